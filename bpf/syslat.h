@@ -1,0 +1,140 @@
+/* The one header shared by the BPF object and the C++ side: every struct that
+ * crosses the kernel/user boundary, and the histogram bucket math (so both
+ * sides agree on it by construction). Plain C types, no pointers. */
+#ifndef SYSLAT_H
+#define SYSLAT_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/* Syscall slots: numbers 0..SYSLAT_NR_OTHER-1 have their own slot; anything
+ * else the kernel reports (out-of-range numbers, syscall(-2), ...) lands in
+ * SYSLAT_NR_OTHER so it is counted, never dropped or misnamed. */
+#define SYSLAT_NSLOTS 512
+#define SYSLAT_NR_OTHER (SYSLAT_NSLOTS - 1)
+
+/* PID/TID filter bitmaps cover PID_MAX_LIMIT (2^22) on 64-bit kernels. */
+#define SYSLAT_PID_BITS 22
+#define SYSLAT_PID_WORDS ((1u << SYSLAT_PID_BITS) / 64)
+
+/* Log-linear latency histogram in nanoseconds (HdrHistogram-style): values
+ * below HIST_SUB are exact; above, each power of two is split into HIST_SUB
+ * linear sub-buckets, so a bucket is at most 1/8 of its lower bound wide and
+ * an interpolated percentile is within ~6% of the true value. Values of
+ * 2^HIST_MAX_POW ns (~275 s) and more share the last (overflow) bucket. */
+#define HIST_SUB_BITS 3
+#define HIST_SUB (1u << HIST_SUB_BITS)
+#define HIST_MAX_POW 38
+#define HIST_NBUCKETS ((HIST_MAX_POW - HIST_SUB_BITS + 1) * HIST_SUB + 1)
+#define HIST_OVERFLOW (HIST_NBUCKETS - 1)
+
+/* floor(log2(v)) for v > 0, branch-light so the BPF side stays cheap. */
+static inline __u32 syslat_log2(__u64 v)
+{
+	__u32 r, s;
+
+	r = (v > 0xFFFFFFFFull) << 5; v >>= r;
+	s = (v > 0xFFFF) << 4; v >>= s; r |= s;
+	s = (v > 0xFF) << 3; v >>= s; r |= s;
+	s = (v > 0xF) << 2; v >>= s; r |= s;
+	s = (v > 0x3) << 1; v >>= s; r |= s;
+	r |= (__u32)(v >> 1);
+	return r;
+}
+
+static inline __u32 hist_bucket(__u64 ns)
+{
+	__u32 msb;
+
+	if (ns < HIST_SUB)
+		return (__u32)ns;
+	msb = syslat_log2(ns);
+	if (msb >= HIST_MAX_POW)
+		return HIST_OVERFLOW;
+	return (msb - HIST_SUB_BITS + 1) * HIST_SUB +
+	       (__u32)((ns >> (msb - HIST_SUB_BITS)) & (HIST_SUB - 1));
+}
+
+/* Inclusive lower bound of bucket idx; bucket idx covers [lo(idx), lo(idx+1)). */
+static inline __u64 hist_bucket_lo(__u32 idx)
+{
+	__u32 group, sub;
+
+	if (idx < HIST_SUB)
+		return idx;
+	group = idx / HIST_SUB;
+	sub = idx % HIST_SUB;
+	return (__u64)(HIST_SUB + sub) << (group - 1);
+}
+
+/* Per (cpu, syscall slot) counters, in an mmap-able array indexed
+ * cpu * SYSLAT_NSLOTS + slot. Only the CPU that owns an entry writes it
+ * (programs on these tracepoints run with preemption disabled), so updates are
+ * plain adds. Userspace swaps min_ns/max_ns back to 0 each time it reads them,
+ * which makes them per-poll values; everything else is cumulative. */
+struct syscall_stats {
+	__u64 calls;
+	__u64 errors;     /* return value in [-4095, -1] */
+	__u64 total_ns;   /* timed mode only, over calls with a known start */
+	__u64 min_ns;     /* 0 = no timed call since the last read */
+	__u64 max_ns;
+	__u64 unpaired;   /* timed mode: exits whose entry was never seen (in flight at attach) */
+	__u64 _pad[2];    /* one cache line per entry */
+};
+
+/* Per (cpu, syscall slot) histogram, same indexing; cumulative u32 counts
+ * (userspace polls at least every second and takes wrap-safe deltas). */
+struct syscall_hist {
+	__u32 count[HIST_NBUCKETS];
+	__u32 _pad[3];
+};
+
+/* Per-process counters (-P): per-CPU hash keyed by (tgid, slot). */
+struct proc_key {
+	__u32 tgid;
+	__u32 nr;
+};
+
+struct proc_stats {
+	__u64 calls;
+	__u64 errors;
+	__u64 total_ns;
+	__u64 max_ns;
+};
+
+#define SYSLAT_COMM_LEN 16
+
+/* Filter bits in struct syslat_filter.flags. */
+enum syslat_filter_flags {
+	SYSLAT_FILTER_TGID = 1u << 0,     /* tgid must be set in tgid_bits */
+	SYSLAT_FILTER_TID = 1u << 1,      /* tid must be set in tid_bits */
+	SYSLAT_FILTER_UID = 1u << 2,
+	SYSLAT_FILTER_COMM = 1u << 3,
+	SYSLAT_FILTER_CGROUP = 1u << 4,   /* task under the cgroup in cgroup_map[0] */
+	SYSLAT_FILTER_SYSCALL = 1u << 5,  /* syscall must be set in syscall_bits */
+	SYSLAT_FILTER_FAILED = 1u << 6,   /* only calls that failed */
+	SYSLAT_FILTER_ERRNO = 1u << 7,    /* only calls that returned -errno_value */
+	SYSLAT_FILTER_MIN_DURATION = 1u << 8,
+	SYSLAT_FILTER_TASK_MASK = SYSLAT_FILTER_TGID | SYSLAT_FILTER_TID | SYSLAT_FILTER_UID | SYSLAT_FILTER_COMM | SYSLAT_FILTER_CGROUP,
+};
+
+/* Runtime filter, a BPF global that userspace rewrites in place (mmap), so
+ * filters change without reloading the programs. */
+struct syslat_filter {
+	__u32 flags;
+	__u32 uid;
+	__u32 errno_value;        /* positive errno */
+	__u32 pending_exec_tgid;  /* launched command: count nothing until its execve returns */
+	__u64 min_duration_ns;
+	char comm[SYSLAT_COMM_LEN];
+	__u64 syscall_bits[SYSLAT_NSLOTS / 64];
+};
+
+/* Things that were not recorded normally; never silent. */
+struct syslat_counters {
+	__u64 proc_map_full;  /* -P: (tgid, syscall) entries that did not fit */
+	__u64 park_failed;    /* timed: no task storage for a blocking call (its latency is lost) */
+};
+
+#endif /* SYSLAT_H */
