@@ -99,8 +99,8 @@ struct proc_key {
 struct proc_stats {
 	__u64 calls;
 	__u64 errors;
-	__u64 total_ns;
-	__u64 max_ns;
+	__u64 timed;      /* calls with a known duration */
+	__u64 total_ns;   /* over those */
 };
 
 #define SYSLAT_COMM_LEN 16

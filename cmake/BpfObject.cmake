@@ -9,10 +9,14 @@ if(CMAKE_SYSTEM_PROCESSOR MATCHES "aarch64|arm64")
 endif()
 set(SYSLAT_VMLINUX_DIR ${CMAKE_SOURCE_DIR}/vmlinux/${SYSLAT_BPF_ARCH})
 
-# add_bpf_skeleton(<target> <source.bpf.c> [DEPENDS headers...])
+# add_bpf_skeleton(<target> <source.bpf.c> [NAME skeleton_name] [DEPENDS headers...])
+# NAME (default: the file's stem) names the skeleton struct and functions.
 function(add_bpf_skeleton target source)
-  cmake_parse_arguments(ARG "" "" "DEPENDS" ${ARGN})
+  cmake_parse_arguments(ARG "" "NAME" "DEPENDS" ${ARGN})
   get_filename_component(stem ${source} NAME_WE)
+  if(NOT ARG_NAME)
+    set(ARG_NAME ${stem})
+  endif()
   set(out ${CMAKE_CURRENT_BINARY_DIR}/${target}_skel)
   set(tmp_obj ${out}/${stem}.tmp.bpf.o)
   set(obj ${out}/${stem}.bpf.o)
@@ -28,7 +32,7 @@ function(add_bpf_skeleton target source)
             -Wall -Wno-unused-function -Werror
             -c ${src_abs} -o ${tmp_obj}
     COMMAND ${BPFTOOL} gen object ${obj} ${tmp_obj}
-    COMMAND ${BPFTOOL} gen skeleton ${obj} name ${stem} > ${skel}
+    COMMAND ${BPFTOOL} gen skeleton ${obj} name ${ARG_NAME} > ${skel}
     DEPENDS ${src_abs} ${ARG_DEPENDS} ${SYSLAT_VMLINUX_DIR}/vmlinux.h
     COMMENT "BPF ${stem}: clang -> bpftool gen object/skeleton"
     VERBATIM)

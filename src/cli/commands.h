@@ -1,0 +1,11 @@
+// Entry points of the subcommands; main() dispatches on argv[0] / argv[1].
+#pragma once
+
+#include <string>
+
+namespace syslat::cli {
+
+int run_count(const std::string& prog, int argc, char** argv);
+int run_lat(const std::string& prog, int argc, char** argv);
+
+}  // namespace syslat::cli

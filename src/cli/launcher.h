@@ -1,0 +1,38 @@
+// `-- CMD`: the command is forked early but held at a gate until tracing is
+// attached, then released to execve. Nothing it does before execve counts.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "util/expected.h"
+#include "util/fd.h"
+
+namespace syslat::cli {
+
+class LaunchedCommand {
+ public:
+  // Resolves argv[0] on PATH (errors: command not found / not executable) and
+  // forks a child that waits at the gate.
+  static util::Expected<LaunchedCommand> spawn(const std::vector<std::string>& argv);
+
+  LaunchedCommand(LaunchedCommand&&) noexcept;
+  LaunchedCommand& operator=(LaunchedCommand&&) = delete;
+  ~LaunchedCommand();  // an unreleased child is told to give up (it exits 127)
+
+  pid_t pid() const { return pid_; }
+  void release();  // let it execve
+  // Reaps it if it has exited; returns true then.
+  bool reap_if_exited();
+  bool exited() const { return exited_; }
+
+ private:
+  LaunchedCommand(pid_t pid, util::UniqueFd gate) : pid_(pid), gate_(std::move(gate)) {}
+  pid_t pid_ = -1;
+  util::UniqueFd gate_;  // write end; closing it without a byte aborts the child
+  bool exited_ = false;
+};
+
+}  // namespace syslat::cli

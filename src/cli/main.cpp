@@ -1,0 +1,64 @@
+// One multi-call executable (SPEC §2): the names users know are symlinks,
+// and `syslat SUBCOMMAND` reaches the same code.
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <string_view>
+
+#include "cli/commands.h"
+#include "cli/stats_session.h"
+
+namespace {
+
+using Runner = int (*)(const std::string&, int, char**);
+
+struct Subcommand {
+  const char* name;
+  const char* alias;  // the symlink name that runs it
+  Runner run;         // nullptr: not in this build yet
+  const char* job;
+};
+
+constexpr Subcommand kSubcommands[] = {
+    {"count", "syscount", syslat::cli::run_count, "counts and rates per syscall"},
+    {"lat", "syslat", syslat::cli::run_lat, "per-syscall latency distributions (default)"},
+    {"slow", "sysslow", nullptr, "stream of slow calls with context"},
+    {"top", "syslat-top", nullptr, "interactive ncurses dashboard"},
+    {"serve", "syslatd", nullptr, "daemon: Prometheus /metrics"},
+    {"trace", "systrace", nullptr, "ptrace backend, strace-style"},
+};
+
+const Subcommand* find(std::string_view name, bool by_alias) {
+  for (const auto& s : kSubcommands)
+    if (name == (by_alias ? s.alias : s.name)) return &s;
+  return nullptr;
+}
+
+int usage() {
+  std::cout << "Usage: syslat [SUBCOMMAND] [OPTIONS] [-- CMD ARGS...]\n\nSubcommands:\n";
+  for (const auto& s : kSubcommands) std::cout << "  " << s.name << "\t(" << s.alias << ")\t" << s.job << '\n';
+  std::cout << "\n`syslat SUBCOMMAND --help` describes the options.\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const char* slash = std::strrchr(argv[0], '/');
+  const std::string invoked = slash ? slash + 1 : argv[0];
+  const Subcommand* sub = invoked == "syslat" ? nullptr : find(invoked, true);
+  std::string prog = invoked;
+  if (!sub) {  // syslat [SUBCOMMAND]
+    prog = "syslat";
+    if (argc > 1 && (sub = find(argv[1], false))) {
+      --argc;
+      ++argv;
+    } else if (argc > 1 && (std::string_view(argv[1]) == "help" || std::string_view(argv[1]) == "--commands")) {
+      return usage();
+    } else {
+      sub = find("lat", false);
+    }
+  }
+  if (!sub->run) return syslat::cli::fail(prog, std::string("'") + sub->name + "' is not implemented in this build yet", 1);
+  return sub->run(prog, argc, argv);
+}

@@ -1,0 +1,261 @@
+#include "cli/options.h"
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <fmt/format.h>
+#include <string>
+
+#include "core/errno_names.h"
+#include "core/syscall_set.h"
+#include "syslat.h"
+#include "util/duration.h"
+#include "util/strings.h"
+
+namespace syslat::cli {
+namespace {
+
+enum LongOnly {
+  kMinDuration = 1000,
+  kSort,
+  kCsv,
+  kBackend,
+  kMaxProcesses,
+  kClassic,
+};
+
+const option kLongOptions[] = {
+    {"pid", required_argument, nullptr, 'p'},
+    {"tid", required_argument, nullptr, 't'},
+    {"comm", required_argument, nullptr, 'n'},
+    {"uid", required_argument, nullptr, 'u'},
+    {"cgroup", required_argument, nullptr, 'c'},
+    {"syscall", required_argument, nullptr, 'S'},
+    {"failures", no_argument, nullptr, 'x'},
+    {"errno", required_argument, nullptr, 'e'},
+    {"min-duration", required_argument, nullptr, kMinDuration},
+    {"interval", required_argument, nullptr, 'i'},
+    {"duration", required_argument, nullptr, 'd'},
+    {"top", required_argument, nullptr, 'T'},
+    {"sort", required_argument, nullptr, kSort},
+    {"latency", no_argument, nullptr, 'L'},
+    {"milliseconds", no_argument, nullptr, 'm'},
+    {"process", no_argument, nullptr, 'P'},
+    {"list", no_argument, nullptr, 'l'},
+    {"json", no_argument, nullptr, 'j'},
+    {"csv", no_argument, nullptr, kCsv},
+    {"backend", required_argument, nullptr, kBackend},
+    {"output", required_argument, nullptr, 'o'},
+    {"max-processes", required_argument, nullptr, kMaxProcesses},
+    {"classic", no_argument, nullptr, kClassic},
+    {"verbose", no_argument, nullptr, 'v'},
+    {"help", no_argument, nullptr, 'h'},
+    {"version", no_argument, nullptr, 'V'},
+    {nullptr, 0, nullptr, 0},
+};
+// '+': stop at the first non-option, which starts the command (as strace does).
+constexpr const char* kShortOptions = "+p:t:n:u:c:S:xe:i:d:T:LmPljo:vhV";
+
+util::Error bad(const std::string& option, const std::string& what) {
+  return util::make_error(option + ": " + what);
+}
+
+bool process_exists(uint32_t pid) { return kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM; }
+
+bool thread_exists(uint32_t tid) {
+  struct stat st {};
+  return stat(("/proc/" + std::to_string(tid)).c_str(), &st) == 0;
+}
+
+util::Expected<std::vector<uint32_t>> parse_ids(const std::string& option, std::string_view text, bool threads) {
+  const char* form = threads ? "TID[,TID...]" : "PID[,PID...]";
+  std::vector<uint32_t> ids;
+  for (std::string_view item : util::split(text, ',')) {
+    auto n = util::parse_u64(util::trim(item));
+    if (!n || *n == 0 || *n >= (1u << SYSLAT_PID_BITS))
+      return bad(option, fmt::format("'{}' is not a {} (expected {})", item, threads ? "TID" : "PID", form));
+    const auto id = static_cast<uint32_t>(*n);
+    if (!(threads ? thread_exists(id) : process_exists(id)))
+      return bad(option, fmt::format("no such {}: {} (expected {})", threads ? "thread" : "process", id, form));
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+util::Expected<uint32_t> parse_uid(std::string_view text) {
+  if (auto n = util::parse_u64(text); n && *n <= UINT32_MAX) return static_cast<uint32_t>(*n);
+  if (const passwd* pw = getpwnam(std::string(text).c_str())) return pw->pw_uid;
+  return bad("-u/--uid", fmt::format("no such user: '{}' (expected a UID or user name)", text));
+}
+
+template <class T>
+util::Expected<T> with_option(const std::string& option, util::Expected<T> r) {
+  if (!r) return bad(option, r.error().message);
+  return r;
+}
+
+// Applies one option to `o`; returns an error for a bad value.
+util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
+  const std::string value = arg ? arg : "";
+  switch (c) {
+    case 'p': {
+      auto ids = parse_ids("-p/--pid", value, false);
+      if (!ids) return ids.error();
+      o.filter.pids.insert(o.filter.pids.end(), ids->begin(), ids->end());
+      return {};
+    }
+    case 't': {
+      auto ids = parse_ids("-t/--tid", value, true);
+      if (!ids) return ids.error();
+      o.filter.tids.insert(o.filter.tids.end(), ids->begin(), ids->end());
+      return {};
+    }
+    case 'n':
+      if (value.empty()) return bad("-n/--comm", "empty name (expected a process name, as in /proc/PID/comm)");
+      o.filter.comm = value.substr(0, SYSLAT_COMM_LEN - 1);  // the kernel keeps 15 characters
+      return {};
+    case 'u': {
+      auto uid = parse_uid(value);
+      if (!uid) return uid.error();
+      o.filter.uid = *uid;
+      return {};
+    }
+    case 'c': o.filter.cgroup_path = value; return {};
+    case 'S': {
+      auto set = with_option("-S/--syscall", core::parse_syscall_list(value));
+      if (!set) return set.error();
+      o.filter.syscalls = *set;
+      return {};
+    }
+    case 'x': o.filter.failed_only = true; return {};
+    case 'e': {
+      auto e = core::parse_errno(value);
+      if (!e) return bad("-e/--errno", fmt::format("unknown error '{}' (expected a name such as ENOENT, or a number)", value));
+      o.filter.errno_value = *e;
+      return {};
+    }
+    case kMinDuration: {
+      auto d = with_option("--min-duration", util::parse_duration_ns(value));
+      if (!d) return d.error();
+      o.filter.min_duration_ns = *d;
+      return {};
+    }
+    case 'i': {
+      auto s = with_option("-i/--interval", util::parse_seconds(value));
+      if (!s) return s.error();
+      o.interval_s = *s;
+      return {};
+    }
+    case 'd': {
+      auto s = with_option("-d/--duration", util::parse_seconds(value));
+      if (!s) return s.error();
+      o.duration_s = *s;
+      return {};
+    }
+    case 'T': {
+      auto n = util::parse_u64(value);
+      if (!n) return bad("-T/--top", fmt::format("'{}' is not a number of rows (expected N >= 0; 0 = all)", value));
+      o.top = static_cast<size_t>(*n);
+      return {};
+    }
+    case kSort: {
+      auto k = core::parse_sort_key(value);
+      if (!k) return bad("--sort", fmt::format("unknown key '{}' (expected count, rate, time, avg, max or errors)", value));
+      o.sort = *k;
+      return {};
+    }
+    case 'L': o.latency = true; return {};
+    case 'm': o.milliseconds = true; return {};
+    case 'P': o.per_process = true; return {};
+    case 'l': o.list = true; return {};
+    case 'j': o.format = exporter::Format::Json; return {};
+    case kCsv: o.format = exporter::Format::Csv; return {};
+    case kBackend:
+      if (value == "auto") o.backend = Backend::Auto;
+      else if (value == "bpf") o.backend = Backend::Bpf;
+      else if (value == "ptrace") o.backend = Backend::Ptrace;
+      else return bad("--backend", fmt::format("unknown backend '{}' (expected auto, bpf or ptrace)", value));
+      return {};
+    case 'o':
+      if (value.empty()) return bad("-o/--output", "empty file name (expected FILE)");
+      o.output_path = value;
+      return {};
+    case kMaxProcesses: {
+      auto n = util::parse_u64(value);
+      if (!n || *n == 0 || *n > (1u << 24))
+        return bad("--max-processes", fmt::format("'{}' is out of range (expected 1..16777216)", value));
+      o.max_processes = static_cast<uint32_t>(*n);
+      return {};
+    }
+    case kClassic: o.force_classic = true; return {};
+    case 'v': o.verbose = true; return {};
+    case 'h': o.help = true; return {};
+    case 'V': o.version = true; return {};
+  }
+  return util::make_error("unknown option");
+}
+
+}  // namespace
+
+util::Expected<CommonOptions> parse_common_options(int argc, char** argv) {
+  CommonOptions o;
+  optind = 1;
+  opterr = 0;  // our own one-line messages
+  for (;;) {
+    const int prev = optind;
+    const int c = getopt_long(argc, argv, kShortOptions, kLongOptions, nullptr);
+    if (c == -1) break;
+    if (c == '?' || c == ':') {
+      const std::string seen = prev < argc ? argv[prev] : "?";
+      if (optopt && std::string(kShortOptions).find(static_cast<char>(optopt)) != std::string::npos)
+        return util::make_error(fmt::format("{}: missing value", seen));
+      return util::make_error(fmt::format("{}: unknown option (see --help)", seen));
+    }
+    if (auto ok = apply_option(c, optarg, o); !ok) return ok.error();
+  }
+  for (int i = optind; i < argc; ++i) o.command.emplace_back(argv[i]);
+  if (!o.command.empty() && (!o.filter.pids.empty() || !o.filter.tids.empty()))
+    return util::make_error("-- CMD: cannot be combined with -p/-t (expected either a command or PIDs)");
+  if (o.per_process && o.max_processes == 0) return util::make_error("--max-processes: must be > 0");
+  return o;
+}
+
+std::string help_text(const std::string& prog, const CommandSpec& spec) {
+  return fmt::format(
+      "Usage: {} {}\n\n{}\n\n"
+      "Filters:\n"
+      "  -p, --pid PID[,PID...]   only these processes (all their threads)\n"
+      "  -t, --tid TID[,TID...]   only these threads\n"
+      "  -n, --comm NAME          only tasks whose comm is NAME\n"
+      "  -u, --uid UID|USER       only this user\n"
+      "  -c, --cgroup PATH        only tasks in this cgroup v2 directory (and below)\n"
+      "  -S, --syscall LIST       names, numbers, classes (%file %net %process %memory\n"
+      "                           %signal %ipc %desc %time); a leading ! excludes\n"
+      "  -x, --failures           only failed calls\n"
+      "  -e, --errno NAME         only calls that failed with this error\n"
+      "      --min-duration DUR   ignore calls faster than DUR (500ns, 20us, 10ms, 1.5s)\n"
+      "Reporting:\n"
+      "  -i, --interval SEC       print every SEC (default: once, at the end)\n"
+      "  -d, --duration SEC       stop after SEC\n"
+      "  -T, --top N              rows to show (default 10 for tables, all for -j/--csv; 0 = all)\n"
+      "      --sort KEY           count, rate, time, avg, max or errors\n"
+      "  -L, --latency            add TOTAL/AVG/MAX latency columns (times every call)\n"
+      "  -m, --milliseconds       latency columns in ms instead of us\n"
+      "  -P, --process            break down per process\n"
+      "      --max-processes N    -P: (process, syscall) pairs kept in the kernel (16384)\n"
+      "  -l, --list               list known syscalls with numbers and classes\n"
+      "  -j, --json               newline-delimited JSON\n"
+      "      --csv                CSV with a header line\n"
+      "  -o, --output FILE        write reports to FILE\n"
+      "      --backend auto|bpf|ptrace\n"
+      "  -v, --verbose            show libbpf messages\n"
+      "  -h, --help               this text\n"
+      "  -- CMD ARGS...           run CMD and trace it and its children from its execve on\n",
+      prog, spec.usage, spec.description);
+}
+
+}  // namespace syslat::cli

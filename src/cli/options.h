@@ -1,0 +1,53 @@
+// The options every BPF subcommand shares (SPEC §3), parsed in one place.
+// Letters follow bcc/libbpf-tools syscount.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/filter_spec.h"
+#include "core/report.h"
+#include "export/report_writer.h"
+#include "util/expected.h"
+
+namespace syslat::cli {
+
+enum class Backend { Auto, Bpf, Ptrace };
+
+struct CommonOptions {
+  core::FilterSpec filter;
+  double interval_s = 0;  // 0: one report at the end
+  double duration_s = 0;  // 0: until interrupted / target exits
+  std::optional<size_t> top;  // default: 10 for text, all for JSON/CSV
+  std::optional<core::SortKey> sort;
+  bool latency = false;   // -L
+  bool milliseconds = false;
+  bool per_process = false;
+  bool list = false;
+  exporter::Format format = exporter::Format::Text;
+  Backend backend = Backend::Auto;
+  std::string output_path;
+  uint32_t max_processes = 16384;
+  std::vector<std::string> command;  // after --
+  bool force_classic = false;        // hidden: classic tracepoints even where tp_btf works
+  bool verbose = false;
+  bool help = false;
+  bool version = false;
+};
+
+// What a subcommand adds to the shared set.
+struct CommandSpec {
+  const char* name;         // "count", "lat"
+  const char* usage;        // one line after the program name
+  const char* description;  // a paragraph for --help
+};
+
+// Parses argv[1..]. The error is one line naming the option and the accepted
+// form (the caller prints it with the program name and exits 2).
+util::Expected<CommonOptions> parse_common_options(int argc, char** argv);
+
+std::string help_text(const std::string& prog, const CommandSpec& spec);
+
+}  // namespace syslat::cli

@@ -1,0 +1,160 @@
+#include "cli/stats_session.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "cli/launcher.h"
+#include "cli/stop_events.h"
+#include "cli/syscall_list.h"
+#include "collect/bpf_env.h"
+#include "collect/bpf_source.h"
+#include "export/report_writer.h"
+#include "util/time.h"
+
+namespace syslat::cli {
+namespace {
+
+constexpr uint64_t kPollPeriodNs = 1'000'000'000;  // keeps the kernel's u32 histogram counts wrap-safe
+
+bool wants_timing(core::ReportKind kind, const CommonOptions& o) {
+  const bool sort_needs_time = o.sort && (*o.sort == core::SortKey::Time || *o.sort == core::SortKey::Avg ||
+                                          *o.sort == core::SortKey::Max);
+  return kind == core::ReportKind::Lat || o.latency || o.filter.needs_timing() || sort_needs_time;
+}
+
+core::ReportOptions report_options(core::ReportKind kind, const CommonOptions& o, bool timed) {
+  core::ReportOptions r;
+  r.kind = kind;
+  r.sort = o.sort.value_or(kind == core::ReportKind::Lat ? core::SortKey::Time : core::SortKey::Count);
+  r.top = o.top.value_or(o.format == exporter::Format::Text ? 10 : 0);
+  r.timed = timed;
+  r.per_process = o.per_process;
+  return r;
+}
+
+class Session {
+ public:
+  Session(std::string prog, core::ReportKind kind, const CommonOptions& o) : prog_(std::move(prog)), kind_(kind), o_(o) {}
+  int run();
+
+ private:
+  int loop(collect::BpfSource& source, StopEvents& events, LaunchedCommand* command, exporter::ReportWriter& out);
+
+  std::string prog_;
+  core::ReportKind kind_;
+  const CommonOptions& o_;
+};
+
+int Session::run() {
+  if (o_.backend == Backend::Ptrace)
+    return fail(prog_, "--backend: 'ptrace' is not available in this build yet (expected auto or bpf)", 2);
+  std::ofstream file;
+  if (!o_.output_path.empty()) {
+    file.open(o_.output_path, std::ios::out | std::ios::trunc);
+    if (!file) return fail(prog_, fmt::format("-o/--output: cannot write '{}' (expected a writable FILE)", o_.output_path), 2);
+  }
+  std::ostream& out = o_.output_path.empty() ? std::cout : file;
+
+  // Signals go to the signalfd before anything is attached: an early Ctrl-C
+  // still detaches cleanly.
+  auto events = StopEvents::create(o_.filter.pids);
+  if (!events) return fail(prog_, events.error().message, 1);
+  if (auto env = collect::check_bpf_environment(); !env) return fail(prog_, env.error().message, 1);
+
+  std::optional<LaunchedCommand> command;
+  if (!o_.command.empty()) {
+    auto spawned = LaunchedCommand::spawn(o_.command);
+    if (!spawned) return fail(prog_, spawned.error().message, 2);
+    command.emplace(std::move(*spawned));
+  }
+
+  const bool timed = wants_timing(kind_, o_);
+  collect::BpfOptions bo;
+  bo.timed = timed;
+  bo.per_process = o_.per_process;
+  bo.follow_forks = command.has_value();
+  bo.force_classic = o_.force_classic;
+  bo.max_process_entries = o_.max_processes;
+  bo.verbose = o_.verbose;
+  auto source = collect::BpfSource::load(bo);
+  if (!source) return fail(prog_, source.error().message, 1);
+  if (auto ok = (*source)->apply(o_.filter); !ok) return fail(prog_, ok.error().message, 2);
+  if (command) (*source)->trace_from_exec(static_cast<uint32_t>(command->pid()));
+  if (auto ok = (*source)->attach(); !ok) return fail(prog_, ok.error().message, 1);
+
+  exporter::WriterOptions wo;
+  wo.format = o_.format;
+  wo.milliseconds = o_.milliseconds;
+  wo.timestamps = o_.interval_s > 0;
+  auto writer = exporter::make_writer(out, wo);
+  if (command) {
+    command->release();
+  } else {
+    std::cerr << fmt::format("Tracing syscalls ({}, {})... Hit Ctrl-C to end.\n",
+                             (*source)->btf_tracepoints() ? "tp_btf" : "classic tracepoints",
+                             timed ? "timing every call" : "counting");
+  }
+  return loop(**source, *events, command ? &*command : nullptr, *writer);
+}
+
+int Session::loop(collect::BpfSource& source, StopEvents& events, LaunchedCommand* command,
+                  exporter::ReportWriter& out) {
+  const core::ReportOptions ro = report_options(kind_, o_, wants_timing(kind_, o_));
+  const uint64_t start = util::monotonic_ns();
+  const uint64_t interval_ns = static_cast<uint64_t>(o_.interval_s * 1e9);
+  const uint64_t deadline = o_.duration_s > 0 ? start + static_cast<uint64_t>(o_.duration_s * 1e9) : 0;
+  uint64_t next_report = interval_ns ? start + interval_ns : 0;
+  uint64_t next_poll = start + kPollPeriodNs;
+  core::Sample pending;
+
+  auto emit = [&] {
+    out.write(core::build_report(pending, ro, util::rfc3339_now()));
+    pending = core::Sample{};
+  };
+  for (;;) {
+    uint64_t wake = next_poll;
+    if (next_report) wake = std::min(wake, next_report);
+    if (deadline) wake = std::min(wake, deadline);
+    const uint64_t now = util::monotonic_ns();
+    const int timeout_ms = wake > now ? static_cast<int>((wake - now + 999'999) / 1'000'000) : 0;
+    if (events.wait(timeout_ms, command) != StopEvents::Reason::Timeout) break;
+    const uint64_t t = util::monotonic_ns();
+    if (deadline && t >= deadline) break;
+    if (t < wake) continue;
+    pending.merge(source.poll());
+    next_poll = t + kPollPeriodNs;
+    if (next_report && t >= next_report) {
+      emit();
+      while (next_report <= t) next_report += interval_ns;
+    }
+  }
+  pending.merge(source.poll());
+  emit();
+  return 0;
+}
+
+}  // namespace
+
+int fail(const std::string& prog, const std::string& message, int status) {
+  std::cerr << prog << ": " << message << '\n';
+  return status;
+}
+
+int run_stats_command(const std::string& prog, const CommandSpec& spec, core::ReportKind kind, int argc,
+                      char** argv) {
+  auto opts = parse_common_options(argc, argv);
+  if (!opts) return fail(prog, opts.error().message, 2);
+  if (opts->help) {
+    std::cout << help_text(prog, spec);
+    return 0;
+  }
+  if (opts->list) return list_syscalls(std::cout);
+  return Session(prog, kind, *opts).run();
+}
+
+}  // namespace syslat::cli

@@ -1,0 +1,20 @@
+// The shared body of `count` and `lat`: options -> BPF source -> periodic
+// polls -> reports. The only place a source is wired to a renderer for them.
+#pragma once
+
+#include <string>
+
+#include "cli/options.h"
+#include "core/report.h"
+
+namespace syslat::cli {
+
+// Parses argv, then runs; returns the process exit status (SPEC §9: 2 for a
+// bad option value, 1 for an environment problem, 0 otherwise).
+int run_stats_command(const std::string& prog, const CommandSpec& spec, core::ReportKind kind, int argc,
+                      char** argv);
+
+// Prints "prog: message" on stderr and returns status.
+int fail(const std::string& prog, const std::string& message, int status);
+
+}  // namespace syslat::cli

@@ -1,0 +1,61 @@
+#include "cli/stop_events.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+namespace syslat::cli {
+
+util::Expected<StopEvents> StopEvents::create(const std::vector<uint32_t>& pids) {
+  StopEvents ev;
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGCHLD);
+  if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0)
+    return util::make_error(std::string("sigprocmask: ") + std::strerror(errno));
+  ev.signal_fd_.reset(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!ev.signal_fd_) return util::make_error(std::string("signalfd: ") + std::strerror(errno));
+  for (uint32_t pid : pids) {
+    util::UniqueFd fd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+    if (!fd) return util::make_error("-p/--pid: cannot watch process " + std::to_string(pid) + ": " + std::strerror(errno));
+    ev.pid_fds_.push_back(std::move(fd));
+  }
+  return ev;
+}
+
+StopEvents::Reason StopEvents::wait(int timeout_ms, LaunchedCommand* command) {
+  std::vector<pollfd> fds;
+  fds.push_back({signal_fd_.get(), POLLIN, 0});
+  for (const auto& fd : pid_fds_)
+    if (fd) fds.push_back({fd.get(), POLLIN, 0});
+  if (poll(fds.data(), fds.size(), timeout_ms < 0 ? 0 : timeout_ms) <= 0) return Reason::Timeout;
+
+  Reason reason = Reason::Timeout;
+  if (fds[0].revents & POLLIN) {
+    signalfd_siginfo si{};
+    while (read(signal_fd_.get(), &si, sizeof(si)) == sizeof(si)) {
+      if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) reason = Reason::Signal;
+    }
+    if (reason == Reason::Timeout && command && command->reap_if_exited()) reason = Reason::CommandExited;
+  }
+  for (size_t i = 1, j = 0; i < fds.size(); ++i) {
+    while (!pid_fds_[j]) ++j;
+    if (fds[i].revents & (POLLIN | POLLHUP)) {
+      pid_fds_[j].reset();
+      ++exited_;
+    }
+    ++j;
+  }
+  if (reason == Reason::Timeout && !pid_fds_.empty() && exited_ == pid_fds_.size()) reason = Reason::TargetsExited;
+  return reason;
+}
+
+}  // namespace syslat::cli

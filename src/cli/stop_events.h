@@ -1,0 +1,32 @@
+// Why a session stops: SIGINT/SIGTERM, the launched command exiting, or
+// every -p target exiting. One poll(2) over a signalfd and pidfds.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "cli/launcher.h"
+#include "util/expected.h"
+#include "util/fd.h"
+
+namespace syslat::cli {
+
+class StopEvents {
+ public:
+  enum class Reason { Timeout, Signal, TargetsExited, CommandExited };
+
+  // Blocks SIGINT, SIGTERM and SIGCHLD (delivered through the signalfd from
+  // now on) and watches the given processes.
+  static util::Expected<StopEvents> create(const std::vector<uint32_t>& pids);
+
+  // Waits up to timeout_ms (or until something happened).
+  Reason wait(int timeout_ms, LaunchedCommand* command);
+
+ private:
+  StopEvents() = default;
+  util::UniqueFd signal_fd_;
+  std::vector<util::UniqueFd> pid_fds_;
+  size_t exited_ = 0;
+};
+
+}  // namespace syslat::cli

@@ -1,0 +1,51 @@
+// The BPF source: loads bpf/syslat.bpf.c, attaches it, applies filters
+// through the mmap'ed globals and turns map contents into samples.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "collect/source.h"
+#include "core/filter_spec.h"
+#include "util/expected.h"
+
+namespace syslat::collect {
+
+struct BpfOptions {
+  bool timed = false;         // attach sys_enter too and time every call
+  bool per_process = false;   // -P
+  bool follow_forks = false;  // children of traced processes are traced (-- CMD)
+  bool force_classic = false; // classic tracepoints even where tp_btf works
+  uint32_t max_process_entries = 16384;  // -P: (process, syscall) pairs
+  bool verbose = false;       // pass libbpf's messages through
+};
+
+class BpfSource final : public Source {
+ public:
+  // Opens and loads the programs (not attached yet). Errors are environment
+  // problems (privilege, kernel support), reported with the reason.
+  static util::Expected<std::unique_ptr<BpfSource>> load(const BpfOptions& options);
+  ~BpfSource() override;
+  BpfSource(const BpfSource&) = delete;
+  BpfSource& operator=(const BpfSource&) = delete;
+
+  // Replaces the filter in force; may be called before or after attach.
+  // Errors are bad user input (e.g. a path that is no cgroup v2 directory).
+  util::Expected<void> apply(const core::FilterSpec& filter);
+
+  // -- CMD: trace `pid` (and, with follow_forks, its children) from its next
+  // successful execve on; nothing it does before that is counted.
+  void trace_from_exec(uint32_t pid);
+
+  util::Expected<void> attach();
+  core::Sample poll() override;
+
+  bool btf_tracepoints() const;
+
+ private:
+  struct Impl;
+  explicit BpfSource(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace syslat::collect

@@ -1,0 +1,93 @@
+#include "collect/process_reader.h"
+
+#include <bpf/bpf.h>
+#include <signal.h>
+
+#include <cerrno>
+#include <fstream>
+#include <set>
+#include <vector>
+
+namespace syslat::collect {
+
+ProcessReader::ProcessReader(int stats_fd, int comm_fd, unsigned ncpus)
+    : stats_fd_(stats_fd), comm_fd_(comm_fd), ncpus_(ncpus) {}
+
+// Sums each key's per-CPU values. Batched: a few syscalls per poll, not one
+// per entry.
+std::map<ProcessReader::Key, proc_stats> ProcessReader::read_all() const {
+  constexpr uint32_t kChunk = 256;
+  std::vector<proc_key> keys(kChunk);
+  std::vector<proc_stats> values(size_t{kChunk} * ncpus_);
+  std::map<Key, proc_stats> all;
+  uint64_t token = 0;
+  bool first = true;
+  for (;;) {
+    uint32_t count = kChunk;
+    int rc = bpf_map_lookup_batch(stats_fd_, first ? nullptr : &token, &token, keys.data(), values.data(),
+                                  &count, nullptr);
+    const bool done = rc != 0;
+    if (rc != 0 && errno != ENOENT) count = 0;
+    for (uint32_t i = 0; i < count; ++i) {
+      proc_stats sum{};
+      for (unsigned cpu = 0; cpu < ncpus_; ++cpu) {
+        const proc_stats& v = values[size_t{i} * ncpus_ + cpu];
+        sum.calls += v.calls;
+        sum.errors += v.errors;
+        sum.timed += v.timed;
+        sum.total_ns += v.total_ns;
+      }
+      all[{keys[i].tgid, keys[i].nr}] = sum;
+    }
+    if (done) break;
+    first = false;
+  }
+  return all;
+}
+
+std::string ProcessReader::comm_of(uint32_t tgid) const {
+  std::ifstream in("/proc/" + std::to_string(tgid) + "/comm");
+  std::string comm;
+  if (in && std::getline(in, comm) && !comm.empty()) return comm;
+  char kernel_comm[SYSLAT_COMM_LEN] = {};
+  if (bpf_map_lookup_elem(comm_fd_, &tgid, kernel_comm) == 0) return std::string(kernel_comm);
+  return "?";
+}
+
+void ProcessReader::forget(uint32_t tgid) {
+  for (auto it = last_.lower_bound({tgid, 0}); it != last_.end() && it->first.first == tgid;) {
+    proc_key key{tgid, it->first.second};
+    bpf_map_delete_elem(stats_fd_, &key);
+    it = last_.erase(it);
+  }
+  bpf_map_delete_elem(comm_fd_, &tgid);
+}
+
+void ProcessReader::read(core::Sample& out) {
+  // A process found reaped before the read cannot change its entries after
+  // it, so this read is its last and its entries can go.
+  std::set<uint32_t> reaped;
+  for (auto it = last_.begin(); it != last_.end(); it = last_.upper_bound({it->first.first, UINT32_MAX})) {
+    const uint32_t tgid = it->first.first;
+    if (kill(static_cast<pid_t>(tgid), 0) != 0 && errno == ESRCH) reaped.insert(tgid);
+  }
+  for (const auto& [key, now] : read_all()) {
+    proc_stats& last = last_[key];
+    core::SyscallStats d;
+    d.calls = now.calls - last.calls;
+    d.errors = now.errors - last.errors;
+    d.timed = now.timed - last.timed;
+    d.total_ns = now.total_ns - last.total_ns;
+    last = now;
+    if (!d.calls) continue;
+    core::ProcessStats& ps = out.processes[key.first];
+    if (ps.syscalls.empty()) {
+      ps.pid = key.first;
+      ps.comm = comm_of(key.first);
+    }
+    ps.syscalls[static_cast<int>(key.second)].merge(d);
+  }
+  for (uint32_t tgid : reaped) forget(tgid);
+}
+
+}  // namespace syslat::collect

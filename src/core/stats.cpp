@@ -1,0 +1,49 @@
+#include "core/stats.h"
+
+#include <algorithm>
+
+namespace syslat::core {
+
+void SyscallStats::merge(const SyscallStats& o) {
+  // 0 means "no value" for min/max (a poll can see an extreme before the
+  // histogram count of the same call, so they are merged independently).
+  if (o.min_ns) min_ns = min_ns ? std::min(min_ns, o.min_ns) : o.min_ns;
+  max_ns = std::max(max_ns, o.max_ns);
+  calls += o.calls;
+  errors += o.errors;
+  timed += o.timed;
+  total_ns += o.total_ns;
+  unpaired += o.unpaired;
+  hist += o.hist;
+}
+
+void merge_into(SyscallMap& into, const SyscallMap& from) {
+  for (const auto& [nr, st] : from) into[nr].merge(st);
+}
+
+void Health::merge(const Health& o) {
+  proc_map_full += o.proc_map_full;
+  park_failed += o.park_failed;
+  events_lost += o.events_lost;
+}
+
+void Sample::merge(const Sample& later) {
+  if (start_ns == 0) start_ns = later.start_ns;
+  end_ns = std::max(end_ns, later.end_ns);
+  merge_into(syscalls, later.syscalls);
+  for (const auto& [pid, ps] : later.processes) {
+    auto& mine = processes[pid];
+    mine.pid = pid;
+    if (!ps.comm.empty()) mine.comm = ps.comm;
+    merge_into(mine.syscalls, ps.syscalls);
+  }
+  health.merge(later.health);
+}
+
+uint64_t Sample::unpaired() const {
+  uint64_t n = 0;
+  for (const auto& [nr, st] : syscalls) n += st.unpaired;
+  return n;
+}
+
+}  // namespace syslat::core

@@ -1,0 +1,65 @@
+// The stats model: what a poll of a source yields and what reports aggregate.
+// Everything here is a delta over some time span, so spans merge by addition
+// (min/max by min/max): an interval report is the merge of the polls in it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "core/histogram.h"
+
+namespace syslat::core {
+
+struct SyscallStats {
+  uint64_t calls = 0;
+  uint64_t errors = 0;
+  uint64_t timed = 0;     // calls with a known duration (the rest: untimed mode,
+                          // exit/exit_group, or in flight when tracing started)
+  uint64_t total_ns = 0;  // over the timed calls
+  uint64_t min_ns = 0;    // 0 = no timed call
+  uint64_t max_ns = 0;
+  uint64_t unpaired = 0;  // timed mode: returned without a seen entry
+  Histogram hist;         // empty unless timed (per-process stats have none)
+
+  void merge(const SyscallStats& other);
+  uint64_t avg_ns() const { return timed ? total_ns / timed : 0; }
+  bool empty() const { return calls == 0; }
+};
+
+// Syscall slot (number, or SYSLAT_NR_OTHER) -> stats; only slots with calls.
+using SyscallMap = std::map<int, SyscallStats>;
+
+void merge_into(SyscallMap& into, const SyscallMap& from);
+
+struct ProcessStats {
+  uint32_t pid = 0;
+  std::string comm;
+  SyscallMap syscalls;
+};
+
+// Things that were not recorded normally. Never silent (SPEC §9).
+struct Health {
+  uint64_t proc_map_full = 0;  // -P entries that did not fit the kernel map
+  uint64_t park_failed = 0;    // blocking calls whose entry time could not be kept
+  uint64_t events_lost = 0;    // ring-buffer drops
+
+  void merge(const Health& other);
+  uint64_t lost() const { return proc_map_full + park_failed + events_lost; }
+};
+
+// One span of time as seen by a source.
+struct Sample {
+  uint64_t start_ns = 0;  // CLOCK_MONOTONIC
+  uint64_t end_ns = 0;
+  SyscallMap syscalls;
+  std::map<uint32_t, ProcessStats> processes;
+  Health health;
+
+  // Appends a later, adjacent span.
+  void merge(const Sample& later);
+  double seconds() const { return end_ns > start_ns ? (end_ns - start_ns) / 1e9 : 0.0; }
+  uint64_t unpaired() const;
+};
+
+}  // namespace syslat::core

@@ -1,0 +1,53 @@
+#include "export/csv_report.h"
+
+#include <fmt/format.h>
+
+#include <string>
+
+#include "syslat.h"
+
+namespace syslat::exporter {
+namespace {
+
+// RFC 4180: quote fields with separators, quotes or line breaks.
+std::string field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) {
+    if (c == '"') q += '"';
+    q += c;
+  }
+  return q + '"';
+}
+
+void row(std::ostream& out, const core::Report& rep, const core::Row& r, const core::ProcessRows* p) {
+  const auto& s = r.stats;
+  out << fmt::format("{},{:.6f},{},{},{},{},{},{},{:.3f},{},{},{},{}", field(rep.time), rep.interval_s,
+                     p ? std::to_string(p->pid) : "", p ? field(p->comm) : "", field(r.name),
+                     r.nr == SYSLAT_NR_OTHER ? "" : std::to_string(r.nr), s.calls, s.errors, r.rate, s.total_ns,
+                     s.avg_ns(), p ? "" : std::to_string(s.min_ns), p ? "" : std::to_string(s.max_ns));
+  if (rep.kind == core::ReportKind::Lat) {
+    if (p)
+      out << ",,,";
+    else
+      out << fmt::format(",{},{},{}", r.p50_ns, r.p90_ns, r.p99_ns);
+  }
+  out << '\n';
+}
+
+}  // namespace
+
+void write_csv_header(std::ostream& out, core::ReportKind kind) {
+  out << "time,interval_s,pid,comm,name,nr,count,errors,rate,total_ns,avg_ns,min_ns,max_ns";
+  if (kind == core::ReportKind::Lat) out << ",p50_ns,p90_ns,p99_ns";
+  out << '\n';
+}
+
+void write_csv_rows(std::ostream& out, const core::Report& rep) {
+  for (const auto& r : rep.syscalls) row(out, rep, r, nullptr);
+  for (const auto& p : rep.processes)
+    for (const auto& r : p.rows) row(out, rep, r, &p);
+  out.flush();
+}
+
+}  // namespace syslat::exporter

@@ -1,0 +1,75 @@
+#include "export/json_report.h"
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+
+#include "syslat.h"
+
+namespace syslat::exporter {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json row_json(const core::Row& r, const core::Report& rep, bool per_process) {
+  const auto& s = r.stats;
+  Json j;
+  j["name"] = r.name;
+  j["nr"] = r.nr == SYSLAT_NR_OTHER ? Json(nullptr) : Json(r.nr);
+  j["count"] = s.calls;
+  j["errors"] = s.errors;
+  j["rate"] = r.rate;
+  j["total_ns"] = s.total_ns;
+  j["avg_ns"] = s.avg_ns();
+  if (!per_process) {  // per-process counters keep no extremes
+    j["min_ns"] = s.min_ns;
+    j["max_ns"] = s.max_ns;
+  }
+  if (rep.timed) j["timed_count"] = s.timed;
+  if (rep.kind == core::ReportKind::Lat && !per_process) {
+    j["p50_ns"] = r.p50_ns;
+    j["p90_ns"] = r.p90_ns;
+    j["p99_ns"] = r.p99_ns;
+    Json hist = Json::array();
+    for (const auto& b : core::log2_buckets(s.hist)) {
+      hist.push_back({{"lo_ns", b.lo_ns}, {"hi_ns", b.hi_ns == UINT64_MAX ? Json(nullptr) : Json(b.hi_ns)},
+                      {"count", b.count}});
+    }
+    j["histogram"] = std::move(hist);
+  }
+  return j;
+}
+
+}  // namespace
+
+std::string report_json(const core::Report& rep) {
+  Json j;
+  j["type"] = rep.kind == core::ReportKind::Lat ? "lat" : "count";
+  j["time"] = rep.time;
+  j["interval_s"] = rep.interval_s;
+  j["timed"] = rep.timed;
+  Json rows = Json::array();
+  for (const auto& r : rep.syscalls) rows.push_back(row_json(r, rep, false));
+  j["syscalls"] = std::move(rows);
+  if (!rep.processes.empty()) {
+    Json procs = Json::array();
+    for (const auto& p : rep.processes) {
+      Json pj;
+      pj["pid"] = p.pid;
+      pj["comm"] = p.comm;
+      Json prow = Json::array();
+      for (const auto& r : p.rows) prow.push_back(row_json(r, rep, true));
+      pj["syscalls"] = std::move(prow);
+      procs.push_back(std::move(pj));
+    }
+    j["processes"] = std::move(procs);
+  }
+  j["total_count"] = rep.total.calls;
+  j["in_flight_at_start"] = rep.unpaired;
+  j["lost"] = rep.health.lost();
+  j["lost_detail"] = {{"proc_map_full", rep.health.proc_map_full},
+                      {"park_failed", rep.health.park_failed},
+                      {"ring_buffer", rep.health.events_lost}};
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace syslat::exporter

@@ -1,0 +1,110 @@
+#include "export/text_report.h"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <algorithm>
+#include <string>
+
+#include "util/duration.h"
+#include "util/time.h"
+
+namespace syslat::exporter {
+namespace {
+
+constexpr int kNameWidth = 22;
+
+std::string latency(uint64_t ns, const WriterOptions& o) {
+  return fmt::format("{:.3f}", o.milliseconds ? ns / 1e6 : ns / 1e3);
+}
+
+std::string rate(double r) { return fmt::format("{:.1f}", r); }
+
+void count_header(std::ostream& out, const core::Report& rep, const WriterOptions& o, bool with_process) {
+  std::string line;
+  if (with_process) line += fmt::format("{:>7} {:<16} ", "PID", "COMM");
+  line += fmt::format("{:<{}} {:>12} {:>12} {:>9}", "SYSCALL", kNameWidth, "COUNT", "RATE(/s)", "ERRORS");
+  if (rep.timed) {
+    const char* unit = o.milliseconds ? "ms" : "us";
+    line += fmt::format(" {:>14} {:>11} {:>11}", fmt::format("TOTAL({})", unit), fmt::format("AVG({})", unit),
+                        with_process ? "" : fmt::format("MAX({})", unit));
+  }
+  out << line << '\n';
+}
+
+void count_row(std::ostream& out, const core::Report& rep, const core::Row& r, const WriterOptions& o,
+               const core::ProcessRows* proc) {
+  std::string line;
+  if (proc) line += fmt::format("{:>7} {:<16} ", proc->pid, proc->comm);
+  line += fmt::format("{:<{}} {:>12} {:>12} {:>9}", r.name, kNameWidth, r.stats.calls, rate(r.rate), r.stats.errors);
+  if (rep.timed) {
+    // Per-process counters keep no extremes: MAX is shown for syscalls only.
+    line += fmt::format(" {:>14} {:>11} {:>11}", latency(r.stats.total_ns, o), latency(r.stats.avg_ns(), o),
+                        proc ? "" : latency(r.stats.max_ns, o));
+  }
+  out << line << '\n';
+}
+
+void process_table(std::ostream& out, const core::Report& rep, const WriterOptions& o) {
+  if (rep.processes.empty()) return;
+  count_header(out, rep, o, true);
+  for (const auto& p : rep.processes)
+    for (const auto& r : p.rows) count_row(out, rep, r, o, &p);
+  out << '\n';
+}
+
+}  // namespace
+
+void write_health_text(std::ostream& out, const core::Report& rep) {
+  if (rep.syscalls_hidden)
+    out << fmt::format("({} more syscalls not shown; -T 0 shows all)\n", rep.syscalls_hidden);
+  if (rep.unpaired)
+    out << fmt::format("({} calls were already in flight when tracing started: counted, not timed)\n",
+                       rep.unpaired);
+  if (rep.health.park_failed)
+    out << fmt::format("LOST: latency of {} blocking calls (no task storage)\n", rep.health.park_failed);
+  if (rep.health.proc_map_full)
+    out << fmt::format("LOST: {} calls missing from per-process rows (map full; raise --max-processes)\n",
+                       rep.health.proc_map_full);
+  if (rep.health.events_lost) out << fmt::format("LOST: {} events (ring buffer full)\n", rep.health.events_lost);
+}
+
+void write_count_text(std::ostream& out, const core::Report& rep, const WriterOptions& o) {
+  if (o.timestamps) out << '[' << util::clock_hms() << "]\n";
+  process_table(out, rep, o);
+  count_header(out, rep, o, false);
+  for (const auto& r : rep.syscalls) count_row(out, rep, r, o, nullptr);
+  write_health_text(out, rep);
+  out << '\n';
+  out.flush();
+}
+
+void write_lat_text(std::ostream& out, const core::Report& rep, const WriterOptions& o) {
+  using util::format_duration_ns;
+  if (o.timestamps) out << '[' << util::clock_hms() << "]\n";
+  if (rep.syscalls.empty()) out << "(no syscalls)\n";
+  for (const auto& r : rep.syscalls) {
+    const auto& s = r.stats;
+    out << fmt::format("{}  count {}  errors {}  total {}  avg {}  min {}  max {}\n", r.name, s.calls, s.errors,
+                       format_duration_ns(s.total_ns), format_duration_ns(s.avg_ns()),
+                       format_duration_ns(s.min_ns), format_duration_ns(s.max_ns));
+    out << fmt::format("  p50 {}  p90 {}  p99 {}\n", format_duration_ns(r.p50_ns), format_duration_ns(r.p90_ns),
+                       format_duration_ns(r.p99_ns));
+    const auto buckets = core::log2_buckets(s.hist);
+    uint64_t peak = 0;
+    for (const auto& b : buckets) peak = std::max(peak, b.count);
+    if (!buckets.empty()) out << fmt::format("  {:>14} : {:<10} distribution\n", "latency", "count");
+    for (const auto& b : buckets) {
+      const int width = 40;
+      const int stars = peak ? static_cast<int>((b.count * width + peak - 1) / peak) : 0;
+      out << fmt::format("  {:>14} : {:<10} |{:<{}}|\n", core::log2_label(b), b.count, std::string(stars, '*'),
+                         width);
+    }
+    out << '\n';
+  }
+  process_table(out, rep, o);
+  write_health_text(out, rep);
+  out.flush();
+}
+
+}  // namespace syslat::exporter
