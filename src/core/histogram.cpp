@@ -1,0 +1,119 @@
+#include "core/histogram.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace syslat::core {
+namespace {
+
+constexpr unsigned kFirstDisplayPow = 10;  // [0, 2^10) is the first display bucket
+constexpr unsigned kLastDisplayPow = 30;   // [2^30, inf) is the last
+constexpr size_t kDisplayBuckets = kLastDisplayPow - kFirstDisplayPow + 2;
+
+// The display bucket holding fine bucket `idx`. Exact because every power of
+// two >= HIST_SUB is a fine-bucket boundary.
+size_t display_index(uint32_t idx) {
+  uint64_t lo = hist_bucket_lo(idx);
+  if (lo < (1ull << kFirstDisplayPow)) return 0;
+  unsigned pow = syslat_log2(lo);
+  if (pow >= kLastDisplayPow) return kDisplayBuckets - 1;
+  return pow - kFirstDisplayPow + 1;
+}
+
+uint64_t display_lo(size_t index) { return index == 0 ? 0 : 1ull << (index - 1 + kFirstDisplayPow); }
+
+uint64_t display_hi(size_t index) {
+  return index + 1 == kDisplayBuckets ? std::numeric_limits<uint64_t>::max() : 1ull << (index + kFirstDisplayPow);
+}
+
+// A binary-unit amount: "0us", "512us", "1ms", "1s"; the unit is chosen so
+// the number is < 1024 (values here are powers of two or 0).
+std::string binary_amount(uint64_t ns, std::string& unit) {
+  if (ns < (1ull << 20)) {
+    unit = "us";
+    return std::to_string(ns >> 10);
+  }
+  if (ns < (1ull << 30)) {
+    unit = "ms";
+    return std::to_string(ns >> 20);
+  }
+  unit = "s";
+  return std::to_string(ns >> 30);
+}
+
+}  // namespace
+
+Histogram& Histogram::operator+=(const Histogram& other) {
+  for (size_t i = 0; i < counts.size(); ++i) counts[i] += other.counts[i];
+  return *this;
+}
+
+uint64_t Histogram::total() const { return std::accumulate(counts.begin(), counts.end(), uint64_t{0}); }
+
+bool Histogram::empty() const {
+  for (uint64_t count : counts) {
+    if (count != 0) return false;
+  }
+  return true;
+}
+
+uint64_t Histogram::percentile_ns(double q) const {
+  uint64_t n = total();
+  if (n == 0) return 0;
+  uint64_t rank = 1;
+  if (q >= 1) {
+    rank = n;
+  } else if (q > 0) {
+    // ceil(q*n), but 0.07*100 = 7.000000000000001 must still be rank 7.
+    double exact = q * static_cast<double>(n);
+    double nearest = std::round(exact);
+    double ceiled = std::abs(exact - nearest) < 1e-9 * std::max(1.0, exact) ? nearest : std::ceil(exact);
+    rank = std::clamp<uint64_t>(static_cast<uint64_t>(ceiled), 1, n);
+  }
+  uint64_t below = 0;
+  for (uint32_t i = 0; i < counts.size(); ++i) {
+    if (below + counts[i] < rank) {
+      below += counts[i];
+      continue;
+    }
+    uint64_t lo = hist_bucket_lo(i);
+    if (i == HIST_OVERFLOW) return lo;
+    uint64_t width = hist_bucket_lo(i + 1) - lo;
+    // The samples of a bucket are taken as evenly spread over it; the k-th
+    // of c sits at the middle of its 1/c share.
+    double position = (static_cast<double>(rank - below) - 0.5) / static_cast<double>(counts[i]);
+    return lo + static_cast<uint64_t>(position * static_cast<double>(width));
+  }
+  return 0;  // unreachable: rank <= total
+}
+
+std::vector<Log2Bucket> log2_buckets(const Histogram& histogram) {
+  std::array<uint64_t, kDisplayBuckets> folded{};
+  for (uint32_t i = 0; i < histogram.counts.size(); ++i) folded[display_index(i)] += histogram.counts[i];
+
+  size_t first = 0;
+  while (first < folded.size() && folded[first] == 0) ++first;
+  if (first == folded.size()) return {};
+  size_t last = folded.size() - 1;
+  while (folded[last] == 0) --last;
+
+  std::vector<Log2Bucket> buckets;
+  for (size_t i = first; i <= last; ++i) buckets.push_back({display_lo(i), display_hi(i), folded[i]});
+  return buckets;
+}
+
+std::string log2_label(const Log2Bucket& bucket) {
+  std::string lo_unit;
+  std::string lo = binary_amount(bucket.lo_ns, lo_unit);
+  if (bucket.hi_ns == std::numeric_limits<uint64_t>::max()) return ">" + lo + lo_unit;
+  std::string hi_unit;
+  std::string hi = binary_amount(bucket.hi_ns, hi_unit);
+  if (lo_unit == hi_unit) return lo + "-" + hi + hi_unit;
+  return lo + lo_unit + "-" + hi + hi_unit;
+}
+
+}  // namespace syslat::core

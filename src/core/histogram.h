@@ -1,0 +1,44 @@
+// Latency histograms in the kernel's log-linear nanosecond buckets
+// (bpf/syslat.h owns the bucket math), their percentiles, and the coarse
+// log2 view shown to users.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "syslat.h"
+
+namespace syslat::core {
+
+struct Histogram {
+  std::array<uint64_t, HIST_NBUCKETS> counts{};
+
+  Histogram& operator+=(const Histogram& other);
+  uint64_t total() const;
+  bool empty() const;
+
+  // q in (0,1]: the value at rank ceil(q*total), linearly interpolated inside
+  // its bucket (bucket i spans [hist_bucket_lo(i), hist_bucket_lo(i+1)); the
+  // overflow bucket reports its lower bound). 0 if empty. q is clamped to
+  // (0,1].
+  uint64_t percentile_ns(double q) const;
+};
+
+struct Log2Bucket {
+  uint64_t lo_ns;
+  uint64_t hi_ns;  // exclusive; UINT64_MAX for the open last bucket
+  uint64_t count;
+};
+
+// Display buckets folded exactly from the fine ones: [0,1024), [1024,2048),
+// ..., [2^29,2^30), [2^30,inf). Trimmed to the range from the first to the
+// last non-empty bucket (empty ones in between are kept); empty if no data.
+std::vector<Log2Bucket> log2_buckets(const Histogram& histogram);
+
+// Binary units (1us = 1024ns, 1ms = 2^20ns, 1s = 2^30ns): "0-1us", "1-2us",
+// ..., "512us-1ms", "1-2ms", ..., "512ms-1s", ">1s".
+std::string log2_label(const Log2Bucket& bucket);
+
+}  // namespace syslat::core
