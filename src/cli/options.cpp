@@ -4,7 +4,9 @@
 #include <getopt.h>
 #include <pwd.h>
 #include <signal.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include <cerrno>
 #include <fmt/format.h>
@@ -124,7 +126,14 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
       o.filter.uid = *uid;
       return {};
     }
-    case 'c': o.filter.cgroup_path = value; return {};
+    case 'c': {
+      struct statfs sfs {};
+      if (statfs(value.c_str(), &sfs) != 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
+        return bad("-c/--cgroup", fmt::format("'{}' is not a cgroup v2 directory (expected a path such as "
+                                              "/sys/fs/cgroup/system.slice)", value));
+      o.filter.cgroup_path = value;
+      return {};
+    }
     case 'S': {
       auto set = with_option("-S/--syscall", core::parse_syscall_list(value));
       if (!set) return set.error();

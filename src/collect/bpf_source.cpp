@@ -206,12 +206,11 @@ util::Expected<void> BpfSource::apply(const core::FilterSpec& f) {
     util::UniqueFd fd(open(f.cgroup_path->c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     struct statfs sfs {};
     if (!fd || fstatfs(fd.get(), &sfs) != 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
-      return util::make_error("--cgroup: '" + *f.cgroup_path + "' is not a cgroup v2 directory (expected a path "
-                              "such as /sys/fs/cgroup/system.slice)");
+      return util::make_error("-c/--cgroup: '" + *f.cgroup_path + "' is not a cgroup v2 directory");
     const uint32_t key = 0;
     const uint32_t value = static_cast<uint32_t>(fd.get());
     if (bpf_map_update_elem(bpf_map__fd(impl_->skel->maps.cgroup_map), &key, &value, BPF_ANY) != 0)
-      return util::make_error("--cgroup: cannot use '" + *f.cgroup_path + "': " + errno_text(errno));
+      return util::make_error("-c/--cgroup: cannot use '" + *f.cgroup_path + "': " + errno_text(errno));
     impl_->cgroup_fd = std::move(fd);
     flags |= SYSLAT_FILTER_CGROUP;
   }

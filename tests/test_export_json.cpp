@@ -1,0 +1,68 @@
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "export/json_report.h"
+
+using namespace syslat::core;
+using nlohmann::json;
+
+namespace {
+Report lat_report() {
+  Sample s;
+  s.end_ns = 1'000'000'000;
+  auto& st = s.syscalls[0];
+  st.calls = 3;
+  st.timed = 3;
+  st.errors = 1;
+  st.total_ns = 3000;
+  st.min_ns = 500;
+  st.max_ns = 1500;
+  st.hist.counts[hist_bucket(500)] = 2;
+  st.hist.counts[hist_bucket(1500)] = 1;
+  s.syscalls[SYSLAT_NR_OTHER].calls = 1;
+  s.syscalls[SYSLAT_NR_OTHER].unpaired = 1;
+  s.health.proc_map_full = 2;
+  ReportOptions o;
+  o.kind = ReportKind::Lat;
+  o.timed = true;
+  o.top = 0;
+  return build_report(s, o, "2026-11-22T03:06:15.123Z");
+}
+}  // namespace
+
+TEST_CASE("lat JSON follows SPEC §6", "[export][json]") {
+  json j = json::parse(syslat::exporter::report_json(lat_report()));
+  CHECK(j["type"] == "lat");
+  CHECK(j["time"] == "2026-11-22T03:06:15.123Z");
+  CHECK(j["interval_s"].get<double>() == Approx(1.0));
+  REQUIRE(j["syscalls"].size() == 2);
+  const json& read = j["syscalls"][0];
+  CHECK(read["name"] == "read");
+  CHECK(read["nr"] == 0);
+  CHECK(read["count"] == 3);
+  CHECK(read["errors"] == 1);
+  CHECK(read["total_ns"] == 3000);
+  CHECK(read["avg_ns"] == 1000);
+  CHECK(read["min_ns"] == 500);
+  CHECK(read["max_ns"] == 1500);
+  CHECK(read.contains("p50_ns"));
+  CHECK(read.contains("p99_ns"));
+  REQUIRE(read["histogram"].size() == 2);
+  CHECK(read["histogram"][0] == json({{"lo_ns", 0}, {"hi_ns", 1024}, {"count", 2}}));
+  CHECK(read["histogram"][1] == json({{"lo_ns", 1024}, {"hi_ns", 2048}, {"count", 1}}));
+  CHECK(j["syscalls"][1]["name"] == "[unknown: out of range]");
+  CHECK(j["syscalls"][1]["nr"].is_null());
+  CHECK(j["in_flight_at_start"] == 1);
+  CHECK(j["lost"] == 2);
+  CHECK(j["lost_detail"]["proc_map_full"] == 2);
+}
+
+TEST_CASE("count JSON has no latency distribution", "[export][json]") {
+  Report r = lat_report();
+  r.kind = ReportKind::Count;
+  json j = json::parse(syslat::exporter::report_json(r));
+  CHECK(j["type"] == "count");
+  CHECK_FALSE(j["syscalls"][0].contains("histogram"));
+  CHECK(j["syscalls"][0]["rate"].get<double>() == Approx(3.0));
+  CHECK_FALSE(j.contains("processes"));
+}

@@ -1,0 +1,81 @@
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+#include "export/csv_report.h"
+#include "export/text_report.h"
+
+using namespace syslat::core;
+using syslat::exporter::WriterOptions;
+using syslat::exporter::write_count_text;
+using syslat::exporter::write_health_text;
+
+namespace {
+Report count_report(bool timed) {
+  Sample s;
+  s.end_ns = 2'000'000'000;
+  s.syscalls[110].calls = 1000;  // getppid
+  s.syscalls[110].timed = timed ? 1000 : 0;
+  s.syscalls[110].total_ns = timed ? 250'000 : 0;
+  s.syscalls[110].max_ns = timed ? 4000 : 0;
+  s.syscalls[257].calls = 7;
+  s.syscalls[257].errors = 7;
+  ReportOptions o;
+  o.timed = timed;
+  return build_report(s, o, "t");
+}
+}  // namespace
+
+TEST_CASE("count table: syscount's columns, rows by count", "[export][text]") {
+  std::ostringstream out;
+  write_count_text(out, count_report(false), WriterOptions{});
+  const std::string text = out.str();
+  CHECK(text.find("SYSCALL") != std::string::npos);
+  CHECK(text.find("COUNT") != std::string::npos);
+  CHECK(text.find("RATE(/s)") != std::string::npos);
+  CHECK(text.find("ERRORS") != std::string::npos);
+  CHECK(text.find("TOTAL") == std::string::npos);
+  CHECK(text.find("getppid") < text.find("openat"));
+  CHECK(text.find("500.0") != std::string::npos);  // 1000 calls in 2 s
+}
+
+TEST_CASE("-L adds TOTAL/AVG/MAX in us, -m in ms", "[export][text]") {
+  std::ostringstream us, ms;
+  write_count_text(us, count_report(true), WriterOptions{});
+  WriterOptions o;
+  o.milliseconds = true;
+  write_count_text(ms, count_report(true), o);
+  CHECK(us.str().find("TOTAL(us)") != std::string::npos);
+  CHECK(us.str().find("250.000") != std::string::npos);  // 250000 ns total
+  CHECK(us.str().find("4.000") != std::string::npos);    // max 4000 ns
+  CHECK(ms.str().find("AVG(ms)") != std::string::npos);
+  CHECK(ms.str().find("0.250") != std::string::npos);
+}
+
+TEST_CASE("health lines appear only when something was lost or untimed", "[export][text]") {
+  Report r = count_report(true);
+  std::ostringstream quiet;
+  write_health_text(quiet, r);
+  CHECK(quiet.str().empty());
+  r.unpaired = 3;
+  r.health.proc_map_full = 5;
+  std::ostringstream loud;
+  write_health_text(loud, r);
+  CHECK(loud.str().find("3 calls were already in flight") != std::string::npos);
+  CHECK(loud.str().find("LOST: 5 calls") != std::string::npos);
+}
+
+TEST_CASE("CSV has one header and quotes fields", "[export][csv]") {
+  Report r = count_report(false);
+  r.time = "a,b";
+  std::ostringstream out;
+  syslat::exporter::write_csv_header(out, ReportKind::Count);
+  syslat::exporter::write_csv_rows(out, r);
+  std::istringstream lines(out.str());
+  std::string header, first;
+  std::getline(lines, header);
+  std::getline(lines, first);
+  CHECK(header.rfind("time,interval_s,pid,comm,name,nr,count", 0) == 0);
+  CHECK(first.rfind("\"a,b\",", 0) == 0);
+  CHECK(first.find(",getppid,110,1000,0,") != std::string::npos);
+}
