@@ -1,11 +1,24 @@
 #include <catch2/catch.hpp>
 
-#include <regex>
+#include <cctype>
 #include <string>
+#include <string_view>
 
 #include "util/time.h"
 
 using namespace syslat::util;
+
+namespace {
+// `pattern` with '9' standing for any digit; everything else must match as is.
+bool has_shape(std::string_view text, std::string_view pattern) {
+  if (text.size() != pattern.size()) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    bool ok = pattern[i] == '9' ? std::isdigit(static_cast<unsigned char>(text[i])) != 0 : text[i] == pattern[i];
+    if (!ok) return false;
+  }
+  return true;
+}
+}  // namespace
 
 TEST_CASE("rfc3339_utc formats UTC with milliseconds", "[time]") {
   CHECK(rfc3339_utc(0) == "1970-01-01T00:00:00.000Z");
@@ -15,8 +28,8 @@ TEST_CASE("rfc3339_utc formats UTC with milliseconds", "[time]") {
 }
 
 TEST_CASE("rfc3339_now and clock_hms have the documented shape", "[time]") {
-  CHECK(std::regex_match(rfc3339_now(), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")));
-  CHECK(std::regex_match(clock_hms(), std::regex(R"(\d\d:\d\d:\d\d)")));
+  CHECK(has_shape(rfc3339_now(), "9999-99-99T99:99:99.999Z"));
+  CHECK(has_shape(clock_hms(), "99:99:99"));
 }
 
 TEST_CASE("monotonic_ns never goes backwards", "[time]") {
