@@ -1,14 +1,17 @@
-/* pipe_mix: the second, multi-threaded workload. Two threads move small
- * buffers through pipes, so both CPUs make read/write syscalls at the same
- * time (this is where shared, non-per-CPU maps in a tracer start to bounce
- * cache lines).
+/* pipe_mix: the second, multi-threaded workload. Two threads make small
+ * read/write syscalls on pipes at the same time, one per CPU (this is where
+ * shared, non-per-CPU maps in a tracer start to bounce cache lines).
  *
- *   stream    (default) thread 0 writes SIZE-byte chunks, thread 1 reads them
+ *   local     (default) each thread writes SIZE bytes into its own pipe and
+ *             reads them back: never blocks, so the time is syscalls only
+ *   stream    thread 0 writes SIZE-byte chunks, thread 1 reads them (pays for
+ *             sleeps and cross-CPU wake-ups whenever the pipe runs empty/full)
  *   pingpong  thread 0 writes to pipe A and reads pipe B, thread 1 echoes
+ *             (wake-up latency bound)
  *
  * Each thread makes CALLS syscalls after WARMUP untimed ones. Output, one line:
  *
- *   ns_per_call=412.3 elapsed_ms=824.6 calls=4000000 threads=2 mode=stream size=64
+ *   ns_per_call=412.3 elapsed_ms=824.6 calls=4000000 threads=2 mode=local size=64
  *
  * ns_per_call = elapsed wall time * 2 threads / all syscalls, i.e. the wall
  * time of one call in one thread while both run side by side. */
@@ -25,7 +28,9 @@
 
 #define MAX_SIZE 4096
 
-enum mode { MODE_STREAM, MODE_PINGPONG };
+enum mode { MODE_LOCAL, MODE_STREAM, MODE_PINGPONG };
+
+static const char *const mode_names[] = { "local", "stream", "pingpong" };
 
 struct worker {
 	int index;
@@ -62,7 +67,7 @@ static void xwrite(int fd, const char *buf, size_t size)
 		die("write");
 }
 
-/* calls is a per-thread syscall count; ping-pong does two per iteration. */
+/* calls is a per-thread syscall count; local and ping-pong do two per iteration. */
 static void run_calls(struct worker *w, long calls)
 {
 	char buf[MAX_SIZE];
@@ -78,7 +83,10 @@ static void run_calls(struct worker *w, long calls)
 		return;
 	}
 	for (long i = 0; i < calls / 2; i++) {
-		if (w->index == 0) {
+		if (w->mode == MODE_LOCAL) {
+			xwrite(w->out_fd, buf, w->size);
+			xread(w->in_fd, buf, w->size);
+		} else if (w->index == 0) {
 			xwrite(w->out_fd, buf, w->size);
 			xread(w->in_fd, buf, w->size);
 		} else {
@@ -120,7 +128,7 @@ static double now_ns(void)
 static void usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [-m stream|pingpong] [-s SIZE] [-c CPU0,CPU1] [-w WARMUP] CALLS\n"
+		"usage: %s [-m local|stream|pingpong] [-s SIZE] [-c CPU0,CPU1] [-w WARMUP] CALLS\n"
 		"  CALLS       timed syscalls per thread\n"
 		"  -s SIZE     bytes per read/write (default 64, at most %d)\n"
 		"  -c A,B      pin thread 0 to CPU A and thread 1 to CPU B\n"
@@ -133,14 +141,16 @@ int main(int argc, char **argv)
 	struct worker w[2];
 	pthread_t tid[2];
 	pthread_barrier_t barrier;
-	enum mode mode = MODE_STREAM;
+	enum mode mode = MODE_LOCAL;
 	long size = 64, warmup = -1, calls;
 	int cpus[2] = { -1, -1 }, a_to_b[2], b_to_a[2], opt;
 
 	while ((opt = getopt(argc, argv, "m:s:c:w:h")) != -1) {
 		switch (opt) {
 		case 'm':
-			if (!strcmp(optarg, "stream"))
+			if (!strcmp(optarg, "local"))
+				mode = MODE_LOCAL;
+			else if (!strcmp(optarg, "stream"))
 				mode = MODE_STREAM;
 			else if (!strcmp(optarg, "pingpong"))
 				mode = MODE_PINGPONG;
@@ -169,7 +179,7 @@ int main(int argc, char **argv)
 		usage(argv[0]);
 		return 2;
 	}
-	calls &= ~1L; /* ping-pong works in pairs */
+	calls &= ~1L; /* local and ping-pong work in pairs */
 	if (warmup < 0)
 		warmup = calls / 10;
 	warmup &= ~1L;
@@ -183,6 +193,8 @@ int main(int argc, char **argv)
 			.in_fd = i == 0 ? b_to_a[0] : a_to_b[0],
 			.out_fd = i == 0 ? a_to_b[1] : b_to_a[1],
 		};
+		if (mode == MODE_LOCAL) /* each thread loops through its own pipe */
+			w[i].in_fd = i == 0 ? a_to_b[0] : b_to_a[0];
 		if (pthread_create(&tid[i], NULL, worker_main, &w[i]))
 			die("pthread_create");
 	}
@@ -194,6 +206,6 @@ int main(int argc, char **argv)
 		pthread_join(tid[i], NULL);
 	printf("ns_per_call=%.1f elapsed_ms=%.1f calls=%ld threads=2 mode=%s size=%ld\n",
 	       elapsed / calls, elapsed / 1e6, 2 * calls,
-	       mode == MODE_STREAM ? "stream" : "pingpong", size);
+	       mode_names[mode], size);
 	return 0;
 }

@@ -1,0 +1,292 @@
+#!/usr/bin/env python3
+"""syslat overhead benchmark (SPEC §8). Run it through scripts/bench.sh, which
+mounts tracefs and builds the workloads first; docs/performance.md explains
+the method. The rows live in bench_rows.py."""
+import argparse
+import datetime
+import os
+import platform
+import random
+import shlex
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+from bench_poll import measure_polling, start_poll_row
+from bench_procs import Tool, Unavailable, Workloads, check_executable, run_command, syscall_tracers
+from bench_report import render_json, render_text, poll_results, workload_results
+from bench_rows import GETPPID, PIPE, ROWS
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description="syslat overhead benchmark (SPEC §8)")
+    p.add_argument("--build", default="build", help="build dir with syscount, syslat, ... and bench/ (default: build)")
+    p.add_argument("--rounds", type=int, help="interleaved rounds (default 5, --quick 3)")
+    p.add_argument("--quick", action="store_true", help="smoke test: fewer rounds and calls, < 60 s")
+    p.add_argument("--json", action="store_true", help="print the results as JSON instead of tables")
+    p.add_argument("--only", help="comma-separated row keys to run (baseline and floor are always added)")
+    p.add_argument("--calls", type=int, help="getppid calls for fast rows (default: calibrated to ~0.6 s)")
+    p.add_argument("--slow-calls", type=int, help="getppid calls under ptrace/perf trace (default 20000)")
+    p.add_argument("--pipe-calls", type=int, help="pipe_mix calls per thread (default: calibrated)")
+    p.add_argument("--poll-seconds", type=float, help="polling-cost window (default 30, --quick 5)")
+    p.add_argument("--no-poll", action="store_true", help="skip the polling-cost rows")
+    p.add_argument("--tool-cpu", type=int, default=0, help="CPU for the tools' userspace (default 0)")
+    p.add_argument("--loop-cpu", type=int, help="CPU for the getppid loop (default 1, or 0 on one CPU)")
+    p.add_argument("--seed", type=int, default=None, help="seed of the round order shuffle")
+    p.add_argument("--log-dir", help="keep tool logs here (default: a temporary dir, removed)")
+    p.add_argument("--list", action="store_true", help="list the rows and exit")
+    return p.parse_args()
+
+
+def progress(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def read_first(path, default="?"):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return default
+
+
+def machine_info():
+    model = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    vuln = "/sys/devices/system/cpu/vulnerabilities"
+    mitigations = ", ".join(f"{name}: {read_first(f'{vuln}/{name}')}" for name in ("meltdown", "spectre_v2"))
+    return {
+        "cpu_model": model, "cpus": os.cpu_count(), "kernel": platform.release(),
+        "clocksource": read_first("/sys/devices/system/clocksource/clocksource0/current_clocksource"),
+        "mitigations": mitigations,
+    }
+
+
+def source_version():
+    try:
+        return subprocess.run(["git", "-C", REPO, "describe", "--always", "--dirty"], capture_output=True,
+                              text=True, timeout=10).stdout.strip() or "?"
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Bench:
+    def __init__(self, args, rows, log_dir):
+        self.args = args
+        self.rows = rows
+        self.log_dir = log_dir
+        self.build = os.path.abspath(args.build)
+        self.bench = os.path.join(self.build, "bench")
+        ncpu = os.cpu_count() or 1
+        self.tool_cpu = args.tool_cpu
+        self.loop_cpu = args.loop_cpu if args.loop_cpu is not None else (1 if ncpu > 1 else 0)
+        self.pipe_cpus = (0, 1) if ncpu > 1 else (0, 0)
+        self.workloads = Workloads(self.bench, self.loop_cpu, self.pipe_cpus)
+        self.samples = {}      # row key -> workload -> [ns/call per round]
+        self.statuses = {}     # row key -> "not built yet" / "failed: ..." once it cannot run
+        self.warnings = []
+        self.our_pids = set()
+        self.other = None
+        self.max_load = 0.0
+
+    # ---- set-up ----
+    def start_other(self):
+        """The process of the "-p OTHER" rows: alive and asleep, never the measured loop."""
+        self.other = subprocess.Popen(["sleep", "1000000"], stdin=subprocess.DEVNULL)
+        self.our_pids.add(self.other.pid)
+
+    def calibrate(self):
+        quick = self.args.quick
+        target_s = 0.15 if quick else 0.6
+        ns = run_command(self.workloads.getppid(200000), *self.logs("calibrate"))
+        self.calls = self.args.calls or int(min(5e6, max(1e5, round(target_s * 1e9 / ns, -5))))
+        self.slow_calls = self.args.slow_calls or (5000 if quick else 20000)
+        ns_pipe = run_command(self.workloads.pipe(50000), *self.logs("calibrate_pipe"))
+        self.pipe_calls = self.args.pipe_calls or int(min(5e6, max(2e4, round(target_s * 1e9 / ns_pipe, -4))))
+        progress(f"calibrated: getppid {ns:.0f} ns/call -> {self.calls:,} calls; "
+                 f"pipe_mix {ns_pipe:.0f} ns/call -> {self.pipe_calls:,} calls per thread")
+
+    def logs(self, name):
+        return (os.path.join(self.log_dir, f"{name}.out"), os.path.join(self.log_dir, f"{name}.err"))
+
+    def expand(self, row, loop_argv=None, port=None):
+        values = {"build": self.build, "bench": self.bench, "port": port,
+                  "other_pid": self.other.pid if self.other else 0}
+        argv = []
+        for token in shlex.split(row.cmd):
+            argv += loop_argv if token == "{loop}" else [token.format(**values)]
+        return argv
+
+    # ---- one row, one round ----
+    def workload_argv(self, workload, slow=False):
+        if workload == PIPE:
+            return self.workloads.pipe(self.pipe_calls)
+        return self.workloads.getppid(self.slow_calls if slow else self.calls)
+
+    def run_workloads(self, row):
+        return {w: run_command(self.workload_argv(w), *self.logs(f"{row.key}_{w}")) for w in row.workloads}
+
+    def run_attached(self, row):
+        out_path, _ = self.logs(f"{row.key}_tool")
+        tool = Tool(self.expand(row), out_path, self.tool_cpu, row.ours)
+        self.our_pids.add(tool.pid)
+        try:
+            tool.wait_ready(row.ready, row.settle_s)
+            time.sleep(0.1)  # let the tool's own start-up syscalls settle
+            results = self.run_workloads(row)
+        finally:
+            rc, clean = tool.stop()
+            self.our_pids.discard(tool.pid)
+        if not clean:
+            self.warn(f"{row.label}: did not exit within 10 s of SIGINT (killed)")
+        elif rc != 0:
+            self.warn(f"{row.label}: exit status {rc} after SIGINT")
+        return results
+
+    def run_wrapped(self, row):
+        argv = self.expand(row, loop_argv=self.workload_argv(GETPPID, row.slow))
+        check_executable(argv[0], row.ours)
+        ns = run_command(["taskset", "-c", str(self.tool_cpu)] + argv, *self.logs(row.key), ours=row.ours)
+        return {GETPPID: ns}
+
+    def run_row(self, row):
+        if row.kind == "baseline":
+            return self.run_workloads(row)
+        if row.kind == "attach":
+            return self.run_attached(row)
+        return self.run_wrapped(row)
+
+    def warn(self, message):
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    # ---- the run ----
+    def rounds(self, count):
+        rng = random.Random(self.args.seed)
+        measured = [row for row in self.rows if row.kind != "poll"]
+        for r in range(count):
+            start = time.monotonic()
+            self.check_machine()
+            order = [row for row in measured if row.key not in self.statuses]
+            rng.shuffle(order)
+            for row in order:
+                try:
+                    for workload, ns in self.run_row(row).items():
+                        self.samples.setdefault(row.key, {}).setdefault(workload, []).append(ns)
+                except Unavailable as err:
+                    self.statuses[row.key] = err.status
+                    progress(f"  {row.label}: {err.status}")
+            progress(f"round {r + 1}/{count} done in {time.monotonic() - start:.0f} s")
+
+    def check_machine(self):
+        """Things that make every number worse and that the table should admit to."""
+        for pid, comm in syscall_tracers(self.our_pids):
+            self.warn(f"another tracer on sys_enter/sys_exit during the run: pid {pid} ({comm}); "
+                      "every row, baseline included, may be inflated")
+        self.max_load = max(self.max_load, float(read_first("/proc/loadavg", "0").split()[0]))
+
+    def load_warning(self):
+        # The benchmark itself keeps about one task runnable.
+        if self.max_load > 1.5:
+            self.warn(f"the machine was busy (1-min load average up to {self.max_load:.1f}, this benchmark "
+                      "alone makes ~1): other tasks shared the CPUs, expect noisy numbers")
+
+    def polling(self, seconds):
+        started, results = {}, {}
+        try:
+            for row in self.rows:
+                if row.kind != "poll":
+                    continue
+                port = free_port()
+                try:
+                    tool, scraper = start_poll_row(row, self.expand(row, port=port), self.tool_cpu,
+                                                   self.logs(row.key)[0], f"http://127.0.0.1:{port}/metrics")
+                except Unavailable as err:
+                    results[row.key] = {"status": err.status}
+                    continue
+                self.our_pids.add(tool.pid)
+                started[row.key] = (row, tool, scraper)
+            if started:
+                progress(f"measuring polling cost of {', '.join(started)} for {seconds:g} s")
+                results.update(measure_polling(started, seconds))
+        finally:
+            for _, tool, _ in started.values():
+                tool.stop()
+        return results
+
+    def stop(self):
+        if self.other and self.other.poll() is None:
+            self.other.kill()
+            self.other.wait()
+
+
+def select_rows(only):
+    if not only:
+        return list(ROWS)
+    keys = set(only.split(",")) | {"baseline", "floor"}
+    unknown = keys - {row.key for row in ROWS}
+    if unknown:
+        sys.exit(f"bench: unknown row(s): {', '.join(sorted(unknown))} (see --list)")
+    return [row for row in ROWS if row.key in keys]
+
+
+def main():
+    args = parse_args()
+    if args.list:
+        for row in ROWS:
+            print(f"{row.key:<16} {row.kind:<8} {row.cmd}")
+        return 0
+    rows = select_rows(args.only)
+    if args.no_poll:
+        rows = [row for row in rows if row.kind != "poll"]
+    # The harness itself stays off the measured CPU; children inherit this and
+    # the workloads pin themselves.
+    os.sched_setaffinity(0, {args.tool_cpu})
+    rounds = args.rounds or (3 if args.quick else 5)
+    poll_seconds = args.poll_seconds or (5.0 if args.quick else 30.0)
+    began = time.monotonic()
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    with tempfile.TemporaryDirectory(prefix="syslat-bench.") as tmp:
+        log_dir = args.log_dir or tmp
+        os.makedirs(log_dir, exist_ok=True)
+        bench = Bench(args, rows, log_dir)
+        try:
+            bench.start_other()
+            bench.calibrate()
+            bench.rounds(rounds)
+            bench.check_machine()
+            bench.load_warning()
+            poll = bench.polling(poll_seconds) if any(r.kind == "poll" for r in rows) else {}
+        finally:
+            bench.stop()
+    report = {
+        "date": date, "source": source_version(), "machine": machine_info(),
+        "settings": {"rounds": rounds, "calls": bench.calls, "slow_calls": bench.slow_calls,
+                     "pipe_calls": bench.pipe_calls, "tool_cpu": bench.tool_cpu, "loop_cpu": bench.loop_cpu,
+                     "pipe_cpus": list(bench.pipe_cpus), "poll_seconds": poll_seconds, "build": bench.build},
+        "getppid": workload_results(rows, bench.samples, bench.statuses, GETPPID, with_targets=True),
+        "pipe": workload_results(rows, bench.samples, bench.statuses, PIPE, with_targets=False),
+        "poll": poll_results(rows, poll),
+        "warnings": bench.warnings,
+        "elapsed_s": round(time.monotonic() - began, 1),
+    }
+    print(render_json(report) if args.json else render_text(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,155 @@
+"""Userspace polling cost (SPEC §8: syslatd at a 1 s scrape, syslat-top at
+10 Hz, each < 1 % of one core): utime+stime of the tool's process from
+/proc/PID/stat over a fixed window, all poll rows side by side."""
+import fcntl
+import os
+import pty
+import signal
+import struct
+import subprocess
+import termios
+import threading
+import time
+import urllib.request
+
+from bench_procs import READY_TIMEOUT_S, Tool, Unavailable, child_setup, check_executable, classify_failure
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    """utime+stime of the whole process (all threads, live and exited)."""
+    with open(f"/proc/{pid}/stat") as f:
+        text = f.read()
+    fields = text[text.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+class Scraper(threading.Thread):
+    """GETs a URL every `period_s` until stopped, as Prometheus would."""
+
+    def __init__(self, url, period_s=1.0):
+        super().__init__(daemon=True)
+        self.url, self.period_s = url, period_s
+        self.ok = self.failed = 0
+        self.stopping = threading.Event()
+
+    def get(self):
+        try:
+            with urllib.request.urlopen(self.url, timeout=2) as resp:
+                resp.read()
+                return resp.status == 200
+        except OSError:
+            return False
+
+    def run(self):
+        while not self.stopping.wait(self.period_s):
+            if self.get():
+                self.ok += 1
+            else:
+                self.failed += 1
+
+
+class PtyTool:
+    """A dashboard on a pseudo-terminal (120x40) whose screen output is drained and dropped."""
+
+    def __init__(self, argv, cpu, ours):
+        check_executable(argv[0], ours)
+        self.ours = ours
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+        env = dict(os.environ, TERM="xterm-256color")
+
+        def setup():
+            child_setup()
+            os.setsid()
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+        self.proc = subprocess.Popen(["taskset", "-c", str(cpu)] + argv, stdin=slave, stdout=slave,
+                                     stderr=slave, env=env, preexec_fn=setup)
+        os.close(slave)
+        self.pid = self.proc.pid
+        self.master = master
+        self.tail = b""
+        self.drainer = threading.Thread(target=self.drain, daemon=True)
+        self.drainer.start()
+
+    def drain(self):
+        while True:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            self.tail = (self.tail + chunk)[-4096:]
+
+    def output(self):
+        return self.tail.decode(errors="replace")
+
+    def wait_ready(self, settle_s):
+        time.sleep(settle_s)
+        rc = self.proc.poll()
+        if rc is not None:
+            raise Unavailable(classify_failure(self.ours, self.output(), rc))
+
+    def stop(self):
+        if self.proc.poll() is None:
+            try:
+                os.write(self.master, b"q")
+                self.proc.wait(timeout=3)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        os.close(self.master)
+        return self.proc.returncode
+
+
+def start_poll_row(row, argv, cpu, log_path, url):
+    """Starts one poll row and waits until it is serving; returns (tool, scraper)."""
+    if row.poll == "pty":
+        tool = PtyTool(argv, cpu, row.ours)
+        tool.wait_ready(row.settle_s)
+        return tool, None
+    tool = Tool(argv, log_path, cpu, row.ours)
+    scraper = Scraper(url)
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while not scraper.get():
+        rc = tool.proc.poll()
+        if rc is not None:
+            raise Unavailable(classify_failure(row.ours, tool.output(), rc))
+        if time.monotonic() > deadline:
+            tool.stop()
+            raise Unavailable(f"failed: {url} did not answer within {READY_TIMEOUT_S:.0f} s")
+        time.sleep(0.1)
+    return tool, scraper
+
+
+def measure_polling(started, duration_s):
+    """started: {key: (row, tool, scraper)}. Returns {key: result dict}."""
+    t0 = time.monotonic()
+    cpu0 = {key: cpu_seconds(tool.pid) for key, (_, tool, _) in started.items()}
+    for _, _, scraper in started.values():
+        if scraper:
+            scraper.start()
+    time.sleep(duration_s)
+    results = {}
+    wall = time.monotonic() - t0
+    for key, (row, tool, scraper) in started.items():
+        alive = tool.proc.poll() is None
+        cpu = cpu_seconds(tool.pid) - cpu0[key] if alive else None
+        result = {"status": "ok" if alive else "failed: exited during the window", "wall_s": round(wall, 2)}
+        if cpu is not None:
+            result.update(cpu_s=round(cpu, 3), cpu_fraction=cpu / wall)
+        if scraper:
+            scraper.stopping.set()
+            scraper.join()
+            result.update(scrapes_ok=scraper.ok, scrapes_failed=scraper.failed)
+        results[key] = result
+    return results

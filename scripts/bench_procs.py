@@ -1,0 +1,168 @@
+"""Processes of the overhead benchmark: the tools under test and the workloads.
+
+Every process started here is stopped by its own PID (SIGINT, then SIGKILL
+if it does not exit); nothing is killed by name.
+"""
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+
+NS_PER_CALL = re.compile(r"ns_per_call=([0-9.]+)")
+NOT_IMPLEMENTED = re.compile(r"not (yet )?implemented|unknown (sub)?command|unrecognized (sub)?command", re.I)
+
+READY_TIMEOUT_S = 20.0
+STOP_TIMEOUT_S = 10.0
+WORKLOAD_TIMEOUT_S = 180.0
+
+
+class Unavailable(Exception):
+    """A row that cannot be measured: status is "not built yet" or "failed: ..."."""
+
+    def __init__(self, status):
+        super().__init__(status)
+        self.status = status
+
+
+def child_setup():
+    # A shell without job control starts background jobs with SIGINT ignored
+    # and children inherit that; the tools must see our SIGINT.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def classify_failure(ours, output, rc):
+    if ours and NOT_IMPLEMENTED.search(output):
+        return "not built yet"
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    last = lines[-1][:100] if lines else "no output"
+    return f"failed (rc={rc}): {last}"
+
+
+def check_executable(path, ours):
+    if os.path.isabs(path) and not os.access(path, os.X_OK):
+        raise Unavailable("not built yet" if ours else f"failed: {path} not found")
+
+
+def read_text(path):
+    try:
+        with open(path, "r", errors="replace") as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
+
+
+class Tool:
+    """An attached tool: started on `cpu`, stdout+stderr into `log_path`."""
+
+    def __init__(self, argv, log_path, cpu, ours):
+        check_executable(argv[0], ours)
+        self.argv = argv
+        self.ours = ours
+        self.log_path = log_path
+        # stdbuf: tools that print their ready line with stdio (libbpf-tools)
+        # would otherwise hold it in a full buffer, since the log is a file.
+        full = ["taskset", "-c", str(cpu), "stdbuf", "-oL", "-eL"] + argv
+        with open(log_path, "w") as log:
+            self.proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=log,
+                                         stderr=subprocess.STDOUT, preexec_fn=child_setup)
+        self.pid = self.proc.pid
+        self.started = time.monotonic()
+
+    def output(self):
+        return read_text(self.log_path)
+
+    def wait_ready(self, ready_regex, settle_s):
+        """Returns seconds until ready; raises Unavailable if the tool exits or never says so."""
+        deadline = self.started + READY_TIMEOUT_S
+        pattern = re.compile(ready_regex) if ready_regex else None
+        while True:
+            rc = self.proc.poll()
+            if rc is not None:
+                raise Unavailable(classify_failure(self.ours, self.output(), rc))
+            if pattern is None:
+                time.sleep(settle_s)
+                if self.proc.poll() is None:
+                    return time.monotonic() - self.started
+                continue
+            if pattern.search(self.output()):
+                return time.monotonic() - self.started
+            if time.monotonic() > deadline:
+                self.stop()
+                raise Unavailable(f"failed: no line matching /{ready_regex}/ within {READY_TIMEOUT_S:.0f} s")
+            time.sleep(0.02)
+
+    def stop(self):
+        """SIGINT, then SIGKILL after STOP_TIMEOUT_S. Returns (rc, exited_on_sigint)."""
+        if self.proc.poll() is not None:
+            return self.proc.returncode, True
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            return self.proc.wait(timeout=STOP_TIMEOUT_S), True
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return self.proc.wait(), False
+
+
+def parse_ns_per_call(*texts):
+    for text in texts:
+        m = NS_PER_CALL.search(text)
+        if m:
+            return float(m.group(1))
+    return None
+
+
+def run_command(argv, out_path, err_path, ours=False):
+    """Runs a workload (possibly under a wrapping tool); returns its ns/call."""
+    check_executable(argv[0], ours)
+    with open(out_path, "w") as out, open(err_path, "w") as err:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                preexec_fn=child_setup)
+        try:
+            rc = proc.wait(timeout=WORKLOAD_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise Unavailable(f"failed: {os.path.basename(argv[0])} took over {WORKLOAD_TIMEOUT_S:.0f} s")
+    stdout, stderr = read_text(out_path), read_text(err_path)
+    ns = parse_ns_per_call(stdout, stderr)
+    if rc != 0 or ns is None:
+        raise Unavailable(classify_failure(ours, stdout + stderr, rc))
+    return ns
+
+
+class Workloads:
+    """Command lines of the two workloads with the sizes chosen for this run."""
+
+    def __init__(self, bench_dir, loop_cpu, pipe_cpus):
+        self.bench_dir = bench_dir
+        self.loop_cpu = loop_cpu
+        self.pipe_cpus = pipe_cpus
+
+    def getppid(self, calls):
+        return [f"{self.bench_dir}/bench_getppid_loop", "-c", str(self.loop_cpu), str(calls)]
+
+    def pipe(self, calls):
+        return [f"{self.bench_dir}/bench_pipe_mix", "-c", ",".join(map(str, self.pipe_cpus)), str(calls)]
+
+
+def syscall_tracers(exclude_pids):
+    """BPF programs on sys_enter/sys_exit owned by processes we did not start.
+
+    Someone else's tracer on the same tracepoints inflates every row; the
+    report says so instead of hiding it."""
+    try:
+        out = subprocess.run(["bpftool", "-j", "perf", "show"], capture_output=True,
+                             text=True, timeout=10).stdout
+        entries = json.loads(out or "[]")
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return []
+    found = set()
+    for entry in entries:
+        if entry.get("tracepoint") in ("sys_enter", "sys_exit") and entry.get("pid") not in exclude_pids:
+            pid = entry.get("pid")
+            comm = read_text(f"/proc/{pid}/comm").strip() or "?"
+            found.add((pid, comm))
+    return sorted(found)

@@ -1,0 +1,159 @@
+"""Turns raw samples into the results model (medians, overheads, ratios,
+targets) and renders it as text tables or JSON. Knows nothing of processes."""
+import json
+import statistics
+
+from bench_rows import BASELINE_KEY, FLOOR_KEY, GETPPID, PIPE
+
+
+def median(samples):
+    return statistics.median(samples) if samples else None
+
+
+def iqr(samples):
+    if len(samples) < 2:
+        return 0.0
+    q = statistics.quantiles(samples, n=4, method="inclusive")
+    return q[2] - q[0]
+
+
+def ratio(num, den):
+    if num is None or den is None or den <= 0:
+        return None
+    return num / den
+
+
+def target_text(row, peer_label):
+    parts = []
+    if row.floor_max is not None:
+        parts.append(f"<= {row.floor_max:g}x floor")
+    if row.peer_max is not None:
+        parts.append(f"<= {row.peer_max:g}x {peer_label}")
+    if row.cpu_max is not None:
+        parts.append(f"< {row.cpu_max * 100:g}% of a core")
+    return ", ".join(parts)
+
+
+def evaluate(checks):
+    """checks: list of (value or None, limit). 'met' / 'NOT met' / 'n/a'; '*' = a check could not be made."""
+    done = [(v, lim) for v, lim in checks if lim is not None and v is not None]
+    missing = any(lim is not None and v is None for v, lim in checks)
+    if not done:
+        return "n/a" if checks and any(lim is not None for _, lim in checks) else ""
+    verdict = "met" if all(v <= lim for v, lim in done) else "NOT met"
+    return verdict + ("*" if missing else "")
+
+
+def workload_results(rows, samples, statuses, workload, with_targets):
+    """One table: a dict per row that runs `workload`."""
+    by_key = {row.key: row for row in rows}
+    medians = {row.key: median(samples.get(row.key, {}).get(workload, [])) for row in rows}
+    base = medians.get(BASELINE_KEY)
+
+    def overhead(key):
+        m = medians.get(key)
+        return None if m is None or base is None else m - base
+
+    floor = overhead(FLOOR_KEY)
+    out = []
+    for row in rows:
+        if workload not in row.workloads or row.kind == "poll":
+            continue
+        runs = samples.get(row.key, {}).get(workload, [])
+        status = statuses.get(row.key) or ("ok" if runs else "not run")
+        peer_row = by_key.get(row.peer)
+        peer_label = peer_row.label if peer_row else ""
+        ovh = overhead(row.key) if row.key != BASELINE_KEY else None
+        x_floor = ratio(ovh, floor)
+        x_peer = ratio(ovh, overhead(row.peer)) if row.peer else None
+        checks = []
+        if with_targets:
+            checks = [(x_floor, row.floor_max), (x_peer, row.peer_max)]
+        out.append({
+            "key": row.key, "label": row.label, "status": status,
+            "samples_ns": [round(s, 1) for s in runs],
+            "median_ns": medians[row.key], "iqr_ns": iqr(runs) if runs else None,
+            "overhead_ns": ovh, "x_floor": x_floor,
+            "peer": row.peer, "x_peer": x_peer,
+            "target": target_text(row, peer_label) if with_targets else "",
+            "result": evaluate(checks) if status == "ok" else "",
+            "note": row.note,
+        })
+    return out
+
+
+def poll_results(rows, poll):
+    out = []
+    for row in rows:
+        if row.kind != "poll":
+            continue
+        res = dict(poll.get(row.key, {"status": "not run"}))
+        frac = res.get("cpu_fraction")
+        res.update(key=row.key, label=row.label, target=target_text(row, ""),
+                   result=evaluate([(frac, row.cpu_max)]) if frac is not None else "")
+        out.append(res)
+    return out
+
+
+def fmt(value, spec, empty="-"):
+    return empty if value is None else format(value, spec)
+
+
+def render_table(results, title):
+    head = f"{'config':<44} {'ns/call':>9} {'overhead':>9} {'IQR':>7} {'x floor':>7} {'x peer':>6}  {'target (SPEC 8)':<40} result"
+    lines = [title, head, "-" * len(head)]
+    for r in results:
+        if r["status"] != "ok":
+            lines.append(f"{r['label']:<44} {r['status']}")
+            continue
+        lines.append(
+            f"{r['label']:<44} {fmt(r['median_ns'], '9.1f')} {fmt(r['overhead_ns'], '+9.1f', ' ' * 9)} "
+            f"{fmt(r['iqr_ns'], '7.1f')} {fmt(r['x_floor'], '7.2f', ' ' * 7)} {fmt(r['x_peer'], '6.2f', ' ' * 6)}  "
+            f"{r['target']:<40} {r['result']}".rstrip())
+    return lines
+
+
+def render_poll(results, seconds):
+    lines = [f"Userspace polling cost over {seconds:g} s (utime+stime from /proc/PID/stat)",
+             f"{'config':<44} {'cpu s':>7} {'% of a core':>11}  {'target':<20} result"]
+    for r in results:
+        if r["status"] != "ok":
+            lines.append(f"{r['label']:<44} {r['status']}")
+            continue
+        extra = f"  ({r['scrapes_ok']} scrapes ok, {r['scrapes_failed']} failed)" if "scrapes_ok" in r else ""
+        lines.append(f"{r['label']:<44} {r['cpu_s']:7.2f} {r['cpu_fraction'] * 100:10.2f}%  "
+                     f"{r['target']:<20} {r['result']}{extra}")
+    return lines
+
+
+def render_text(report):
+    m, s = report["machine"], report["settings"]
+    lines = [
+        f"syslat overhead benchmark, {report['date']}  (syslat {report['source']})",
+        f"machine: {m['cpu_model']}, {m['cpus']} CPUs, kernel {m['kernel']}, clocksource {m['clocksource']}",
+        f"         mitigations: {m['mitigations']}",
+        f"method: {s['rounds']} interleaved rounds (shuffled order), median per config; tools on CPU {s['tool_cpu']}, "
+        f"workload on CPU {s['loop_cpu']}",
+        f"        getppid loop {s['calls']:,} calls (strace/perf trace/systrace -c: {s['slow_calls']:,}); "
+        f"pipe_mix {s['pipe_calls']:,} calls per thread, CPUs {s['pipe_cpus']}",
+        "        overhead = median ns/call - median baseline; x floor = overhead / overhead of the empty "
+        "tp_btf pair; x peer = overhead / the peer's (named in target)",
+        "",
+    ]
+    lines += render_table(report["getppid"], "Workload 1: getppid loop, one CPU")
+    lines += [""]
+    lines += render_table(report["pipe"], "Workload 2: pipe_mix, 2 threads (one per CPU), each 64-byte write+read "
+                                          "on its own pipe; ns per call per thread; information, no SPEC targets")
+    if report["poll"]:
+        lines += [""] + render_poll(report["poll"], s["poll_seconds"])
+    notes = report["warnings"]
+    if any(r["result"].endswith("*") for r in report["getppid"]):
+        notes = notes + ["*: a comparison in the target could not be made (its peer row was not measured)"]
+    if notes:
+        lines += ["", "Notes:"] + [f"  - {w}" for w in notes]
+    lines += ["", f"total run time {report['elapsed_s']:.0f} s"]
+    return "\n".join(lines)
+
+
+def render_json(report):
+    return json.dumps(report, indent=1)

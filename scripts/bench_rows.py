@@ -1,0 +1,85 @@
+"""The rows of the overhead benchmark (SPEC §8), one line each.
+
+Adding, enabling or retargeting a configuration is a one-line change here.
+
+Placeholders in `cmd`:
+  {build}      our build dir (--build), where syscount, syslat, ... live
+  {bench}      {build}/bench, where the workloads and floor_loader live
+  {other_pid}  a sleeping process started by the harness (the "-p OTHER" case)
+  {port}       a free TCP port (syslatd)
+  {loop}       the workload command line (only in "wrap" rows, which launch it)
+
+Kinds:
+  baseline  nothing attached
+  attach    start the tool, wait for its ready line (`ready`, a regex searched
+            in its stdout+stderr; None = wait `settle_s` seconds), run the
+            workloads, stop it with SIGINT
+  wrap      the tool launches the workload itself (strace -c -- CMD)
+  poll      CPU time of the tool's own process over the polling window
+            (`poll`: "http" scrapes /metrics every second, "pty" gives it a
+            terminal, as a dashboard needs)
+
+Targets: overhead <= floor_max x floor overhead, and <= peer_max x the
+overhead of row `peer` (peer without peer_max: ratio shown for information).
+`ours` rows print "not built yet" while the binary is missing or the
+subcommand says it is not implemented.
+"""
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+GETPPID = "getppid"
+PIPE = "pipe"
+
+READY_TRACING = r"(?m)^Tracing"
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str
+    kind: str
+    cmd: str = ""
+    ready: Optional[str] = READY_TRACING
+    settle_s: float = 2.0
+    slow: bool = False                       # small loop size (ptrace-based tools)
+    workloads: Tuple[str, ...] = (GETPPID,)
+    floor_max: Optional[float] = None
+    peer: Optional[str] = None
+    peer_max: Optional[float] = None
+    ours: bool = False
+    poll: Optional[str] = None
+    cpu_max: Optional[float] = None          # poll rows: fraction of one core
+    note: str = ""
+
+
+B = (GETPPID, PIPE)  # rows that also run the two-thread pipe workload
+
+ROWS = [
+    Row("baseline", "baseline (nothing attached)", "baseline", workloads=B),
+    Row("floor", "floor: empty tp_btf enter+exit", "attach", "{bench}/bench_floor_loader --btf", workloads=B),
+    Row("floor_classic", "floor: empty tracepoint enter+exit", "attach", "{bench}/bench_floor_loader --classic"),
+    Row("floor_raw", "floor: empty raw_tp enter+exit", "attach", "{bench}/bench_floor_loader --raw"),
+    Row("floor_exit", "one empty tp_btf sys_exit", "attach", "{bench}/bench_floor_loader --btf --exit-only"),
+    Row("syscount", "syscount", "attach", "{build}/syscount", workloads=B, floor_max=0.85, peer="bcc_syscount", peer_max=0.55, ours=True),
+    Row("syscount_L", "syscount -L", "attach", "{build}/syscount -L", workloads=B, floor_max=2.0, peer="bcc_syscount_L", peer_max=0.5, ours=True),
+    Row("syslat", "syslat", "attach", "{build}/syslat", floor_max=2.0, peer="bcc_syscount_L", peer_max=0.5, ours=True),
+    Row("syscount_LP", "syscount -L -P", "attach", "{build}/syscount -L -P", floor_max=2.5, peer="bcc_syscount_L", ours=True),
+    Row("syscount_Lp", "syscount -L -p OTHER (filtered out)", "attach", "{build}/syscount -L -p {other_pid}", floor_max=1.1, ours=True),
+    Row("syscount_p", "syscount -p OTHER (filtered out)", "attach", "{build}/syscount -p {other_pid}", ours=True, note="information"),
+    Row("sysslow", "sysslow --threshold 1s", "attach", "{build}/sysslow --threshold 1s", peer="syscount_L", peer_max=1.10, ours=True,
+        note="the slow path vs the same timing without it (syscount -L)"),
+    Row("bcc_syscount", "libbpf-tools syscount", "attach", "/usr/sbin/syscount", workloads=B),
+    Row("bcc_syscount_L", "libbpf-tools syscount -L", "attach", "/usr/sbin/syscount -L", workloads=B),
+    Row("perf_trace", "perf trace -s", "wrap", "perf trace -s -- {loop}", slow=True),
+    Row("strace_c", "strace -c -f", "wrap", "strace -c -f -- {loop}", slow=True),
+    Row("systrace_c", "systrace -c", "wrap", "{build}/systrace -c -- {loop}", slow=True, peer="strace_c", peer_max=0.7, ours=True),
+    Row("strace_openat", "strace -f -c -e trace=openat --seccomp-bpf", "wrap",
+        "strace -f -c -e trace=openat --seccomp-bpf -- {loop}"),
+    Row("systrace_openat", "systrace -c -e trace=openat", "wrap", "{build}/systrace -c -e trace=openat -- {loop}",
+        peer="strace_openat", peer_max=1.0, ours=True),
+    Row("syslatd", "syslatd (1 s scrape)", "poll", "{build}/syslatd --listen 127.0.0.1:{port}", poll="http", cpu_max=0.01, ours=True),
+    Row("syslat_top", "syslat-top (10 Hz)", "poll", "{build}/syslat-top -i 0.1", poll="pty", cpu_max=0.01, ours=True),
+]
+
+FLOOR_KEY = "floor"
+BASELINE_KEY = "baseline"
