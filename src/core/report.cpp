@@ -37,10 +37,11 @@ void rank(std::vector<T>& items, SortKey key, Stats stats_of) {
 std::vector<Row> make_rows(const SyscallMap& syscalls, double seconds, bool timed) {
   std::vector<Row> rows;
   rows.reserve(syscalls.size());
-  for (const auto& [nr, st] : syscalls) {
+  for (const auto& entry : syscalls) {
+    const SyscallStats& st = entry.second;
     Row r;
-    r.nr = nr;
-    r.name = slot_name(nr);
+    r.nr = entry.first;
+    r.name = slot_name(entry.first);
     r.stats = st;
     r.rate = seconds > 0 ? st.calls / seconds : 0;
     if (timed && !st.hist.empty()) {
