@@ -134,7 +134,8 @@ def render_text(report):
         f"         mitigations: {m['mitigations']}",
         f"method: {s['rounds']} interleaved rounds (shuffled order), median per config; tools on CPU {s['tool_cpu']}, "
         f"workload on CPU {s['loop_cpu']}",
-        f"        getppid loop {s['calls']:,} calls (strace/perf trace/systrace -c: {s['slow_calls']:,}); "
+        f"        getppid loop: median of {s['procs']} processes x {s['calls']:,} calls per sample "
+        f"(strace/perf trace/systrace -c: 1 x {s['slow_calls']:,}); "
         f"pipe_mix {s['pipe_calls']:,} calls per thread, CPUs {s['pipe_cpus']}",
         "        overhead = median ns/call - median baseline; x floor = overhead / overhead of the empty "
         "tp_btf pair; x peer = overhead / the peer's (named in target)",
