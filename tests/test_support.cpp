@@ -1,0 +1,377 @@
+#include "test_support.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace slt {
+namespace {
+
+double now_s() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+void pause_briefly() { std::this_thread::sleep_for(std::chrono::milliseconds(2)); }
+
+// fork + exec with stdin /dev/null and stdout/stderr into the given files, in
+// a process group of its own (so a timeout can kill the whole tree).
+pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path, const std::string& err_path) {
+  std::vector<char*> cargv;
+  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    setpgid(0, 0);
+    const int in = open("/dev/null", O_RDONLY);
+    const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (in < 0 || out < 0 || err < 0) _exit(125);
+    dup2(in, 0);
+    dup2(out, 1);
+    dup2(err, 2);
+    for (int fd : {in, out, err})
+      if (fd > 2) close(fd);
+    for (int sig : {SIGINT, SIGTERM, SIGPIPE, SIGCHLD, SIGUSR1, SIGHUP}) signal(sig, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    execvp(cargv[0], cargv.data());
+    dprintf(2, "test_support: cannot execute %s\n", cargv[0]);
+    _exit(127);
+  }
+  return pid;
+}
+
+int decode_status(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+// Reaps pid, killing its process group after timeout_s. Returns the raw
+// status and whether it timed out.
+std::pair<int, bool> reap(pid_t pid, double timeout_s) {
+  const double deadline = now_s() + timeout_s;
+  int status = 0;
+  bool timed_out = false;
+  for (;;) {
+    const pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) return {status, timed_out};
+    if (r < 0) return {-1, timed_out};
+    if (!timed_out && now_s() > deadline) {
+      timed_out = true;
+      kill(-pid, SIGKILL);
+      kill(pid, SIGKILL);
+    }
+    pause_briefly();
+  }
+}
+
+std::string join(const std::vector<std::string>& argv) {
+  std::string s;
+  for (const auto& a : argv) s += (s.empty() ? "" : " ") + a;
+  return s;
+}
+
+}  // namespace
+
+std::string syscount_bin() { return SYSLAT_BUILD_DIR "/syscount"; }
+std::string syslat_bin() { return SYSLAT_BUILD_DIR "/syslat"; }
+std::string workload(const std::string& name) { return std::string(WORKLOAD_DIR "/") + name; }
+
+std::string python3_bin() {
+  for (const char* p : {"/usr/bin/python3", "/bin/python3"})
+    if (access(p, X_OK) == 0) return p;
+  throw std::runtime_error("no /usr/bin/python3 (install the python3 package)");
+}
+
+// ---- files ----------------------------------------------------------------
+
+TempDir::TempDir() {
+  char tmpl[] = "/tmp/slt.XXXXXX";
+  if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+  chmod(path_.c_str(), 0755);  // workloads copied here may run as another user
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string copy_executable(const std::string& from, const std::string& to) {
+  std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing);
+  chmod(to.c_str(), 0755);
+  return to;
+}
+
+std::string unique_comm(const std::string& prefix) {
+  static std::mt19937_64 rng{std::random_device{}()};
+  std::string name = prefix + std::to_string(rng() % 100000000);
+  return name.substr(0, 15);
+}
+
+// ---- processes ------------------------------------------------------------
+
+RunResult run(const std::vector<std::string>& argv, double timeout_s) {
+  TempDir dir;
+  RunResult r;
+  const double start = now_s();
+  const pid_t pid = spawn(argv, dir.file("out"), dir.file("err"));
+  auto [status, timed_out] = reap(pid, timeout_s);
+  r.elapsed_s = now_s() - start;
+  r.status = decode_status(status);
+  r.timed_out = timed_out;
+  r.out = read_file(dir.file("out"));
+  r.err = read_file(dir.file("err"));
+  if (timed_out) r.err += fmt::format("\n[test_support: '{}' timed out after {}s]\n", join(argv), timeout_s);
+  return r;
+}
+
+Background::Background(const std::vector<std::string>& argv) {
+  started_s_ = now_s();
+  pid_ = spawn(argv, dir_.file("out"), dir_.file("err"));
+}
+
+Background::~Background() {
+  if (running()) {
+    kill(-pid_, SIGKILL);
+    kill(pid_, SIGKILL);
+    reap(pid_, 5);
+  }
+}
+
+bool Background::running() {
+  if (status_ != -1) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    status_ = status;
+    return false;
+  }
+  return true;
+}
+
+bool Background::wait_for_stderr(const std::string& prefix, double timeout_s) {
+  const double deadline = now_s() + timeout_s;
+  while (now_s() < deadline) {
+    std::istringstream lines(read_file(dir_.file("err")));
+    for (std::string line; std::getline(lines, line);)
+      if (line.rfind(prefix, 0) == 0) return true;
+    if (!running()) return false;
+    pause_briefly();
+  }
+  return false;
+}
+
+void Background::signal(int sig) {
+  if (running()) kill(pid_, sig);
+}
+
+std::string Background::stderr_text() const { return read_file(dir_.file("err")); }
+
+RunResult Background::wait(double timeout_s) {
+  RunResult r;
+  bool timed_out = false;
+  if (running()) std::tie(status_, timed_out) = reap(pid_, timeout_s);
+  r.status = decode_status(status_);
+  r.timed_out = timed_out;
+  r.elapsed_s = now_s() - started_s_;
+  r.out = read_file(dir_.file("out"));
+  r.err = read_file(dir_.file("err"));
+  return r;
+}
+
+// ---- counts -----------------------------------------------------------------
+
+std::vector<nlohmann::json> read_ndjson(const std::string& path) {
+  std::vector<nlohmann::json> objects;
+  std::istringstream lines(read_file(path));
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty()) objects.push_back(nlohmann::json::parse(line));
+  return objects;
+}
+
+namespace {
+void add_rows(Table& t, const nlohmann::json& rows) {
+  for (const auto& row : rows) {
+    auto& c = t[row.at("name").get<std::string>()];
+    c.count += row.at("count").get<uint64_t>();
+    c.errors += row.at("errors").get<uint64_t>();
+  }
+}
+}  // namespace
+
+Table sum_syscalls(const std::vector<nlohmann::json>& reports) {
+  Table t;
+  for (const auto& r : reports) add_rows(t, r.at("syscalls"));
+  return t;
+}
+
+std::map<int64_t, ProcessTable> sum_processes(const std::vector<nlohmann::json>& reports) {
+  std::map<int64_t, ProcessTable> procs;
+  for (const auto& r : reports) {
+    if (!r.contains("processes")) continue;
+    for (const auto& p : r.at("processes")) {
+      auto& entry = procs[p.at("pid").get<int64_t>()];
+      entry.comm = p.at("comm").get<std::string>();
+      add_rows(entry.syscalls, p.at("syscalls"));
+    }
+  }
+  return procs;
+}
+
+JsonRun run_json(const std::string& bin, const std::vector<std::string>& options,
+                 const std::vector<std::string>& command, double timeout_s) {
+  TempDir dir;
+  std::vector<std::string> argv = {bin};
+  argv.insert(argv.end(), options.begin(), options.end());
+  argv.insert(argv.end(), {"-j", "-o", dir.file("out.json")});
+  if (!command.empty()) {
+    argv.push_back("--");
+    argv.insert(argv.end(), command.begin(), command.end());
+  }
+  JsonRun j;
+  j.command_line = join(argv);
+  j.run = run(argv, timeout_s);
+  if (j.run.status == 0) {
+    j.reports = read_ndjson(dir.file("out.json"));
+    j.table = sum_syscalls(j.reports);
+  }
+  return j;
+}
+
+Tracer::Tracer(const std::string& bin, const std::vector<std::string>& options) {
+  std::vector<std::string> argv = {bin};
+  argv.insert(argv.end(), options.begin(), options.end());
+  argv.insert(argv.end(), {"-j", "-o", dir_.file("out.json")});
+  command_line_ = join(argv);
+  process_ = std::make_unique<Background>(argv);
+  if (!process_->wait_for_stderr("Tracing syscalls", 15)) {
+    process_->signal(SIGKILL);
+    const RunResult r = process_->wait(5);
+    throw std::runtime_error(fmt::format("no 'Tracing syscalls' line from: {}\nstatus {}, stderr: {}",
+                                         command_line_, r.status, r.err));
+  }
+}
+
+JsonRun Tracer::stop(int sig) {
+  process_->signal(sig);
+  return finish();
+}
+
+JsonRun Tracer::finish(double timeout_s) {
+  JsonRun j;
+  j.command_line = command_line_;
+  j.run = process_->wait(timeout_s);
+  if (j.run.status == 0) {
+    j.reports = read_ndjson(dir_.file("out.json"));
+    j.table = sum_syscalls(j.reports);
+  }
+  return j;
+}
+
+std::string JsonRun::describe() const {
+  return fmt::format("$ {}\nexit status {}{}\nstderr: {}", command_line, run.status,
+                     run.timed_out ? " (timed out)" : "", run.err);
+}
+
+Table parse_strace_summary(const std::string& text) {
+  // % time  seconds  usecs/call  calls  [errors]  syscall  -- between two rules
+  Table t;
+  std::istringstream lines(text);
+  int rules = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("------", 0) == 0) {
+      if (++rules == 2) break;
+      continue;
+    }
+    if (rules != 1) continue;
+    std::istringstream fields(line);
+    std::vector<std::string> f;
+    for (std::string w; fields >> w;) f.push_back(w);
+    if (f.size() != 5 && f.size() != 6) throw std::runtime_error("unexpected strace -c line: " + line);
+    auto& c = t[f.back()];
+    c.count += std::stoull(f[3]);
+    if (f.size() == 6) c.errors += std::stoull(f[4]);
+  }
+  if (rules < 1) throw std::runtime_error("no strace -c table in:\n" + text);
+  return t;
+}
+
+Table strace_counts(const std::vector<std::string>& argv, double timeout_s) {
+  TempDir dir;
+  std::vector<std::string> cmd = {"strace", "-f", "-c", "-o", dir.file("strace.txt"), "--"};
+  cmd.insert(cmd.end(), argv.begin(), argv.end());
+  const RunResult r = run(cmd, timeout_s);
+  if (r.timed_out) throw std::runtime_error("strace timed out: " + join(cmd));
+  return parse_strace_summary(read_file(dir.file("strace.txt")));
+}
+
+Table without(Table t, const std::vector<std::string>& names) {
+  for (const auto& n : names) t.erase(n);
+  return t;
+}
+
+Table without_exits(Table t) { return without(std::move(t), {"exit", "exit_group"}); }
+
+Table minus(const Table& a, const Table& b) {
+  Table d = a;
+  for (const auto& [name, c] : b) {
+    auto& x = d[name];
+    if (x.count < c.count || x.errors < c.errors)
+      throw std::runtime_error(fmt::format("minus: {} has fewer calls than the baseline", name));
+    x.count -= c.count;
+    x.errors -= c.errors;
+    if (x.count == 0 && x.errors == 0) d.erase(name);
+  }
+  return d;
+}
+
+std::string to_string(const Table& t) {
+  std::string s;
+  for (const auto& [name, c] : t) s += fmt::format("  {:<20} {:>9} {:>9}\n", name, c.count, c.errors);
+  return s;
+}
+
+std::string compare_tables(const Table& ours, const Table& theirs, const std::string& ours_label,
+                           const std::string& theirs_label) {
+  if (ours == theirs) return "";
+  std::set<std::string> names;
+  for (const auto& [n, c] : ours) names.insert(n);
+  for (const auto& [n, c] : theirs) names.insert(n);
+  std::string s = fmt::format("{:<20} {:>19} {:>19}\n", "syscall", ours_label + " calls/err",
+                              theirs_label + " calls/err");
+  auto cell = [](const Table& t, const std::string& n) {
+    auto it = t.find(n);
+    return it == t.end() ? std::string("-") : fmt::format("{}/{}", it->second.count, it->second.errors);
+  };
+  for (const auto& n : names) {
+    const auto a = cell(ours, n), b = cell(theirs, n);
+    s += fmt::format("{:<20} {:>19} {:>19}{}\n", n, a, b, a == b ? "" : "   <<< differs");
+  }
+  return s;
+}
+
+}  // namespace slt

@@ -1,0 +1,142 @@
+// Helpers for the privileged end-to-end tests: run commands, parse our NDJSON
+// and strace's -c table, compare the two. Output of spawned commands goes to
+// files in a temporary directory, so nothing can block on a full pipe.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace slt {
+
+// Paths of the binaries under test (compile definitions from tests/CMakeLists.txt).
+std::string syscount_bin();   // the `syscount` symlink (count mode)
+std::string syslat_bin();     // the `syslat` symlink (lat mode)
+std::string workload(const std::string& name);
+std::string python3_bin();    // the real interpreter, never a pyenv shim
+
+// A directory under /tmp, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+std::string read_file(const std::string& path);
+// Copy an executable under a new (unique) name, for -n COMM and same-run tests.
+std::string copy_executable(const std::string& from, const std::string& to);
+// A name of at most 15 characters (fits comm) that no other process has.
+std::string unique_comm(const std::string& prefix);
+
+struct RunResult {
+  int status = -1;         // exit code, or 128 + signal number
+  bool timed_out = false;
+  double elapsed_s = 0;
+  std::string out, err;
+};
+
+// Runs argv (no shell) with stdin from /dev/null, stdout/stderr captured;
+// killed (with its process group) after timeout_s.
+RunResult run(const std::vector<std::string>& argv, double timeout_s = 30);
+
+// A command running in the background; killed and reaped if still running
+// when destroyed.
+class Background {
+ public:
+  explicit Background(const std::vector<std::string>& argv);
+  ~Background();
+  Background(const Background&) = delete;
+  Background& operator=(const Background&) = delete;
+
+  pid_t pid() const { return pid_; }
+  // Waits until a line of its stderr starts with prefix; false on timeout or exit.
+  bool wait_for_stderr(const std::string& prefix, double timeout_s = 10);
+  void signal(int sig);
+  std::string stderr_text() const;  // what it wrote to stderr so far
+  // Waits for exit (SIGKILL after timeout_s) and returns everything captured.
+  RunResult wait(double timeout_s = 20);
+  bool running();
+
+ private:
+  TempDir dir_;
+  pid_t pid_ = -1;
+  int status_ = -1;
+  double started_s_ = 0;
+};
+
+// ---- counts -----------------------------------------------------------------
+
+struct Counts {
+  uint64_t count = 0;
+  uint64_t errors = 0;
+  bool operator==(const Counts&) const = default;
+};
+using Table = std::map<std::string, Counts>;  // syscall name -> counts
+
+std::vector<nlohmann::json> read_ndjson(const std::string& path);
+// Sums "syscalls" over every report object.
+Table sum_syscalls(const std::vector<nlohmann::json>& reports);
+// One table per process: pid -> (comm, table), summed over report objects.
+struct ProcessTable {
+  std::string comm;
+  Table syscalls;
+};
+std::map<int64_t, ProcessTable> sum_processes(const std::vector<nlohmann::json>& reports);
+
+// `BIN OPTIONS -j -o FILE [-- COMMAND]`: the run, its reports, their sum.
+struct JsonRun {
+  RunResult run;
+  std::vector<nlohmann::json> reports;
+  Table table;
+  std::string describe() const;  // command line, status and stderr, for INFO()
+  std::string command_line;
+};
+JsonRun run_json(const std::string& bin, const std::vector<std::string>& options,
+                 const std::vector<std::string>& command = {}, double timeout_s = 60);
+
+// `BIN OPTIONS -j -o FILE` without a command (system-wide or -p), in the
+// background. The constructor waits for the "Tracing syscalls" line (throws
+// if it does not come); stop() sends SIGINT, finish() waits for it to end.
+class Tracer {
+ public:
+  Tracer(const std::string& bin, const std::vector<std::string>& options);
+  JsonRun stop(int sig = 2 /* SIGINT */);
+  JsonRun finish(double timeout_s = 20);
+  pid_t pid() const { return process_->pid(); }
+
+ private:
+  TempDir dir_;
+  std::string command_line_;
+  std::unique_ptr<Background> process_;
+};
+
+// Parses the table of `strace -c -o FILE` (calls and errors columns).
+Table parse_strace_summary(const std::string& text);
+// Runs `strace -f -c -o FILE -- argv` and returns its table.
+Table strace_counts(const std::vector<std::string>& argv, double timeout_s = 60);
+
+Table without(Table t, const std::vector<std::string>& names);
+Table without_exits(Table t);  // strace -c leaves out exit and exit_group
+// a - b per name (rows that become zero are dropped); b must be <= a.
+Table minus(const Table& a, const Table& b);
+
+// "" when equal, else both tables side by side with differing rows marked.
+std::string compare_tables(const Table& ours, const Table& theirs,
+                           const std::string& ours_label = "syslat",
+                           const std::string& theirs_label = "strace");
+std::string to_string(const Table& t);
+
+}  // namespace slt
