@@ -1,0 +1,73 @@
+// Bad option values: exit status 2, exactly one line on stderr that names the
+// option, nothing on stdout, and nothing traced or run.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "test_support.h"
+
+namespace {
+
+struct BadInput {
+  std::vector<std::string> args;
+  std::string names;  // the option the message must mention
+};
+
+std::vector<BadInput> bad_inputs() {
+  return {
+      {{"-p", "999999"}, "-p"},
+      {{"-p", "abc"}, "-p"},
+      {{"-t", "999999"}, "-t"},
+      {{"-S", "opne"}, "-S"},
+      {{"-S", "%nope"}, "-S"},
+      {{"--min-duration", "10"}, "--min-duration"},
+      {{"--min-duration", "-5ms"}, "--min-duration"},
+      {{"-i", "0"}, "-i"},
+      {{"-i", "abc"}, "-i"},
+      {{"-d", "0"}, "-d"},
+      {{"-T", "-1"}, "-T"},
+      {{"--sort", "foo"}, "--sort"},
+      {{"-e", "ENOPE"}, "-e"},
+      {{"-u", "no-such-user-here"}, "-u"},
+      {{"-c", "/tmp"}, "-c"},
+      {{"--backend", "nope"}, "--backend"},
+      {{"--bogus"}, "--bogus"},
+      {{"-o", "/nonexistent/dir/out.json", "--", "/bin/true"}, "-o"},
+      {{"--", "/nonexistent"}, "/nonexistent"},
+      {{"--", "no-such-command-here"}, "no-such-command-here"},
+  };
+}
+
+void check_rejected(const std::string& bin, const BadInput& bad) {
+  std::vector<std::string> argv = {bin};
+  argv.insert(argv.end(), bad.args.begin(), bad.args.end());
+  const auto r = slt::run(argv, 10);
+  std::string shown;
+  for (const auto& a : argv) shown += a + " ";
+  INFO("$ " << shown << "\nstatus " << r.status << "\nstdout: " << r.out << "\nstderr: " << r.err);
+  CHECK(r.status == 2);
+  CHECK(r.out.empty());
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  CHECK(r.err.back() == '\n');
+  CHECK(r.err.find(bad.names) != std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("syscount rejects bad option values with status 2 and one line naming the option", "[privileged]") {
+  for (const auto& bad : bad_inputs()) check_rejected(slt::syscount_bin(), bad);
+}
+
+TEST_CASE("syslat rejects bad option values with status 2 and one line naming the option", "[privileged]") {
+  for (const auto& bad : bad_inputs()) check_rejected(slt::syslat_bin(), bad);
+}
+
+TEST_CASE("a rejected command line runs nothing and writes no report", "[privileged]") {
+  slt::TempDir dir;
+  const std::string out = dir.file("out.json");
+  const auto r = slt::run({slt::syscount_bin(), "-S", "opne", "-j", "-o", out, "--", "/bin/true"}, 10);
+  CHECK(r.status == 2);
+  CHECK(access(out.c_str(), F_OK) != 0);
+}

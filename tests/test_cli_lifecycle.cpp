@@ -1,0 +1,204 @@
+// How a run starts and ends: SIGINT/SIGTERM give a final report and leave no
+// BPF program, link or map behind; -d stops; -i reports add up; -c selects a
+// cgroup.
+#include <catch2/catch.hpp>
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "test_support.h"
+
+using slt::Counts;
+using slt::Table;
+
+namespace {
+
+const std::string kSyscount = slt::syscount_bin();
+
+// BPF object ids a process holds, from /proc/PID/fdinfo (prog_id:, link_id:, map_id:).
+struct BpfIds {
+  std::set<int64_t> progs, links, maps;
+};
+
+BpfIds bpf_ids_of(pid_t pid) {
+  BpfIds ids;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/fdinfo";
+  DIR* d = opendir(dir.c_str());
+  if (!d) return ids;
+  while (dirent* e = readdir(d)) {
+    std::istringstream lines(slt::read_file(dir + "/" + e->d_name));
+    for (std::string key; lines >> key;) {
+      int64_t id = 0;
+      if (key == "prog_id:" && lines >> id) ids.progs.insert(id);
+      if (key == "link_id:" && lines >> id) ids.links.insert(id);
+      if (key == "map_id:" && lines >> id) ids.maps.insert(id);
+    }
+  }
+  closedir(d);
+  return ids;
+}
+
+// The ids bpftool lists now, for "prog", "link" or "map"; and prog names.
+std::set<int64_t> bpftool_ids(const std::string& kind, std::map<int64_t, std::string>* names = nullptr) {
+  const auto r = slt::run({"bpftool", kind, "show", "-j"}, 20);
+  if (r.status != 0) throw std::runtime_error("bpftool " + kind + " show failed: " + r.err);
+  std::set<int64_t> ids;
+  for (const auto& obj : nlohmann::json::parse(r.out)) {
+    ids.insert(obj.at("id").get<int64_t>());
+    if (names && obj.contains("name")) (*names)[obj.at("id").get<int64_t>()] = obj.at("name").get<std::string>();
+  }
+  return ids;
+}
+
+std::set<int64_t> intersection(const std::set<int64_t>& a, const std::set<int64_t>& b) {
+  std::set<int64_t> out;
+  for (auto x : a)
+    if (b.count(x)) out.insert(x);
+  return out;
+}
+
+std::string ids_text(const std::set<int64_t>& ids) {
+  std::string s;
+  for (auto id : ids) s += std::to_string(id) + " ";
+  return s;
+}
+
+// A cgroup v2 directory created for the test and removed afterwards.
+class TestCgroup {
+ public:
+  TestCgroup() {
+    std::ifstream mounts("/proc/mounts");
+    for (std::string dev, mnt, type, rest; mounts >> dev >> mnt >> type && std::getline(mounts, rest);)
+      if (type == "cgroup2") {
+        path_ = mnt + "/" + slt::unique_comm("slt-test-");
+        break;
+      }
+    if (path_.empty() || mkdir(path_.c_str(), 0755) != 0) throw std::runtime_error("cannot create a cgroup v2 dir");
+  }
+  ~TestCgroup() {
+    for (int i = 0; i < 100 && rmdir(path_.c_str()) != 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const std::string& path() const { return path_; }
+  void add(pid_t pid) const {
+    std::ofstream(path_ + "/cgroup.procs") << pid << '\n';
+  }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+TEST_CASE("syscount stopped by SIGINT or SIGTERM: final report, exit 0, no program, link or map of ours left", "[privileged]") {
+  for (const int sig : {SIGINT, SIGTERM}) {
+    slt::Background tool({kSyscount, "-L"});
+    REQUIRE(tool.wait_for_stderr("Tracing syscalls"));
+    const BpfIds held = bpf_ids_of(tool.pid());
+    INFO("held: progs " << ids_text(held.progs) << "links " << ids_text(held.links) << "maps " << ids_text(held.maps));
+    REQUIRE(held.progs.size() >= 2);
+    REQUIRE(held.links.size() >= 2);
+    REQUIRE(!held.maps.empty());
+
+    std::map<int64_t, std::string> names;
+    CHECK(intersection(bpftool_ids("prog", &names), held.progs) == held.progs);
+    CHECK(intersection(bpftool_ids("link"), held.links) == held.links);
+    for (auto id : held.progs) {
+      INFO("prog " << id << " is named " << names[id]);
+      CHECK(names[id].find("_btf") != std::string::npos);  // sys_exit_btf, sched_switch_btf, ...
+    }
+
+    tool.signal(sig);
+    const auto r = tool.wait(10);
+    INFO("signal " << sig << "\nstdout: " << r.out << "\nstderr: " << r.err);
+    CHECK(r.status == 0);
+    CHECK(r.out.rfind("SYSCALL", 0) == 0);  // the table's header, then rows
+    CHECK(std::count(r.out.begin(), r.out.end(), '\n') >= 2);
+    std::istringstream err(r.err);
+    int tracing_lines = 0;
+    for (std::string line; std::getline(err, line);) tracing_lines += line.rfind("Tracing syscalls", 0) == 0;
+    CHECK(tracing_lines == 1);
+
+    // Maps are freed asynchronously after the last reference goes: allow a moment.
+    std::set<int64_t> progs_left, links_left, maps_left;
+    for (int attempt = 0; attempt < 30; ++attempt) {
+      progs_left = intersection(bpftool_ids("prog"), held.progs);
+      links_left = intersection(bpftool_ids("link"), held.links);
+      maps_left = intersection(bpftool_ids("map"), held.maps);
+      if (progs_left.empty() && links_left.empty() && maps_left.empty()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    INFO("left behind: progs " << ids_text(progs_left) << "links " << ids_text(links_left) << "maps "
+                               << ids_text(maps_left));
+    CHECK(progs_left.empty());
+    CHECK(links_left.empty());
+    CHECK(maps_left.empty());
+  }
+}
+
+TEST_CASE("syscount -i 1 -d 3: one report per second, -d ends the run, counts add up", "[privileged]") {
+  slt::TempDir dir;
+  const std::string comm = slt::unique_comm("wlloop");
+  const std::string loop = slt::copy_executable(slt::workload("wl_loop"), dir.file(comm));
+  slt::Tracer tracer(kSyscount, {"-n", comm, "-i", "1", "-d", "3"});
+  REQUIRE(slt::run({loop, "getppid", "1000", "100", "15"}).status == 0);  // ~1.5 s
+  const auto r = tracer.finish(10);
+  INFO(r.describe());
+  REQUIRE(r.run.status == 0);
+  CHECK(r.run.elapsed_s >= 2.9);
+  CHECK(r.run.elapsed_s < 6);
+  CHECK(r.reports.size() >= 3);
+  for (const auto& report : r.reports) {
+    CHECK(report.at("type") == "count");
+    CHECK(report.at("interval_s").get<double>() > 0);
+    CHECK(report.at("interval_s").get<double>() < 1.5);
+  }
+  INFO(slt::to_string(r.table));
+  CHECK(r.table.at("getppid") == Counts{15000, 0});
+  CHECK(r.table.at("nanosleep") == Counts{15, 0});
+}
+
+TEST_CASE("syscount -i 1 -- CMD: interval reports plus a final one add up to the command's calls", "[privileged]") {
+  const auto r = slt::run_json(kSyscount, {"-i", "1"}, {slt::workload("wl_loop"), "getppid", "1000", "100", "25"});
+  INFO(r.describe());
+  REQUIRE(r.run.status == 0);
+  REQUIRE(r.reports.size() >= 3);
+  // The first two reports cover a full second of the ~2.5 s run each.
+  for (size_t i = 0; i < 2; ++i) {
+    INFO("report " << i << ": " << r.reports[i].dump());
+    CHECK(slt::sum_syscalls({r.reports[i]}).at("getppid").count >= 3000);
+  }
+  INFO(slt::to_string(r.table));
+  CHECK(r.table.at("getppid") == Counts{25000, 0});
+  CHECK(r.table.at("nanosleep") == Counts{25, 0});
+  CHECK(r.table.at("execve") == Counts{1, 0});
+}
+
+TEST_CASE("syscount -c CGROUP counts only tasks in that cgroup v2 directory", "[privileged]") {
+  TestCgroup cgroup;
+  slt::Background gate({slt::workload("wl_gate"), "777"});
+  REQUIRE(gate.wait_for_stderr("ready"));
+  cgroup.add(gate.pid());
+  {
+    slt::Tracer tracer(kSyscount, {"-c", cgroup.path()});
+    REQUIRE(slt::run({slt::workload("wl_basic"), "999", "0", "0"}).status == 0);  // outside
+    gate.signal(SIGUSR1);
+    REQUIRE(gate.wait(10).status == 0);
+    const auto r = tracer.stop();
+    INFO(r.describe());
+    REQUIRE(r.run.status == 0);
+    const Table expected = {{"rt_sigsuspend", {1, 1}}, {"rt_sigreturn", {1, 1}},
+                            {"getppid", {777, 0}}, {"exit_group", {1, 0}}};
+    const std::string diff = slt::compare_tables(r.table, expected, "syscount -c", "expected");
+    INFO(diff);
+    CHECK(diff.empty());
+  }
+}
