@@ -100,7 +100,7 @@ class Bench:
         self.loop_cpu = args.loop_cpu if args.loop_cpu is not None else (1 if ncpu > 1 else 0)
         self.pipe_cpus = (0, 1) if ncpu > 1 else (0, 0)
         self.workloads = Workloads(self.bench, self.loop_cpu, self.pipe_cpus)
-        self.samples = {}      # row key -> workload -> [ns/call per round]
+        self.samples = {}      # row key -> workload -> [(ns/call, clean) per round]
         self.statuses = {}     # row key -> "not built yet" / "failed: ..." once it cannot run
         self.warnings = []
         self.our_pids = set()
@@ -203,18 +203,19 @@ class Bench:
             rng.shuffle(order)
             for row in order:
                 try:
-                    results = self.measure_row(row)
+                    results, clean = self.measure_row(row)
                 except Unavailable as err:
                     self.statuses[row.key] = err.status
                     progress(f"  {row.label}: {err.status}")
                     continue
                 for workload, ns in results.items():
-                    self.samples.setdefault(row.key, {}).setdefault(workload, []).append(ns)
+                    self.samples.setdefault(row.key, {}).setdefault(workload, []).append((ns, clean))
             progress(f"round {r + 1}/{count} done in {time.monotonic() - start:.0f} s")
 
     def measure_row(self, row):
-        """One sample of a row; measured again (twice at most) when someone
-        else's syscall tracer came or went meanwhile."""
+        """One sample of a row and whether it is clean (nobody else's syscall
+        tracer attached); measured again (twice at most) when one came or
+        went meanwhile."""
         for attempt in range(3):
             before = syscall_tracers(self.our_pids)
             results = self.run_row(row)
@@ -227,7 +228,7 @@ class Bench:
             self.contaminated += 1
             for pid, comm in sorted(set(before) | set(after)):
                 self.foreign[pid] = comm
-        return results
+        return results, not (before or after)
 
     def check_machine(self):
         self.max_load = max(self.max_load, float(read_first("/proc/loadavg", "0").split()[0]))
@@ -249,8 +250,9 @@ class Bench:
         if self.contaminated:
             names = ", ".join(f"pid {pid} ({comm})" for pid, comm in sorted(self.foreign.items()))
             self.warn(f"{self.contaminated} samples were taken while another program was attached to "
-                      f"sys_enter/sys_exit ({names}): it raises the baseline and makes every overhead "
-                      "look smaller than it is; rerun on a quiet machine")
+                      f"sys_enter/sys_exit ({names}); it raises the baseline and makes overheads look "
+                      "smaller. Medians use only clean samples where a row has at least 3; rows marked "
+                      "'!' had to use tainted ones. Rerun on a quiet machine")
         # The benchmark itself keeps about one task runnable.
         if self.max_load > 1.5:
             self.warn(f"the machine was busy (1-min load average up to {self.max_load:.1f}, this benchmark "

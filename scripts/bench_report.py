@@ -44,10 +44,20 @@ def evaluate(checks):
     return verdict + ("*" if missing else "")
 
 
+MIN_CLEAN_SAMPLES = 3
+
+
+def usable(pairs):
+    """pairs: [(ns, clean)]. The clean samples when there are enough, else all."""
+    clean = [ns for ns, ok in pairs if ok]
+    return clean if len(clean) >= MIN_CLEAN_SAMPLES else [ns for ns, _ in pairs]
+
+
 def workload_results(rows, samples, statuses, workload, with_targets):
     """One table: a dict per row that runs `workload`."""
     by_key = {row.key: row for row in rows}
-    medians = {row.key: median(samples.get(row.key, {}).get(workload, [])) for row in rows}
+    used = {row.key: usable(samples.get(row.key, {}).get(workload, [])) for row in rows}
+    medians = {key: median(values) for key, values in used.items()}
     base = medians.get(BASELINE_KEY)
 
     def overhead(key):
@@ -59,10 +69,11 @@ def workload_results(rows, samples, statuses, workload, with_targets):
     for row in rows:
         if workload not in row.workloads or row.kind == "poll":
             continue
-        runs = samples.get(row.key, {}).get(workload, [])
+        pairs = samples.get(row.key, {}).get(workload, [])
+        runs = used[row.key]
         status = statuses.get(row.key) or ("ok" if runs else "not run")
         peer_row = by_key.get(row.peer)
-        peer_label = peer_row.label if peer_row else ""
+        peer_label = peer_row.label if peer_row else (row.peer or "")
         ovh = overhead(row.key) if row.key != BASELINE_KEY else None
         x_floor = ratio(ovh, floor)
         x_peer = ratio(ovh, overhead(row.peer)) if row.peer else None
@@ -71,7 +82,9 @@ def workload_results(rows, samples, statuses, workload, with_targets):
             checks = [(x_floor, row.floor_max), (x_peer, row.peer_max)]
         out.append({
             "key": row.key, "label": row.label, "status": status,
-            "samples_ns": [round(s, 1) for s in runs],
+            "samples_ns": [round(ns, 1) for ns, _ in pairs],
+            "tainted_samples": sum(1 for _, ok in pairs if not ok),
+            "tainted_in_median": len(runs) == len(pairs) and any(not ok for _, ok in pairs),
             "median_ns": medians[row.key], "iqr_ns": iqr(runs) if runs else None,
             "overhead_ns": ovh, "x_floor": x_floor,
             "peer": row.peer, "x_peer": x_peer,
@@ -106,8 +119,9 @@ def render_table(results, title):
         if r["status"] != "ok":
             lines.append(f"{r['label']:<44} {r['status']}")
             continue
+        label = ("! " if r["tainted_in_median"] else "") + r["label"]
         lines.append(
-            f"{r['label']:<44} {fmt(r['median_ns'], '9.1f')} {fmt(r['overhead_ns'], '+9.1f', ' ' * 9)} "
+            f"{label:<44} {fmt(r['median_ns'], '9.1f')} {fmt(r['overhead_ns'], '+9.1f', ' ' * 9)} "
             f"{fmt(r['iqr_ns'], '7.1f')} {fmt(r['x_floor'], '7.2f', ' ' * 7)} {fmt(r['x_peer'], '6.2f', ' ' * 6)}  "
             f"{r['target']:<40} {r['result']}".rstrip())
     return lines
