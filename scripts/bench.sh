@@ -16,7 +16,7 @@ for ((i = 0; i < ${#args[@]}; i++)); do
   case ${args[i]} in
     --build) build=${args[i + 1]:-build} ;;
     --build=*) build=${args[i]#--build=} ;;
-    -h|--help|--list) exec python3 "$here/bench_overhead.py" "$@" ;;
+    -h|--help|--list|--from-json|--from-json=*) exec python3 "$here/bench_overhead.py" "$@" ;;
   esac
 done
 

@@ -4,6 +4,7 @@ mounts tracefs and builds the workloads first; docs/performance.md explains
 the method. The rows live in bench_rows.py."""
 import argparse
 import datetime
+import json
 import os
 import platform
 import random
@@ -25,7 +26,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def parse_args():
-    p = argparse.ArgumentParser(description="syslat overhead benchmark (SPEC §8)")
+    p = argparse.ArgumentParser(prog="scripts/bench.sh", description="syslat overhead benchmark (SPEC §8)")
     p.add_argument("--build", default="build", help="build dir with syscount, syslat, ... and bench/ (default: build)")
     p.add_argument("--rounds", type=int, help="interleaved rounds (default 7, --quick 3)")
     p.add_argument("--quick", action="store_true", help="smoke test: fewer rounds and calls, < 60 s")
@@ -43,6 +44,7 @@ def parse_args():
                    help="seconds to wait for other programs on sys_enter/sys_exit to go before starting (60)")
     p.add_argument("--log-dir", help="keep tool logs here (default: a temporary dir, removed)")
     p.add_argument("--list", action="store_true", help="list the rows and exit")
+    p.add_argument("--from-json", metavar="FILE", help="print the tables of an earlier --json run and exit")
     return p.parse_args()
 
 
@@ -299,6 +301,10 @@ def select_rows(only):
 
 def main():
     args = parse_args()
+    if args.from_json:
+        with open(args.from_json) as f:
+            print(render_text(json.load(f)))
+        return 0
     if args.list:
         for row in ROWS:
             print(f"{row.key:<16} {row.kind:<8} {row.cmd}")

@@ -119,7 +119,7 @@ def render_table(results, title):
         if r["status"] != "ok":
             lines.append(f"{r['label']:<44} {r['status']}")
             continue
-        label = ("! " if r["tainted_in_median"] else "") + r["label"]
+        label = ("! " if r.get("tainted_in_median") else "") + r["label"]
         lines.append(
             f"{label:<44} {fmt(r['median_ns'], '9.1f')} {fmt(r['overhead_ns'], '+9.1f', ' ' * 9)} "
             f"{fmt(r['iqr_ns'], '7.1f')} {fmt(r['x_floor'], '7.2f', ' ' * 7)} {fmt(r['x_peer'], '6.2f', ' ' * 6)}  "
