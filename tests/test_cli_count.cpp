@@ -68,6 +68,12 @@ TEST_CASE("syscount -- wl_basic N M K counts exactly N getppid, M failed openat,
   CHECK(r.table.at("exit_group") == Counts{1, 0});
   CHECK(r.reports[0].at("total_count").get<uint64_t>() ==
         [&] { uint64_t s = 0; for (auto& [n, c] : r.table) s += c.count; return s; }());
+  const double interval_s = r.reports[0].at("interval_s").get<double>();
+  REQUIRE(interval_s > 0);
+  for (const auto& row : r.reports[0].at("syscalls")) {
+    INFO(row.dump());
+    CHECK(row.at("rate").get<double>() == Approx(row.at("count").get<double>() / interval_s).epsilon(0.01));
+  }
 
   const Table delta = slt::minus(r.table, slt::run_json(kSyscount, {}, wl_basic(0, 0, 0)).table);
   const std::string diff = slt::compare_tables(delta, wl_basic_delta(12345, 77, 321), "syscount", "expected");
@@ -275,6 +281,16 @@ TEST_CASE("syscount -p of a process that exits ends with a final report of exact
     const std::string diff = slt::compare_tables(r.table, expected, timed ? "syscount -L" : "syscount", "expected");
     INFO(diff);
     CHECK(diff.empty());
+    if (timed) {
+      // The call in flight at attach time is counted and shown, but not timed.
+      const auto& report = r.reports[0];
+      CHECK(report.at("in_flight_at_start") == 1);
+      for (const auto& row : report.at("syscalls")) {
+        INFO(row.dump());
+        if (row.at("name") == "rt_sigsuspend") CHECK(row.at("timed_count") == 0);
+        if (row.at("name") == "getppid") CHECK(row.at("timed_count") == 4321);
+      }
+    }
   }
 }
 
