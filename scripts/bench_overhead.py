@@ -9,6 +9,7 @@ import os
 import platform
 import random
 import shlex
+import signal
 import socket
 import statistics
 import subprocess
@@ -299,8 +300,20 @@ def select_rows(only):
     return [row for row in ROWS if row.key in keys]
 
 
+def stop_on_signals():
+    """SIGINT and SIGTERM unwind through the finally blocks, which stop every
+    process we started. Set explicitly: a shell without job control starts
+    background jobs with SIGINT ignored, and Python then leaves it ignored."""
+    def interrupted(signum, _frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGINT, interrupted)
+    signal.signal(signal.SIGTERM, interrupted)
+
+
 def main():
     args = parse_args()
+    stop_on_signals()
     if args.from_json:
         with open(args.from_json) as f:
             print(render_text(json.load(f)))
@@ -349,4 +362,7 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt as stop:
+        sys.exit(f"bench: stopped ({stop}); every process it started has been stopped")
