@@ -56,6 +56,22 @@ struct {
 	__type(value, struct entry_slot);
 } parked SEC(".maps");
 
+/* Signal handler frames set up for a task and not yet returned from: each
+ * ends in one rt_sigreturn (see was_sigreturn). */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+} handler_frames SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __s32);
+	__type(value, struct unknown_stats);
+} unknown_nrs SEC(".maps");
+
 /* -P: sized by userspace (--max-processes); inserts that do not fit are counted. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);

@@ -17,27 +17,12 @@
 #error "syscall numbers for this architecture are not defined yet"
 #endif
 
-#define SYSLAT_ENOSYS 38
-
 /* The child of a successful clone/fork/vfork leaves the kernel through the
  * sys_exit tracepoint (ret_from_fork) with 0 and without ever entering; the
  * call belongs to the parent, so the child's return is not a call. */
 static __always_inline bool is_fork_child_return(long nr, long ret)
 {
 	return ret == 0 && (nr == NR_clone || nr == NR_clone3 || nr == NR_fork || nr == NR_vfork);
-}
-
-/* Map the number the kernel reports at sys_exit to a stats slot.
- * rt_sigreturn restores the interrupted registers and sets orig_ax to -1, so
- * its exit reports -1; a genuine syscall(-1) fails with -ENOSYS, which a
- * sigreturn practically never returns (it returns the restored ax). */
-static __always_inline long exit_slot(long nr, long ret)
-{
-	if ((unsigned long)nr < SYSLAT_NR_OTHER)
-		return nr;
-	if (nr == -1 && ret != -SYSLAT_ENOSYS)
-		return NR_rt_sigreturn;
-	return SYSLAT_NR_OTHER;
 }
 
 static __always_inline long enter_slot(long nr)

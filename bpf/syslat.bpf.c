@@ -192,9 +192,81 @@ static __always_inline __u64 take_start(__u32 tid, long slot)
 
 /* ---- sys_exit ------------------------------------------------------------ */
 
+/* rt_sigreturn restores the interrupted registers and sets orig_ax to -1, so
+ * its sys_exit reports -1, just like a genuine syscall(-1). Every handler
+ * frame the kernel sets up (signal_deliver) ends in one rt_sigreturn, so a
+ * task with frames outstanding is returning from one. (A handler that
+ * longjmps out leaves its frame counted: only a later genuine syscall(-1) of
+ * that task would then be taken for a sigreturn.) */
+static __always_inline bool was_sigreturn(void)
+{
+	__u32 *frames = bpf_task_storage_get(&handler_frames, bpf_get_current_task_btf(), 0, 0);
+
+	if (!frames || !*frames)
+		return false;
+	(*frames)--;
+	return true;
+}
+
+/* Map the number the kernel reports at sys_exit to a slot; *raw keeps the
+ * number itself for calls outside the slots. */
+static __always_inline long exit_slot(long *raw)
+{
+	if ((unsigned long)*raw < SYSLAT_NR_OTHER)
+		return *raw;
+	if (*raw == -1 && was_sigreturn())
+		return *raw = NR_rt_sigreturn;
+	return SYSLAT_NR_OTHER;
+}
+
+static __always_inline void note_handler_frame(unsigned long handler)
+{
+	__u32 *frames;
+
+	if (handler <= 1) /* SIG_DFL, SIG_IGN: no frame */
+		return;
+	frames = bpf_task_storage_get(&handler_frames, bpf_get_current_task_btf(), 0,
+				      BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (frames)
+		(*frames)++;
+}
+
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(signal_deliver_btf, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+{
+	if (ka)
+		note_handler_frame((unsigned long)ka->sa.sa_handler);
+	return 0;
+}
+
+SEC("tracepoint/signal/signal_deliver")
+int signal_deliver_tp(struct trace_event_raw_signal_deliver *ctx)
+{
+	note_handler_frame(ctx->sa_handler);
+	return 0;
+}
+
+/* A number outside the slots: counted per number, the slot only if full. */
+static __always_inline bool record_unknown(long raw, __u64 err)
+{
+	__s32 key = (__s32)raw;
+	struct unknown_stats fresh = { .calls = 1, .errors = err };
+	struct unknown_stats *u = bpf_map_lookup_elem(&unknown_nrs, &key);
+
+	if (!u && bpf_map_update_elem(&unknown_nrs, &key, &fresh, BPF_NOEXIST) == 0)
+		return true;
+	if (!u)
+		u = bpf_map_lookup_elem(&unknown_nrs, &key); /* inserted meanwhile */
+	if (!u)
+		return false;
+	__sync_fetch_and_add(&u->calls, 1);
+	__sync_fetch_and_add(&u->errors, err);
+	return true;
+}
+
 static __always_inline int handle_exit(long raw_nr, long ret)
 {
-	long slot = exit_slot(raw_nr, ret);
+	long slot = exit_slot(&raw_nr);
 	__u32 flags = filter.flags;
 	__u64 pid_tgid = 0, err = is_error(ret), dur = 0, start;
 	enum call_timing timing = CALL_UNTIMED;
@@ -226,7 +298,8 @@ static __always_inline int handle_exit(long raw_nr, long ret)
 		    (timing != CALL_TIMED || dur < filter.min_duration_ns))
 			return 0;
 	}
-	record(slot, err, timing, dur);
+	if (slot != SYSLAT_NR_OTHER || !record_unknown(raw_nr, err))
+		record(slot, err, timing, dur);
 	if (per_process) {
 		if (!pid_tgid)
 			pid_tgid = bpf_get_current_pid_tgid();

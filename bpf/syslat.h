@@ -8,9 +8,10 @@
 #include <linux/types.h>
 #endif
 
-/* Syscall slots: numbers 0..SYSLAT_NR_OTHER-1 have their own slot; anything
- * else the kernel reports (out-of-range numbers, syscall(-2), ...) lands in
- * SYSLAT_NR_OTHER so it is counted, never dropped or misnamed. */
+/* Syscall slots: numbers 0..SYSLAT_NR_OTHER-1 have their own slot. Any other
+ * number the kernel reports (syscall(999), syscall(-1), ...) is counted per
+ * number in the unknown_nrs hash; only if that hash is full does it land in
+ * the SYSLAT_NR_OTHER slot. Counted either way, never dropped or misnamed. */
 #define SYSLAT_NSLOTS 512
 #define SYSLAT_NR_OTHER (SYSLAT_NSLOTS - 1)
 
@@ -88,6 +89,12 @@ struct syscall_stats {
 struct syscall_hist {
 	__u32 count[HIST_NBUCKETS];
 	__u32 _pad[3];
+};
+
+/* Calls with a number outside the slots, keyed by that number. */
+struct unknown_stats {
+	__u64 calls;
+	__u64 errors;
 };
 
 /* Per-process counters (-P): per-CPU hash keyed by (tgid, slot). */

@@ -60,7 +60,9 @@ TEST_CASE("reports compute rates and cut to --top, saying how much was cut", "[c
 TEST_CASE("slot names: known, unknown, out of range", "[core][report]") {
   CHECK(slot_name(0) == "read");
   CHECK(slot_name(500) == "[unknown: 500]");
-  CHECK(slot_name(SYSLAT_NR_OTHER) == "[unknown: out of range]");
+  CHECK(slot_name(999) == "[unknown: 999]");
+  CHECK(slot_name(-1) == "[unknown: -1]");
+  CHECK(slot_name(kUnknownOverflow) == "[unknown: other numbers]");
 }
 
 TEST_CASE("percentiles are clamped to the observed extremes", "[core][report]") {

@@ -19,8 +19,8 @@ Report lat_report() {
   st.max_ns = 1500;
   st.hist.counts[hist_bucket(500)] = 2;
   st.hist.counts[hist_bucket(1500)] = 1;
-  s.syscalls[SYSLAT_NR_OTHER].calls = 1;
-  s.syscalls[SYSLAT_NR_OTHER].unpaired = 1;
+  s.syscalls[kUnknownOverflow].calls = 1;
+  s.syscalls[kUnknownOverflow].unpaired = 1;
   s.health.proc_map_full = 2;
   ReportOptions o;
   o.kind = ReportKind::Lat;
@@ -50,7 +50,7 @@ TEST_CASE("lat JSON follows SPEC §6", "[export][json]") {
   REQUIRE(read["histogram"].size() == 2);
   CHECK(read["histogram"][0] == json({{"lo_ns", 0}, {"hi_ns", 1024}, {"count", 2}}));
   CHECK(read["histogram"][1] == json({{"lo_ns", 1024}, {"hi_ns", 2048}, {"count", 1}}));
-  CHECK(j["syscalls"][1]["name"] == "[unknown: out of range]");
+  CHECK(j["syscalls"][1]["name"] == "[unknown: other numbers]");
   CHECK(j["syscalls"][1]["nr"].is_null());
   CHECK(j["in_flight_at_start"] == 1);
   CHECK(j["lost"] == 2);

@@ -69,7 +69,7 @@ util::Expected<LaunchedCommand> LaunchedCommand::spawn(const std::vector<std::st
 }
 
 LaunchedCommand::LaunchedCommand(LaunchedCommand&& o) noexcept
-    : pid_(o.pid_), gate_(std::move(o.gate_)), exited_(o.exited_) {
+    : pid_(o.pid_), gate_(std::move(o.gate_)), exited_(o.exited_), status_(o.status_) {
   o.pid_ = -1;
 }
 
@@ -92,7 +92,10 @@ bool LaunchedCommand::reap_if_exited() {
   if (exited_ || pid_ <= 0) return exited_;
   int status = 0;
   const pid_t r = waitpid(pid_, &status, WNOHANG);
-  if (r == pid_ && (WIFEXITED(status) || WIFSIGNALED(status))) exited_ = true;
+  if (r == pid_ && (WIFEXITED(status) || WIFSIGNALED(status))) {
+    exited_ = true;
+    status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
   return exited_;
 }
 

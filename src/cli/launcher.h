@@ -27,12 +27,15 @@ class LaunchedCommand {
   // Reaps it if it has exited; returns true then.
   bool reap_if_exited();
   bool exited() const { return exited_; }
+  // Once exited: its exit status, or 128 + signal number, as a shell reports it.
+  int exit_status() const { return status_; }
 
  private:
   LaunchedCommand(pid_t pid, util::UniqueFd gate) : pid_(pid), gate_(std::move(gate)) {}
   pid_t pid_ = -1;
   util::UniqueFd gate_;  // write end; closing it without a byte aborts the child
   bool exited_ = false;
+  int status_ = 0;
 };
 
 }  // namespace syslat::cli

@@ -181,8 +181,14 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
     case 'm': o.milliseconds = true; return {};
     case 'P': o.per_process = true; return {};
     case 'l': o.list = true; return {};
-    case 'j': o.format = exporter::Format::Json; return {};
-    case kCsv: o.format = exporter::Format::Csv; return {};
+    case 'j':
+    case kCsv: {
+      const auto format = c == 'j' ? exporter::Format::Json : exporter::Format::Csv;
+      if (o.format != exporter::Format::Text && o.format != format)
+        return bad(c == 'j' ? "-j/--json" : "--csv", "cannot be combined with the other output format (expected one of -j or --csv)");
+      o.format = format;
+      return {};
+    }
     case kBackend:
       if (value == "auto") o.backend = Backend::Auto;
       else if (value == "bpf") o.backend = Backend::Bpf;
@@ -227,6 +233,8 @@ util::Expected<CommonOptions> parse_common_options(int argc, char** argv) {
     if (auto ok = apply_option(c, optarg, o); !ok) return ok.error();
   }
   for (int i = optind; i < argc; ++i) o.command.emplace_back(argv[i]);
+  if (o.command.empty() && optind > 1 && std::string_view(argv[optind - 1]) == "--")
+    return util::make_error("--: missing command (expected -- CMD ARGS...)");
   if (!o.command.empty() && (!o.filter.pids.empty() || !o.filter.tids.empty()))
     return util::make_error("-- CMD: cannot be combined with -p/-t (expected either a command or PIDs)");
   if (o.per_process && o.max_processes == 0) return util::make_error("--max-processes: must be > 0");
@@ -263,7 +271,8 @@ std::string help_text(const std::string& prog, const CommandSpec& spec) {
       "      --backend auto|bpf|ptrace\n"
       "  -v, --verbose            show libbpf messages\n"
       "  -h, --help               this text\n"
-      "  -- CMD ARGS...           run CMD and trace it and its children from its execve on\n",
+      "  -- CMD ARGS...           run CMD and trace it and its children from its execve on;\n"
+      "                           the exit status is CMD's\n",
       prog, spec.usage, spec.description);
 }
 

@@ -111,6 +111,7 @@ int Session::loop(collect::BpfSource& source, StopEvents& events, LaunchedComman
   uint64_t next_report = interval_ns ? start + interval_ns : 0;
   uint64_t next_poll = start + kPollPeriodNs;
   core::Sample pending;
+  int status = 0;
 
   auto emit = [&] {
     out.write(core::build_report(pending, ro, util::rfc3339_now()));
@@ -122,7 +123,9 @@ int Session::loop(collect::BpfSource& source, StopEvents& events, LaunchedComman
     if (deadline) wake = std::min(wake, deadline);
     const uint64_t now = util::monotonic_ns();
     const int timeout_ms = wake > now ? static_cast<int>((wake - now + 999'999) / 1'000'000) : 0;
-    if (events.wait(timeout_ms, command) != StopEvents::Reason::Timeout) break;
+    const StopEvents::Reason reason = events.wait(timeout_ms, command);
+    if (reason == StopEvents::Reason::CommandExited) status = command->exit_status();  // like strace
+    if (reason != StopEvents::Reason::Timeout) break;
     const uint64_t t = util::monotonic_ns();
     if (deadline && t >= deadline) break;
     if (t < wake) continue;
@@ -135,7 +138,7 @@ int Session::loop(collect::BpfSource& source, StopEvents& events, LaunchedComman
   }
   pending.merge(source.poll());
   emit();
-  return 0;
+  return status;
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdarg>
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,7 @@ std::string errno_text(int err) { return std::strerror(err < 0 ? -err : err); }
 // park slots before any sys_enter fills one, and sys_exit comes last so that
 // calls entering meanwhile are already being timed.
 struct ProgramSet {
+  bpf_program* signal_deliver;
   bpf_program* sched_switch;
   bpf_program* fork;
   bpf_program* task_exit;
@@ -56,12 +58,12 @@ struct ProgramSet {
 };
 
 ProgramSet btf_programs(syslat_bpf* s) {
-  return {s->progs.sched_switch_btf, s->progs.sched_process_fork_btf, s->progs.sched_process_exit_btf,
+  return {s->progs.signal_deliver_btf, s->progs.sched_switch_btf, s->progs.sched_process_fork_btf, s->progs.sched_process_exit_btf,
           s->progs.sys_enter_btf, s->progs.sys_exit_btf};
 }
 
 ProgramSet classic_programs(syslat_bpf* s) {
-  return {s->progs.sched_switch_tp, s->progs.sched_process_fork_tp, s->progs.sched_process_exit_tp,
+  return {s->progs.signal_deliver_tp, s->progs.sched_switch_tp, s->progs.sched_process_fork_tp, s->progs.sched_process_exit_tp,
           s->progs.sys_enter_tp, s->progs.sys_exit_tp};
 }
 
@@ -85,7 +87,9 @@ struct BpfSource::Impl {
   ~Impl() { syslat_bpf__destroy(skel); }
 
   ProgramSet programs() const { return btf ? btf_programs(skel) : classic_programs(skel); }
+  std::map<int32_t, unknown_stats> last_unknown;
   void read_syscalls(core::Sample& out);
+  void read_unknown(core::Sample& out);
   void read_health(core::Sample& out);
 };
 
@@ -122,7 +126,7 @@ util::Expected<std::unique_ptr<BpfSource>> BpfSource::load(const BpfOptions& opt
   // Load only the family in use, and only the programs the mode needs.
   const ProgramSet use = impl->programs();
   const ProgramSet other = impl->btf ? classic_programs(s) : btf_programs(s);
-  for (bpf_program* p : {other.sched_switch, other.fork, other.task_exit, other.enter, other.exit})
+  for (bpf_program* p : {other.signal_deliver, other.sched_switch, other.fork, other.task_exit, other.enter, other.exit})
     bpf_program__set_autoload(p, false);
   bpf_program__set_autoload(use.sched_switch, options.timed);
   bpf_program__set_autoload(use.enter, options.timed);
@@ -162,6 +166,7 @@ util::Expected<void> BpfSource::attach() {
   };
   const bool btf = impl_->btf;
   const Step steps[] = {
+      {p.signal_deliver, btf ? &s->links.signal_deliver_btf : &s->links.signal_deliver_tp, "signal_deliver"},
       {p.sched_switch, btf ? &s->links.sched_switch_btf : &s->links.sched_switch_tp, "sched_switch"},
       {p.fork, btf ? &s->links.sched_process_fork_btf : &s->links.sched_process_fork_tp, "sched_process_fork"},
       {p.task_exit, btf ? &s->links.sched_process_exit_btf : &s->links.sched_process_exit_tp,
@@ -280,8 +285,29 @@ void BpfSource::Impl::read_syscalls(core::Sample& out) {
           d.timed += delta;
         }
       }
-      if (d.calls || d.timed || d.unpaired) out.syscalls[static_cast<int>(slot)].merge(d);
+      if (d.calls || d.timed || d.unpaired)
+        out.syscalls[slot == SYSLAT_NR_OTHER ? core::kUnknownOverflow : static_cast<int>(slot)].merge(d);
     }
+  }
+}
+
+// Numbers outside the slots: a handful of entries at most, read one by one.
+void BpfSource::Impl::read_unknown(core::Sample& out) {
+  const int fd = bpf_map__fd(skel->maps.unknown_nrs);
+  int32_t key = 0;
+  int32_t next = 0;
+  bool first = true;
+  while (bpf_map_get_next_key(fd, first ? nullptr : &key, &next) == 0) {
+    first = false;
+    key = next;
+    unknown_stats now{};
+    if (bpf_map_lookup_elem(fd, &key, &now) != 0) continue;
+    unknown_stats& last = last_unknown[key];
+    core::SyscallStats d;
+    d.calls = now.calls - last.calls;
+    d.errors = now.errors - last.errors;
+    last = now;
+    if (d.calls) out.syscalls[key].merge(d);
   }
 }
 
@@ -301,6 +327,7 @@ core::Sample BpfSource::poll() {
   out.end_ns = util::monotonic_ns();
   impl_->last_poll_ns = out.end_ns;
   impl_->read_syscalls(out);
+  impl_->read_unknown(out);
   impl_->read_health(out);
   if (impl_->processes) impl_->processes->read(out);
   return out;

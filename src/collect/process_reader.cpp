@@ -85,7 +85,9 @@ void ProcessReader::read(core::Sample& out) {
       ps.pid = key.first;
       ps.comm = comm_of(key.first);
     }
-    ps.syscalls[static_cast<int>(key.second)].merge(d);
+    // Per process, numbers outside the slots share one row.
+    const int nr = key.second == SYSLAT_NR_OTHER ? core::kUnknownOverflow : static_cast<int>(key.second);
+    ps.syscalls[nr].merge(d);
   }
   for (uint32_t tgid : reaped) forget(tgid);
 }

@@ -72,9 +72,9 @@ std::optional<SortKey> parse_sort_key(std::string_view t) {
   return std::nullopt;
 }
 
-std::string slot_name(int slot) {
-  if (slot == SYSLAT_NR_OTHER) return "[unknown: out of range]";
-  return syscall_name(slot);
+std::string slot_name(int nr) {
+  if (nr == kUnknownOverflow) return "[unknown: other numbers]";
+  return syscall_name(nr);
 }
 
 Report build_report(const Sample& span, const ReportOptions& o, std::string time) {

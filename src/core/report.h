@@ -26,7 +26,7 @@ struct ReportOptions {
 };
 
 struct Row {
-  int nr = 0;  // slot; SYSLAT_NR_OTHER for numbers outside the table's range
+  int nr = 0;  // syscall number, or kUnknownOverflow
   std::string name;
   SyscallStats stats;
   double rate = 0;  // calls per second over the report's span
@@ -53,8 +53,9 @@ struct Report {
   uint64_t unpaired = 0;
 };
 
-// "read", or "[unknown: N]" (SPEC §3) — also for the out-of-range slot.
-std::string slot_name(int slot);
+// "read", or "[unknown: N]" (SPEC §3); "[unknown: other numbers]" for
+// kUnknownOverflow.
+std::string slot_name(int nr);
 
 Report build_report(const Sample& span, const ReportOptions& options, std::string time);
 

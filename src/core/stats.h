@@ -3,6 +3,7 @@
 // (min/max by min/max): an interval report is the merge of the polls in it.
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -27,8 +28,11 @@ struct SyscallStats {
   bool empty() const { return calls == 0; }
 };
 
-// Syscall slot (number, or SYSLAT_NR_OTHER) -> stats; only slots with calls.
+// Syscall number -> stats; only numbers with calls. Numbers outside the
+// kernel's slots keep their own value (e.g. 999, -1); kUnknownOverflow holds
+// those that did not fit the kernel's per-number table.
 using SyscallMap = std::map<int, SyscallStats>;
+inline constexpr int kUnknownOverflow = INT32_MIN;
 
 void merge_into(SyscallMap& into, const SyscallMap& from);
 

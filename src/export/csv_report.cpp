@@ -24,7 +24,7 @@ void row(std::ostream& out, const core::Report& rep, const core::Row& r, const c
   const auto& s = r.stats;
   out << fmt::format("{},{:.6f},{},{},{},{},{},{},{:.3f},{},{},{},{}", field(rep.time), rep.interval_s,
                      p ? std::to_string(p->pid) : "", p ? field(p->comm) : "", field(r.name),
-                     r.nr == SYSLAT_NR_OTHER ? "" : std::to_string(r.nr), s.calls, s.errors, r.rate, s.total_ns,
+                     r.nr == core::kUnknownOverflow ? "" : std::to_string(r.nr), s.calls, s.errors, r.rate, s.total_ns,
                      s.avg_ns(), p ? "" : std::to_string(s.min_ns), p ? "" : std::to_string(s.max_ns));
   if (rep.kind == core::ReportKind::Lat) {
     if (p)

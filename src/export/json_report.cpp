@@ -14,7 +14,7 @@ Json row_json(const core::Row& r, const core::Report& rep, bool per_process) {
   const auto& s = r.stats;
   Json j;
   j["name"] = r.name;
-  j["nr"] = r.nr == SYSLAT_NR_OTHER ? Json(nullptr) : Json(r.nr);
+  j["nr"] = r.nr == core::kUnknownOverflow ? Json(nullptr) : Json(r.nr);
   j["count"] = s.calls;
   j["errors"] = s.errors;
   j["rate"] = r.rate;
