@@ -11,10 +11,13 @@
  *
  * Each thread makes CALLS syscalls after WARMUP untimed ones. Output, one line:
  *
- *   ns_per_call=412.3 elapsed_ms=824.6 calls=4000000 threads=2 mode=local size=64
+ *   ns_per_call=412.3 elapsed_ms=824.6 cpu_share=0.998 calls=4000000 threads=2 mode=local size=64
  *
  * ns_per_call = elapsed wall time * 2 threads / all syscalls, i.e. the wall
- * time of one call in one thread while both run side by side. */
+ * time of one call in one thread while both run side by side. cpu_share is
+ * the smaller of the two threads' CPU time over the elapsed time: in local
+ * mode it is ~1 unless another task shared a CPU (stream and pingpong sleep,
+ * so there it is low by design). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
@@ -39,6 +42,7 @@ struct worker {
 	size_t size;
 	long warmup_calls;
 	long calls;
+	double cpu_ns; /* thread CPU time of the timed part */
 	int in_fd, out_fd;
 	pthread_barrier_t *barrier;
 };
@@ -96,6 +100,14 @@ static void run_calls(struct worker *w, long calls)
 	}
 }
 
+static double clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -112,18 +124,13 @@ static void *worker_main(void *arg)
 	}
 	run_calls(w, w->warmup_calls);
 	pthread_barrier_wait(w->barrier);
+	double cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	run_calls(w, w->calls);
+	w->cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0;
 	pthread_barrier_wait(w->barrier);
 	return NULL;
 }
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
 
 static void usage(const char *prog)
 {
@@ -199,13 +206,14 @@ int main(int argc, char **argv)
 			die("pthread_create");
 	}
 	pthread_barrier_wait(&barrier);
-	double t0 = now_ns();
+	double t0 = clock_ns(CLOCK_MONOTONIC);
 	pthread_barrier_wait(&barrier);
-	double elapsed = now_ns() - t0;
+	double elapsed = clock_ns(CLOCK_MONOTONIC) - t0;
 	for (int i = 0; i < 2; i++)
 		pthread_join(tid[i], NULL);
-	printf("ns_per_call=%.1f elapsed_ms=%.1f calls=%ld threads=2 mode=%s size=%ld\n",
-	       elapsed / calls, elapsed / 1e6, 2 * calls,
+	double cpu_share = (w[0].cpu_ns < w[1].cpu_ns ? w[0].cpu_ns : w[1].cpu_ns) / elapsed;
+	printf("ns_per_call=%.1f elapsed_ms=%.1f cpu_share=%.3f calls=%ld threads=2 mode=%s size=%ld\n",
+	       elapsed / calls, elapsed / 1e6, cpu_share, 2 * calls,
 	       mode_names[mode], size);
 	return 0;
 }

@@ -23,6 +23,7 @@ from bench_report import render_json, render_text, poll_results, workload_result
 from bench_rows import GETPPID, PIPE, ROWS
 
 SETTLE_AFTER_DETACH_S = 0.3
+MIN_CPU_SHARE = 0.9
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -41,6 +42,9 @@ def parse_args():
     p.add_argument("--tool-cpu", type=int, default=0, help="CPU for the tools' userspace (default 0)")
     p.add_argument("--loop-cpu", type=int, help="CPU for the getppid loop (default 1, or 0 on one CPU)")
     p.add_argument("--seed", type=int, default=None, help="seed of the round order shuffle")
+    p.add_argument("--time-budget", type=float,
+                   help="seconds the whole run should fit in: fewer rounds (never under 5) and no more "
+                        "re-measuring past it (default 280, --quick 55)")
     p.add_argument("--foreign-wait", type=float, default=60,
                    help="seconds to wait for other programs on sys_enter/sys_exit to go before starting (60)")
     p.add_argument("--log-dir", help="keep tool logs here (default: a temporary dir, removed)")
@@ -111,6 +115,10 @@ class Bench:
         self.max_load = 0.0
         self.procs = 1 if args.quick else 3
         self.contaminated = 0  # samples taken while someone else's tracer was attached
+        self.contended = 0     # workload runs that shared their CPU with another task
+        self.retries_left = 3 * len(rows)
+        self.rounds_done = 0
+        self.retry_deadline = 0.0  # set when the clock starts
         self.foreign = {}      # pid -> comm of those tracers
 
     # ---- set-up ----
@@ -122,10 +130,10 @@ class Bench:
     def calibrate(self):
         quick = self.args.quick
         target_s = 0.1 if quick else 0.2
-        ns = run_command(self.workloads.getppid(200000), *self.logs("calibrate"))
+        ns = run_command(self.workloads.getppid(200000), *self.logs("calibrate")).ns
         self.calls = self.args.calls or int(min(5e6, max(1e5, round(target_s * 1e9 / ns, -5))))
         self.slow_calls = self.args.slow_calls or (5000 if quick else 20000)
-        ns_pipe = run_command(self.workloads.pipe(50000), *self.logs("calibrate_pipe"))
+        ns_pipe = run_command(self.workloads.pipe(50000), *self.logs("calibrate_pipe")).ns
         pipe_s = 2.5 * target_s  # one process per sample instead of `procs`
         self.pipe_calls = self.args.pipe_calls or int(min(5e6, max(2e4, round(pipe_s * 1e9 / ns_pipe, -4))))
         progress(f"calibrated: getppid {ns:.0f} ns/call -> {self.calls:,} calls; "
@@ -149,14 +157,33 @@ class Bench:
         return self.workloads.getppid(self.slow_calls if slow else self.calls)
 
     def run_workloads(self, row):
-        """ns/call per workload; getppid is the median of `procs` loop processes
-        (a fresh process sometimes lands a few % slower or faster)."""
-        results = {}
+        """({workload: ns/call}, uncontended). getppid is the median of `procs`
+        loop processes (a fresh process sometimes lands a few % slower or faster)."""
+        results, uncontended = {}, True
         for w in row.workloads:
-            runs = self.procs if w == GETPPID else 1
-            results[w] = statistics.median(
-                run_command(self.workload_argv(w), *self.logs(f"{row.key}_{w}")) for _ in range(runs))
-        return results
+            runs = [self.run_uncontended(self.workload_argv(w), f"{row.key}_{w}")
+                    for _ in range(self.procs if w == GETPPID else 1)]
+            results[w] = statistics.median(ns for ns, _ in runs)
+            uncontended &= all(ok for _, ok in runs)
+        return results, uncontended
+
+    def run_uncontended(self, argv, log_name):
+        """One workload process; run again (twice at most, while the retry budget
+        lasts) when another task shared its CPU. Returns (ns/call, uncontended)."""
+        for _ in range(3):
+            m = run_command(argv, *self.logs(log_name))
+            if m.cpu_share is None or m.cpu_share >= MIN_CPU_SHARE:
+                return m.ns, True
+            if not self.spend_retry():
+                break
+        self.contended += 1
+        return m.ns, False
+
+    def spend_retry(self):
+        if self.retries_left <= 0 or time.monotonic() > self.retry_deadline:
+            return False
+        self.retries_left -= 1
+        return True
 
     def run_attached(self, row):
         out_path, _ = self.logs(f"{row.key}_tool")
@@ -165,7 +192,7 @@ class Bench:
         try:
             tool.wait_ready(row.ready, row.settle_s)
             time.sleep(0.1)  # let the tool's own start-up syscalls settle
-            results = self.run_workloads(row)
+            results, uncontended = self.run_workloads(row)
         finally:
             rc, clean = tool.stop()
             self.our_pids.discard(tool.pid)
@@ -176,13 +203,14 @@ class Bench:
             self.warn(f"{row.label}: did not exit within 10 s of SIGINT (killed)")
         elif rc != 0:
             self.warn(f"{row.label}: exit status {rc} after SIGINT")
-        return results
+        return results, uncontended
 
     def run_wrapped(self, row):
         argv = self.expand(row, loop_argv=self.workload_argv(GETPPID, row.slow))
         check_executable(argv[0], row.ours)
-        ns = run_command(["taskset", "-c", str(self.tool_cpu)] + argv, *self.logs(row.key), ours=row.ours)
-        return {GETPPID: ns}
+        m = run_command(["taskset", "-c", str(self.tool_cpu)] + argv, *self.logs(row.key), ours=row.ours)
+        # A traced loop waits for its tracer at every stop: its CPU share says nothing here.
+        return {GETPPID: m.ns}, True
 
     def run_row(self, row):
         if row.kind == "baseline":
@@ -196,9 +224,12 @@ class Bench:
             self.warnings.append(message)
 
     # ---- the run ----
-    def rounds(self, count):
+    def rounds(self, count, min_rounds, deadline):
+        """Runs up to `count` rounds; stops early (after `min_rounds` at least)
+        when the next round would end after `deadline`."""
         rng = random.Random(self.args.seed)
         measured = [row for row in self.rows if row.kind != "poll"]
+        began = time.monotonic()
         for r in range(count):
             start = time.monotonic()
             self.check_machine()
@@ -214,16 +245,23 @@ class Bench:
                 for workload, ns in results.items():
                     self.samples.setdefault(row.key, {}).setdefault(workload, []).append((ns, clean))
             progress(f"round {r + 1}/{count} done in {time.monotonic() - start:.0f} s")
+            self.rounds_done = r + 1
+            per_round = (time.monotonic() - began) / (r + 1)
+            if min_rounds <= r + 1 < count and time.monotonic() + per_round > deadline:
+                self.warn(f"stopped after {r + 1} of {count} rounds to stay within the time budget "
+                          f"({self.args.time_budget:.0f} s; see --time-budget)")
+                break
 
     def measure_row(self, row):
-        """One sample of a row and whether it is clean (nobody else's syscall
-        tracer attached); measured again (twice at most) when one came or
-        went meanwhile."""
-        for attempt in range(3):
+        """One sample of a row and whether it is clean (no other task on the
+        workload's CPU, nobody else's syscall tracer attached); measured again
+        (twice at most, while the retry budget lasts) when such a tracer came
+        or went meanwhile."""
+        for _ in range(3):
             before = syscall_tracers(self.our_pids)
-            results = self.run_row(row)
+            results, uncontended = self.run_row(row)
             after = syscall_tracers(self.our_pids)
-            if before == after:
+            if before == after or not self.spend_retry():
                 break
             progress(f"  {row.label}: another syscall tracer came or went, measuring again")
             time.sleep(1)
@@ -231,7 +269,7 @@ class Bench:
             self.contaminated += 1
             for pid, comm in sorted(set(before) | set(after)):
                 self.foreign[pid] = comm
-        return results, not (before or after)
+        return results, uncontended and not (before or after)
 
     def check_machine(self):
         self.max_load = max(self.max_load, float(read_first("/proc/loadavg", "0").split()[0]))
@@ -254,8 +292,11 @@ class Bench:
             names = ", ".join(f"pid {pid} ({comm})" for pid, comm in sorted(self.foreign.items()))
             self.warn(f"{self.contaminated} samples were taken while another program was attached to "
                       f"sys_enter/sys_exit ({names}); it raises the baseline and makes overheads look "
-                      "smaller. Medians use only clean samples where a row has at least 3; rows marked "
-                      "'!' had to use tainted ones. Rerun on a quiet machine")
+                      "smaller; such samples count as tainted")
+        if self.contended:
+            self.warn(f"{self.contended} workload runs shared their CPU with another task even after "
+                      f"measuring again (CPU time < {MIN_CPU_SHARE:.0%} of wall time); samples with one "
+                      "count as tainted")
         # The benchmark itself keeps about one task runnable.
         if self.max_load > 1.5:
             self.warn(f"the machine was busy (1-min load average up to {self.max_load:.1f}, this benchmark "
@@ -330,6 +371,7 @@ def main():
     os.sched_setaffinity(0, {args.tool_cpu})
     rounds = args.rounds or (3 if args.quick else 7)
     poll_seconds = args.poll_seconds or (5.0 if args.quick else 30.0)
+    args.time_budget = args.time_budget or (55.0 if args.quick else 280.0)
     began = time.monotonic()
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     with tempfile.TemporaryDirectory(prefix="syslat-bench.") as tmp:
@@ -339,16 +381,21 @@ def main():
         try:
             bench.start_other()
             bench.wait_for_foreign_tracers(args.foreign_wait)
+            # The time budget counts from here: waiting for someone else is not the benchmark's time.
+            budget_end = time.monotonic() + args.time_budget
+            bench.retry_deadline = time.monotonic() + 0.7 * args.time_budget
             bench.calibrate()
-            bench.rounds(rounds)
+            polls = any(r.kind == "poll" for r in rows)
+            reserve_s = poll_seconds + 15 if polls else 5
+            bench.rounds(rounds, min(rounds, 3 if args.quick else 5), budget_end - reserve_s)
             bench.check_machine()
+            poll = bench.polling(poll_seconds) if polls else {}
             bench.final_warnings()
-            poll = bench.polling(poll_seconds) if any(r.kind == "poll" for r in rows) else {}
         finally:
             bench.stop()
     report = {
         "date": date, "source": source_version(), "machine": machine_info(),
-        "settings": {"rounds": rounds, "calls": bench.calls, "procs": bench.procs, "slow_calls": bench.slow_calls,
+        "settings": {"rounds": bench.rounds_done, "calls": bench.calls, "procs": bench.procs, "slow_calls": bench.slow_calls,
                      "pipe_calls": bench.pipe_calls, "tool_cpu": bench.tool_cpu, "loop_cpu": bench.loop_cpu,
                      "pipe_cpus": list(bench.pipe_cpus), "poll_seconds": poll_seconds, "build": bench.build},
         "getppid": workload_results(rows, bench.samples, bench.statuses, GETPPID, with_targets=True),

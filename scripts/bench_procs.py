@@ -9,8 +9,10 @@ import re
 import signal
 import subprocess
 import time
+from typing import NamedTuple, Optional
 
 NS_PER_CALL = re.compile(r"ns_per_call=([0-9.]+)")
+CPU_SHARE = re.compile(r"cpu_share=([0-9.]+)")
 NOT_IMPLEMENTED = re.compile(r"not (yet )?implemented|unknown (sub)?command|unrecognized (sub)?command", re.I)
 
 READY_TIMEOUT_S = 20.0
@@ -106,16 +108,22 @@ class Tool:
             return self.proc.wait(), False
 
 
-def parse_ns_per_call(*texts):
+class Measurement(NamedTuple):
+    ns: float                    # ns_per_call
+    cpu_share: Optional[float]   # the workload's CPU time / wall time, if it says
+
+
+def parse_measurement(*texts):
     for text in texts:
         m = NS_PER_CALL.search(text)
         if m:
-            return float(m.group(1))
+            share = CPU_SHARE.search(text)
+            return Measurement(float(m.group(1)), float(share.group(1)) if share else None)
     return None
 
 
 def run_command(argv, out_path, err_path, ours=False):
-    """Runs a workload (possibly under a wrapping tool); returns its ns/call."""
+    """Runs a workload (possibly under a wrapping tool); returns its Measurement."""
     check_executable(argv[0], ours)
     with open(out_path, "w") as out, open(err_path, "w") as err:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
@@ -127,10 +135,10 @@ def run_command(argv, out_path, err_path, ours=False):
             proc.wait()
             raise Unavailable(f"failed: {os.path.basename(argv[0])} took over {WORKLOAD_TIMEOUT_S:.0f} s")
     stdout, stderr = read_text(out_path), read_text(err_path)
-    ns = parse_ns_per_call(stdout, stderr)
-    if rc != 0 or ns is None:
+    measurement = parse_measurement(stdout, stderr)
+    if rc != 0 or measurement is None:
         raise Unavailable(classify_failure(ours, stdout + stderr, rc))
-    return ns
+    return measurement
 
 
 class Workloads:

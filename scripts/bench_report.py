@@ -162,6 +162,9 @@ def render_text(report):
     if report["poll"]:
         lines += [""] + render_poll(report["poll"], s["poll_seconds"])
     notes = report["warnings"]
+    if any(r.get("tainted_samples") for r in report["getppid"] + report["pipe"]):
+        notes = notes + [f"tainted samples are left out of a row's median when it has {MIN_CLEAN_SAMPLES} clean "
+                         "ones; rows marked '!' had too few and use them all (see --json for every sample)"]
     if any(r["result"].endswith("*") for r in report["getppid"]):
         notes = notes + ["*: a comparison in the target could not be made (its peer row was not measured)"]
     if notes:
