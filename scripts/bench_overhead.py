@@ -22,7 +22,7 @@ from bench_procs import Tool, Unavailable, Workloads, check_executable, run_comm
 from bench_report import render_json, render_text, poll_results, workload_results
 from bench_rows import GETPPID, PIPE, ROWS
 
-SETTLE_AFTER_DETACH_S = 0.3
+SETTLE_AFTER_DETACH_S = 0.15
 MIN_CPU_SHARE = 0.9
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -233,9 +233,11 @@ class Bench:
         for r in range(count):
             start = time.monotonic()
             self.check_machine()
-            order = [row for row in measured if row.key not in self.statuses]
+            order = [row for row in measured for _ in range(row.per_round) if row.key not in self.statuses]
             rng.shuffle(order)
             for row in order:
+                if row.key in self.statuses:  # its first copy this round failed
+                    continue
                 try:
                     results, clean = self.measure_row(row)
                 except Unavailable as err:

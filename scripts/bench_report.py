@@ -1,6 +1,8 @@
 """Turns raw samples into the results model (medians, overheads, ratios,
 targets) and renders it as text tables or JSON. Knows nothing of processes."""
 import json
+import math
+import random
 import statistics
 
 from bench_rows import BASELINE_KEY, FLOOR_KEY, GETPPID, PIPE
@@ -35,13 +37,46 @@ def target_text(row, peer_label):
 
 
 def evaluate(checks):
-    """checks: list of (value or None, limit). 'met' / 'NOT met' / 'n/a'; '*' = a check could not be made."""
-    done = [(v, lim) for v, lim in checks if lim is not None and v is not None]
-    missing = any(lim is not None and v is None for v, lim in checks)
+    """checks: [(name, interval (lo, hi) or None, limit or None)], each target being
+    ratio <= limit. 'met' when every interval lies at or under its limit, 'NOT met'
+    when one lies wholly above, else 'unclear'; the checks that are not met are
+    named with their interval. '*' = a check could not be made."""
+    wanted = [(name, ci, lim) for name, ci, lim in checks if lim is not None]
+    done = [(name, ci, lim) for name, ci, lim in wanted if ci is not None]
     if not done:
-        return "n/a" if checks and any(lim is not None for _, lim in checks) else ""
-    verdict = "met" if all(v <= lim for v, lim in done) else "NOT met"
-    return verdict + ("*" if missing else "")
+        return "n/a" if wanted else ""
+    failed = [(n, ci) for n, ci, lim in done if ci[0] > lim]
+    unclear = [(n, ci) for n, ci, lim in done if ci[0] <= lim < ci[1]]
+    verdict = "NOT met" if failed else ("unclear" if unclear else "met")
+    detail = "; ".join(f"{n} {fmt_ci(ci)}" for n, ci in failed + unclear)
+    star = "*" if len(done) < len(wanted) else ""
+    return f"{verdict}{star} ({detail})" if detail else verdict + star
+
+
+def fmt_ci(ci):
+    hi = "inf" if math.isinf(ci[1]) else f"{ci[1]:.2f}"
+    return f"{ci[0]:.2f}-{hi}"
+
+
+BOOTSTRAP_RESAMPLES = 2000
+CONFIDENCE = 0.90
+
+
+def ratio_interval(used, key, ref_key, rng):
+    """90 % bootstrap interval of overhead(key) / overhead(ref_key), resampling
+    each row's rounds (the baseline resample shared by both overheads)."""
+    row, ref, base = used.get(key), used.get(ref_key), used.get(BASELINE_KEY)
+    if not (row and ref and base):
+        return None
+    ratios = []
+    for _ in range(BOOTSTRAP_RESAMPLES):
+        b = statistics.median(rng.choices(base, k=len(base)))
+        den = statistics.median(rng.choices(ref, k=len(ref))) - b
+        num = statistics.median(rng.choices(row, k=len(row))) - b
+        ratios.append(num / den if den > 0 else math.inf)
+    ratios.sort()
+    tail = (1 - CONFIDENCE) / 2
+    return (ratios[int(tail * len(ratios))], ratios[int((1 - tail) * len(ratios)) - 1])
 
 
 MIN_CLEAN_SAMPLES = 3
@@ -65,6 +100,7 @@ def workload_results(rows, samples, statuses, workload, with_targets):
         return None if m is None or base is None else m - base
 
     floor = overhead(FLOOR_KEY)
+    rng = random.Random(8)  # the same samples always give the same intervals
     out = []
     for row in rows:
         if workload not in row.workloads or row.kind == "poll":
@@ -78,8 +114,10 @@ def workload_results(rows, samples, statuses, workload, with_targets):
         x_floor = ratio(ovh, floor)
         x_peer = ratio(ovh, overhead(row.peer)) if row.peer else None
         checks = []
-        if with_targets:
-            checks = [(x_floor, row.floor_max), (x_peer, row.peer_max)]
+        if with_targets and status == "ok":
+            floor_ci = ratio_interval(used, row.key, FLOOR_KEY, rng) if row.floor_max else None
+            peer_ci = ratio_interval(used, row.key, row.peer, rng) if row.peer_max else None
+            checks = [("x floor", floor_ci, row.floor_max), ("x peer", peer_ci, row.peer_max)]
         out.append({
             "key": row.key, "label": row.label, "status": status,
             "samples_ns": [round(ns, 1) for ns, _ in pairs],
@@ -89,6 +127,7 @@ def workload_results(rows, samples, statuses, workload, with_targets):
             "overhead_ns": ovh, "x_floor": x_floor,
             "peer": row.peer, "x_peer": x_peer,
             "target": target_text(row, peer_label) if with_targets else "",
+            "intervals": {name: ci for name, ci, _ in checks if ci},
             "result": evaluate(checks) if status == "ok" else "",
             "note": row.note,
         })
@@ -103,7 +142,7 @@ def poll_results(rows, poll):
         res = dict(poll.get(row.key, {"status": "not run"}))
         frac = res.get("cpu_fraction")
         res.update(key=row.key, label=row.label, target=target_text(row, ""),
-                   result=evaluate([(frac, row.cpu_max)]) if frac is not None else "")
+                   result=evaluate([("cpu", (frac, frac), row.cpu_max)]) if frac is not None else "")
         out.append(res)
     return out
 
@@ -146,13 +185,16 @@ def render_text(report):
         f"syslat overhead benchmark, {report['date']}  (syslat {report['source']})",
         f"machine: {m['cpu_model']}, {m['cpus']} CPUs, kernel {m['kernel']}, clocksource {m['clocksource']}",
         f"         mitigations: {m['mitigations']}",
-        f"method: {s['rounds']} interleaved rounds (shuffled order), median per config; tools on CPU {s['tool_cpu']}, "
+        f"method: {s['rounds']} interleaved rounds (shuffled order; baseline and floor twice a round), median per "
+        f"config; tools on CPU {s['tool_cpu']}, "
         f"workload on CPU {s['loop_cpu']}",
         f"        getppid loop: median of {s['procs']} processes x {s['calls']:,} calls per sample "
         f"(strace/perf trace/systrace -c: 1 x {s['slow_calls']:,}); "
         f"pipe_mix {s['pipe_calls']:,} calls per thread, CPUs {s['pipe_cpus']}",
         "        overhead = median ns/call - median baseline; x floor = overhead / overhead of the empty "
         "tp_btf pair; x peer = overhead / the peer's (named in target)",
+        f"        result: met / NOT met when the {CONFIDENCE:.0%} bootstrap interval of the ratio (shown) lies "
+        "under / over the limit, unclear when it straddles it",
         "",
     ]
     lines += render_table(report["getppid"], "Workload 1: getppid loop, one CPU")
@@ -165,7 +207,7 @@ def render_text(report):
     if any(r.get("tainted_samples") for r in report["getppid"] + report["pipe"]):
         notes = notes + [f"tainted samples are left out of a row's median when it has {MIN_CLEAN_SAMPLES} clean "
                          "ones; rows marked '!' had too few and use them all (see --json for every sample)"]
-    if any(r["result"].endswith("*") for r in report["getppid"]):
+    if any("*" in r["result"] for r in report["getppid"]):
         notes = notes + ["*: a comparison in the target could not be made (its peer row was not measured)"]
     if notes:
         lines += ["", "Notes:"] + [f"  - {w}" for w in notes]

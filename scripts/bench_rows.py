@@ -49,14 +49,15 @@ class Row:
     ours: bool = False
     poll: Optional[str] = None
     cpu_max: Optional[float] = None          # poll rows: fraction of one core
+    per_round: int = 1                       # samples per round (every ratio leans on baseline and floor)
     note: str = ""
 
 
 B = (GETPPID, PIPE)  # rows that also run the two-thread pipe workload
 
 ROWS = [
-    Row("baseline", "baseline (nothing attached)", "baseline", workloads=B),
-    Row("floor", "floor: empty tp_btf enter+exit", "attach", "{bench}/bench_floor_loader --btf", workloads=B),
+    Row("baseline", "baseline (nothing attached)", "baseline", workloads=B, per_round=2),
+    Row("floor", "floor: empty tp_btf enter+exit", "attach", "{bench}/bench_floor_loader --btf", workloads=B, per_round=2),
     Row("floor_classic", "floor: empty tracepoint enter+exit", "attach", "{bench}/bench_floor_loader --classic"),
     Row("floor_raw", "floor: empty raw_tp enter+exit", "attach", "{bench}/bench_floor_loader --raw"),
     Row("floor_exit", "one empty tp_btf sys_exit", "attach", "{bench}/bench_floor_loader --btf --exit-only"),
