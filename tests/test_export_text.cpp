@@ -39,7 +39,7 @@ TEST_CASE("count table: syscount's columns, rows by count", "[export][text]") {
   CHECK(text.find("500.0") != std::string::npos);  // 1000 calls in 2 s
 }
 
-TEST_CASE("-L adds TOTAL/AVG/MAX in us, -m in ms", "[export][text]") {
+TEST_CASE("with -L the table adds TOTAL/AVG/MAX in us, -m in ms", "[export][text]") {
   std::ostringstream us, ms;
   write_count_text(us, count_report(true), WriterOptions{});
   WriterOptions o;
