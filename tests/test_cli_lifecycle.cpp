@@ -144,6 +144,31 @@ TEST_CASE("syscount stopped by SIGINT or SIGTERM: final report, exit 0, no progr
   }
 }
 
+TEST_CASE("syscount started with SIGINT/SIGTERM ignored (nohup, `cmd &`) still stops on them with a report", "[privileged]") {
+  for (const char* sig : {"INT", "TERM"}) {
+    // The shell ignores both, then execs the tool: an ignored disposition
+    // survives exec, as it does for a job a non-interactive shell puts in the background.
+    slt::Background tool({"/bin/sh", "-c", "trap '' INT TERM; exec \"$0\"", kSyscount});
+    REQUIRE(tool.wait_for_stderr("Tracing syscalls"));
+    tool.signal(std::string(sig) == "INT" ? SIGINT : SIGTERM);
+    const auto r = tool.wait(10);
+    INFO("SIG" << sig << "\nstdout: " << r.out << "\nstderr: " << r.err);
+    CHECK(r.status == 0);
+    CHECK(r.out.rfind("SYSCALL", 0) == 0);
+  }
+}
+
+TEST_CASE("--version prints the version and exits 0 without tracing", "[privileged]") {
+  for (const auto& argv : std::vector<std::vector<std::string>>{{kSyscount, "--version"}, {kSyscount, "-V"},
+                                                                {slt::syslat_bin(), "--version"}}) {
+    const auto r = slt::run(argv, 10);
+    INFO(argv[0] << " " << argv[1] << "\nstdout: " << r.out << "\nstderr: " << r.err);
+    CHECK(r.status == 0);
+    CHECK(r.out.find("(syslat) ") != std::string::npos);
+    CHECK(r.err.find("Tracing") == std::string::npos);
+  }
+}
+
 TEST_CASE("syscount -i 1 -d 3: one report per second, -d ends the run, counts add up", "[privileged]") {
   slt::TempDir dir;
   const std::string comm = slt::unique_comm("wlloop");

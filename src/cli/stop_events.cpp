@@ -19,6 +19,9 @@ util::Expected<StopEvents> StopEvents::create(const std::vector<uint32_t>& pids)
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGCHLD);
+  // Blocked signals are queued even when their disposition is SIG_IGN (as a
+  // background job of a script inherits), so the signalfd sees them; the
+  // dispositions stay untouched for the command we may launch.
   if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0)
     return util::make_error(std::string("sigprocmask: ") + std::strerror(errno));
   ev.signal_fd_.reset(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
