@@ -14,7 +14,7 @@ if ! [[ $seconds =~ ^[0-9]+$ ]] || (( seconds == 0 )); then
   exit 2
 fi
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${SYSLAT_FUZZ_BUILD_DIR:-${TMPDIR:-/tmp}/syslat-fuzz-build}
+build=${SYSLAT_FUZZ_BUILD_DIR:-$root/build-fuzz}  # per checkout: a CMake cache belongs to one source tree
 fuzzers=(fuzz_duration fuzz_seconds fuzz_syscall_list fuzz_errno)
 
 cmake -S "$root/tests/fuzz" -B "$build" -G Ninja \
