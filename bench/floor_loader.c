@@ -2,7 +2,7 @@
  * tracepoints and holds them until SIGINT/SIGTERM, so scripts/bench.sh can
  * measure the cost of being attached at all (SPEC §8 "floor").
  *
- *   floor_loader [--btf | --classic | --raw] [--exit-only]
+ *   floor_loader [--btf | --classic | --raw] [--exit-only] [--clock]
  *
  * Once everything is attached it prints one line to stderr that starts with
  * "Tracing" (the same ready signal the syslat tools give). */
@@ -22,11 +22,12 @@ static const char *const variant_names[] = { "tp_btf", "tracepoint", "raw_tp" };
 static void usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [--btf | --classic | --raw] [--exit-only] [--verbose]\n"
+		"usage: %s [--btf | --classic | --raw] [--exit-only] [--clock] [--verbose]\n"
 		"  --btf        tp_btf/sys_enter + tp_btf/sys_exit (default)\n"
 		"  --classic    tracepoint/raw_syscalls/sys_enter + sys_exit\n"
 		"  --raw        raw_tp/sys_enter + raw_tp/sys_exit\n"
-		"  --exit-only  only the sys_exit program of the chosen variant\n",
+		"  --exit-only  only the sys_exit program of the chosen variant\n"
+		"  --clock      tp_btf pair that reads bpf_ktime_get_ns() once in each\n",
 		prog);
 }
 
@@ -38,7 +39,7 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list a
 }
 
 /* Keep only the programs of the chosen variant; everything else stays unloaded. */
-static void select_programs(struct floor *skel, enum variant variant, bool exit_only)
+static void select_programs(struct floor *skel, enum variant variant, bool exit_only, bool clock)
 {
 	struct bpf_program *enter[] = { skel->progs.floor_btf_enter, skel->progs.floor_tp_enter,
 					skel->progs.floor_raw_enter };
@@ -46,9 +47,11 @@ static void select_programs(struct floor *skel, enum variant variant, bool exit_
 					skel->progs.floor_raw_exit };
 
 	for (int v = 0; v < 3; v++) {
-		bpf_program__set_autoload(enter[v], v == (int)variant && !exit_only);
-		bpf_program__set_autoload(exit_[v], v == (int)variant);
+		bpf_program__set_autoload(enter[v], !clock && v == (int)variant && !exit_only);
+		bpf_program__set_autoload(exit_[v], !clock && v == (int)variant);
 	}
+	bpf_program__set_autoload(skel->progs.floor_btf_enter_clock, clock && !exit_only);
+	bpf_program__set_autoload(skel->progs.floor_btf_exit_clock, clock);
 }
 
 static int wait_for_stop_signal(void)
@@ -68,10 +71,11 @@ int main(int argc, char **argv)
 		{ "btf", no_argument, NULL, 'b' },     { "classic", no_argument, NULL, 'c' },
 		{ "raw", no_argument, NULL, 'r' },     { "exit-only", no_argument, NULL, 'x' },
 		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
+		{ "clock", no_argument, NULL, 'k' },
 		{},
 	};
 	enum variant variant = VARIANT_BTF;
-	bool exit_only = false, verbose = false;
+	bool exit_only = false, verbose = false, clock = false;
 	struct floor *skel;
 	sigset_t stop_signals;
 	int opt, err;
@@ -82,6 +86,7 @@ int main(int argc, char **argv)
 		case 'c': variant = VARIANT_CLASSIC; break;
 		case 'r': variant = VARIANT_RAW; break;
 		case 'x': exit_only = true; break;
+		case 'k': clock = true; variant = VARIANT_BTF; break;
 		case 'v': verbose = true; break;
 		default: usage(argv[0]); return opt == 'h' ? 0 : 2;
 		}
@@ -94,9 +99,9 @@ int main(int argc, char **argv)
 		libbpf_set_print(quiet_print);
 
 	/* Block the stop signals before attaching so none is lost in between;
-	 * sigwait() collects them afterwards. A shell without job control starts
-	 * background commands with SIGINT ignored, and an ignored signal is
-	 * discarded before sigwait() can see it: restore the default first. */
+	 * sigwait() collects them afterwards. (A shell without job control starts
+	 * background commands with SIGINT ignored; blocked signals are queued
+	 * anyway, the reset only makes that independent of the kernel's rule.) */
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	sigemptyset(&stop_signals);
@@ -109,7 +114,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "floor_loader: cannot open BPF object: %s\n", strerror(errno));
 		return 1;
 	}
-	select_programs(skel, variant, exit_only);
+	select_programs(skel, variant, exit_only, clock);
 	err = floor__load(skel);
 	if (!err)
 		err = floor__attach(skel);
@@ -119,8 +124,9 @@ int main(int argc, char **argv)
 		floor__destroy(skel);
 		return 1;
 	}
-	fprintf(stderr, "Tracing: empty %s %s attached (floor); Ctrl-C to detach\n",
-		variant_names[variant], exit_only ? "sys_exit" : "sys_enter+sys_exit");
+	fprintf(stderr, "Tracing: %s %s %s attached (floor); Ctrl-C to detach\n",
+		clock ? "clock-reading" : "empty", variant_names[variant],
+		exit_only ? "sys_exit" : "sys_enter+sys_exit");
 
 	int sig = wait_for_stop_signal();
 	floor__destroy(skel);

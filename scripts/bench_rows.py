@@ -61,6 +61,7 @@ ROWS = [
     Row("floor_classic", "floor: empty tracepoint enter+exit", "attach", "{bench}/bench_floor_loader --classic"),
     Row("floor_raw", "floor: empty raw_tp enter+exit", "attach", "{bench}/bench_floor_loader --raw"),
     Row("floor_exit", "one empty tp_btf sys_exit", "attach", "{bench}/bench_floor_loader --btf --exit-only"),
+    Row("floor_clock", "tp_btf pair, one ktime read each", "attach", "{bench}/bench_floor_loader --clock"),
     Row("syscount", "syscount", "attach", "{build}/syscount", workloads=B, floor_max=0.85, peer="bcc_syscount", peer_max=0.55, ours=True),
     Row("syscount_L", "syscount -L", "attach", "{build}/syscount -L", workloads=B, floor_max=2.0, peer="bcc_syscount_L", peer_max=0.5, ours=True),
     Row("syslat", "syslat", "attach", "{build}/syslat", floor_max=2.0, peer="bcc_syscount_L", peer_max=0.5, ours=True),
