@@ -63,6 +63,10 @@ TEST_CASE("health lines appear only when something was lost or untimed", "[expor
   write_health_text(loud, r);
   CHECK(loud.str().find("3 calls were already in flight") != std::string::npos);
   CHECK(loud.str().find("LOST: 5 calls") != std::string::npos);
+  r.unpaired = 1;
+  std::ostringstream one;
+  write_health_text(one, r);
+  CHECK(one.str().find("(1 call was already in flight") != std::string::npos);
 }
 
 TEST_CASE("CSV has one header and quotes fields", "[export][csv]") {

@@ -55,18 +55,27 @@ void process_table(std::ostream& out, const core::Report& rep, const WriterOptio
 
 }  // namespace
 
+namespace {
+// "1 call", "2 calls": the health lines are read by people.
+std::string count_of(uint64_t n, const char* one, const char* many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+}  // namespace
+
 void write_health_text(std::ostream& out, const core::Report& rep) {
   if (rep.syscalls_hidden)
-    out << fmt::format("({} more syscalls not shown; -T 0 shows all)\n", rep.syscalls_hidden);
+    out << fmt::format("({} not shown; -T 0 shows all)\n", count_of(rep.syscalls_hidden, "more syscall", "more syscalls"));
   if (rep.unpaired)
-    out << fmt::format("({} calls were already in flight when tracing started: counted, not timed)\n",
-                       rep.unpaired);
+    out << fmt::format("({} already in flight when tracing started: counted, not timed)\n",
+                       count_of(rep.unpaired, "call was", "calls were"));
   if (rep.health.park_failed)
-    out << fmt::format("LOST: latency of {} blocking calls (no task storage)\n", rep.health.park_failed);
+    out << fmt::format("LOST: latency of {} (no task storage)\n",
+                       count_of(rep.health.park_failed, "blocking call", "blocking calls"));
   if (rep.health.proc_map_full)
-    out << fmt::format("LOST: {} calls missing from per-process rows (map full; raise --max-processes)\n",
-                       rep.health.proc_map_full);
-  if (rep.health.events_lost) out << fmt::format("LOST: {} events (ring buffer full)\n", rep.health.events_lost);
+    out << fmt::format("LOST: {} missing from per-process rows (map full; raise --max-processes)\n",
+                       count_of(rep.health.proc_map_full, "call", "calls"));
+  if (rep.health.events_lost)
+    out << fmt::format("LOST: {} (ring buffer full)\n", count_of(rep.health.events_lost, "event", "events"));
 }
 
 void write_count_text(std::ostream& out, const core::Report& rep, const WriterOptions& o) {
