@@ -158,7 +158,7 @@ TEST_CASE("syscount started with SIGINT/SIGTERM ignored (nohup, `cmd &`) still s
   }
 }
 
-TEST_CASE("--version prints the version and exits 0 without tracing", "[privileged]") {
+TEST_CASE("syscount --version and syslat --version print the version and exit 0 without tracing", "[privileged]") {
   for (const auto& argv : std::vector<std::vector<std::string>>{{kSyscount, "--version"}, {kSyscount, "-V"},
                                                                 {slt::syslat_bin(), "--version"}}) {
     const auto r = slt::run(argv, 10);
