@@ -99,11 +99,8 @@ int main(int argc, char **argv)
 		libbpf_set_print(quiet_print);
 
 	/* Block the stop signals before attaching so none is lost in between;
-	 * sigwait() collects them afterwards. (A shell without job control starts
-	 * background commands with SIGINT ignored; blocked signals are queued
-	 * anyway, the reset only makes that independent of the kernel's rule.) */
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
+	 * sigwait() collects them afterwards. Blocked signals are queued even
+	 * when ignored, as a non-interactive shell's background jobs have them. */
 	sigemptyset(&stop_signals);
 	sigaddset(&stop_signals, SIGINT);
 	sigaddset(&stop_signals, SIGTERM);

@@ -53,13 +53,11 @@ void process_table(std::ostream& out, const core::Report& rep, const WriterOptio
   out << '\n';
 }
 
-}  // namespace
-
-namespace {
 // "1 call", "2 calls": the health lines are read by people.
 std::string count_of(uint64_t n, const char* one, const char* many) {
   return fmt::format("{} {}", n, n == 1 ? one : many);
 }
+
 }  // namespace
 
 void write_health_text(std::ostream& out, const core::Report& rep) {
