@@ -145,14 +145,14 @@ TEST_CASE("syscount stopped by SIGINT or SIGTERM: final report, exit 0, no progr
 }
 
 TEST_CASE("syscount started with SIGINT/SIGTERM ignored (nohup, `cmd &`) still stops on them with a report", "[privileged]") {
-  for (const char* sig : {"INT", "TERM"}) {
+  for (const int sig : {SIGINT, SIGTERM}) {
     // The shell ignores both, then execs the tool: an ignored disposition
     // survives exec, as it does for a job a non-interactive shell puts in the background.
     slt::Background tool({"/bin/sh", "-c", "trap '' INT TERM; exec \"$0\"", kSyscount});
     REQUIRE(tool.wait_for_stderr("Tracing syscalls"));
-    tool.signal(std::string(sig) == "INT" ? SIGINT : SIGTERM);
+    tool.signal(sig);
     const auto r = tool.wait(10);
-    INFO("SIG" << sig << "\nstdout: " << r.out << "\nstderr: " << r.err);
+    INFO("signal " << sig << "\nstdout: " << r.out << "\nstderr: " << r.err);
     CHECK(r.status == 0);
     CHECK(r.out.rfind("SYSCALL", 0) == 0);
   }

@@ -55,8 +55,6 @@ int main(int argc, char** argv) {
       ++argv;
     } else if (argc > 1 && (std::string_view(argv[1]) == "help" || std::string_view(argv[1]) == "--commands")) {
       return usage();
-    } else if (argc > 1 && (std::string_view(argv[1]) == "--version" || std::string_view(argv[1]) == "-V")) {
-      return syslat::cli::print_version(prog);
     } else {
       sub = find("lat", false);
     }

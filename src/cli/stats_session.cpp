@@ -148,11 +148,6 @@ int fail(const std::string& prog, const std::string& message, int status) {
   return status;
 }
 
-int print_version(const std::string& prog) {
-  std::cout << prog << " (syslat) " << SYSLAT_VERSION << '\n';
-  return 0;
-}
-
 int run_stats_command(const std::string& prog, const CommandSpec& spec, core::ReportKind kind, int argc,
                       char** argv) {
   auto opts = parse_common_options(argc, argv);
@@ -161,7 +156,10 @@ int run_stats_command(const std::string& prog, const CommandSpec& spec, core::Re
     std::cout << help_text(prog, spec);
     return 0;
   }
-  if (opts->version) return print_version(prog);
+  if (opts->version) {
+    std::cout << prog << " (syslat) " << SYSLAT_VERSION << '\n';
+    return 0;
+  }
   if (opts->list) return list_syscalls(std::cout);
   return Session(prog, kind, *opts).run();
 }

@@ -16,7 +16,5 @@ int run_stats_command(const std::string& prog, const CommandSpec& spec, core::Re
 
 // Prints "prog: message" on stderr and returns status.
 int fail(const std::string& prog, const std::string& message, int status);
-// Prints "PROG (syslat) VERSION" for -V/--version; returns the exit status 0.
-int print_version(const std::string& prog);
 
 }  // namespace syslat::cli
