@@ -7,14 +7,34 @@
 const volatile bool timed = false;        /* sys_enter attached, durations recorded */
 const volatile bool per_process = false;  /* -P */
 const volatile bool follow_forks = false; /* -- CMD: children of traced processes are traced */
+const volatile bool compat_abi = false;   /* the kernel runs 32-bit (ia32) syscalls */
+const volatile __u32 cpu_rows = 1;        /* rows per slot: present CPUs + 1 shared */
+const volatile __u32 other_slot = 0;      /* last slot: unknown numbers that did not fit */
 
-/* Runtime state userspace rewrites through the mmap'ed .bss. */
-struct syslat_filter filter;
-__u64 tgid_bits[SYSLAT_PID_WORDS];
-__u64 tid_bits[SYSLAT_PID_WORDS];
+/* Number -> slot per ABI, and per-slot flags (see syslat.h). */
+const volatile __u16 slot_of[SYSLAT_NABIS][SYSLAT_NR_TABLE];
+const volatile __u8 slot_flags[SYSLAT_MAX_SLOTS];
+const volatile __u16 rt_sigreturn_slot[SYSLAT_NABIS];
+const volatile __u16 sigreturn_slot[SYSLAT_NABIS];  /* i386's non-rt sigreturn */
+
+/* Run from inside a PID namespace (a container): every PID the user gives or
+ * sees is one of that namespace. */
+const volatile bool in_pidns = false;
+const volatile __u64 pidns_dev = 0;
+const volatile __u64 pidns_ino = 0;
+
+/* Runtime state userspace rewrites through the mmap'ed .bss. Filters are
+ * double-buffered: userspace fills the set not in use, then flips
+ * filter_index, so a change never passes through a half-written filter. */
+struct filter_set filters[2];
+__u32 filter_index;
+/* -- CMD: the launched command and the processes it forks (kernel-maintained,
+ * so outside the double buffer). */
+__u64 follow_bits[SYSLAT_PID_WORDS];
+__u32 pending_exec_tgid;  /* count nothing of it until its execve returns */
 struct syslat_counters counters;
 
-/* cpu * SYSLAT_NSLOTS + slot; userspace sizes both before load (hists has one
+/* slot * cpu_rows + row; userspace sizes both before load (hists has one
  * entry when not timed) and reads them through mmap, no syscall per poll. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -32,14 +52,19 @@ struct {
 	__type(value, struct syscall_hist);
 } hists SEC(".maps");
 
+/* A bit per slot that has ever been used: userspace reads (and so maps into
+ * its memory) only the rows of those. */
+__u64 used_slots[SYSLAT_MAX_SLOTS / 64];
+
 /* Entry timestamp of the call the task running on this CPU is in. It stays
- * valid only until that task is switched out: sched_switch then parks it in
- * task storage. So at sys_exit a slot that names the current TID belongs to
- * this very call, and the common non-blocking call never touches task storage. */
+ * valid only while that task runs: sched_switch parks it in the task's storage
+ * when the task is switched out and brings it back when it is switched in. So
+ * sys_exit only ever looks here, and the common non-blocking call never
+ * touches task storage. */
 struct entry_slot {
 	__u64 ts;
-	__u32 tid;  /* 0 = empty (TID 0 is the idle task, which makes no syscalls) */
-	__u32 nr;
+	__u32 tid;   /* 0 = empty (TID 0 is the idle task, which makes no syscalls) */
+	__u32 slot;
 };
 
 struct {
@@ -49,6 +74,8 @@ struct {
 	__type(value, struct entry_slot);
 } entry_slots SEC(".maps");
 
+/* Created for every task outside the scheduler (iterator at start, fork
+ * hook after), never in sched_switch: see create_parking(). */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -57,28 +84,43 @@ struct {
 } parked SEC(".maps");
 
 /* Signal handler frames set up for a task and not yet returned from: each
- * ends in one rt_sigreturn (see was_sigreturn). */
+ * ends in one sigreturn (see sigreturn_slot_of). */
+struct handler_frames {
+	__u16 rt;     /* SA_SIGINFO frames, or any frame of a 64-bit task */
+	__u16 plain;  /* i386 non-SA_SIGINFO frames (end in sigreturn, not rt_sigreturn) */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, __u32);
+	__type(value, struct handler_frames);
 } handler_frames SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
-	__type(key, __s32);
+	__type(key, struct unknown_key);
 	__type(value, struct unknown_stats);
 } unknown_nrs SEC(".maps");
 
-/* -P: sized by userspace (--max-processes); inserts that do not fit are counted. */
+/* -P: sized by userspace (--max-processes; value = cpu_rows proc_stats);
+ * inserts that do not fit are counted. No BTF value type, so that userspace
+ * can size the value. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1);
-	__type(key, struct proc_key);
-	__type(value, struct proc_stats);
+	__uint(key_size, sizeof(struct proc_key));
+	__uint(value_size, sizeof(struct proc_stats));
 } proc_stats SEC(".maps");
+
+/* One zeroed proc_stats value of the same runtime size: what a new row starts from. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct proc_stats));
+} proc_zero SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -87,9 +129,10 @@ struct {
 	__type(value, char[SYSLAT_COMM_LEN]);
 } proc_comm SEC(".maps");
 
+/* One cgroup per filter set (index = filter_index). */
 struct {
 	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, __u32);
 } cgroup_map SEC(".maps");

@@ -1,33 +1,25 @@
-/* x86_64 syscall numbers the BPF side must know by number (it has no table).
- * Everything else is named in userspace from the generated table. */
+/* What the BPF side must know of the x86 syscall ABI. Syscall numbers are
+ * turned into slots by the table userspace generates (maps.bpf.h), so no
+ * number is hard-coded here. */
 #ifndef SYSCALLS_X86_BPF_H
 #define SYSCALLS_X86_BPF_H
 
-#if defined(__TARGET_ARCH_x86)
-#define NR_rt_sigreturn 15
-#define NR_clone 56
-#define NR_fork 57
-#define NR_vfork 58
-#define NR_execve 59
-#define NR_exit 60
-#define NR_exit_group 231
-#define NR_execveat 322
-#define NR_clone3 435
-#else
-#error "syscall numbers for this architecture are not defined yet"
+#if !defined(__TARGET_ARCH_x86)
+#error "this header is for x86"
 #endif
 
-/* The child of a successful clone/fork/vfork leaves the kernel through the
- * sys_exit tracepoint (ret_from_fork) with 0 and without ever entering; the
- * call belongs to the parent, so the child's return is not a call. */
-static __always_inline bool is_fork_child_return(long nr, long ret)
-{
-	return ret == 0 && (nr == NR_clone || nr == NR_clone3 || nr == NR_fork || nr == NR_vfork);
-}
+/* The number the kernel runs is the low 32 bits of orig_ax (do_syscall_64
+ * takes an int; the classic tracepoint reports the same), so
+ * syscall(0x100000027) is getpid. */
+#define SYSLAT_REGS_SYSCALL_NR(regs) ((long)(int)BPF_CORE_READ((regs), orig_ax))
 
-static __always_inline long enter_slot(long nr)
+/* TS_COMPAT in thread_info.status (arch/x86/include/asm/thread_info.h): the
+ * task is in a 32-bit syscall (in_ia32_syscall()). */
+#define SYSLAT_TS_COMPAT 0x0002
+
+static __always_inline bool task_in_compat_syscall(struct task_struct *task)
 {
-	return (unsigned long)nr < SYSLAT_NR_OTHER ? nr : SYSLAT_NR_OTHER;
+	return BPF_CORE_READ(task, thread_info.status) & SYSLAT_TS_COMPAT;
 }
 
 #endif

@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* syslat: per-syscall counts, errors and latency histograms on the
- * raw_syscalls sys_enter/sys_exit tracepoints.
+ * raw_syscalls sys_enter/sys_exit tracepoints (BTF-typed, tp_btf).
  *
  * Modes (set before load, see maps.bpf.h):
  *  - counting: only sys_exit is attached; one array update per call.
  *  - timed: sys_enter stores the entry time in a per-CPU slot; sched_switch
- *    parks it in task storage when the task blocks; sys_exit consumes it.
- * Every program comes as a BTF-typed raw tracepoint (tp_btf, the cheap one)
- * and as a classic tracepoint (fallback); userspace autoloads one family. */
+ *    parks it in task storage while the task is switched out and brings it
+ *    back when it runs again; sys_exit consumes it. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -21,6 +20,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define SYSLAT_EEXIST 17
 #define SYSLAT_PF_KTHREAD 0x00200000
+#define SYSLAT_SA_SIGINFO 4
 
 static const __u32 zero = 0;
 
@@ -31,29 +31,86 @@ static __always_inline __u64 is_error(long ret)
 
 /* How a recorded call was timed. */
 enum call_timing {
-	CALL_UNTIMED,    /* counting mode, or a call that never returns (exit) */
-	CALL_TIMED,      /* duration known */
-	CALL_UNPAIRED,   /* timed mode, but the entry was never seen */
+	CALL_UNTIMED,         /* counting mode, or a call that never returns (exit) */
+	CALL_TIMED,           /* duration known */
+	CALL_ENTRY_NOT_SEEN,  /* timed mode, but no entry was seen for this exit */
 };
 
-static __always_inline void record(long slot, __u64 err, enum call_timing timing, __u64 dur)
+/* ---- syscall number -> slot ---------------------------------------------- */
+
+static __always_inline __u32 current_abi(void)
 {
-	__u32 idx = bpf_get_smp_processor_id() * SYSLAT_NSLOTS + (__u32)slot;
+	if (!compat_abi)
+		return SYSLAT_ABI_NATIVE;
+	return task_in_compat_syscall(bpf_get_current_task_btf()) ? SYSLAT_ABI_COMPAT : SYSLAT_ABI_NATIVE;
+}
+
+/* The slot of (abi, nr); other_slot for a number without one. */
+static __always_inline __u32 slot_for(__u32 abi, long nr)
+{
+	__u32 slot, idx = nr;
+
+	if ((unsigned long)nr >= SYSLAT_NR_TABLE)
+		return other_slot;
+	barrier_var(idx); /* keep the mask: the verifier needs it, the compiler would drop it */
+	slot = slot_of[abi & 1][idx & (SYSLAT_NR_TABLE - 1)];
+	return slot == SYSLAT_SLOT_NONE ? other_slot : slot;
+}
+
+static __always_inline __u8 flags_of(__u32 slot)
+{
+	return slot_flags[slot & (SYSLAT_MAX_SLOTS - 1)];
+}
+
+/* ---- recording ------------------------------------------------------------ */
+
+/* A private row is written by its CPU only; the shared row by any CPU that
+ * came online after start, so with atomic adds. */
+static __always_inline void add(__u64 *counter, __u64 v, bool shared)
+{
+	if (shared)
+		__sync_fetch_and_add(counter, v);
+	else
+		*counter += v;
+}
+
+/* This CPU's row, and whether it is the shared one. */
+static __always_inline __u32 cpu_row(bool *shared)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+
+	*shared = cpu >= cpu_rows - 1;
+	return *shared ? cpu_rows - 1 : cpu;
+}
+
+static __always_inline void mark_used(__u32 slot)
+{
+	__sync_fetch_and_or(&used_slots[(slot >> 6) & (SYSLAT_MAX_SLOTS / 64 - 1)], 1ull << (slot & 63));
+}
+
+static __always_inline void record(__u32 slot, __u64 err, enum call_timing timing, __u64 dur)
+{
+	bool shared;
+	__u32 idx = slot * cpu_rows + cpu_row(&shared);
 	struct syscall_stats *s = bpf_map_lookup_elem(&stats, &idx);
 	struct syscall_hist *h;
 	__u32 b;
 
 	if (!s)
 		return;
-	s->calls++;
-	s->errors += err;
+	if (s->calls == 0 || shared)
+		mark_used(slot);
+	add(&s->calls, 1, shared);
+	if (err)
+		add(&s->errors, 1, shared);
 	if (!timed || timing == CALL_UNTIMED)
 		return;
-	if (timing == CALL_UNPAIRED) {
-		s->unpaired++;
+	if (timing == CALL_ENTRY_NOT_SEEN) {
+		add(&s->entry_not_seen, 1, shared);
 		return;
 	}
-	s->total_ns += dur;
+	add(&s->total_ns, dur, shared);
+	/* min/max of the shared row may race; counts never do. */
 	if (dur > s->max_ns)
 		s->max_ns = dur;
 	if (dur - 1 < s->min_ns - 1) /* min_ns 0 means "none yet" */
@@ -64,27 +121,40 @@ static __always_inline void record(long slot, __u64 err, enum call_timing timing
 	b = hist_bucket(dur);
 	if (b >= HIST_NBUCKETS)
 		b = HIST_OVERFLOW;
-	h->count[b]++;
+	if (shared)
+		__sync_fetch_and_add(&h->count[b], 1);
+	else
+		h->count[b]++;
 }
 
+/* The process name (see comm_matches), kept for processes gone by the time
+ * userspace reads their rows. */
 static __always_inline void remember_comm(__u32 tgid)
 {
 	char comm[SYSLAT_COMM_LEN];
+	struct task_struct *leader = BPF_CORE_READ(bpf_get_current_task_btf(), group_leader);
 
-	bpf_get_current_comm(comm, sizeof(comm));
+	if (bpf_probe_read_kernel(comm, sizeof(comm), &leader->comm))
+		return;
 	bpf_map_update_elem(&proc_comm, &tgid, comm, BPF_ANY);
 }
 
-static __always_inline void record_process(__u32 tgid, long slot, __u64 err,
+static __always_inline void record_process(__u32 tgid, __u32 slot, __u64 err,
 					   enum call_timing timing, __u64 dur)
 {
-	struct proc_key key = { .tgid = tgid, .nr = (__u32)slot };
+	struct proc_key key = { .tgid = tgid, .slot = slot };
 	struct proc_stats *ps = bpf_map_lookup_elem(&proc_stats, &key);
+	bool shared;
+	__u32 row;
 
 	if (!ps) {
-		struct proc_stats fresh = {};
-		long rc = bpf_map_update_elem(&proc_stats, &key, &fresh, BPF_NOEXIST);
+		/* A zeroed value of the map's runtime size (userspace sizes both). */
+		void *fresh = bpf_map_lookup_elem(&proc_zero, &zero);
+		long rc;
 
+		if (!fresh)
+			return;
+		rc = bpf_map_update_elem(&proc_stats, &key, fresh, BPF_NOEXIST);
 		if (rc && rc != -SYSLAT_EEXIST) {
 			__sync_fetch_and_add(&counters.proc_map_full, 1);
 			return;
@@ -94,162 +164,23 @@ static __always_inline void record_process(__u32 tgid, long slot, __u64 err,
 			return;
 		remember_comm(tgid);
 	}
-	ps->calls++;
-	ps->errors += err;
+	row = cpu_row(&shared);
+	if (row >= cpu_rows) /* for the verifier: the value holds cpu_rows rows */
+		return;
+	ps += row;
+	add(&ps->calls, 1, shared);
+	if (err)
+		add(&ps->errors, 1, shared);
 	if (timing == CALL_TIMED) {
-		ps->timed++;
-		ps->total_ns += dur;
+		add(&ps->timed, 1, shared);
+		add(&ps->total_ns, dur, shared);
 	}
 }
 
-/* ---- sys_enter (timed mode only) ---------------------------------------- */
-
-static __always_inline int handle_enter(long nr)
+/* A number outside the slots: counted per (abi, number), the slot only if full. */
+static __always_inline bool record_unknown(__u32 abi, long nr, __u64 err)
 {
-	long slot = enter_slot(nr);
-	__u32 flags = filter.flags;
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct entry_slot *s;
-
-	if ((flags & SYSLAT_FILTER_TASK_MASK) && !task_selected(flags, pid_tgid))
-		return 0;
-	if ((flags & SYSLAT_FILTER_SYSCALL) && !syscall_selected(slot))
-		return 0;
-	s = bpf_map_lookup_elem(&entry_slots, &zero);
-	if (!s)
-		return 0;
-	s->ts = bpf_ktime_get_ns();
-	s->tid = (__u32)pid_tgid;
-	s->nr = (__u32)slot;
-	return 0;
-}
-
-SEC("tp_btf/sys_enter")
-int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
-{
-	return handle_enter(id);
-}
-
-SEC("tracepoint/raw_syscalls/sys_enter")
-int sys_enter_tp(struct trace_event_raw_sys_enter *ctx)
-{
-	return handle_enter(ctx->id);
-}
-
-/* ---- sched_switch (timed mode only): park the slot of a task that blocks */
-
-static __always_inline void park_slot(__u32 prev_tid, struct task_struct *prev)
-{
-	struct entry_slot *s = bpf_map_lookup_elem(&entry_slots, &zero);
-	struct entry_slot *p;
-
-	if (!s || !s->tid)
-		return;
-	/* exit/exit_group never return: nothing to keep for them. */
-	if (s->tid == prev_tid && s->nr != NR_exit && s->nr != NR_exit_group) {
-		p = bpf_task_storage_get(&parked, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (p)
-			*p = *s;
-		else
-			__sync_fetch_and_add(&counters.park_failed, 1);
-	}
-	s->tid = 0;
-}
-
-SEC("tp_btf/sched_switch")
-int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
-{
-	park_slot(prev->pid, prev);
-	return 0;
-}
-
-SEC("tracepoint/sched/sched_switch")
-int sched_switch_tp(struct trace_event_raw_sched_switch *ctx)
-{
-	/* The switch has not happened yet: current is still prev. */
-	park_slot(ctx->prev_pid, bpf_get_current_task_btf());
-	return 0;
-}
-
-/* Entry time of the call now returning on this task, or 0 if never seen. */
-static __always_inline __u64 take_start(__u32 tid, long slot)
-{
-	struct entry_slot *s = bpf_map_lookup_elem(&entry_slots, &zero);
-	struct entry_slot *p;
-
-	if (s && s->tid == tid) {
-		/* Not switched out since entry (else it would have been parked). */
-		s->tid = 0;
-		return s->nr == slot ? s->ts : 0;
-	}
-	p = bpf_task_storage_get(&parked, bpf_get_current_task_btf(), 0, 0);
-	if (p && p->tid && p->nr == slot) {
-		p->tid = 0;
-		return p->ts;
-	}
-	return 0;
-}
-
-/* ---- sys_exit ------------------------------------------------------------ */
-
-/* rt_sigreturn restores the interrupted registers and sets orig_ax to -1, so
- * its sys_exit reports -1, just like a genuine syscall(-1). Every handler
- * frame the kernel sets up (signal_deliver) ends in one rt_sigreturn, so a
- * task with frames outstanding is returning from one. (A handler that
- * longjmps out leaves its frame counted: only a later genuine syscall(-1) of
- * that task would then be taken for a sigreturn.) */
-static __always_inline bool was_sigreturn(void)
-{
-	__u32 *frames = bpf_task_storage_get(&handler_frames, bpf_get_current_task_btf(), 0, 0);
-
-	if (!frames || !*frames)
-		return false;
-	(*frames)--;
-	return true;
-}
-
-/* Map the number the kernel reports at sys_exit to a slot; *raw keeps the
- * number itself for calls outside the slots. */
-static __always_inline long exit_slot(long *raw)
-{
-	if ((unsigned long)*raw < SYSLAT_NR_OTHER)
-		return *raw;
-	if (*raw == -1 && was_sigreturn())
-		return *raw = NR_rt_sigreturn;
-	return SYSLAT_NR_OTHER;
-}
-
-static __always_inline void note_handler_frame(unsigned long handler)
-{
-	__u32 *frames;
-
-	if (handler <= 1) /* SIG_DFL, SIG_IGN: no frame */
-		return;
-	frames = bpf_task_storage_get(&handler_frames, bpf_get_current_task_btf(), 0,
-				      BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (frames)
-		(*frames)++;
-}
-
-SEC("tp_btf/signal_deliver")
-int BPF_PROG(signal_deliver_btf, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
-{
-	if (ka)
-		note_handler_frame((unsigned long)ka->sa.sa_handler);
-	return 0;
-}
-
-SEC("tracepoint/signal/signal_deliver")
-int signal_deliver_tp(struct trace_event_raw_signal_deliver *ctx)
-{
-	note_handler_frame(ctx->sa_handler);
-	return 0;
-}
-
-/* A number outside the slots: counted per number, the slot only if full. */
-static __always_inline bool record_unknown(long raw, __u64 err)
-{
-	__s32 key = (__s32)raw;
+	struct unknown_key key = { .nr = (__s32)nr, .abi = abi };
 	struct unknown_stats fresh = { .calls = 1, .errors = err };
 	struct unknown_stats *u = bpf_map_lookup_elem(&unknown_nrs, &key);
 
@@ -264,60 +195,195 @@ static __always_inline bool record_unknown(long raw, __u64 err)
 	return true;
 }
 
-static __always_inline int handle_exit(long raw_nr, long ret)
-{
-	long slot = exit_slot(&raw_nr);
-	__u32 flags = filter.flags;
-	__u64 pid_tgid = 0, err = is_error(ret), dur = 0, start;
-	enum call_timing timing = CALL_UNTIMED;
+/* ---- sys_enter (timed mode only) ---------------------------------------- */
 
-	if (is_fork_child_return(slot, ret))
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
+{
+	struct filter_set *fs = active_filter();
+	__u32 flags = fs->f.flags;
+	__u32 slot = slot_for(current_abi(), id);
+	struct entry_slot *s;
+
+	if (follow_forks || (flags & SYSLAT_FILTER_TASK_MASK)) {
+		__u64 ids = current_ids();
+
+		if (follow_forks && !pid_bit(follow_bits, ids >> 32))
+			return 0;
+		if ((flags & SYSLAT_FILTER_TASK_MASK) && !task_selected(fs, flags, ids))
+			return 0;
+	}
+	if ((flags & SYSLAT_FILTER_SYSCALL) && !syscall_selected(fs, slot))
 		return 0;
-	if (flags) {
-		if (flags & SYSLAT_FILTER_TASK_MASK) {
-			pid_tgid = bpf_get_current_pid_tgid();
-			if (!task_selected(flags, pid_tgid))
-				return 0;
-			if (!launched_command_started(flags, pid_tgid, slot, ret))
-				return 0;
+	s = bpf_map_lookup_elem(&entry_slots, &zero);
+	if (!s)
+		return 0;
+	s->ts = bpf_ktime_get_ns();
+	s->tid = (__u32)bpf_get_current_pid_tgid(); /* the kernel's TID: unique machine-wide */
+	s->slot = slot;
+	return 0;
+}
+
+/* ---- sched_switch (timed mode only) ---------------------------------------
+ * Park the entry of a task switched out in the middle of a call, and bring
+ * back the entry of the task switched in. Task storage is only looked up
+ * here, never created: on kernels before 6.4 (before local storage moved to
+ * bpf_mem_alloc, "bpf: Use bpf_mem_cache_alloc/free in bpf_local_storage_elem")
+ * creating it allocates with kmalloc(GFP_ATOMIC) under the runqueue lock.
+ * Every task gets its storage beforehand: create_parking_all at start,
+ * sched_process_fork for tasks created later. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	struct entry_slot *s = bpf_map_lookup_elem(&entry_slots, &zero);
+	struct entry_slot *p;
+
+	if (!s)
+		return 0;
+	if (s->tid) {
+		/* exit/exit_group never return: nothing to keep for them. */
+		if (s->tid == prev->pid && !(flags_of(s->slot) & SYSLAT_SLOT_NORETURN)) {
+			p = bpf_task_storage_get(&parked, prev, 0, 0);
+			if (p)
+				*p = *s;
+			else
+				__sync_fetch_and_add(&counters.park_failed, 1);
 		}
-		if (!call_selected(flags, slot, ret))
-			return 0;
+		s->tid = 0;
 	}
-	if (timed) {
-		if (!pid_tgid)
-			pid_tgid = bpf_get_current_pid_tgid();
-		start = take_start((__u32)pid_tgid, slot);
-		if (start) {
-			dur = bpf_ktime_get_ns() - start;
-			timing = CALL_TIMED;
-		} else {
-			timing = CALL_UNPAIRED;
-		}
-		if ((flags & SYSLAT_FILTER_MIN_DURATION) &&
-		    (timing != CALL_TIMED || dur < filter.min_duration_ns))
-			return 0;
-	}
-	if (slot != SYSLAT_NR_OTHER || !record_unknown(raw_nr, err))
-		record(slot, err, timing, dur);
-	if (per_process) {
-		if (!pid_tgid)
-			pid_tgid = bpf_get_current_pid_tgid();
-		record_process(pid_tgid >> 32, slot, err, timing, dur);
+	p = bpf_task_storage_get(&parked, next, 0, 0);
+	if (p && p->tid) {
+		*s = *p;
+		p->tid = 0;
 	}
 	return 0;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
+static __always_inline void create_parking(struct task_struct *task)
 {
-	return handle_exit(regs->orig_ax, ret);
+	bpf_task_storage_get(&parked, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 }
 
-SEC("tracepoint/raw_syscalls/sys_exit")
-int sys_exit_tp(struct trace_event_raw_sys_exit *ctx)
+SEC("iter/task")
+int create_parking_all(struct bpf_iter__task *ctx)
 {
-	return handle_exit(ctx->id, ctx->ret);
+	struct task_struct *task = ctx->task;
+
+	if (task)
+		create_parking(task);
+	return 0;
+}
+
+/* Entry time of the call now returning on this task, or 0 if none was seen.
+ * Always called, before any filter: an exit that is filtered out must still
+ * consume its entry, or a later call that never entered (seccomp) could
+ * take it for its own. */
+static __always_inline __u64 take_start(__u32 slot)
+{
+	struct entry_slot *s = bpf_map_lookup_elem(&entry_slots, &zero);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (!s || s->tid != tid)
+		return 0;
+	s->tid = 0;
+	return s->slot == slot ? s->ts : 0;
+}
+
+/* ---- signals: which -1 is a sigreturn ------------------------------------
+ * rt_sigreturn (and i386 sigreturn) restore the interrupted registers and set
+ * orig_ax to -1, so their sys_exit reports -1, just like a genuine
+ * syscall(-1). Every handler frame the kernel sets up (signal_deliver) ends
+ * in one sigreturn, so a task with frames outstanding is returning from one.
+ * (A handler that longjmps out leaves its frame counted: only a later genuine
+ * syscall(-1) of that task would then be taken for a sigreturn.) */
+static __always_inline __u32 sigreturn_slot_of(__u32 abi)
+{
+	struct handler_frames *f = bpf_task_storage_get(&handler_frames, bpf_get_current_task_btf(), 0, 0);
+
+	if (!f)
+		return SYSLAT_SLOT_NONE;
+	if (f->rt && !(abi == SYSLAT_ABI_COMPAT && f->plain)) {
+		f->rt--;
+		return rt_sigreturn_slot[abi & 1];
+	}
+	if (f->plain) {
+		f->plain--;
+		return sigreturn_slot[abi & 1];
+	}
+	return SYSLAT_SLOT_NONE;
+}
+
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+{
+	struct handler_frames *f;
+
+	if (!ka || (unsigned long)ka->sa.sa_handler <= 1) /* SIG_DFL, SIG_IGN: no frame */
+		return 0;
+	f = bpf_task_storage_get(&handler_frames, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!f)
+		return 0;
+	/* 64-bit tasks always get rt frames; i386 ones only with SA_SIGINFO. */
+	if (current_abi() == SYSLAT_ABI_NATIVE || (ka->sa.sa_flags & SYSLAT_SA_SIGINFO))
+		f->rt++;
+	else
+		f->plain++;
+	return 0;
+}
+
+/* ---- sys_exit ------------------------------------------------------------ */
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+{
+	long nr = SYSLAT_REGS_SYSCALL_NR(regs);
+	__u32 abi = current_abi();
+	__u32 slot = SYSLAT_SLOT_NONE;
+	struct filter_set *fs = active_filter();
+	__u32 flags = fs->f.flags;
+	__u64 ids = 0, err = is_error(ret), dur = 0, start = 0;
+	enum call_timing timing = CALL_UNTIMED;
+
+	if (nr == -1)
+		slot = sigreturn_slot_of(abi);
+	if (slot == SYSLAT_SLOT_NONE)
+		slot = slot_for(abi, nr);
+	if (timed)
+		start = take_start(slot);
+	/* The child of a successful clone/fork/vfork leaves the kernel through
+	 * here (ret_from_fork) with 0, never having entered: the call is the
+	 * parent's. */
+	if (ret == 0 && (flags_of(slot) & SYSLAT_SLOT_FORK))
+		return 0;
+	if (follow_forks || (flags & SYSLAT_FILTER_TASK_MASK)) {
+		ids = current_ids();
+		if (follow_forks && !launched_command_selected(ids, slot, ret))
+			return 0;
+		if ((flags & SYSLAT_FILTER_TASK_MASK) && !task_selected(fs, flags, ids))
+			return 0;
+	}
+	if (flags && !call_selected(fs, flags, slot, ret))
+		return 0;
+	if (timed) {
+		if (start) {
+			dur = bpf_ktime_get_ns() - start;
+			timing = CALL_TIMED;
+		} else {
+			timing = CALL_ENTRY_NOT_SEEN;
+		}
+		if ((flags & SYSLAT_FILTER_MIN_DURATION) &&
+		    (timing != CALL_TIMED || dur < fs->f.min_duration_ns))
+			return 0;
+	}
+	if (slot != other_slot || !record_unknown(abi, nr, err))
+		record(slot, err, timing, dur);
+	if (per_process) {
+		if (!ids)
+			ids = current_ids();
+		record_process(ids >> 32, slot, err, timing, dur);
+	}
+	return 0;
 }
 
 /* ---- task exit: exit/exit_group never reach sys_exit ---------------------
@@ -326,68 +392,52 @@ int sys_exit_tp(struct trace_event_raw_sys_exit *ctx)
  * the number of whatever call it was in (which already went through sys_exit)
  * or -1. So counting here counts exactly the calls that never return. */
 
-static __always_inline bool exit_call_selected(__u32 flags, __u64 pid_tgid, long nr)
+static __always_inline bool exit_call_selected(struct filter_set *fs, __u32 flags, __u64 ids, __u32 slot)
 {
-	if (!flags)
-		return true;
-	if ((flags & SYSLAT_FILTER_TASK_MASK) && !task_selected(flags, pid_tgid))
+	if (follow_forks && (!pid_bit(follow_bits, ids >> 32) || pending_exec_tgid == ids >> 32))
 		return false;
-	if ((flags & SYSLAT_FILTER_TGID) && filter.pending_exec_tgid == pid_tgid >> 32)
+	if ((flags & SYSLAT_FILTER_TASK_MASK) && !task_selected(fs, flags, ids))
 		return false;
 	/* Never fails and has no duration: out under -x, -e and --min-duration. */
-	return call_selected(flags, nr, 0) && !(flags & SYSLAT_FILTER_MIN_DURATION);
-}
-
-static __always_inline void handle_task_exit(struct task_struct *task)
-{
-	struct pt_regs *regs;
-	__u32 flags = filter.flags;
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	long nr;
-
-	if (BPF_CORE_READ(task, flags) & SYSLAT_PF_KTHREAD)
-		return;
-	regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	nr = BPF_CORE_READ(regs, orig_ax);
-	if ((nr == NR_exit || nr == NR_exit_group) && exit_call_selected(flags, pid_tgid, nr)) {
-		record(nr, 0, CALL_UNTIMED, 0);
-		if (per_process)
-			record_process(pid_tgid >> 32, nr, 0, CALL_UNTIMED, 0);
-	}
-	/* Only after the exit call itself was judged with the task still selected. */
-	if (follow_forks)
-		forget_exited(task, pid_tgid);
+	return !flags || (call_selected(fs, flags, slot, 0) && !(flags & SYSLAT_FILTER_MIN_DURATION));
 }
 
 SEC("tp_btf/sched_process_exit")
-int BPF_PROG(sched_process_exit_btf, struct task_struct *task)
+int BPF_PROG(sched_process_exit, struct task_struct *task)
 {
-	handle_task_exit(task);
+	struct filter_set *fs = active_filter();
+	__u32 flags = fs->f.flags;
+	__u64 ids = current_ids();
+	struct entry_slot *s;
+	__u32 slot;
+
+	if (BPF_CORE_READ(task, flags) & SYSLAT_PF_KTHREAD)
+		return 0;
+	if (timed) { /* the exit call's entry: it never returns to consume it */
+		s = bpf_map_lookup_elem(&entry_slots, &zero);
+		if (s && s->tid == (__u32)bpf_get_current_pid_tgid())
+			s->tid = 0;
+	}
+	slot = slot_for(current_abi(), SYSLAT_REGS_SYSCALL_NR((struct pt_regs *)bpf_task_pt_regs(task)));
+	if ((flags_of(slot) & SYSLAT_SLOT_NORETURN) && exit_call_selected(fs, flags, ids, slot)) {
+		record(slot, 0, CALL_UNTIMED, 0);
+		if (per_process)
+			record_process(ids >> 32, slot, 0, CALL_UNTIMED, 0);
+	}
+	/* Only after the exit call itself was judged with the task still selected. */
+	if (follow_forks)
+		forget_exited(task, ids);
 	return 0;
 }
 
-SEC("tracepoint/sched/sched_process_exit")
-int sched_process_exit_tp(void *ctx)
-{
-	handle_task_exit(bpf_get_current_task_btf());
-	return 0;
-}
-
-/* ---- fork (follow_forks only): children of traced processes are traced --- */
+/* ---- fork: storage for the timed mode, children of a launched command ---- */
 
 SEC("tp_btf/sched_process_fork")
-int BPF_PROG(sched_process_fork_btf, struct task_struct *parent, struct task_struct *child)
+int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct *child)
 {
-	if (child->tgid != parent->tgid) /* a new process, not a thread */
-		follow_child(parent->tgid, child->tgid);
-	return 0;
-}
-
-SEC("tracepoint/sched/sched_process_fork")
-int sched_process_fork_tp(struct trace_event_raw_sched_process_fork *ctx)
-{
-	/* The classic event has no tgid: a new thread's TID gets a bit too,
-	 * which forget_exited() clears when that thread exits. */
-	follow_child(bpf_get_current_pid_tgid() >> 32, ctx->child_pid);
+	if (timed)
+		create_parking(child);
+	if (follow_forks && child->tgid != parent->tgid) /* a new process, not a thread */
+		follow_child(current_ids() >> 32, user_tgid_of(child));
 	return 0;
 }

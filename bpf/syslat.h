@@ -8,12 +8,29 @@
 #include <linux/types.h>
 #endif
 
-/* Syscall slots: numbers 0..SYSLAT_NR_OTHER-1 have their own slot. Any other
- * number the kernel reports (syscall(999), syscall(-1), ...) is counted per
- * number in the unknown_nrs hash; only if that hash is full does it land in
- * the SYSLAT_NR_OTHER slot. Counted either way, never dropped or misnamed. */
-#define SYSLAT_NSLOTS 512
-#define SYSLAT_NR_OTHER (SYSLAT_NSLOTS - 1)
+/* Syscall slots. Userspace numbers the syscalls of each ABI it knows
+ * (x86_64, and i386 for 32-bit callers) into dense slots 0..nslots-1 and
+ * hands the BPF side a number -> slot table before load, so arrays hold only
+ * real syscalls. A number without a slot (syscall(999), syscall(-1), ...) is
+ * counted per (ABI, number) in the unknown_nrs hash; only if that hash is full
+ * does it land in the last slot, "other". Counted either way, never dropped
+ * or misnamed. */
+#define SYSLAT_MAX_SLOTS 1024
+#define SYSLAT_NR_TABLE 512           /* numbers 0..511 of each ABI may have a slot */
+#define SYSLAT_SLOT_NONE 0xffff
+
+enum syslat_abi {
+	SYSLAT_ABI_NATIVE = 0,  /* x86_64 (arm64 on arm64) */
+	SYSLAT_ABI_COMPAT = 1,  /* i386 (int $0x80, sysenter, 32-bit binaries) */
+	SYSLAT_NABIS = 2,
+};
+
+/* What the BPF side must know about a slot (slot_flags[] in rodata). */
+enum syslat_slot_flags {
+	SYSLAT_SLOT_FORK = 1u << 0,       /* clone/fork/vfork/clone3: the child's 0 return is no call */
+	SYSLAT_SLOT_EXEC = 1u << 1,       /* execve/execveat: arms a launched command */
+	SYSLAT_SLOT_NORETURN = 1u << 2,   /* exit/exit_group: counted at task exit */
+};
 
 /* PID/TID filter bitmaps cover PID_MAX_LIMIT (2^22) on 64-bit kernels. */
 #define SYSLAT_PID_BITS 22
@@ -69,38 +86,50 @@ static inline __u64 hist_bucket_lo(__u32 idx)
 	return (__u64)(HIST_SUB + sub) << (group - 1);
 }
 
-/* Per (cpu, syscall slot) counters, in an mmap-able array indexed
- * cpu * SYSLAT_NSLOTS + slot. Only the CPU that owns an entry writes it
- * (programs on these tracepoints run with preemption disabled), so updates are
- * plain adds. Userspace swaps min_ns/max_ns back to 0 each time it reads them,
- * which makes them per-poll values; everything else is cumulative. */
+/* Per (syscall slot, CPU row) counters, in an mmap-able array indexed
+ * slot * cpu_rows + row. Rows are sized by the CPUs present at start, not the
+ * possible ones (a VM may allow 256 and run 2); the last row is shared, with
+ * atomic adds, by any CPU brought online later. A private row is written only
+ * by its CPU (programs on these tracepoints run with preemption disabled), so
+ * updates are plain adds. Userspace swaps min_ns/max_ns back to 0 each time it
+ * reads them, which makes them per-poll values; everything else is cumulative. */
 struct syscall_stats {
 	__u64 calls;
 	__u64 errors;     /* return value in [-4095, -1] */
 	__u64 total_ns;   /* timed mode only, over calls with a known start */
 	__u64 min_ns;     /* 0 = no timed call since the last read */
 	__u64 max_ns;
-	__u64 unpaired;   /* timed mode: exits whose entry was never seen (in flight at attach) */
+	__u64 entry_not_seen; /* timed mode: exits without a seen entry (in flight at attach,
+			       * or never entered: seccomp RET_ERRNO/TRAP, ptrace-skipped) */
 	__u64 _pad[2];    /* one cache line per entry */
 };
 
-/* Per (cpu, syscall slot) histogram, same indexing; cumulative u32 counts
- * (userspace polls at least every second and takes wrap-safe deltas). */
+/* Per (slot, CPU row) histogram, same indexing; cumulative u32 counts.
+ * Userspace takes wrap-safe deltas and checks their sum against the u64 call
+ * counts, so a poll stalled for 2^32 calls of one bucket is reported, not
+ * silently wrong. */
 struct syscall_hist {
 	__u32 count[HIST_NBUCKETS];
 	__u32 _pad[3];
 };
 
-/* Calls with a number outside the slots, keyed by that number. */
+/* Calls with a number outside the slots, keyed by (number, ABI). */
+struct unknown_key {
+	__s32 nr;
+	__u32 abi;
+};
+
 struct unknown_stats {
 	__u64 calls;
 	__u64 errors;
 };
 
-/* Per-process counters (-P): per-CPU hash keyed by (tgid, slot). */
+/* Per-process counters (-P): a hash keyed by (tgid, slot) whose value is one
+ * struct proc_stats per CPU row (same rows as the stats array; a per-CPU hash
+ * would be sized, and copied every poll, by *possible* CPUs). */
 struct proc_key {
 	__u32 tgid;
-	__u32 nr;
+	__u32 slot;
 };
 
 struct proc_stats {
@@ -123,19 +152,27 @@ enum syslat_filter_flags {
 	SYSLAT_FILTER_FAILED = 1u << 6,   /* only calls that failed */
 	SYSLAT_FILTER_ERRNO = 1u << 7,    /* only calls that returned -errno_value */
 	SYSLAT_FILTER_MIN_DURATION = 1u << 8,
+	SYSLAT_FILTER_THREAD_COMM = 1u << 9, /* -n matches the thread's comm, not the process's */
 	SYSLAT_FILTER_TASK_MASK = SYSLAT_FILTER_TGID | SYSLAT_FILTER_TID | SYSLAT_FILTER_UID | SYSLAT_FILTER_COMM | SYSLAT_FILTER_CGROUP,
 };
 
-/* Runtime filter, a BPF global that userspace rewrites in place (mmap), so
- * filters change without reloading the programs. */
+/* Runtime filter, a BPF global that userspace rewrites through mmap (one of
+ * two sets, see maps.bpf.h), so filters change without reloading the programs. */
 struct syslat_filter {
 	__u32 flags;
 	__u32 uid;
 	__u32 errno_value;        /* positive errno */
-	__u32 pending_exec_tgid;  /* launched command: count nothing until its execve returns */
+	__u32 _pad;
 	__u64 min_duration_ns;
 	char comm[SYSLAT_COMM_LEN];
-	__u64 syscall_bits[SYSLAT_NSLOTS / 64];
+	__u64 syscall_bits[SYSLAT_MAX_SLOTS / 64];  /* by slot */
+};
+
+/* A filter with its PID/TID sets (bitmaps indexed by PID). */
+struct filter_set {
+	struct syslat_filter f;
+	__u64 tgid_bits[SYSLAT_PID_WORDS];
+	__u64 tid_bits[SYSLAT_PID_WORDS];
 };
 
 /* Things that were not recorded normally; never silent. */

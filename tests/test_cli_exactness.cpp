@@ -53,22 +53,15 @@ TEST_CASE("syscount -- CMD equals strace -f -c for deterministic commands", "[pr
   for (const auto& cmd : deterministic_commands()) check_against_strace(kSyscount, {}, cmd);
 }
 
-TEST_CASE("syscount --classic (classic tracepoints) equals strace -f -c", "[privileged]") {
-  check_against_strace(kSyscount, {"--classic"}, {slt::workload("wl_basic"), "12345", "77", "321"});
-  check_against_strace(kSyscount, {"--classic"}, {"/usr/bin/ls", "-la", "/usr"});
-  check_against_strace(kSyscount, {"--classic"}, {slt::workload("wl_forks"), "5"});
-}
-
 TEST_CASE("syscount -L (timing every call) counts the same as strace -f -c", "[privileged]") {
   check_against_strace(kSyscount, {"-L"}, {slt::workload("wl_basic"), "12345", "77", "321"});
   check_against_strace(kSyscount, {"-L"}, {"/usr/bin/ls", "-la", "/usr"});
-  check_against_strace(kSyscount, {"-L", "--classic"}, {"/usr/bin/ls", "-la", "/usr"});
   check_against_strace(slt::syslat_bin(), {}, {"/usr/bin/tar", "-cf", "/dev/null", "/usr/include/linux"});
 }
 
 TEST_CASE("syscount -- CMD counts nothing the tool does before CMD's execve", "[privileged]") {
   const std::vector<std::string> cmd = {slt::workload("wl_basic"), "0", "0", "0"};
-  for (const std::vector<std::string>& options : {std::vector<std::string>{}, {"-L"}, {"--classic"}}) {
+  for (const std::vector<std::string>& options : {std::vector<std::string>{}, {"-L"}}) {
     const auto ours = slt::run_json(kSyscount, options, cmd);
     INFO(ours.describe());
     REQUIRE(ours.run.status == 0);
@@ -113,7 +106,7 @@ TEST_CASE("syscount equals strace -f -c on the same run of a shell pipeline", "[
   // builtins and the copy itself: any other program would have another comm.
   const std::string script = "(echo a; echo b) | " + sh + " -c 'read x; read y; echo $x$y' > /dev/null; " + sh +
                              " -c 'exit 0'; " + sh + " -c 'trap : USR1; (kill -USR1 $$) & wait; wait; exit 3'; true";
-  for (const std::vector<std::string>& options : {std::vector<std::string>{}, {"-L"}, {"--classic"}})
+  for (const std::vector<std::string>& options : {std::vector<std::string>{}, {"-L"}})
     check_same_execution(options, sh, {"-c", script});
 }
 
@@ -128,7 +121,7 @@ TEST_CASE("syscount equals strace -f -c on the same run of threads, futexes and 
 // here mostly -ENOSYS: exactly what a genuine syscall(-1) looks like. The
 // handler frames counted at signal_deliver tell them apart.
 TEST_CASE("rt_sigreturn that restores -ENOSYS is still counted as rt_sigreturn", "[privileged]") {
-  for (const std::vector<std::string>& options : {std::vector<std::string>{}, {"-L"}, {"--classic"}}) {
+  for (const std::vector<std::string>& options : {std::vector<std::string>{}, {"-L"}}) {
     const auto r = slt::run_json(kSyscount, options, {slt::workload("wl_enosys")});
     INFO(r.describe());
     REQUIRE(r.run.status == 0);
@@ -144,7 +137,7 @@ TEST_CASE("rt_sigreturn that restores -ENOSYS is still counted as rt_sigreturn",
 }
 
 TEST_CASE("syscalls the kernel does not know are named by their number", "[privileged]") {
-  for (const std::vector<std::string>& options : {std::vector<std::string>{}, {"-L"}, {"--classic"}}) {
+  for (const std::vector<std::string>& options : {std::vector<std::string>{}, {"-L"}}) {
     const auto r = slt::run_json(kSyscount, options, {slt::workload("wl_badnr")});
     INFO(r.describe() << slt::to_string(r.table));
     REQUIRE(r.run.status == 0);

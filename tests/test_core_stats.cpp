@@ -35,12 +35,12 @@ TEST_CASE("a span without timed calls does not reset min to zero", "[core][stats
   SyscallStats a = timed_calls(1, 700, 700, 700);
   SyscallStats untimed;
   untimed.calls = 4;
-  untimed.unpaired = 4;
+  untimed.entry_not_seen = 4;
   a.merge(untimed);
   CHECK(a.min_ns == 700);
   CHECK(a.max_ns == 700);
   CHECK(a.calls == 5);
-  CHECK(a.unpaired == 4);
+  CHECK(a.entry_not_seen == 4);
   CHECK(a.avg_ns() == 700);  // over timed calls only
 }
 
@@ -69,7 +69,7 @@ TEST_CASE("samples merge into one span", "[core][stats]") {
   s2.end_ns = 3'500'000'000;
   s2.syscalls[0].calls = 5;
   s2.syscalls[1].calls = 7;
-  s2.syscalls[1].unpaired = 2;
+  s2.syscalls[1].entry_not_seen = 2;
   s2.processes[42].comm = "new";
   s2.processes[42].syscalls[0].calls = 4;
   s2.health.events_lost = 3;
@@ -80,7 +80,7 @@ TEST_CASE("samples merge into one span", "[core][stats]") {
   CHECK(span.seconds() == Approx(2.5));
   CHECK(span.syscalls[0].calls == 15);
   CHECK(span.syscalls[1].calls == 7);
-  CHECK(span.unpaired() == 2);
+  CHECK(span.entry_not_seen() == 2);
   CHECK(span.processes[42].syscalls[0].calls == 7);
   CHECK(span.processes[42].comm == "new");
   CHECK(span.health.lost() == 4);

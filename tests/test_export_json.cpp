@@ -20,7 +20,7 @@ Report lat_report() {
   st.hist.counts[hist_bucket(500)] = 2;
   st.hist.counts[hist_bucket(1500)] = 1;
   s.syscalls[kUnknownOverflow].calls = 1;
-  s.syscalls[kUnknownOverflow].unpaired = 1;
+  s.syscalls[kUnknownOverflow].entry_not_seen = 1;
   s.health.proc_map_full = 2;
   ReportOptions o;
   o.kind = ReportKind::Lat;
@@ -52,7 +52,7 @@ TEST_CASE("lat JSON follows SPEC §6", "[export][json]") {
   CHECK(read["histogram"][1] == json({{"lo_ns", 1024}, {"hi_ns", 2048}, {"count", 1}}));
   CHECK(j["syscalls"][1]["name"] == "[unknown: other numbers]");
   CHECK(j["syscalls"][1]["nr"].is_null());
-  CHECK(j["in_flight_at_start"] == 1);
+  CHECK(j["entry_not_seen"] == 1);
   CHECK(j["lost"] == 2);
   CHECK(j["lost_detail"]["proc_map_full"] == 2);
 }

@@ -57,16 +57,16 @@ TEST_CASE("health lines appear only when something was lost or untimed", "[expor
   std::ostringstream quiet;
   write_health_text(quiet, r);
   CHECK(quiet.str().empty());
-  r.unpaired = 3;
+  r.entry_not_seen = 3;
   r.health.proc_map_full = 5;
   std::ostringstream loud;
   write_health_text(loud, r);
-  CHECK(loud.str().find("3 calls were already in flight") != std::string::npos);
+  CHECK(loud.str().find("3 calls returned without a seen entry") != std::string::npos);
   CHECK(loud.str().find("LOST: 5 calls") != std::string::npos);
-  r.unpaired = 1;
+  r.entry_not_seen = 1;
   std::ostringstream one;
   write_health_text(one, r);
-  CHECK(one.str().find("(1 call was already in flight") != std::string::npos);
+  CHECK(one.str().find("(1 call returned without a seen entry") != std::string::npos);
 }
 
 TEST_CASE("CSV has one header and quotes fields", "[export][csv]") {
@@ -79,7 +79,7 @@ TEST_CASE("CSV has one header and quotes fields", "[export][csv]") {
   std::string header, first;
   std::getline(lines, header);
   std::getline(lines, first);
-  CHECK(header.rfind("time,interval_s,pid,comm,name,nr,count", 0) == 0);
+  CHECK(header.rfind("time,interval_s,pid,comm,name,nr,abi,count", 0) == 0);
   CHECK(first.rfind("\"a,b\",", 0) == 0);
-  CHECK(first.find(",getppid,110,1000,0,") != std::string::npos);
+  CHECK(first.find(",getppid,110,x86_64,1000,0,") != std::string::npos);
 }

@@ -27,7 +27,7 @@ enum LongOnly {
   kCsv,
   kBackend,
   kMaxProcesses,
-  kClassic,
+  kThreadComm,
 };
 
 const option kLongOptions[] = {
@@ -53,7 +53,7 @@ const option kLongOptions[] = {
     {"backend", required_argument, nullptr, kBackend},
     {"output", required_argument, nullptr, 'o'},
     {"max-processes", required_argument, nullptr, kMaxProcesses},
-    {"classic", no_argument, nullptr, kClassic},
+    {"thread-comm", no_argument, nullptr, kThreadComm},
     {"verbose", no_argument, nullptr, 'v'},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
@@ -206,7 +206,7 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
       o.max_processes = static_cast<uint32_t>(*n);
       return {};
     }
-    case kClassic: o.force_classic = true; return {};
+    case kThreadComm: o.filter.thread_comm = true; return {};
     case 'v': o.verbose = true; return {};
     case 'h': o.help = true; return {};
     case 'V': o.version = true; return {};
@@ -247,7 +247,9 @@ std::string help_text(const std::string& prog, const CommandSpec& spec) {
       "Filters:\n"
       "  -p, --pid PID[,PID...]   only these processes (all their threads)\n"
       "  -t, --tid TID[,TID...]   only these threads\n"
-      "  -n, --comm NAME          only tasks whose comm is NAME\n"
+      "  -n, --comm NAME          only processes named NAME (as ps and /proc/PID/comm show;\n"
+      "                           threads renamed by the program still match)\n"
+      "      --thread-comm        -n matches each thread's own name instead\n"
       "  -u, --uid UID|USER       only this user\n"
       "  -c, --cgroup PATH        only tasks in this cgroup v2 directory (and below)\n"
       "  -S, --syscall LIST       names, numbers, classes (%file %net %process %memory\n"

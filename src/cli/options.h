@@ -31,7 +31,6 @@ struct CommonOptions {
   std::string output_path;
   uint32_t max_processes = 16384;
   std::vector<std::string> command;  // after --
-  bool force_classic = false;        // hidden: classic tracepoints even where tp_btf works
   bool verbose = false;
   bool help = false;
   bool version = false;

@@ -78,7 +78,6 @@ int Session::run() {
   bo.timed = timed;
   bo.per_process = o_.per_process;
   bo.follow_forks = command.has_value();
-  bo.force_classic = o_.force_classic;
   bo.max_process_entries = o_.max_processes;
   bo.verbose = o_.verbose;
   auto source = collect::BpfSource::load(bo);
@@ -95,8 +94,7 @@ int Session::run() {
   if (command) {
     command->release();
   } else {
-    std::cerr << fmt::format("Tracing syscalls ({}, {})... Hit Ctrl-C to end.\n",
-                             (*source)->btf_tracepoints() ? "tp_btf" : "classic tracepoints",
+    std::cerr << fmt::format("Tracing syscalls ({})... Hit Ctrl-C to end.\n",
                              timed ? "timing every call" : "counting");
   }
   return loop(**source, *events, command ? &*command : nullptr, *writer);

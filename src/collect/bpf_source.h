@@ -15,7 +15,6 @@ struct BpfOptions {
   bool timed = false;         // attach sys_enter too and time every call
   bool per_process = false;   // -P
   bool follow_forks = false;  // children of traced processes are traced (-- CMD)
-  bool force_classic = false; // classic tracepoints even where tp_btf works
   uint32_t max_process_entries = 16384;  // -P: (process, syscall) pairs
   bool verbose = false;       // pass libbpf's messages through
 };
@@ -39,8 +38,6 @@ class BpfSource final : public Source {
 
   util::Expected<void> attach();
   core::Sample poll() override;
-
-  bool btf_tracepoints() const;
 
  private:
   struct Impl;

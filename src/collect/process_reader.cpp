@@ -10,15 +10,15 @@
 
 namespace syslat::collect {
 
-ProcessReader::ProcessReader(int stats_fd, int comm_fd, unsigned ncpus)
-    : stats_fd_(stats_fd), comm_fd_(comm_fd), ncpus_(ncpus) {}
+ProcessReader::ProcessReader(int stats_fd, int comm_fd, uint32_t cpu_rows, const core::SlotLayout& layout)
+    : stats_fd_(stats_fd), comm_fd_(comm_fd), rows_(cpu_rows), layout_(layout) {}
 
-// Sums each key's per-CPU values. Batched: a few syscalls per poll, not one
+// Sums each key's per-CPU-row values. Batched: a few syscalls per poll, not one
 // per entry.
 std::map<ProcessReader::Key, proc_stats> ProcessReader::read_all() const {
   constexpr uint32_t kChunk = 256;
   std::vector<proc_key> keys(kChunk);
-  std::vector<proc_stats> values(size_t{kChunk} * ncpus_);
+  std::vector<proc_stats> values(size_t{kChunk} * rows_);
   std::map<Key, proc_stats> all;
   uint64_t token = 0;
   bool first = true;
@@ -30,14 +30,14 @@ std::map<ProcessReader::Key, proc_stats> ProcessReader::read_all() const {
     if (rc != 0 && errno != ENOENT) count = 0;
     for (uint32_t i = 0; i < count; ++i) {
       proc_stats sum{};
-      for (unsigned cpu = 0; cpu < ncpus_; ++cpu) {
-        const proc_stats& v = values[size_t{i} * ncpus_ + cpu];
+      for (uint32_t row = 0; row < rows_; ++row) {
+        const proc_stats& v = values[size_t{i} * rows_ + row];
         sum.calls += v.calls;
         sum.errors += v.errors;
         sum.timed += v.timed;
         sum.total_ns += v.total_ns;
       }
-      all[{keys[i].tgid, keys[i].nr}] = sum;
+      all[{keys[i].tgid, keys[i].slot}] = sum;
     }
     if (done) break;
     first = false;
@@ -46,6 +46,7 @@ std::map<ProcessReader::Key, proc_stats> ProcessReader::read_all() const {
 }
 
 std::string ProcessReader::comm_of(uint32_t tgid) const {
+  if (tgid == 0) return "[other pid ns]";  // tasks with no PID in our namespace (see current_ids)
   std::ifstream in("/proc/" + std::to_string(tgid) + "/comm");
   std::string comm;
   if (in && std::getline(in, comm) && !comm.empty()) return comm;
@@ -86,8 +87,7 @@ void ProcessReader::read(core::Sample& out) {
       ps.comm = comm_of(key.first);
     }
     // Per process, numbers outside the slots share one row.
-    const int nr = key.second == SYSLAT_NR_OTHER ? core::kUnknownOverflow : static_cast<int>(key.second);
-    ps.syscalls[nr].merge(d);
+    ps.syscalls[layout_.id(key.second)].merge(d);
   }
   for (uint32_t tgid : reaped) forget(tgid);
 }

@@ -1,5 +1,6 @@
-// -P: reads the per-process (tgid, syscall) per-CPU hash in batches, turns it
-// into per-poll deltas, names processes, and forgets the ones that exited.
+// -P: reads the per-process (tgid, slot) hash in batches (each value one
+// proc_stats per CPU row), turns it into per-poll deltas, names processes,
+// and forgets the ones that exited.
 #pragma once
 
 #include <cstdint>
@@ -7,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "core/slot_layout.h"
 #include "core/stats.h"
 #include "syslat.h"
 
@@ -14,7 +16,7 @@ namespace syslat::collect {
 
 class ProcessReader {
  public:
-  ProcessReader(int stats_fd, int comm_fd, unsigned ncpus);
+  ProcessReader(int stats_fd, int comm_fd, uint32_t cpu_rows, const core::SlotLayout& layout);
   void read(core::Sample& out);
 
  private:
@@ -25,7 +27,8 @@ class ProcessReader {
 
   int stats_fd_;
   int comm_fd_;
-  unsigned ncpus_;
+  uint32_t rows_;
+  const core::SlotLayout& layout_;
   std::map<Key, proc_stats> last_;
 };
 

@@ -16,6 +16,7 @@ struct FilterSpec {
   std::vector<uint32_t> tids;  // threads
   std::optional<uint32_t> uid;
   std::optional<std::string> comm;
+  bool thread_comm = false;  // comm is the thread's own, not its process's
   std::optional<std::string> cgroup_path;  // cgroup v2 directory (and below)
   std::optional<SyscallSet> syscalls;
   bool failed_only = false;

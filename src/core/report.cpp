@@ -40,7 +40,7 @@ std::vector<Row> make_rows(const SyscallMap& syscalls, double seconds, bool time
   for (const auto& entry : syscalls) {
     const SyscallStats& st = entry.second;
     Row r;
-    r.nr = entry.first;
+    r.id = entry.first;
     r.name = slot_name(entry.first);
     r.stats = st;
     r.rate = seconds > 0 ? st.calls / seconds : 0;
@@ -72,9 +72,9 @@ std::optional<SortKey> parse_sort_key(std::string_view t) {
   return std::nullopt;
 }
 
-std::string slot_name(int nr) {
-  if (nr == kUnknownOverflow) return "[unknown: other numbers]";
-  return syscall_name(nr);
+std::string slot_name(SyscallId id) {
+  if (id.nr == kUnknownOverflow) return "[unknown: other numbers]";
+  return syscall_name(id.nr, id.abi);
 }
 
 Report build_report(const Sample& span, const ReportOptions& o, std::string time) {
@@ -84,7 +84,7 @@ Report build_report(const Sample& span, const ReportOptions& o, std::string time
   rep.interval_s = span.seconds();
   rep.timed = o.timed;
   rep.health = span.health;
-  rep.unpaired = span.unpaired();
+  rep.entry_not_seen = span.entry_not_seen();
   for (const auto& [nr, st] : span.syscalls) rep.total.merge(st);
 
   rep.syscalls = make_rows(span.syscalls, rep.interval_s, o.timed);

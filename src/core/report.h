@@ -26,8 +26,8 @@ struct ReportOptions {
 };
 
 struct Row {
-  int nr = 0;  // syscall number, or kUnknownOverflow
-  std::string name;
+  SyscallId id;      // nr may be kUnknownOverflow
+  std::string name;  // without an ABI marker
   SyscallStats stats;
   double rate = 0;  // calls per second over the report's span
   uint64_t p50_ns = 0, p90_ns = 0, p99_ns = 0;
@@ -50,12 +50,12 @@ struct Report {
   std::vector<ProcessRows> processes;
   SyscallStats total;  // over every syscall of the span, shown or not
   Health health;
-  uint64_t unpaired = 0;
+  uint64_t entry_not_seen = 0;
 };
 
 // "read", or "[unknown: N]" (SPEC §3); "[unknown: other numbers]" for
-// kUnknownOverflow.
-std::string slot_name(int nr);
+// kUnknownOverflow. No ABI marker (renderers add one for i386).
+std::string slot_name(SyscallId id);
 
 Report build_report(const Sample& span, const ReportOptions& options, std::string time);
 

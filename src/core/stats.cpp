@@ -13,18 +13,20 @@ void SyscallStats::merge(const SyscallStats& o) {
   errors += o.errors;
   timed += o.timed;
   total_ns += o.total_ns;
-  unpaired += o.unpaired;
+  entry_not_seen += o.entry_not_seen;
   hist += o.hist;
 }
 
 void merge_into(SyscallMap& into, const SyscallMap& from) {
-  for (const auto& [nr, st] : from) into[nr].merge(st);
+  for (const auto& [id, st] : from) into[id].merge(st);
 }
 
 void Health::merge(const Health& o) {
   proc_map_full += o.proc_map_full;
   park_failed += o.park_failed;
   events_lost += o.events_lost;
+  recursion_misses += o.recursion_misses;
+  hist_lost += o.hist_lost;
 }
 
 void Sample::merge(const Sample& later) {
@@ -40,9 +42,9 @@ void Sample::merge(const Sample& later) {
   health.merge(later.health);
 }
 
-uint64_t Sample::unpaired() const {
+uint64_t Sample::entry_not_seen() const {
   uint64_t n = 0;
-  for (const auto& [nr, st] : syscalls) n += st.unpaired;
+  for (const auto& [id, st] : syscalls) n += st.entry_not_seen;
   return n;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/histogram.h"
+#include "core/syscall_table.h"
 
 namespace syslat::core {
 
@@ -20,7 +21,8 @@ struct SyscallStats {
   uint64_t total_ns = 0;  // over the timed calls
   uint64_t min_ns = 0;    // 0 = no timed call
   uint64_t max_ns = 0;
-  uint64_t unpaired = 0;  // timed mode: returned without a seen entry
+  uint64_t entry_not_seen = 0;  // timed mode: returned without a seen entry (in
+                               // flight at start, or skipped by seccomp/ptrace)
   Histogram hist;         // empty unless timed (per-process stats have none)
 
   void merge(const SyscallStats& other);
@@ -28,10 +30,10 @@ struct SyscallStats {
   bool empty() const { return calls == 0; }
 };
 
-// Syscall number -> stats; only numbers with calls. Numbers outside the
-// kernel's slots keep their own value (e.g. 999, -1); kUnknownOverflow holds
-// those that did not fit the kernel's per-number table.
-using SyscallMap = std::map<int, SyscallStats>;
+// Syscall -> stats; only syscalls with calls. Numbers without a slot keep
+// their own value (e.g. 999, -1); kUnknownOverflow holds those that did not
+// fit the kernel's per-number table.
+using SyscallMap = std::map<SyscallId, SyscallStats>;
 inline constexpr int kUnknownOverflow = INT32_MIN;
 
 void merge_into(SyscallMap& into, const SyscallMap& from);
@@ -47,9 +49,11 @@ struct Health {
   uint64_t proc_map_full = 0;  // -P entries that did not fit the kernel map
   uint64_t park_failed = 0;    // blocking calls whose entry time could not be kept
   uint64_t events_lost = 0;    // ring-buffer drops
+  uint64_t recursion_misses = 0;  // calls our programs did not run for (the kernel's per-program count)
+  uint64_t hist_lost = 0;      // histogram counts lost to a 32-bit bucket wrapping (polling stalled)
 
   void merge(const Health& other);
-  uint64_t lost() const { return proc_map_full + park_failed + events_lost; }
+  uint64_t lost() const { return proc_map_full + park_failed + events_lost + recursion_misses + hist_lost; }
 };
 
 // One span of time as seen by a source.
@@ -63,7 +67,7 @@ struct Sample {
   // Appends a later, adjacent span.
   void merge(const Sample& later);
   double seconds() const { return end_ns > start_ns ? (end_ns - start_ns) / 1e9 : 0.0; }
-  uint64_t unpaired() const;
+  uint64_t entry_not_seen() const;
 };
 
 }  // namespace syslat::core

@@ -83,8 +83,8 @@ util::Expected<void> add_class(std::string_view item, SyscallSet& set) {
 
 util::Expected<void> add_number(std::string_view item, SyscallSet& set) {
   auto nr = util::parse_u64(item);
-  if (!nr || *nr > SYSLAT_NSLOTS - 2) {
-    return make_error(fmt::format("bad syscall number '{}' (expected 0-{})", item, SYSLAT_NSLOTS - 2));
+  if (!nr || *nr >= kSetOther) {
+    return make_error(fmt::format("bad syscall number '{}' (expected 0-{})", item, kSetOther - 1));
   }
   set.set(static_cast<size_t>(*nr));
   return {};

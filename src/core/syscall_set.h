@@ -9,12 +9,15 @@
 
 namespace syslat::core {
 
-// One bit per stats slot (SYSLAT_NSLOTS; slot SYSLAT_NR_OTHER collects
-// numbers without a slot of their own).
-using SyscallSet = std::bitset<SYSLAT_NSLOTS>;
+// One bit per native syscall number below SYSLAT_NR_TABLE - 1; the last bit,
+// kSetOther, stands for every call without a name of its own: unknown
+// numbers, and i386 calls with no x86_64 twin (socketcall, ...). An i386 call
+// with a twin is selected with its twin ("read" selects both ABIs' read).
+inline constexpr size_t kSetOther = SYSLAT_NR_TABLE - 1;
+using SyscallSet = std::bitset<SYSLAT_NR_TABLE>;
 
 // strace's `-e trace=` syntax: comma-separated items, each a syscall name
-// ("openat"), a number (0..SYSLAT_NSLOTS-2), a class ("%file", "%net",
+// ("openat"), a number (0..kSetOther-1), a class ("%file", "%net",
 // "%process", "%memory", "%signal", "%ipc", "%desc", "%time"/"%clock"),
 // "all" (every slot) or "none". A leading '!' negates the whole list
 // ("!futex,epoll_wait" = everything except those two). Spaces around items

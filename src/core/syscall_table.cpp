@@ -25,7 +25,24 @@ constexpr bool sorted_by_unique_nr() {
   return kSyscalls[0].nr >= 0;
 }
 static_assert(sorted_by_unique_nr(), "the generated table must be sorted by unique numbers");
-static_assert(kMaxNr < SYSLAT_NR_OTHER, "every known syscall needs its own stats slot");
+static_assert(kMaxNr < SYSLAT_NR_TABLE, "every known syscall needs a stats slot");
+
+#if SYSLAT_HAVE_I386_TABLE
+constexpr SyscallInfo kI386Syscalls[] = {
+#define SYSLAT_SYSCALL(nr, name, classes) {nr, name, classes},
+#include "syscall_table_i386.inc"
+#undef SYSLAT_SYSCALL
+};
+constexpr std::span<const SyscallInfo> kI386{kI386Syscalls};
+#else
+constexpr std::span<const SyscallInfo> kI386{};
+#endif
+
+// i386 lookups by number: rare (naming compat rows), so a sorted search.
+const SyscallInfo* find_i386(int nr) {
+  auto it = std::lower_bound(kI386.begin(), kI386.end(), nr, [](const SyscallInfo& s, int n) { return s.nr < n; });
+  return it != kI386.end() && it->nr == nr ? &*it : nullptr;
+}
 
 // Table index by syscall number (-1 for gaps), for O(1) lookups.
 constexpr auto kIndexByNr = [] {
@@ -62,9 +79,12 @@ constexpr std::array<ClassName, 8> kClassNames{{
 
 }  // namespace
 
-std::span<const SyscallInfo> known_syscalls() { return kSyscalls; }
+std::string_view abi_name(Abi abi) { return abi == Abi::I386 ? "i386" : "x86_64"; }
 
-const SyscallInfo* find_syscall(int nr) {
+std::span<const SyscallInfo> known_syscalls(Abi abi) { return abi == Abi::I386 ? kI386 : std::span(kSyscalls); }
+
+const SyscallInfo* find_syscall(int nr, Abi abi) {
+  if (abi == Abi::I386) return find_i386(nr);
   if (nr < 0 || nr > kMaxNr) return nullptr;
   int16_t index = kIndexByNr[static_cast<size_t>(nr)];
   return index < 0 ? nullptr : &kSyscalls[index];
@@ -77,8 +97,8 @@ std::optional<int> syscall_number(std::string_view name) {
   return kSyscalls[*it].nr;
 }
 
-std::string syscall_name(int nr) {
-  if (const SyscallInfo* info = find_syscall(nr)) return std::string(info->name);
+std::string syscall_name(int nr, Abi abi) {
+  if (const SyscallInfo* info = find_syscall(nr, abi)) return std::string(info->name);
   return "[unknown: " + std::to_string(nr) + "]";
 }
 

@@ -1,6 +1,7 @@
-// The x86_64 syscall table: numbers, names and strace-style classes,
-// generated at build time (see gen_syscall_table.cmake). The one place any
-// part of syslat turns a syscall number into a name or back.
+// The syscall tables: numbers, names and strace-style classes of the native
+// ABI (x86_64) and of i386 (32-bit callers on an x86_64 kernel), generated at
+// build time (see gen_syscall_table.cmake). The one place any part of syslat
+// turns a syscall number into a name or back.
 #pragma once
 
 #include <cstdint>
@@ -30,17 +31,35 @@ struct SyscallInfo {
   ClassMask classes;
 };
 
-// Every known syscall, sorted by number.
-std::span<const SyscallInfo> known_syscalls();
+// The ABI a call was made through. Numbers mean different calls in each.
+enum class Abi : uint8_t { Native = 0, I386 = 1 };
+
+// A syscall as counted: ABI and number. Unknown numbers are kept as they are.
+struct SyscallId {
+  constexpr SyscallId() = default;
+  constexpr SyscallId(int native_nr) : nr(native_nr) {}  // NOLINT: a bare number is a native syscall
+  constexpr SyscallId(Abi a, int n) : abi(a), nr(n) {}
+  Abi abi = Abi::Native;
+  int nr = 0;
+  auto operator<=>(const SyscallId&) const = default;
+};
+
+// "x86_64" / "i386", as JSON's "abi" shows it.
+std::string_view abi_name(Abi abi);
+
+// Every known syscall of the ABI, sorted by number (i386: empty where the
+// build has no i386 table).
+std::span<const SyscallInfo> known_syscalls(Abi abi = Abi::Native);
 
 // O(1); nullptr if `nr` is not a known syscall (negative, a gap, too large).
-const SyscallInfo* find_syscall(int nr);
+const SyscallInfo* find_syscall(int nr, Abi abi = Abi::Native);
 
 // Exact, case-sensitive name lookup ("openat" -> 257).
 std::optional<int> syscall_number(std::string_view name);
 
-// The name, or "[unknown: N]" — never a wrong name.
-std::string syscall_name(int nr);
+// The name, or "[unknown: N]" — never a wrong name. No ABI marker: the
+// renderers add one for i386 calls.
+std::string syscall_name(int nr, Abi abi = Abi::Native);
 
 // "%file,%desc": the classes in `mask` in the fixed order file, net, process,
 // memory, signal, ipc, desc, time; "" for none.

@@ -22,9 +22,9 @@ std::string field(const std::string& s) {
 
 void row(std::ostream& out, const core::Report& rep, const core::Row& r, const core::ProcessRows* p) {
   const auto& s = r.stats;
-  out << fmt::format("{},{:.6f},{},{},{},{},{},{},{:.3f},{},{},{},{}", field(rep.time), rep.interval_s,
+  out << fmt::format("{},{:.6f},{},{},{},{},{},{},{},{:.3f},{},{},{},{}", field(rep.time), rep.interval_s,
                      p ? std::to_string(p->pid) : "", p ? field(p->comm) : "", field(r.name),
-                     r.nr == core::kUnknownOverflow ? "" : std::to_string(r.nr), s.calls, s.errors, r.rate, s.total_ns,
+                     r.id.nr == core::kUnknownOverflow ? "" : std::to_string(r.id.nr), core::abi_name(r.id.abi), s.calls, s.errors, r.rate, s.total_ns,
                      s.avg_ns(), p ? "" : std::to_string(s.min_ns), p ? "" : std::to_string(s.max_ns));
   if (rep.kind == core::ReportKind::Lat) {
     if (p)
@@ -38,7 +38,7 @@ void row(std::ostream& out, const core::Report& rep, const core::Row& r, const c
 }  // namespace
 
 void write_csv_header(std::ostream& out, core::ReportKind kind) {
-  out << "time,interval_s,pid,comm,name,nr,count,errors,rate,total_ns,avg_ns,min_ns,max_ns";
+  out << "time,interval_s,pid,comm,name,nr,abi,count,errors,rate,total_ns,avg_ns,min_ns,max_ns";
   if (kind == core::ReportKind::Lat) out << ",p50_ns,p90_ns,p99_ns";
   out << '\n';
 }

@@ -14,7 +14,8 @@ Json row_json(const core::Row& r, const core::Report& rep, bool per_process) {
   const auto& s = r.stats;
   Json j;
   j["name"] = r.name;
-  j["nr"] = r.nr == core::kUnknownOverflow ? Json(nullptr) : Json(r.nr);
+  j["nr"] = r.id.nr == core::kUnknownOverflow ? Json(nullptr) : Json(r.id.nr);
+  j["abi"] = core::abi_name(r.id.abi);
   j["count"] = s.calls;
   j["errors"] = s.errors;
   j["rate"] = r.rate;
@@ -64,11 +65,13 @@ std::string report_json(const core::Report& rep) {
     j["processes"] = std::move(procs);
   }
   j["total_count"] = rep.total.calls;
-  j["in_flight_at_start"] = rep.unpaired;
+  j["entry_not_seen"] = rep.entry_not_seen;
   j["lost"] = rep.health.lost();
   j["lost_detail"] = {{"proc_map_full", rep.health.proc_map_full},
                       {"park_failed", rep.health.park_failed},
-                      {"ring_buffer", rep.health.events_lost}};
+                      {"ring_buffer", rep.health.events_lost},
+                      {"recursion_misses", rep.health.recursion_misses},
+                      {"histogram_wrapped", rep.health.hist_lost}};
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 

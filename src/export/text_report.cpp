@@ -20,6 +20,11 @@ std::string latency(uint64_t ns, const WriterOptions& o) {
 
 std::string rate(double r) { return fmt::format("{:.1f}", r); }
 
+// 32-bit calls are marked: their numbers and some names differ from x86_64's.
+std::string display_name(const core::Row& r) {
+  return r.id.abi == core::Abi::I386 ? r.name + " [i386]" : r.name;
+}
+
 void count_header(std::ostream& out, const core::Report& rep, const WriterOptions& o, bool with_process) {
   std::string line;
   if (with_process) line += fmt::format("{:>7} {:<16} ", "PID", "COMM");
@@ -36,7 +41,7 @@ void count_row(std::ostream& out, const core::Report& rep, const core::Row& r, c
                const core::ProcessRows* proc) {
   std::string line;
   if (proc) line += fmt::format("{:>7} {:<16} ", proc->pid, proc->comm);
-  line += fmt::format("{:<{}} {:>12} {:>12} {:>9}", r.name, kNameWidth, r.stats.calls, rate(r.rate), r.stats.errors);
+  line += fmt::format("{:<{}} {:>12} {:>12} {:>9}", display_name(r), kNameWidth, r.stats.calls, rate(r.rate), r.stats.errors);
   if (rep.timed) {
     // Per-process counters keep no extremes: MAX is shown for syscalls only.
     line += fmt::format(" {:>14} {:>11} {:>11}", latency(r.stats.total_ns, o), latency(r.stats.avg_ns(), o),
@@ -63,15 +68,22 @@ std::string count_of(uint64_t n, const char* one, const char* many) {
 void write_health_text(std::ostream& out, const core::Report& rep) {
   if (rep.syscalls_hidden)
     out << fmt::format("({} not shown; -T 0 shows all)\n", count_of(rep.syscalls_hidden, "more syscall", "more syscalls"));
-  if (rep.unpaired)
-    out << fmt::format("({} already in flight when tracing started: counted, not timed)\n",
-                       count_of(rep.unpaired, "call was", "calls were"));
+  if (rep.entry_not_seen)
+    out << fmt::format("({} without a seen entry (in flight when tracing started, or skipped by "
+                       "seccomp/ptrace): counted, not timed)\n",
+                       count_of(rep.entry_not_seen, "call returned", "calls returned"));
   if (rep.health.park_failed)
     out << fmt::format("LOST: latency of {} (no task storage)\n",
                        count_of(rep.health.park_failed, "blocking call", "blocking calls"));
   if (rep.health.proc_map_full)
     out << fmt::format("LOST: {} missing from per-process rows (map full; raise --max-processes)\n",
                        count_of(rep.health.proc_map_full, "call", "calls"));
+  if (rep.health.recursion_misses)
+    out << fmt::format("LOST: {} (a BPF program of ours was already running on that CPU)\n",
+                       count_of(rep.health.recursion_misses, "call not seen", "calls not seen"));
+  if (rep.health.hist_lost)
+    out << fmt::format("LOST: {} from the histograms (a 32-bit bucket wrapped while polling stalled)\n",
+                       count_of(rep.health.hist_lost, "latency", "latencies"));
   if (rep.health.events_lost)
     out << fmt::format("LOST: {} (ring buffer full)\n", count_of(rep.health.events_lost, "event", "events"));
 }
@@ -92,7 +104,7 @@ void write_lat_text(std::ostream& out, const core::Report& rep, const WriterOpti
   if (rep.syscalls.empty()) out << "(no syscalls)\n";
   for (const auto& r : rep.syscalls) {
     const auto& s = r.stats;
-    out << fmt::format("{}  count {}  errors {}  total {}  avg {}  min {}  max {}\n", r.name, s.calls, s.errors,
+    out << fmt::format("{}  count {}  errors {}  total {}  avg {}  min {}  max {}\n", display_name(r), s.calls, s.errors,
                        format_duration_ns(s.total_ns), format_duration_ns(s.avg_ns()),
                        format_duration_ns(s.min_ns), format_duration_ns(s.max_ns));
     out << fmt::format("  p50 {}  p90 {}  p99 {}\n", format_duration_ns(r.p50_ns), format_duration_ns(r.p90_ns),

@@ -53,4 +53,18 @@ Expected<int64_t> parse_i64(std::string_view text) {
   return parse_integer<int64_t>(text, "an integer");
 }
 
+std::optional<unsigned> max_cpu_in_list(std::string_view list) {
+  list = trim(list);
+  if (list.empty()) return std::nullopt;
+  std::optional<unsigned> max;
+  for (std::string_view range : split(list, ',')) {
+    const auto dash = range.find('-');
+    auto lo = parse_u64(range.substr(0, dash));
+    auto hi = dash == std::string_view::npos ? lo : parse_u64(range.substr(dash + 1));
+    if (!lo || !hi || *hi < *lo || *hi > 1u << 20) return std::nullopt;
+    if (!max || *hi > *max) max = static_cast<unsigned>(*hi);
+  }
+  return max;
+}
+
 }  // namespace syslat::util

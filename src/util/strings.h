@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -20,5 +21,9 @@ std::string_view trim(std::string_view text);
 // leading '-' for u64; overflow is an error, not a wrap.
 Expected<uint64_t> parse_u64(std::string_view text);
 Expected<int64_t> parse_i64(std::string_view text);
+
+// The highest CPU number in a kernel CPU list ("0-3,8,10-11" -> 11), as in
+// /sys/devices/system/cpu/present; nullopt if malformed or empty.
+std::optional<unsigned> max_cpu_in_list(std::string_view list);
 
 }  // namespace syslat::util

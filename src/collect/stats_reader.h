@@ -1,0 +1,41 @@
+// Reads the kernel's per-(slot, CPU row) counters and histograms through
+// mmap and turns them into per-poll deltas. Only slots the kernel marked as
+// used are read, so memory touched (and RSS) grows with the syscalls seen,
+// not with every slot × every CPU.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "collect/mapped_array.h"
+#include "core/slot_layout.h"
+#include "core/stats.h"
+#include "syslat.h"
+
+namespace syslat::collect {
+
+class StatsReader {
+ public:
+  // `hists` is empty unless timed; `used_slots` points into the mmap'ed .bss.
+  StatsReader(MappedArray<syscall_stats> stats, MappedArray<syscall_hist> hists, const __u64* used_slots,
+              const core::SlotLayout& layout, uint32_t cpu_rows);
+  void read(core::Sample& out);
+
+ private:
+  struct RowState {
+    uint64_t calls = 0, errors = 0, total_ns = 0, entry_not_seen = 0;
+    std::unique_ptr<syscall_hist> hist;  // as last read; only for rows that timed a call
+    bool active = false;                 // changed at the previous poll: read again once
+  };
+  void read_slot(uint32_t slot, core::Sample& out);
+
+  MappedArray<syscall_stats> stats_;
+  MappedArray<syscall_hist> hists_;
+  const __u64* used_slots_;
+  const core::SlotLayout& layout_;
+  uint32_t rows_;
+  std::vector<std::unique_ptr<std::vector<RowState>>> state_;  // per slot, once used
+};
+
+}  // namespace syslat::collect
