@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -14,6 +13,7 @@
 #include "collect/bpf_env.h"
 #include "collect/bpf_source.h"
 #include "export/report_writer.h"
+#include "util/files.h"
 #include "util/time.h"
 
 namespace syslat::cli {
@@ -53,12 +53,13 @@ class Session {
 int Session::run() {
   if (o_.backend == Backend::Ptrace)
     return fail(prog_, "--backend: 'ptrace' is not available in this build yet (expected auto or bpf)", 2);
-  std::ofstream file;
+  std::unique_ptr<std::ostream> file;  // close-on-exec: a launched command must not inherit it
   if (!o_.output_path.empty()) {
-    file.open(o_.output_path, std::ios::out | std::ios::trunc);
-    if (!file) return fail(prog_, fmt::format("-o/--output: cannot write '{}' (expected a writable FILE)", o_.output_path), 2);
+    auto opened = util::open_output_file(o_.output_path);
+    if (!opened) return fail(prog_, fmt::format("-o/--output: cannot write '{}' (expected a writable FILE)", o_.output_path), 2);
+    file = std::move(*opened);
   }
-  std::ostream& out = o_.output_path.empty() ? std::cout : file;
+  std::ostream& out = file ? *file : std::cout;
 
   // Signals go to the signalfd before anything is attached: an early Ctrl-C
   // still detaches cleanly.
