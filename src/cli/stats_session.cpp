@@ -1,5 +1,8 @@
 #include "cli/stats_session.h"
 
+#include <signal.h>
+#include <string.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -108,15 +111,25 @@ int Session::loop(collect::BpfSource& source, StopEvents& events, LaunchedComman
   const core::ReportOptions ro = report_options(kind_, o_, wants_timing(kind_, o_));
   const uint64_t start = util::monotonic_ns();
   const uint64_t interval_ns = static_cast<uint64_t>(o_.interval_s * 1e9);
-  const uint64_t deadline = o_.duration_s > 0 ? start + static_cast<uint64_t>(o_.duration_s * 1e9) : 0;
+  uint64_t deadline = o_.duration_s > 0 ? start + static_cast<uint64_t>(o_.duration_s * 1e9) : 0;
   uint64_t next_report = interval_ns ? start + interval_ns : 0;
   uint64_t next_poll = start + kPollPeriodNs;
   core::Sample pending;
   int status = 0;
+  int stop_requests = 0;
 
   auto emit = [&] {
     out.write(core::build_report(pending, ro, util::rfc3339_now()));
     pending = core::Sample{};
+  };
+  // With a command, a stop request does not end the run: the command would
+  // go on untraced. It gets the signal and the run goes on until it exits;
+  // a second request kills it, so one that ignores the first cannot hang us.
+  auto stop_command = [&](int sig) {
+    if (++stop_requests > 1) return command->signal(SIGKILL);
+    command->signal(sig);
+    std::cerr << fmt::format("{}: sent SIG{} to {} (pid {}); waiting for it to exit (signal again to kill it)\n",
+                             prog_, sigabbrev_np(sig), o_.command.at(0), command->pid());
   };
   for (;;) {
     uint64_t wake = next_poll;
@@ -124,11 +137,22 @@ int Session::loop(collect::BpfSource& source, StopEvents& events, LaunchedComman
     if (deadline) wake = std::min(wake, deadline);
     const uint64_t now = util::monotonic_ns();
     const int timeout_ms = wake > now ? static_cast<int>((wake - now + 999'999) / 1'000'000) : 0;
-    const StopEvents::Reason reason = events.wait(timeout_ms, command);
-    if (reason == StopEvents::Reason::CommandExited) status = command->exit_status();  // like strace
-    if (reason != StopEvents::Reason::Timeout) break;
+    const StopEvents::Event event = events.wait(timeout_ms, command);
+    if (event.reason == StopEvents::Reason::CommandExited) {
+      status = command->exit_status();  // like strace
+      break;
+    }
+    if (event.reason == StopEvents::Reason::TargetsExited) break;
+    if (event.reason == StopEvents::Reason::Signal) {
+      if (!command) break;
+      for (int i = 0; i < event.signals; ++i) stop_command(event.signo);
+    }
     const uint64_t t = util::monotonic_ns();
-    if (deadline && t >= deadline) break;
+    if (deadline && t >= deadline) {
+      if (!command) break;
+      stop_command(SIGTERM);  // as timeout(1) does
+      deadline = 0;
+    }
     if (t < wake) continue;
     pending.merge(source.poll());
     next_poll = t + kPollPeriodNs;
