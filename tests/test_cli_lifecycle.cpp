@@ -1,4 +1,4 @@
-// How a run starts and ends: SIGINT/SIGTERM give a final report and leave no
+// How a run starts and ends: SIGINT/SIGTERM/SIGHUP give a final report and leave no
 // BPF program, link or map behind; -d stops; -i reports add up; -c selects a
 // cgroup.
 #include <catch2/catch.hpp>
@@ -99,8 +99,8 @@ class TestCgroup {
 
 }  // namespace
 
-TEST_CASE("syscount stopped by SIGINT or SIGTERM: final report, exit 0, no program, link or map of ours left", "[privileged]") {
-  for (const int sig : {SIGINT, SIGTERM}) {
+TEST_CASE("syscount stopped by SIGINT, SIGTERM or SIGHUP: final report, exit 0, no program, link or map of ours left", "[privileged]") {
+  for (const int sig : {SIGINT, SIGTERM, SIGHUP}) {
     slt::Background tool({kSyscount, "-L"});
     REQUIRE(tool.wait_for_stderr("Tracing syscalls"));
     const BpfIds held = bpf_ids_of(tool.pid());

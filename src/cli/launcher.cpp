@@ -48,7 +48,12 @@ util::Expected<LaunchedCommand> LaunchedCommand::spawn(const std::vector<std::st
   int gate[2];
   if (pipe2(gate, O_CLOEXEC) != 0) return util::make_error(std::string("pipe: ") + std::strerror(errno));
   const pid_t pid = fork();
-  if (pid < 0) return util::make_error(std::string("fork: ") + std::strerror(errno));
+  if (pid < 0) {
+    const int err = errno;
+    close(gate[0]);
+    close(gate[1]);
+    return util::make_error(std::string("fork: ") + std::strerror(err));
+  }
   if (pid == 0) {
     close(gate[1]);
     sigset_t none;
@@ -74,10 +79,12 @@ LaunchedCommand::LaunchedCommand(LaunchedCommand&& o) noexcept
 }
 
 LaunchedCommand::~LaunchedCommand() {
-  if (pid_ > 0 && gate_) {  // never released: let it exit and reap it
+  if (pid_ <= 0 || exited_) return;
+  if (gate_)
     gate_.reset();
-    waitpid(pid_, nullptr, 0);
-  }
+  else
+    kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
 }
 
 void LaunchedCommand::release() {
@@ -86,6 +93,10 @@ void LaunchedCommand::release() {
   do n = write(gate_.get(), &go, 1);
   while (n < 0 && errno == EINTR);
   gate_.reset();
+}
+
+void LaunchedCommand::signal(int sig) {
+  if (pid_ > 0 && !exited_) kill(pid_, sig);  // not yet reaped: the pid is still its own
 }
 
 bool LaunchedCommand::reap_if_exited() {

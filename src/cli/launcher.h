@@ -20,10 +20,14 @@ class LaunchedCommand {
 
   LaunchedCommand(LaunchedCommand&&) noexcept;
   LaunchedCommand& operator=(LaunchedCommand&&) = delete;
-  ~LaunchedCommand();  // an unreleased child is told to give up (it exits 127)
+  // An unreleased child is told to give up (it exits 127); a released one
+  // still running is killed (the tool is failing: it must not run on
+  // untraced). Either way it is reaped.
+  ~LaunchedCommand();
 
   pid_t pid() const { return pid_; }
   void release();  // let it execve
+  void signal(int sig);  // unless already reaped
   // Reaps it if it has exited; returns true then.
   bool reap_if_exited();
   bool exited() const { return exited_; }

@@ -274,7 +274,8 @@ std::string help_text(const std::string& prog, const CommandSpec& spec) {
       "  -v, --verbose            show libbpf messages\n"
       "  -h, --help               this text\n"
       "  -- CMD ARGS...           run CMD and trace it and its children from its execve on;\n"
-      "                           the exit status is CMD's\n",
+      "                           the exit status is CMD's; a stop signal or -d is passed\n"
+      "                           on to CMD (-d as SIGTERM), a second one kills it\n",
       prog, spec.usage, spec.description);
 }
 

@@ -1,9 +1,11 @@
 #include "cli/stats_session.h"
 
+#include <signal.h>
+#include <string.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -14,6 +16,7 @@
 #include "collect/bpf_env.h"
 #include "collect/bpf_source.h"
 #include "export/report_writer.h"
+#include "util/files.h"
 #include "util/time.h"
 
 namespace syslat::cli {
@@ -53,12 +56,13 @@ class Session {
 int Session::run() {
   if (o_.backend == Backend::Ptrace)
     return fail(prog_, "--backend: 'ptrace' is not available in this build yet (expected auto or bpf)", 2);
-  std::ofstream file;
+  std::unique_ptr<std::ostream> file;  // close-on-exec: a launched command must not inherit it
   if (!o_.output_path.empty()) {
-    file.open(o_.output_path, std::ios::out | std::ios::trunc);
-    if (!file) return fail(prog_, fmt::format("-o/--output: cannot write '{}' (expected a writable FILE)", o_.output_path), 2);
+    auto opened = util::open_output_file(o_.output_path);
+    if (!opened) return fail(prog_, fmt::format("-o/--output: cannot write '{}' (expected a writable FILE)", o_.output_path), 2);
+    file = std::move(*opened);
   }
-  std::ostream& out = o_.output_path.empty() ? std::cout : file;
+  std::ostream& out = file ? *file : std::cout;
 
   // Signals go to the signalfd before anything is attached: an early Ctrl-C
   // still detaches cleanly.
@@ -105,15 +109,25 @@ int Session::loop(collect::BpfSource& source, StopEvents& events, LaunchedComman
   const core::ReportOptions ro = report_options(kind_, o_, wants_timing(kind_, o_));
   const uint64_t start = util::monotonic_ns();
   const uint64_t interval_ns = static_cast<uint64_t>(o_.interval_s * 1e9);
-  const uint64_t deadline = o_.duration_s > 0 ? start + static_cast<uint64_t>(o_.duration_s * 1e9) : 0;
+  uint64_t deadline = o_.duration_s > 0 ? start + static_cast<uint64_t>(o_.duration_s * 1e9) : 0;
   uint64_t next_report = interval_ns ? start + interval_ns : 0;
   uint64_t next_poll = start + kPollPeriodNs;
   core::Sample pending;
   int status = 0;
+  int stop_requests = 0;
 
   auto emit = [&] {
     out.write(core::build_report(pending, ro, util::rfc3339_now()));
     pending = core::Sample{};
+  };
+  // With a command, a stop request does not end the run: the command would
+  // go on untraced. It gets the signal and the run goes on until it exits;
+  // a second request kills it, so one that ignores the first cannot hang us.
+  auto stop_command = [&](int sig) {
+    if (++stop_requests > 1) return command->signal(SIGKILL);
+    command->signal(sig);
+    std::cerr << fmt::format("{}: sent SIG{} to {} (pid {}); waiting for it to exit (signal again to kill it)\n",
+                             prog_, sigabbrev_np(sig), o_.command.at(0), command->pid());
   };
   for (;;) {
     uint64_t wake = next_poll;
@@ -121,11 +135,22 @@ int Session::loop(collect::BpfSource& source, StopEvents& events, LaunchedComman
     if (deadline) wake = std::min(wake, deadline);
     const uint64_t now = util::monotonic_ns();
     const int timeout_ms = wake > now ? static_cast<int>((wake - now + 999'999) / 1'000'000) : 0;
-    const StopEvents::Reason reason = events.wait(timeout_ms, command);
-    if (reason == StopEvents::Reason::CommandExited) status = command->exit_status();  // like strace
-    if (reason != StopEvents::Reason::Timeout) break;
+    const StopEvents::Event event = events.wait(timeout_ms, command);
+    if (event.reason == StopEvents::Reason::CommandExited) {
+      status = command->exit_status();  // like strace
+      break;
+    }
+    if (event.reason == StopEvents::Reason::TargetsExited) break;
+    if (event.reason == StopEvents::Reason::Signal) {
+      if (!command) break;
+      for (int i = 0; i < event.signals; ++i) stop_command(event.signo);
+    }
     const uint64_t t = util::monotonic_ns();
-    if (deadline && t >= deadline) break;
+    if (deadline && t >= deadline) {
+      if (!command) break;
+      stop_command(SIGTERM);  // as timeout(1) does
+      deadline = 0;
+    }
     if (t < wake) continue;
     pending.merge(source.poll());
     next_poll = t + kPollPeriodNs;

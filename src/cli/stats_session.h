@@ -10,7 +10,8 @@
 namespace syslat::cli {
 
 // Parses argv, then runs; returns the process exit status (SPEC §9: 2 for a
-// bad option value, 1 for an environment problem, 0 otherwise).
+// bad option value, 1 for an environment problem, 0 otherwise; with -- CMD,
+// the command's status as a shell reports it).
 int run_stats_command(const std::string& prog, const CommandSpec& spec, core::ReportKind kind, int argc,
                       char** argv);
 

@@ -21,33 +21,41 @@ util::Expected<StopEvents> StopEvents::create(const std::vector<uint32_t>& pids)
   sigaddset(&set, SIGCHLD);
   // Blocked signals are queued even when their disposition is SIG_IGN (as a
   // background job of a script inherits), so the signalfd sees them; the
-  // dispositions stay untouched for the command we may launch.
+  // dispositions stay untouched for the command we may launch. SIGHUP is the
+  // exception: ignoring it is exactly what nohup asks for.
+  struct sigaction hup {};
+  if (sigaction(SIGHUP, nullptr, &hup) == 0 && hup.sa_handler != SIG_IGN) sigaddset(&set, SIGHUP);
   if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0)
     return util::make_error(std::string("sigprocmask: ") + std::strerror(errno));
   ev.signal_fd_.reset(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
   if (!ev.signal_fd_) return util::make_error(std::string("signalfd: ") + std::strerror(errno));
   for (uint32_t pid : pids) {
-    util::UniqueFd fd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+    util::UniqueFd fd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));  // always close-on-exec
     if (!fd) return util::make_error("-p/--pid: cannot watch process " + std::to_string(pid) + ": " + std::strerror(errno));
     ev.pid_fds_.push_back(std::move(fd));
   }
   return ev;
 }
 
-StopEvents::Reason StopEvents::wait(int timeout_ms, LaunchedCommand* command) {
+StopEvents::Event StopEvents::wait(int timeout_ms, LaunchedCommand* command) {
   std::vector<pollfd> fds;
   fds.push_back({signal_fd_.get(), POLLIN, 0});
   for (const auto& fd : pid_fds_)
     if (fd) fds.push_back({fd.get(), POLLIN, 0});
-  if (poll(fds.data(), fds.size(), timeout_ms < 0 ? 0 : timeout_ms) <= 0) return Reason::Timeout;
+  Event event;
+  if (poll(fds.data(), fds.size(), timeout_ms < 0 ? 0 : timeout_ms) <= 0) return event;
 
-  Reason reason = Reason::Timeout;
   if (fds[0].revents & POLLIN) {
     signalfd_siginfo si{};
     while (read(signal_fd_.get(), &si, sizeof(si)) == sizeof(si)) {
-      if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) reason = Reason::Signal;
+      if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM || si.ssi_signo == SIGHUP) {
+        event.reason = Reason::Signal;
+        event.signo = static_cast<int>(si.ssi_signo);
+        ++event.signals;
+      }
     }
-    if (reason == Reason::Timeout && command && command->reap_if_exited()) reason = Reason::CommandExited;
+    // SIGCHLD may have come in the same read as a stop signal.
+    if (command && command->reap_if_exited()) return {Reason::CommandExited};
   }
   for (size_t i = 1, j = 0; i < fds.size(); ++i) {
     while (!pid_fds_[j]) ++j;
@@ -57,8 +65,9 @@ StopEvents::Reason StopEvents::wait(int timeout_ms, LaunchedCommand* command) {
     }
     ++j;
   }
-  if (reason == Reason::Timeout && !pid_fds_.empty() && exited_ == pid_fds_.size()) reason = Reason::TargetsExited;
-  return reason;
+  if (event.reason == Reason::Timeout && !pid_fds_.empty() && exited_ == pid_fds_.size())
+    event.reason = Reason::TargetsExited;
+  return event;
 }
 
 }  // namespace syslat::cli

@@ -1,5 +1,5 @@
-// Why a session stops: SIGINT/SIGTERM, the launched command exiting, or
-// every -p target exiting. One poll(2) over a signalfd and pidfds.
+// Why a session stops: SIGINT/SIGTERM/SIGHUP, the launched command exiting,
+// or every -p target exiting. One poll(2) over a signalfd and pidfds.
 #pragma once
 
 #include <cstdint>
@@ -14,13 +14,20 @@ namespace syslat::cli {
 class StopEvents {
  public:
   enum class Reason { Timeout, Signal, TargetsExited, CommandExited };
+  struct Event {
+    Reason reason = Reason::Timeout;
+    int signo = 0;    // Signal: the last stop signal read
+    int signals = 0;  // Signal: how many stop signals were read (a second one escalates)
+  };
 
-  // Blocks SIGINT, SIGTERM and SIGCHLD (delivered through the signalfd from
-  // now on) and watches the given processes.
+  // Blocks SIGINT, SIGTERM, SIGHUP (unless ignored, as under nohup) and
+  // SIGCHLD, delivered through the signalfd from now on, and watches the
+  // given processes.
   static util::Expected<StopEvents> create(const std::vector<uint32_t>& pids);
 
-  // Waits up to timeout_ms (or until something happened).
-  Reason wait(int timeout_ms, LaunchedCommand* command);
+  // Waits up to timeout_ms (or until something happened). The command's
+  // exit wins over a stop signal read at the same time.
+  Event wait(int timeout_ms, LaunchedCommand* command);
 
  private:
   StopEvents() = default;

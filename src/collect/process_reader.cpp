@@ -4,9 +4,10 @@
 #include <signal.h>
 
 #include <cerrno>
-#include <fstream>
 #include <set>
 #include <vector>
+
+#include "util/files.h"
 
 namespace syslat::collect {
 
@@ -47,9 +48,10 @@ std::map<ProcessReader::Key, proc_stats> ProcessReader::read_all() const {
 
 std::string ProcessReader::comm_of(uint32_t tgid) const {
   if (tgid == 0) return "[other pid ns]";  // tasks with no PID in our namespace (see current_ids)
-  std::ifstream in("/proc/" + std::to_string(tgid) + "/comm");
-  std::string comm;
-  if (in && std::getline(in, comm) && !comm.empty()) return comm;
+  if (auto comm = util::read_small_file("/proc/" + std::to_string(tgid) + "/comm", 64)) {
+    const std::string name = comm->substr(0, comm->find('\n'));
+    if (!name.empty()) return name;
+  }
   char kernel_comm[SYSLAT_COMM_LEN] = {};
   if (bpf_map_lookup_elem(comm_fd_, &tgid, kernel_comm) == 0) return std::string(kernel_comm);
   return "?";
