@@ -17,9 +17,11 @@
  * task is in a 32-bit syscall (in_ia32_syscall()). */
 #define SYSLAT_TS_COMPAT 0x0002
 
+/* A direct (CO-RE relocated) load through the trusted task pointer: on every
+ * sys_exit, so no probe-read helper call. */
 static __always_inline bool task_in_compat_syscall(struct task_struct *task)
 {
-	return BPF_CORE_READ(task, thread_info.status) & SYSLAT_TS_COMPAT;
+	return task->thread_info.status & SYSLAT_TS_COMPAT;
 }
 
 #endif
