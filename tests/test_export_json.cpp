@@ -39,6 +39,7 @@ TEST_CASE("lat JSON follows SPEC §6", "[export][json]") {
   const json& read = j["syscalls"][0];
   CHECK(read["name"] == "read");
   CHECK(read["nr"] == 0);
+  CHECK(read["abi"] == "x86_64");
   CHECK(read["count"] == 3);
   CHECK(read["errors"] == 1);
   CHECK(read["total_ns"] == 3000);

@@ -69,6 +69,18 @@ TEST_CASE("health lines appear only when something was lost or untimed", "[expor
   CHECK(one.str().find("(1 call returned without a seen entry") != std::string::npos);
 }
 
+TEST_CASE("calls our programs missed and wrapped histogram counts are shown as LOST", "[export][text]") {
+  Report r = count_report(true);
+  r.health.recursion_misses = 2;
+  r.health.hist_lost = 4294967296;
+  std::ostringstream out;
+  write_health_text(out, r);
+  CHECK(out.str().find("LOST: 2 calls not seen (a BPF program of ours was already running on that CPU)") !=
+        std::string::npos);
+  CHECK(out.str().find("LOST: 4294967296 latencies from the histograms") != std::string::npos);
+  CHECK(r.health.lost() == 4294967298);
+}
+
 TEST_CASE("CSV has one header and quotes fields", "[export][csv]") {
   Report r = count_report(false);
   r.time = "a,b";
