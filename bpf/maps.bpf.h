@@ -10,6 +10,7 @@ const volatile bool follow_forks = false; /* -- CMD: children of traced processe
 const volatile bool compat_abi = false;   /* the kernel runs 32-bit (ia32) syscalls */
 const volatile __u32 cpu_rows = 1;        /* rows per slot: present CPUs + 1 shared */
 const volatile __u32 other_slot = 0;      /* last slot: unknown numbers that did not fit */
+const volatile __u32 hist_slots = 0;      /* histograms in the hists array (per CPU row) */
 
 /* Number -> slot per ABI, and per-slot flags (see syslat.h). */
 const volatile __u16 slot_of[SYSLAT_NABIS][SYSLAT_NR_TABLE];
@@ -34,8 +35,9 @@ __u64 follow_bits[SYSLAT_PID_WORDS];
 __u32 pending_exec_tgid;  /* count nothing of it until its execve returns */
 struct syslat_counters counters;
 
-/* slot * cpu_rows + row; userspace sizes both before load (hists has one
- * entry when not timed) and reads them through mmap, no syscall per poll. */
+/* stats: slot * cpu_rows + row; hists: hist * cpu_rows + row (see
+ * hist_of_slot). Userspace sizes both before load (hists has one entry when
+ * not timed) and reads them through mmap, no syscall per poll. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
@@ -51,6 +53,10 @@ struct {
 	__type(key, __u32);
 	__type(value, struct syscall_hist);
 } hists SEC(".maps");
+
+/* Slot -> 1 + its histogram, 0 while it has none: assigned on first use. */
+__u32 hist_of_slot[SYSLAT_MAX_SLOTS];
+__u32 hists_assigned;
 
 /* A bit per slot that has ever been used: userspace reads (and so maps into
  * its memory) only the rows of those. */

@@ -88,10 +88,29 @@ static __always_inline void mark_used(__u32 slot)
 	__sync_fetch_and_or(&used_slots[(slot >> 6) & (SYSLAT_MAX_SLOTS / 64 - 1)], 1ull << (slot & 63));
 }
 
+/* 1 + the histogram of a slot, given on its first timed call; 0 once the
+ * budget is used up. */
+static __always_inline __u32 hist_of(__u32 slot)
+{
+	__u32 *cell = &hist_of_slot[slot & (SYSLAT_MAX_SLOTS - 1)];
+	__u32 hist = *cell, fresh;
+
+	if (hist)
+		return hist;
+	if (hists_assigned >= hist_slots)
+		return 0;
+	fresh = __sync_fetch_and_add(&hists_assigned, 1) + 1;
+	if (fresh > hist_slots)
+		return 0;
+	hist = __sync_val_compare_and_swap(cell, 0, fresh);
+	return hist ? hist : fresh; /* another CPU was first: use its (fresh goes unused) */
+}
+
 static __always_inline void record(__u32 slot, __u64 err, enum call_timing timing, __u64 dur)
 {
 	bool shared;
-	__u32 idx = slot * cpu_rows + cpu_row(&shared);
+	__u32 row = cpu_row(&shared);
+	__u32 idx = slot * cpu_rows + row, hist;
 	struct syscall_stats *s = bpf_map_lookup_elem(&stats, &idx);
 	struct syscall_hist *h;
 	__u32 b;
@@ -109,12 +128,21 @@ static __always_inline void record(__u32 slot, __u64 err, enum call_timing timin
 		add(&s->entry_not_seen, 1, shared);
 		return;
 	}
+	/* A duration goes into total, min, max and the histogram, or (no
+	 * histogram left for this syscall) into none of them, so that avg =
+	 * total / histogram count holds. */
+	hist = hist_of(slot);
+	if (!hist) {
+		__sync_fetch_and_add(&counters.hist_full, 1);
+		return;
+	}
 	add(&s->total_ns, dur, shared);
 	/* min/max of the shared row may race; counts never do. */
 	if (dur > s->max_ns)
 		s->max_ns = dur;
 	if (dur - 1 < s->min_ns - 1) /* min_ns 0 means "none yet" */
 		s->min_ns = dur;
+	idx = (hist - 1) * cpu_rows + row;
 	h = bpf_map_lookup_elem(&hists, &idx);
 	if (!h)
 		return;

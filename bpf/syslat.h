@@ -104,7 +104,10 @@ struct syscall_stats {
 	__u64 _pad[2];    /* one cache line per entry */
 };
 
-/* Per (slot, CPU row) histogram, same indexing; cumulative u32 counts.
+/* Per (histogram, CPU row) histogram, indexed hist * cpu_rows + row, where a
+ * syscall slot is given a histogram the first time one of its calls is timed
+ * (hist_of_slot): histograms are sized by a memory budget, not by every slot,
+ * so a 256-CPU machine does not pay for syscalls nobody makes. Cumulative u32 counts.
  * Userspace takes wrap-safe deltas and checks their sum against the u64 call
  * counts, so a poll stalled for 2^32 calls of one bucket is reported, not
  * silently wrong. */
@@ -179,6 +182,7 @@ struct filter_set {
 struct syslat_counters {
 	__u64 proc_map_full;  /* -P: (tgid, syscall) entries that did not fit */
 	__u64 park_failed;    /* timed: no task storage for a blocking call (its latency is lost) */
+	__u64 hist_full;      /* timed: calls of a syscall that got no histogram (budget used up) */
 };
 
 #endif /* SYSLAT_H */

@@ -86,15 +86,18 @@ TEST_CASE("a histogram bucket that wrapped while polling stalled is reported as 
   syscall_stats* st = &stats[0];
   syscall_hist* h = &hists[0];
   __u64 used[SYSLAT_MAX_SLOTS / 64] = {};
-  collect::StatsReader reader(std::move(stats), std::move(hists), used, layout, rows);
+  __u32 hist_of_slot[SYSLAT_MAX_SLOTS] = {};
+  collect::StatsReader reader(std::move(stats), std::move(hists), used, hist_of_slot, layout, rows);
 
   const uint32_t slot = layout.slot_of[0][static_cast<size_t>(*core::syscall_number("read"))];
   used[slot / 64] |= 1ull << (slot % 64);
+  hist_of_slot[slot] = 3;  // its histogram is the third
   // Row 1 of `read`: 2^32 + 7 timed calls, all in one bucket, whose u32
   // count therefore reads 7.
   const size_t i = size_t{slot} * rows + 1;
+  const size_t hi = size_t{2} * rows + 1;
   st[i].calls = (uint64_t{1} << 32) + 7;
-  h[i].count[hist_bucket(300)] = 7;
+  h[hi].count[hist_bucket(300)] = 7;
   core::Sample first;
   reader.read(first);
   const auto& read_stats = first.syscalls.at(*core::syscall_number("read"));
@@ -104,7 +107,7 @@ TEST_CASE("a histogram bucket that wrapped while polling stalled is reported as 
 
   // A row caught half-written (calls bumped, bucket not yet) is no wrap.
   st[i].calls += 3;
-  h[i].count[hist_bucket(300)] += 2;
+  h[hi].count[hist_bucket(300)] += 2;
   core::Sample second;
   reader.read(second);
   CHECK(second.health.hist_lost == 0);

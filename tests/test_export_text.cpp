@@ -78,7 +78,12 @@ TEST_CASE("calls our programs missed and wrapped histogram counts are shown as L
   CHECK(out.str().find("LOST: 2 calls not seen (a BPF program of ours was already running on that CPU)") !=
         std::string::npos);
   CHECK(out.str().find("LOST: 4294967296 latencies from the histograms") != std::string::npos);
-  CHECK(r.health.lost() == 4294967298);
+  r.health.hist_full = 3;
+  std::ostringstream full;
+  write_health_text(full, r);
+  CHECK(full.str().find("LOST: latency of 3 calls in no histogram (histogram memory budget spent)") !=
+        std::string::npos);
+  CHECK(r.health.lost() == 4294967301);
 }
 
 TEST_CASE("CSV has one header and quotes fields", "[export][csv]") {

@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <cstdarg>
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -44,6 +45,16 @@ std::string errno_text(int err) { return std::strerror(err < 0 ? -err : err); }
 // Rows per slot: one per CPU present at start, plus one shared by CPUs
 // brought online later (see syslat.h). Not the possible CPUs: a VM may allow
 // 256 and run 2.
+// Histogram memory is capped: with few CPUs every slot can have one; on a
+// big machine slots get one on first use until the budget is spent (the
+// rest count as hist_full).
+constexpr size_t kHistBudgetBytes = size_t{64} << 20;
+
+uint32_t hist_slots(size_t slots, uint32_t rows) {
+  const size_t fit = kHistBudgetBytes / (sizeof(syscall_hist) * rows);
+  return static_cast<uint32_t>(std::max<size_t>(1, std::min(slots, fit)));
+}
+
 uint32_t cpu_rows() {
   std::ifstream in("/sys/devices/system/cpu/present");
   std::string list;
@@ -77,6 +88,7 @@ struct BpfSource::Impl {
   BpfOptions options;
   syslat_bpf* skel = nullptr;
   uint32_t rows = 0;
+  uint32_t hists = 0;  // histograms per CPU row (see hist_slots)
   core::SlotLayout layout;
   std::unique_ptr<StatsReader> stats;
   std::unique_ptr<ProcessReader> processes;
@@ -109,6 +121,7 @@ void BpfSource::Impl::configure(bool with_i386) {
   ro->compat_abi = with_i386;
   ro->cpu_rows = rows;
   ro->other_slot = layout.other_slot;
+  ro->hist_slots = hists;
   for (size_t abi = 0; abi < SYSLAT_NABIS; ++abi) {
     for (size_t nr = 0; nr < SYSLAT_NR_TABLE; ++nr) ro->slot_of[abi][nr] = layout.slot_of[abi][nr];
     ro->rt_sigreturn_slot[abi] = layout.rt_sigreturn_slot[abi];
@@ -123,7 +136,7 @@ void BpfSource::Impl::configure(bool with_i386) {
 
   const uint32_t entries = static_cast<uint32_t>(layout.size()) * rows;
   bpf_map__set_max_entries(skel->maps.stats, entries);
-  bpf_map__set_max_entries(skel->maps.hists, options.timed ? entries : 1);
+  bpf_map__set_max_entries(skel->maps.hists, options.timed ? hists * rows : 1);
   const uint32_t processes = options.per_process ? options.max_process_entries : 1;
   const uint32_t proc_value = static_cast<uint32_t>(sizeof(proc_stats)) * rows;
   bpf_map__set_max_entries(skel->maps.proc_stats, processes);
@@ -147,6 +160,7 @@ util::Expected<std::unique_ptr<BpfSource>> BpfSource::load(const BpfOptions& opt
   impl->rows = cpu_rows();
   const bool with_i386 = kernel_has_ia32();
   impl->layout = core::SlotLayout::build(with_i386);
+  impl->hists = hist_slots(impl->layout.size(), impl->rows);
 
   impl->skel = syslat_bpf__open();
   if (!impl->skel) return util::make_error("cannot open the BPF object: " + errno_text(errno));
@@ -162,12 +176,12 @@ util::Expected<std::unique_ptr<BpfSource>> BpfSource::load(const BpfOptions& opt
   if (!stats) return stats.error();
   MappedArray<syscall_hist> hists;
   if (options.timed) {
-    auto mapped = MappedArray<syscall_hist>::map(bpf_map__fd(s->maps.hists), entries);
+    auto mapped = MappedArray<syscall_hist>::map(bpf_map__fd(s->maps.hists), size_t{impl->hists} * impl->rows);
     if (!mapped) return mapped.error();
     hists = std::move(*mapped);
   }
-  impl->stats = std::make_unique<StatsReader>(std::move(*stats), std::move(hists), s->bss->used_slots, impl->layout,
-                                              impl->rows);
+  impl->stats = std::make_unique<StatsReader>(std::move(*stats), std::move(hists), s->bss->used_slots,
+                                              s->bss->hist_of_slot, impl->layout, impl->rows);
   if (options.per_process) {
     impl->processes = std::make_unique<ProcessReader>(bpf_map__fd(s->maps.proc_stats),
                                                       bpf_map__fd(s->maps.proc_comm), impl->rows, impl->layout);
@@ -331,10 +345,13 @@ void BpfSource::Impl::read_health(core::Sample& out) {
   syslat_counters& c = skel->bss->counters;
   const uint64_t full = __atomic_load_n(&c.proc_map_full, __ATOMIC_RELAXED);
   const uint64_t park = __atomic_load_n(&c.park_failed, __ATOMIC_RELAXED);
+  const uint64_t hist_full = __atomic_load_n(&c.hist_full, __ATOMIC_RELAXED);
   out.health.proc_map_full = full - last_counters.proc_map_full;
   out.health.park_failed = park - last_counters.park_failed;
+  out.health.hist_full = hist_full - last_counters.hist_full;
   last_counters.proc_map_full = full;
   last_counters.park_failed = park;
+  last_counters.hist_full = hist_full;
 
   // The kernel skips a program (and counts it) when one of ours is already
   // running on that CPU, e.g. a tracepoint hit from inside it: calls not seen.

@@ -16,10 +16,12 @@ T take(T& v) {
 }  // namespace
 
 StatsReader::StatsReader(MappedArray<syscall_stats> stats, MappedArray<syscall_hist> hists,
-                         const __u64* used_slots, const core::SlotLayout& layout, uint32_t cpu_rows)
+                         const __u64* used_slots, const __u32* hist_of_slot, const core::SlotLayout& layout,
+                         uint32_t cpu_rows)
     : stats_(std::move(stats)),
       hists_(std::move(hists)),
       used_slots_(used_slots),
+      hist_of_slot_(hist_of_slot),
       layout_(layout),
       rows_(cpu_rows),
       state_(layout.size()) {}
@@ -42,7 +44,10 @@ void StatsReader::read(core::Sample& out) {
 void StatsReader::read_slot(uint32_t slot, core::Sample& out) {
   auto& rows = state_[slot];
   if (!rows) rows = std::make_unique<std::vector<RowState>>(rows_);
+  // 1 + the slot's histogram (0: none, its timed calls counted as hist_full).
+  const uint32_t hist = hists_.size() ? load_relaxed(hist_of_slot_[slot]) : 0;
   const bool timed = hists_.size() != 0;
+  const bool with_hist = hist != 0 && size_t{hist} * rows_ <= hists_.size();
   core::SyscallStats d;
   for (uint32_t row = 0; row < rows_; ++row) {
     const size_t i = size_t{slot} * rows_ + row;
@@ -67,8 +72,10 @@ void StatsReader::read_slot(uint32_t slot, core::Sample& out) {
     if (timed) {
       r.min_ns = take(live.min_ns);
       r.max_ns = take(live.max_ns);
+    }
+    if (with_hist) {
       if (!last.hist) last.hist = std::make_unique<syscall_hist>();
-      const syscall_hist& h = hists_[i];
+      const syscall_hist& h = hists_[size_t{hist - 1} * rows_ + row];
       for (unsigned b = 0; b < HIST_NBUCKETS; ++b) {
         const uint32_t now = load_relaxed(h.count[b]);
         const uint32_t delta = now - last.hist->count[b];  // u32 wrap-safe, up to 2^32 per poll
@@ -83,7 +90,7 @@ void StatsReader::read_slot(uint32_t slot, core::Sample& out) {
   // entry_not_seen. Falling short by 2^31 or more means a bucket wrapped
   // (polling stalled for 2^32 calls of one bucket): say so. Smaller
   // differences are calls caught half-recorded, read again next poll.
-  if (timed && !(layout_.flags[slot] & SYSLAT_SLOT_NORETURN)) {
+  if (with_hist && !(layout_.flags[slot] & SYSLAT_SLOT_NORETURN)) {
     const uint64_t expected = d.calls - d.entry_not_seen;
     if (expected > d.timed && expected - d.timed >= (uint64_t{1} << 31)) out.health.hist_lost += expected - d.timed;
   }

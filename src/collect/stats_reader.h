@@ -17,9 +17,10 @@ namespace syslat::collect {
 
 class StatsReader {
  public:
-  // `hists` is empty unless timed; `used_slots` points into the mmap'ed .bss.
+  // `hists` is empty unless timed; `used_slots` and `hist_of_slot` point into
+  // the mmap'ed .bss (see maps.bpf.h).
   StatsReader(MappedArray<syscall_stats> stats, MappedArray<syscall_hist> hists, const __u64* used_slots,
-              const core::SlotLayout& layout, uint32_t cpu_rows);
+              const __u32* hist_of_slot, const core::SlotLayout& layout, uint32_t cpu_rows);
   void read(core::Sample& out);
 
  private:
@@ -33,6 +34,7 @@ class StatsReader {
   MappedArray<syscall_stats> stats_;
   MappedArray<syscall_hist> hists_;
   const __u64* used_slots_;
+  const __u32* hist_of_slot_;
   const core::SlotLayout& layout_;
   uint32_t rows_;
   std::vector<std::unique_ptr<std::vector<RowState>>> state_;  // per slot, once used

@@ -27,6 +27,7 @@ void Health::merge(const Health& o) {
   events_lost += o.events_lost;
   recursion_misses += o.recursion_misses;
   hist_lost += o.hist_lost;
+  hist_full += o.hist_full;
 }
 
 void Sample::merge(const Sample& later) {

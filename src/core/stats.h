@@ -51,9 +51,10 @@ struct Health {
   uint64_t events_lost = 0;    // ring-buffer drops
   uint64_t recursion_misses = 0;  // calls our programs did not run for (the kernel's per-program count)
   uint64_t hist_lost = 0;      // histogram counts lost to a 32-bit bucket wrapping (polling stalled)
+  uint64_t hist_full = 0;      // timed calls of a syscall that got no histogram (memory budget spent)
 
   void merge(const Health& other);
-  uint64_t lost() const { return proc_map_full + park_failed + events_lost + recursion_misses + hist_lost; }
+  uint64_t lost() const { return proc_map_full + park_failed + events_lost + recursion_misses + hist_lost + hist_full; }
 };
 
 // One span of time as seen by a source.

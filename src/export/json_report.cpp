@@ -71,7 +71,8 @@ std::string report_json(const core::Report& rep) {
                       {"park_failed", rep.health.park_failed},
                       {"ring_buffer", rep.health.events_lost},
                       {"recursion_misses", rep.health.recursion_misses},
-                      {"histogram_wrapped", rep.health.hist_lost}};
+                      {"histogram_wrapped", rep.health.hist_lost},
+                      {"histogram_full", rep.health.hist_full}};
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 

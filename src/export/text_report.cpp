@@ -84,6 +84,9 @@ void write_health_text(std::ostream& out, const core::Report& rep) {
   if (rep.health.hist_lost)
     out << fmt::format("LOST: {} from the histograms (a 32-bit bucket wrapped while polling stalled)\n",
                        count_of(rep.health.hist_lost, "latency", "latencies"));
+  if (rep.health.hist_full)
+    out << fmt::format("LOST: latency of {} in no histogram (histogram memory budget spent)\n",
+                       count_of(rep.health.hist_full, "call", "calls"));
   if (rep.health.events_lost)
     out << fmt::format("LOST: {} (ring buffer full)\n", count_of(rep.health.events_lost, "event", "events"));
 }
