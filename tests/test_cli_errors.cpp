@@ -32,6 +32,14 @@ std::vector<BadInput> bad_inputs() {
       {{"-e", "ENOPE"}, "-e"},
       {{"-u", "no-such-user-here"}, "-u"},
       {{"-c", "/tmp"}, "-c"},
+      {{"-c", "0"}, "-c/--cgroup"},
+      {{"-c", "18446744073709551615"}, "-c/--cgroup"},
+      {{"-c", "18446744073709551616"}, "-c/--cgroup"},
+      {{"-c", ""}, "-c/--cgroup"},
+      {{"--unit", "no-such-unit-here"}, "--unit"},
+      {{"--unit", "a/b"}, "--unit"},
+      {{"--unit", ""}, "--unit"},
+      {{"-c", "1", "--unit", "init.scope"}, "--unit"},
       {{"--backend", "nope"}, "--backend"},
       {{"--bogus"}, "--bogus"},
       {{"-o", "/nonexistent/dir/out.json", "--", "/bin/true"}, "-o"},
@@ -62,6 +70,21 @@ TEST_CASE("syscount rejects bad option values with status 2 and one line naming 
 
 TEST_CASE("syslat rejects bad option values with status 2 and one line naming the option", "[privileged]") {
   for (const auto& bad : bad_inputs()) check_rejected(slt::syslat_bin(), bad);
+}
+
+TEST_CASE("without CAP_BPF and CAP_PERFMON: status 1, one line naming them, no hint at a backend this build lacks", "[privileged]") {
+  // setpriv: root, but with an empty bounding set exec gives no capabilities.
+  for (const auto& bin : {slt::syscount_bin(), slt::syslat_bin()}) {
+    const auto r = slt::run({"setpriv", "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all", "--", bin,
+                             "-d", "1"}, 10);
+    INFO(bin << ": status " << r.status << "\nstdout: " << r.out << "\nstderr: " << r.err);
+    CHECK(r.status == 1);
+    CHECK(r.out.empty());
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK(r.err.find("CAP_BPF") != std::string::npos);
+    CHECK(r.err.find("CAP_PERFMON") != std::string::npos);
+    CHECK(r.err.find("ptrace") == std::string::npos);
+  }
 }
 
 TEST_CASE("a rejected command line runs nothing and writes no report", "[privileged]") {

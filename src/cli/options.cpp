@@ -4,17 +4,17 @@
 #include <getopt.h>
 #include <pwd.h>
 #include <signal.h>
-#include <linux/magic.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 
 #include <cerrno>
 #include <fmt/format.h>
 #include <string>
 
+#include "cli/cgroup_target.h"
 #include "core/errno_names.h"
 #include "core/syscall_set.h"
 #include "syslat.h"
+#include "util/cgroup.h"
 #include "util/duration.h"
 #include "util/strings.h"
 
@@ -28,6 +28,7 @@ enum LongOnly {
   kBackend,
   kMaxProcesses,
   kThreadComm,
+  kUnit,
 };
 
 const option kLongOptions[] = {
@@ -36,6 +37,7 @@ const option kLongOptions[] = {
     {"comm", required_argument, nullptr, 'n'},
     {"uid", required_argument, nullptr, 'u'},
     {"cgroup", required_argument, nullptr, 'c'},
+    {"unit", required_argument, nullptr, kUnit},
     {"syscall", required_argument, nullptr, 'S'},
     {"failures", no_argument, nullptr, 'x'},
     {"errno", required_argument, nullptr, 'e'},
@@ -127,11 +129,19 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
       return {};
     }
     case 'c': {
-      struct statfs sfs {};
-      if (statfs(value.c_str(), &sfs) != 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
-        return bad("-c/--cgroup", fmt::format("'{}' is not a cgroup v2 directory (expected a path such as "
-                                              "/sys/fs/cgroup/system.slice)", value));
-      o.filter.cgroup_path = value;
+      if (o.unit) return bad("-c/--cgroup", "cannot be combined with --unit (expected one cgroup: -c PATH|ID or --unit NAME)");
+      auto dir = resolve_cgroup_option(value);
+      if (!dir) return dir.error();
+      o.filter.cgroup_path = *dir;
+      return {};
+    }
+    case kUnit: {
+      if (o.filter.cgroup_path && !o.unit)
+        return bad("--unit", "cannot be combined with -c/--cgroup (expected one cgroup: -c PATH|ID or --unit NAME)");
+      auto dir = resolve_unit_option(value);
+      if (!dir) return dir.error();
+      o.unit = util::systemd_unit_name(value);
+      o.filter.cgroup_path = *dir;
       return {};
     }
     case 'S': {
@@ -251,7 +261,10 @@ std::string help_text(const std::string& prog, const CommandSpec& spec) {
       "                           threads renamed by the program still match)\n"
       "      --thread-comm        -n matches each thread's own name instead\n"
       "  -u, --uid UID|USER       only this user\n"
-      "  -c, --cgroup PATH        only tasks in this cgroup v2 directory (and below)\n"
+      "  -c, --cgroup PATH|ID     only tasks in this cgroup v2 directory (and below), or in\n"
+      "                           the cgroup with this id (as bpftool cgroup shows it)\n"
+      "      --unit NAME          only tasks of this systemd unit (and below); a name\n"
+      "                           without a suffix means NAME.service\n"
       "  -S, --syscall LIST       names, numbers, classes (%file %net %process %memory\n"
       "                           %signal %ipc %desc %time); a leading ! excludes\n"
       "  -x, --failures           only failed calls\n"
