@@ -68,7 +68,8 @@ int Session::run() {
   // still detaches cleanly.
   auto events = StopEvents::create(o_.filter.pids);
   if (!events) return fail(prog_, events.error().message, 1);
-  if (auto env = collect::check_bpf_environment(); !env) return fail(prog_, env.error().message, 1);
+  auto kernel = collect::check_bpf_environment();
+  if (!kernel) return fail(prog_, kernel.error().message, 1);
 
   std::optional<LaunchedCommand> command;
   if (!o_.command.empty()) {
@@ -81,6 +82,7 @@ int Session::run() {
   collect::BpfOptions bo;
   bo.timed = timed;
   bo.per_process = o_.per_process;
+  bo.ia32 = kernel->ia32;
   bo.follow_forks = command.has_value();
   bo.max_process_entries = o_.max_processes;
   bo.verbose = o_.verbose;

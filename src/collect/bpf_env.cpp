@@ -3,7 +3,6 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/capability.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -59,6 +58,7 @@ core::KernelFacts probe_kernel() {
   f.task_storage_tracing = has_type(btf, "bpf_task_storage_busy", BTF_KIND_VAR);
   f.ringbuf = has_enumerator(btf, "bpf_map_type", "BPF_MAP_TYPE_RINGBUF");
   f.task_iter = has_type(btf, "bpf_iter__task", BTF_KIND_STRUCT);
+  f.ia32 = has_type(btf, "ia32_sys_call", BTF_KIND_FUNC) || has_type(btf, "__ia32_compat_sys_socketcall", BTF_KIND_FUNC);
   btf__free(btf);
   return f;
 }
@@ -70,7 +70,7 @@ std::string kernel_release() {
 
 }  // namespace
 
-util::Expected<void> check_bpf_environment() {
+util::Expected<core::KernelFacts> check_bpf_environment() {
   __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2]{};
   if (syscall(SYS_capget, &hdr, data) == 0) {
@@ -83,28 +83,9 @@ util::Expected<void> check_bpf_environment() {
       return util::make_error("missing " + missing + " (or CAP_SYS_ADMIN) to load BPF programs; run as root");
     }
   }
-  if (auto why = core::missing_kernel_support(kernel_release(), probe_kernel())) return util::make_error(*why);
-  return {};
-}
-
-bool have_btf_syscall_tracepoints() {
-  struct btf* vmlinux = btf__load_vmlinux_btf();
-  if (!vmlinux) return false;
-  const bool found = btf__find_by_name_kind(vmlinux, "btf_trace_sys_enter", BTF_KIND_TYPEDEF) > 0 &&
-                     btf__find_by_name_kind(vmlinux, "btf_trace_sched_switch", BTF_KIND_TYPEDEF) > 0;
-  btf__free(vmlinux);
-  return found;
-}
-
-util::Expected<void> ensure_tracefs() {
-  struct stat st {};
-  if (stat("/sys/kernel/tracing/events/raw_syscalls", &st) == 0) return {};
-  if (stat("/sys/kernel/debug/tracing/events/raw_syscalls", &st) == 0) return {};
-  if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, nullptr) != 0) {
-    return util::make_error(std::string("classic tracepoints need tracefs, and mounting it on "
-                                        "/sys/kernel/tracing failed: ") + std::strerror(errno));
-  }
-  return {};
+  const core::KernelFacts facts = probe_kernel();
+  if (auto why = core::missing_kernel_support(kernel_release(), facts)) return util::make_error(*why);
+  return facts;
 }
 
 }  // namespace syslat::collect

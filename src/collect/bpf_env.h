@@ -2,16 +2,12 @@
 // a precise reason (SPEC §9: missing capability or BTF -> status 1).
 #pragma once
 
+#include "core/kernel_support.h"
 #include "util/expected.h"
 
 namespace syslat::collect {
 
-util::Expected<void> check_bpf_environment();
-
-// Whether the kernel has BTF-typed raw tracepoints for raw_syscalls.
-bool have_btf_syscall_tracepoints();
-
-// Classic tracepoints need tracefs; mount it if it is missing.
-util::Expected<void> ensure_tracefs();
+// What the kernel offers, once it is known to be enough.
+util::Expected<core::KernelFacts> check_bpf_environment();
 
 }  // namespace syslat::collect

@@ -1,7 +1,6 @@
 #include "collect/bpf_source.h"
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -63,16 +62,6 @@ uint32_t cpu_rows() {
   }
   const int possible = libbpf_num_possible_cpus();
   return possible > 0 ? static_cast<uint32_t>(possible) + 1 : 2;
-}
-
-// The kernel runs 32-bit syscalls (IA32 emulation compiled in).
-bool kernel_has_ia32() {
-  struct btf* vmlinux = btf__load_vmlinux_btf();
-  if (!vmlinux) return false;
-  const bool found = btf__find_by_name_kind(vmlinux, "ia32_sys_call", BTF_KIND_FUNC) > 0 ||
-                     btf__find_by_name_kind(vmlinux, "__ia32_compat_sys_socketcall", BTF_KIND_FUNC) > 0;
-  btf__free(vmlinux);
-  return found;
 }
 
 // Waits until no program can still be reading what it read before now (BPF
@@ -158,13 +147,12 @@ util::Expected<std::unique_ptr<BpfSource>> BpfSource::load(const BpfOptions& opt
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->rows = cpu_rows();
-  const bool with_i386 = kernel_has_ia32();
-  impl->layout = core::SlotLayout::build(with_i386);
+  impl->layout = core::SlotLayout::build(options.ia32);
   impl->hists = hist_slots(impl->layout.size(), impl->rows);
 
   impl->skel = syslat_bpf__open();
   if (!impl->skel) return util::make_error("cannot open the BPF object: " + errno_text(errno));
-  impl->configure(with_i386);
+  impl->configure(options.ia32);
   syslat_bpf* s = impl->skel;
   if (int err = syslat_bpf__load(s); err) {
     return util::make_error("cannot load the BPF programs: " + errno_text(err) +

@@ -15,6 +15,7 @@ struct BpfOptions {
   bool timed = false;         // attach sys_enter too and time every call
   bool per_process = false;   // -P
   bool follow_forks = false;  // children of traced processes are traced (-- CMD)
+  bool ia32 = false;          // the kernel runs 32-bit syscalls: give them slots
   uint32_t max_process_entries = 16384;  // -P: (process, syscall) pairs
   bool verbose = false;       // pass libbpf's messages through
 };

@@ -22,6 +22,7 @@ struct KernelFacts {
   bool task_storage_tracing = false;   // per-CPU bpf_task_storage_busy, added with tracing use (5.13)
   bool ringbuf = false;                // enum bpf_map_type: BPF_MAP_TYPE_RINGBUF
   bool task_iter = false;              // struct bpf_iter__task
+  bool ia32 = false;  // runs 32-bit syscalls (IA32 emulation): func ia32_sys_call or a compat syscall
 };
 
 struct KernelVersion {
