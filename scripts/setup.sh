@@ -12,7 +12,7 @@ apt-get install -y -qq --no-install-recommends \
   build-essential cmake ninja-build pkg-config \
   clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev linux-libc-dev \
   libfmt-dev nlohmann-json3-dev catch2 libncurses-dev \
-  strace libbpf-tools linux-perf python3 procps util-linux dash \
+  strace libbpf-tools linux-perf python3 procps util-linux dash xz-utils \
   >/dev/null
 # Classic tracepoints, libbpf-tools and perf trace need tracefs (tp_btf does not).
 if [ ! -d /sys/kernel/tracing/events ]; then
