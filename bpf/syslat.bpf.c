@@ -12,7 +12,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "syslat.h"
-#include "syscalls_x86.bpf.h"
+#include "syscalls_arch.bpf.h"
 #include "maps.bpf.h"
 #include "filter.bpf.h"
 

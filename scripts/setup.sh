@@ -1,6 +1,8 @@
 #!/bin/sh
 # Installs everything syslat needs to build, test and benchmark on Debian 12,
 # as root on a minimal system (no sudo, no compilers preinstalled).
+#   scripts/setup.sh           the packages
+#   scripts/setup.sh --arm64   also the inputs of scripts/check-arm64.sh --load (CI)
 set -eu
 if [ "$(id -u)" -ne 0 ]; then
   echo "setup.sh: run as root (it installs Debian packages)" >&2
@@ -12,10 +14,31 @@ apt-get install -y -qq --no-install-recommends \
   build-essential cmake ninja-build pkg-config \
   clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev linux-libc-dev \
   libfmt-dev nlohmann-json3-dev catch2 libncurses-dev \
-  gcc-multilib strace libbpf-tools linux-perf python3 procps util-linux dash \
+  gcc-multilib strace libbpf-tools linux-perf python3 procps util-linux dash xz-utils \
   >/dev/null
-# Classic tracepoints, libbpf-tools and perf trace need tracefs (tp_btf does not).
+# libbpf-tools and perf trace (the benchmark's peers) need tracefs; syslat does not.
 if [ ! -d /sys/kernel/tracing/events ]; then
   mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
+fi
+# scripts/check-arm64.sh --load boots Debian's arm64 kernel under qemu (TCG) and
+# loads the arm64 BPF object there. Its inputs are downloaded here, never by the
+# build: the current arm64 kernel and the arm64 bpftool (+ libraries) and
+# busybox for the initramfs, as .debs in $SYSLAT_ARM64_CACHE.
+if [ "${1:-}" = --arm64 ]; then
+  arm64_cache=${SYSLAT_ARM64_CACHE:-/var/cache/syslat/arm64}
+  apt-get install -y -qq --no-install-recommends qemu-system-arm cpio >/dev/null
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    dpkg --add-architecture arm64
+    apt-get update -qq
+  fi
+  arm64_kernel=$(apt-cache depends linux-image-arm64:arm64 | awk '/Depends: linux-image-/ {print $2; exit}')
+  mkdir -p "$arm64_cache"
+  rm -f "$arm64_cache"/*.deb
+  (cd "$arm64_cache" && apt-get download -qq "${arm64_kernel%:arm64}:arm64" bpftool:arm64 libc6:arm64 \
+    libcap2:arm64 libelf1:arm64 zlib1g:arm64 busybox-static:arm64 2>&1 | grep -v unsandboxed || true)
+  for pkg in linux-image bpftool libc6 libcap2 libelf1 zlib1g busybox-static; do
+    [ -n "$(ls "$arm64_cache/${pkg}"[_-]*.deb 2>/dev/null)" ] ||
+      { echo "setup.sh: downloading the arm64 $pkg package failed" >&2; exit 1; }
+  done
 fi
 echo "setup.sh: dependencies installed"

@@ -1,0 +1,22 @@
+/* What the BPF side must know of the arm64 syscall ABI (the generic numbers
+ * of <asm-generic/unistd.h>, turned into slots by userspace). Included through
+ * syscalls_arch.bpf.h; syscalls_x86.bpf.h has the same names. */
+#ifndef SYSCALLS_ARM64_BPF_H
+#define SYSCALLS_ARM64_BPF_H
+
+#if !defined(__TARGET_ARCH_arm64)
+#error "syscalls_arm64.bpf.h is for -D__TARGET_ARCH_arm64; include syscalls_arch.bpf.h"
+#endif
+
+/* pt_regs->syscallno (s32; NO_SYSCALL, -1, after rt_sigreturn and outside a
+ * syscall). */
+#define SYSLAT_REGS_SYSCALL_NR(regs) ((long)(int)BPF_CORE_READ((regs), syscallno))
+
+/* 32-bit (AArch32) callers are not told apart yet: the i386 table is the only
+ * compat table, and userspace leaves compat_abi off on arm64. */
+static __always_inline bool task_in_compat_syscall(struct task_struct *task)
+{
+	return false;
+}
+
+#endif

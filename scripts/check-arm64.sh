@@ -1,0 +1,146 @@
+#!/bin/sh
+# The arm64 checks that need no arm64 machine (CI runs this on x86_64):
+#  a. bpf/syslat.bpf.c, as it is now, compiles for arm64: the CMake target
+#     syslat_bpf_arm64 runs the same clang/bpftool commands as every BPF object
+#     (add_bpf_object in cmake/BpfObject.cmake) with -D__TARGET_ARCH_arm64
+#     against vmlinux/arm64/vmlinux.h;
+#  b. bpftool gen object links it (part of the same target);
+#  c. every CO-RE relocation in it resolves against the BTF of the Debian arm64
+#     kernel that vmlinux/arm64/vmlinux.h came from (vmlinux.btf.xz), as
+#     libbpf would resolve it at load time: bpftool gen min_core_btf runs
+#     libbpf's relocation logic; its debug log names each relocation's match.
+#     Only *_exists / type_matches relocations may find no target (that is
+#     their job);
+#  d. the generated arm64 syscall table has the known generic numbers, and
+#     the numbers in bpf/syscalls_arm64.bpf.h (and syscalls_x86.bpf.h, against
+#     the x86_64 table) agree with the tables.
+#  e. with --load: the object loads into Debian's arm64 kernel (verifier and
+#     CO-RE against that kernel's own BTF): qemu-system-aarch64 (TCG) boots the
+#     kernel with an initramfs whose init runs the arm64 bpftool's
+#     `prog loadall` on it. The kernel and userspace .debs come from
+#     scripts/setup.sh ($SYSLAT_ARM64_CACHE, default /var/cache/syslat/arm64).
+#     About 10 s.
+# Not checked: the userspace on arm64, attaching and counting there.
+# Usage: scripts/check-arm64.sh [--load] [build-dir]   (default: build; configured if new)
+set -eu
+cd "$(dirname "$0")/.."
+load=false
+if [ "${1:-}" = --load ]; then
+  load=true
+  shift
+fi
+dir=${1:-build}
+start=$(date +%s)
+fail() { echo "check-arm64: FAIL: $*" >&2; exit 1; }
+
+if [ ! -f "$dir/CMakeCache.txt" ]; then
+  cmake -S . -B "$dir" -G Ninja >/dev/null
+fi
+echo "check-arm64: (a, b) compile bpf/syslat.bpf.c for arm64, bpftool gen object"
+if ! cmake --build "$dir" --target syslat_bpf_arm64 syslat_syscall_table_arm64; then
+  fail "the arm64 build failed (x86-only pt_regs fields such as orig_ax must be read through
+  SYSLAT_REGS_SYSCALL_NR(regs) and arch numbers come from bpf/syscalls_arch.bpf.h)"
+fi
+obj=$dir/src/syslat_bpf_arm64/syslat.bpf.o
+table=$dir/src/core/generated/syscall_table_arm64.inc
+[ -s "$obj" ] || fail "$obj missing"
+[ -s "$table" ] || fail "$table missing"
+
+echo "check-arm64: (c) CO-RE relocations against $(sed -n 2p vmlinux/arm64/vmlinux.h | sed 's/^ \* //; s/ \*\/$//')"
+work=$dir/check-arm64
+mkdir -p "$work"
+xz -dc vmlinux/arm64/vmlinux.btf.xz > "$work/vmlinux.btf"
+if ! bpftool -d gen min_core_btf "$work/vmlinux.btf" "$work/min_core.btf" "$obj" > "$work/min_core_btf.log" 2>&1; then
+  cat "$work/min_core_btf.log" >&2
+  fail "bpftool gen min_core_btf failed"
+fi
+# Log lines (libbpf's relo_core.c):
+#   prog 'P': relo #N: <kind> [id] struct x.f (...)          the relocation
+#   prog 'P': relo #N: matching candidate #C <kind> ...      resolved
+#   prog 'P': relo #N: no matching targets found            not resolved
+awk '
+  match($0, /prog .*: relo #[0-9]+: /) {
+    key = substr($0, RSTART, RLENGTH); rest = substr($0, RSTART + RLENGTH)
+    if (rest ~ /^</) {
+      if (!(key in spec)) { spec[key] = rest; n++ }
+      kind = rest; sub(/>.*/, "", kind); sub(/^</, "", kind); kinds[key] = kind
+    } else if (rest ~ /^matching candidate/) {
+      ok[key] = 1
+    } else if (rest ~ /^no matching targets found/) {
+      none[key] = 1
+    }
+  }
+  END {
+    bad = 0; optional = 0
+    for (k in spec) {
+      if (k in ok) continue
+      if ((k in none) && kinds[k] ~ /_exists$|^type_matches$/) { optional++; continue }
+      printf "check-arm64: unresolved on arm64: %s%s\n", k, spec[k] > "/dev/stderr"; bad++
+    }
+    if (n == 0) { print "check-arm64: no CO-RE relocations seen in the bpftool log" > "/dev/stderr"; exit 1 }
+    printf "check-arm64: %d CO-RE relocations, %d resolved, %d optional without target, %d unresolved\n", n, n - bad - optional, optional, bad
+    exit bad > 0
+  }' "$work/min_core_btf.log" || fail "CO-RE relocations that do not resolve on arm64 (log: $work/min_core_btf.log)"
+
+echo "check-arm64: (d) syscall numbers"
+# table_nr <table> <name>: the number of <name> in a generated table
+table_nr() { sed -n "s/^SYSLAT_SYSCALL(\([0-9]*\), \"$2\",.*/\1/p" "$1"; }
+for pair in openat=56 read=63 write=64 exit_group=94 clone=220 execve=221; do
+  name=${pair%=*} want=${pair#*=}
+  got=$(table_nr "$table" "$name")
+  [ "$got" = "$want" ] || fail "$table: $name is '$got', expected $want"
+done
+for name in fork vfork open stat; do
+  [ -z "$(table_nr "$table" "$name")" ] || fail "$table: arm64 has no $name, but the table does"
+done
+if $load; then
+  echo "check-arm64: (e) load into the arm64 kernel under qemu"
+  cache=${SYSLAT_ARM64_CACHE:-/var/cache/syslat/arm64}
+  command -v qemu-system-aarch64 >/dev/null || fail "qemu-system-aarch64 missing (scripts/setup.sh)"
+  kernel_deb=$(ls "$cache"/linux-image-*.deb 2>/dev/null | head -n 1)
+  [ -n "$kernel_deb" ] || fail "no arm64 kernel .deb in $cache (scripts/setup.sh)"
+  qdir=$work/qemu
+  rm -rf "$qdir"
+  mkdir -p "$qdir/root"
+  for deb in "$cache"/*.deb; do
+    case "$deb" in
+      "$kernel_deb") ;;
+      *) dpkg-deb -x "$deb" "$qdir/root" ;;
+    esac
+  done
+  member=$(dpkg-deb -c "$kernel_deb" | awk '{print $NF}' | grep -E '^\./boot/vmlinu[xz]-' | head -n 1)
+  dpkg-deb --fsys-tarfile "$kernel_deb" | tar -xO "$member" > "$qdir/Image"
+  if [ "$(od -An -tx1 -N2 "$qdir/Image" | tr -d ' ')" = 1f8b ]; then
+    gzip -dc < "$qdir/Image" > "$qdir/Image.raw" && mv "$qdir/Image.raw" "$qdir/Image"
+  fi
+  cp "$obj" "$qdir/root/syslat.bpf.o"
+  mkdir -p "$qdir/root/proc" "$qdir/root/sys" "$qdir/root/dev" "$qdir/root/tmp"
+  cat > "$qdir/root/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin:/usr/sbin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t bpf bpf /sys/fs/bpf
+echo "check-arm64-qemu: Linux $(uname -r) $(uname -m)"
+if bpftool prog loadall /syslat.bpf.o /sys/fs/bpf/syslat > /tmp/load.log 2>&1; then
+  echo "check-arm64-qemu: loaded: $(bpftool prog show | sed -n 's/.* name \([^ ]*\) .*/\1/p' | tr '\n' ' ')"
+  echo "check-arm64-qemu: LOAD OK"
+else
+  tail -n 40 /tmp/load.log
+  echo "check-arm64-qemu: LOAD FAILED"
+fi
+poweroff -f
+INIT
+  chmod +x "$qdir/root/init"
+  (cd "$qdir/root" && find . | cpio -o -H newc --quiet | gzip -1 > ../initrd.gz)
+  timeout 170 qemu-system-aarch64 -M virt -cpu cortex-a57 -m 1024 -smp 1 -accel tcg \
+    -nographic -no-reboot -nic none -kernel "$qdir/Image" -initrd "$qdir/initrd.gz" \
+    -append "console=ttyAMA0 rdinit=/init panic=-1 quiet" > "$qdir/console.log" 2>&1 || true
+  grep -q '^check-arm64-qemu: LOAD OK' "$qdir/console.log" || {
+    sed -n '/check-arm64-qemu: Linux/,/check-arm64-qemu: LOAD/p' "$qdir/console.log" >&2
+    fail "the arm64 object did not load into $(basename "$kernel_deb" .deb) (console: $qdir/console.log)"
+  }
+  grep -E '^check-arm64-qemu: (Linux|loaded)' "$qdir/console.log"
+fi
+echo "check-arm64: OK ($(( $(date +%s) - start )) s)"
