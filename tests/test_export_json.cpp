@@ -67,3 +67,15 @@ TEST_CASE("count JSON has no latency distribution", "[export][json]") {
   CHECK(j["syscalls"][0]["rate"].get<double>() == Approx(3.0));
   CHECK_FALSE(j.contains("processes"));
 }
+
+TEST_CASE("JSON rows of 32-bit calls say abi i386", "[export][json]") {
+  Sample s;
+  s.end_ns = 1'000'000'000;
+  s.syscalls[SyscallId{Abi::I386, 102}].calls = 4;
+  ReportOptions o;
+  json j = json::parse(syslat::exporter::report_json(build_report(s, o, "t")));
+  REQUIRE(j["syscalls"].size() == 1);
+  CHECK(j["syscalls"][0]["name"] == "socketcall");
+  CHECK(j["syscalls"][0]["nr"] == 102);
+  CHECK(j["syscalls"][0]["abi"] == "i386");
+}

@@ -100,3 +100,20 @@ TEST_CASE("CSV has one header and quotes fields", "[export][csv]") {
   CHECK(first.rfind("\"a,b\",", 0) == 0);
   CHECK(first.find(",getppid,110,x86_64,1000,0,") != std::string::npos);
 }
+
+TEST_CASE("32-bit calls carry an [i386] marker in tables and their ABI in JSON and CSV", "[export]") {
+  Sample s;
+  s.end_ns = 1'000'000'000;
+  s.syscalls[SyscallId{Abi::I386, 102}].calls = 4;  // socketcall
+  s.syscalls[3].calls = 2;                          // x86_64 close
+  ReportOptions o;
+  const Report rep = build_report(s, o, "t");
+  std::ostringstream text;
+  write_count_text(text, rep, WriterOptions{});
+  CHECK(text.str().find("socketcall [i386]") != std::string::npos);
+  CHECK(text.str().find("close [i386]") == std::string::npos);
+  std::ostringstream csv;
+  syslat::exporter::write_csv_rows(csv, rep);
+  CHECK(csv.str().find(",socketcall,102,i386,4,") != std::string::npos);
+  CHECK(csv.str().find(",close,3,x86_64,2,") != std::string::npos);
+}
