@@ -72,23 +72,22 @@ void write_health_text(std::ostream& out, const core::Report& rep) {
     out << fmt::format("({} without a seen entry (in flight when tracing started, or skipped by "
                        "seccomp/ptrace): counted, not timed)\n",
                        count_of(rep.entry_not_seen, "call returned", "calls returned"));
-  if (rep.health.park_failed)
-    out << fmt::format("LOST: latency of {} (no task storage)\n",
-                       count_of(rep.health.park_failed, "blocking call", "blocking calls"));
-  if (rep.health.proc_map_full)
-    out << fmt::format("LOST: {} missing from per-process rows (map full; raise --max-processes)\n",
-                       count_of(rep.health.proc_map_full, "call", "calls"));
-  if (rep.health.recursion_misses)
-    out << fmt::format("LOST: {} (a BPF program of ours was already running on that CPU)\n",
-                       count_of(rep.health.recursion_misses, "call not seen", "calls not seen"));
-  if (rep.health.hist_lost)
-    out << fmt::format("LOST: {} from the histograms (a 32-bit bucket wrapped while polling stalled)\n",
-                       count_of(rep.health.hist_lost, "latency", "latencies"));
-  if (rep.health.hist_full)
-    out << fmt::format("LOST: latency of {} in no histogram (histogram memory budget spent)\n",
-                       count_of(rep.health.hist_full, "call", "calls"));
-  if (rep.health.events_lost)
-    out << fmt::format("LOST: {} (ring buffer full)\n", count_of(rep.health.events_lost, "event", "events"));
+  // What was lost, one LOST: line per cause: "LOST: <before><N things><after>".
+  struct Lost {
+    uint64_t n;
+    const char *before, *one, *many, *after;
+  };
+  const core::Health& h = rep.health;
+  const Lost lost[] = {
+      {h.park_failed, "latency of ", "blocking call", "blocking calls", " (no task storage)"},
+      {h.proc_map_full, "", "call", "calls", " missing from per-process rows (map full; raise --max-processes)"},
+      {h.recursion_misses, "", "call not seen", "calls not seen", " (a BPF program of ours was already running on that CPU)"},
+      {h.hist_lost, "", "latency", "latencies", " from the histograms (a 32-bit bucket wrapped while polling stalled)"},
+      {h.hist_full, "latency of ", "call", "calls", " in no histogram (histogram memory budget spent)"},
+      {h.events_lost, "", "event", "events", " (ring buffer full)"},
+  };
+  for (const Lost& l : lost)
+    if (l.n) out << "LOST: " << l.before << count_of(l.n, l.one, l.many) << l.after << '\n';
 }
 
 void write_count_text(std::ostream& out, const core::Report& rep, const WriterOptions& o) {
