@@ -22,57 +22,11 @@ using slt::Table;
 
 namespace {
 
-std::string cgroup2_mount() {
-  std::ifstream in("/proc/self/mountinfo");
-  for (std::string line; std::getline(in, line);) {
-    const auto dash = line.find(" - cgroup2 ");
-    if (dash == std::string::npos) continue;
-    std::istringstream fields(line.substr(0, dash));
-    std::string id, parent, devno, root, mount;
-    fields >> id >> parent >> devno >> root >> mount;
-    return mount;
-  }
-  throw std::runtime_error("no cgroup2 mount");
-}
-
-// A cgroup v2 directory made for the test (parents too), removed afterwards.
-class TestCgroup {
- public:
-  explicit TestCgroup(const std::string& relative) : path_(cgroup2_mount() + "/" + relative) {
-    for (size_t slash = path_.find('/', 1); slash != std::string::npos; slash = path_.find('/', slash + 1)) {
-      const std::string parent = path_.substr(0, slash);
-      if (mkdir(parent.c_str(), 0755) == 0) made_.push_back(parent);
-    }
-    if (mkdir(path_.c_str(), 0755) != 0) throw std::runtime_error("cannot create cgroup " + path_);
-    made_.push_back(path_);
-  }
-  ~TestCgroup() {
-    // Workloads have exited (or were killed and reaped) by now; the kernel
-    // may take a moment to let go of the cgroup.
-    for (auto it = made_.rbegin(); it != made_.rend(); ++it)
-      for (int i = 0; i < 100 && rmdir(it->c_str()) != 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  TestCgroup(const TestCgroup&) = delete;
-  TestCgroup& operator=(const TestCgroup&) = delete;
-
-  const std::string& path() const { return path_; }
-  uint64_t id() const {
-    struct stat st {};
-    if (stat(path_.c_str(), &st) != 0) throw std::runtime_error("cannot stat " + path_);
-    return st.st_ino;
-  }
-  void add(pid_t pid) const { std::ofstream(path_ + "/cgroup.procs") << pid << '\n'; }
-
- private:
-  std::string path_;
-  std::vector<std::string> made_;
-};
-
 std::string unit_base() { return "syslat-test-" + std::to_string(getpid()); }
 
 // Two identical gated workloads, one inside the cgroup and one outside; the
 // tool is started with `options`, then both are let go.
-void check_counts_only_inside(const TestCgroup& cgroup, const std::vector<std::string>& options) {
+void check_counts_only_inside(const slt::TestCgroup& cgroup, const std::vector<std::string>& options) {
   slt::Background inside({slt::workload("wl_gate"), "777"});
   slt::Background outside({slt::workload("wl_gate"), "777"});
   REQUIRE(inside.wait_for_stderr("ready"));
@@ -110,26 +64,26 @@ void check_rejected(const std::vector<std::string>& args, const std::string& nam
 }  // namespace
 
 TEST_CASE("syscount --unit NAME counts only the tasks of that unit's cgroup", "[privileged]") {
-  TestCgroup cgroup(unit_base() + ".service");
+  slt::TestCgroup cgroup(unit_base() + ".service");
   SECTION("a bare name means NAME.service") { check_counts_only_inside(cgroup, {"--unit", unit_base()}); }
   SECTION("the full unit name") { check_counts_only_inside(cgroup, {"--unit", unit_base() + ".service"}); }
 }
 
 TEST_CASE("syscount -c ID counts only the tasks of the cgroup with that id (its inode number)", "[privileged]") {
-  TestCgroup cgroup(unit_base() + ".service");
+  slt::TestCgroup cgroup(unit_base() + ".service");
   check_counts_only_inside(cgroup, {"-c", std::to_string(cgroup.id())});
 }
 
 TEST_CASE("syscount --unit naming two cgroups is rejected, naming both", "[privileged]") {
-  TestCgroup top(unit_base() + ".service");
-  TestCgroup nested(unit_base() + "-other/" + unit_base() + ".service");
+  slt::TestCgroup top(unit_base() + ".service");
+  slt::TestCgroup nested(unit_base() + "-other/" + unit_base() + ".service");
   check_rejected({"--unit", unit_base()}, "--unit", {top.path(), nested.path()});
 }
 
 TEST_CASE("syscount -c with the id of a removed cgroup is rejected", "[privileged]") {
   uint64_t id = 0;
   {
-    TestCgroup gone(unit_base() + "-gone");
+    slt::TestCgroup gone(unit_base() + "-gone");
     id = gone.id();
   }
   check_rejected({"-c", std::to_string(id)}, "-c/--cgroup", {std::to_string(id)});

@@ -73,29 +73,6 @@ std::string ids_text(const std::set<int64_t>& ids) {
 }
 
 // A cgroup v2 directory created for the test and removed afterwards.
-class TestCgroup {
- public:
-  TestCgroup() {
-    std::ifstream mounts("/proc/mounts");
-    for (std::string dev, mnt, type, rest; mounts >> dev >> mnt >> type && std::getline(mounts, rest);)
-      if (type == "cgroup2") {
-        path_ = mnt + "/" + slt::unique_comm("slt-test-");
-        break;
-      }
-    if (path_.empty() || mkdir(path_.c_str(), 0755) != 0) throw std::runtime_error("cannot create a cgroup v2 dir");
-  }
-  ~TestCgroup() {
-    for (int i = 0; i < 100 && rmdir(path_.c_str()) != 0; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  const std::string& path() const { return path_; }
-  void add(pid_t pid) const {
-    std::ofstream(path_ + "/cgroup.procs") << pid << '\n';
-  }
-
- private:
-  std::string path_;
-};
 
 }  // namespace
 
@@ -214,7 +191,7 @@ TEST_CASE("syscount -i 1 -- CMD: interval reports plus a final one add up to the
 }
 
 TEST_CASE("syscount -c CGROUP counts only tasks in that cgroup v2 directory", "[privileged]") {
-  TestCgroup cgroup;
+  slt::TestCgroup cgroup(slt::unique_comm("slt-test-"));
   slt::Background gate({slt::workload("wl_gate"), "777"});
   REQUIRE(gate.wait_for_stderr("ready"));
   cgroup.add(gate.pid());

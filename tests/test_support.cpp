@@ -205,6 +205,49 @@ RunResult Background::wait(double timeout_s) {
   return r;
 }
 
+// ---- cgroups ------------------------------------------------------------------
+
+namespace {
+
+std::string cgroup2_mount() {
+  std::ifstream in("/proc/self/mountinfo");
+  for (std::string line; std::getline(in, line);) {
+    const auto dash = line.find(" - cgroup2 ");
+    if (dash == std::string::npos) continue;
+    std::istringstream fields(line.substr(0, dash));
+    std::string id, parent, devno, root, mount;
+    fields >> id >> parent >> devno >> root >> mount;
+    return mount;
+  }
+  throw std::runtime_error("no cgroup2 mount");
+}
+
+}  // namespace
+
+TestCgroup::TestCgroup(const std::string& relative) : path_(cgroup2_mount() + "/" + relative) {
+  for (size_t slash = path_.find('/', 1); slash != std::string::npos; slash = path_.find('/', slash + 1)) {
+    const std::string parent = path_.substr(0, slash);
+    if (mkdir(parent.c_str(), 0755) == 0) made_.push_back(parent);
+  }
+  if (mkdir(path_.c_str(), 0755) != 0) throw std::runtime_error("cannot create cgroup " + path_);
+  made_.push_back(path_);
+}
+
+TestCgroup::~TestCgroup() {
+  // Workloads have exited (or were killed and reaped) by now; the kernel may
+  // take a moment to let go of the cgroup.
+  for (auto it = made_.rbegin(); it != made_.rend(); ++it)
+    for (int i = 0; i < 100 && rmdir(it->c_str()) != 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
+uint64_t TestCgroup::id() const {
+  struct stat st {};
+  if (stat(path_.c_str(), &st) != 0) throw std::runtime_error("cannot stat " + path_);
+  return st.st_ino;
+}
+
+void TestCgroup::add(pid_t pid) const { std::ofstream(path_ + "/cgroup.procs") << pid << '\n'; }
+
 // ---- counts -----------------------------------------------------------------
 
 std::vector<nlohmann::json> read_ndjson(const std::string& path) {

@@ -77,6 +77,25 @@ class Background {
   double started_s_ = 0;
 };
 
+// A cgroup v2 directory made for a test under the cgroup2 mount (found in
+// /proc/self/mountinfo), its missing parents too; all removed afterwards.
+// `relative` like "syslat-test-12.service" or "a/b.service".
+class TestCgroup {
+ public:
+  explicit TestCgroup(const std::string& relative);
+  ~TestCgroup();
+  TestCgroup(const TestCgroup&) = delete;
+  TestCgroup& operator=(const TestCgroup&) = delete;
+
+  const std::string& path() const { return path_; }
+  uint64_t id() const;  // the cgroup id: the directory's inode number
+  void add(pid_t pid) const;
+
+ private:
+  std::string path_;
+  std::vector<std::string> made_;
+};
+
 // ---- counts -----------------------------------------------------------------
 
 struct Counts {
