@@ -103,10 +103,9 @@ static __always_inline bool syscall_selected(struct filter_set *fs, __u32 slot)
 	return fs->f.syscall_bits[(slot >> 6) & (SYSLAT_MAX_SLOTS / 64 - 1)] & (1ull << (slot & 63));
 }
 
-static __always_inline bool call_selected(struct filter_set *fs, __u32 flags, __u32 slot, long ret)
+/* The filters only an exit can judge: the return value. */
+static __always_inline bool result_selected(struct filter_set *fs, __u32 flags, long ret)
 {
-	if ((flags & SYSLAT_FILTER_SYSCALL) && !syscall_selected(fs, slot))
-		return false;
 	if ((flags & SYSLAT_FILTER_FAILED) && !((unsigned long)ret >= (unsigned long)-4095))
 		return false;
 	if ((flags & SYSLAT_FILTER_ERRNO) && ret != -(long)fs->f.errno_value)
@@ -114,15 +113,13 @@ static __always_inline bool call_selected(struct filter_set *fs, __u32 flags, __
 	return true;
 }
 
-/* `-- CMD`: only the launched command and what it forks (follow_bits), and
- * nothing it does before its execve, which is the command's (strace counts it
- * too). The successful execve's exit arms it. */
-static __always_inline bool launched_command_selected(__u64 ids, __u32 slot, long ret)
+/* `-- CMD` (a task in follow_bits): nothing the launched command does before
+ * its execve counts, but its execve does (strace counts it too). The
+ * successful execve's exit arms it. */
+static __always_inline bool launched_command_started(__u64 ids, __u32 slot, long ret)
 {
 	__u32 tgid = ids >> 32;
 
-	if (!pid_bit(follow_bits, tgid))
-		return false;
 	if (pending_exec_tgid != tgid)
 		return true;
 	if (!(slot_flags[slot & (SYSLAT_MAX_SLOTS - 1)] & SYSLAT_SLOT_EXEC))
