@@ -1,0 +1,70 @@
+// Per-syscall argument signatures: how many arguments a call takes, their
+// kernel names, and how a decoder should show each one. Generated at build
+// time from the checked-in syscall_args.txt (the kernel's syscall trace
+// events, via scripts/gen-syscall-args.sh); the kinds come from the rules in
+// syscall_arg_rules.cmake, never from per-call-site code.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "core/syscall_table.h"
+
+namespace syslat::core {
+
+// How an argument is shown. Integer kinds say their width because the upper
+// half of a register holding an `int` argument is not part of the value.
+enum class ArgKind : uint8_t {
+  Int,             // int32, decimal
+  Long,            // int64, decimal (long, loff_t)
+  UInt,            // uint32, decimal
+  Size,            // uint64, decimal (size_t, unsigned long counts)
+  Hex,             // 0 or 0x...; flags without a table
+  Ptr,             // NULL or 0x...
+  Fd,              // 7</path> (like strace -y)
+  AtFd,            // AT_FDCWD or an fd
+  Path,            // NUL-terminated path: "/etc/passwd"
+  String,          // other NUL-terminated string (memfd_create's name)
+  OpenFlags,       // O_RDONLY|O_CLOEXEC
+  Mode,            // 0644
+  AtFlags,         // AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH
+  AccessMode,      // R_OK|W_OK, F_OK
+  MmapProt,        // PROT_READ|PROT_WRITE, PROT_NONE
+  MmapFlags,       // MAP_PRIVATE|MAP_ANONYMOUS
+  CloneFlags,      // CLONE_VM|...|SIGCHLD (clone: the low byte is the exit signal)
+  UnshareFlags,    // CLONE_NEWNS|CLONE_NEWTIME (unshare, setns: no signal byte)
+  Signal,          // SIGTERM
+  SocketDomain,    // AF_INET
+  SocketType,      // SOCK_STREAM|SOCK_CLOEXEC
+  MsgFlags,        // MSG_DONTWAIT|MSG_NOSIGNAL
+  Whence,          // SEEK_SET
+  FutexOp,         // FUTEX_WAIT_PRIVATE
+  FcntlCmd,        // F_GETFL
+  SigprocmaskHow,  // SIG_BLOCK
+  EpollCtlOp,      // EPOLL_CTL_ADD
+};
+
+struct ArgSpec {
+  std::string_view name;  // the kernel's parameter name ("filename")
+  ArgKind kind;
+};
+
+// The arguments of a call, in order; empty for a call without arguments and
+// for one whose signature is unknown (see has_arg_signature). An i386 call
+// uses the x86_64 signature of the same-named call where that one means the
+// same (not i386's old mmap/select, which take a struct), else none.
+std::span<const ArgSpec> syscall_args(SyscallId id);
+
+// False for unknown numbers and for calls whose signature the kernel did not
+// describe (afs_syscall, ...): decoders then show six raw values.
+bool has_arg_signature(SyscallId id);
+
+// Index of the first Path argument, -1 if none. The BPF side reads that
+// argument as a string in the kernel at entry.
+int path_arg_index(SyscallId id);
+
+// "Path", "OpenFlags", ...: for tests and diagnostics.
+std::string_view arg_kind_name(ArgKind kind);
+
+}  // namespace syslat::core

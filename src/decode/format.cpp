@@ -1,0 +1,131 @@
+#include "decode/format.h"
+
+#include <unistd.h>
+
+#include <climits>
+#include <cstdio>
+#include <span>
+#include <string_view>
+
+#include "core/errno_names.h"
+#include "core/syscall_args.h"
+#include "decode/flags.h"
+#include "decode/text.h"
+
+namespace syslat::decode {
+namespace {
+
+using core::ArgKind;
+
+constexpr int kAtFdcwd = -100;
+constexpr int64_t kMaxErrno = 4095;  // the kernel's MAX_ERRNO: -4095..-1 are errors
+// Kernel-internal restart codes: the call will be restarted, strace shows "?".
+constexpr int kFirstRestart = 512;  // ERESTARTSYS
+constexpr int kLastRestart = 516;   // ERESTART_RESTARTBLOCK
+
+// Calls whose return value is an address, shown in hex like strace does.
+constexpr std::string_view kAddressReturns[] = {"mmap", "mmap2", "mremap", "brk", "shmat"};
+
+std::string fd_text(int64_t fd, const CallContext& ctx) {
+  std::string out = std::to_string(fd);
+  if (fd < 0 || !ctx.resolve_fds || ctx.pid == 0) return out;
+  if (auto target = fd_target(ctx.pid, static_cast<int>(fd))) out += "<" + *target + ">";
+  return out;
+}
+
+// A NUL-terminated string argument: captured, read through the hook, or the
+// pointer when neither is possible.
+std::string string_text(uint64_t addr, std::optional<std::string> captured, bool truncated, size_t max_len,
+                        const CallContext& ctx) {
+  if (!captured && addr != 0 && ctx.read_string) {
+    captured = ctx.read_string(addr, max_len == SIZE_MAX ? PATH_MAX : max_len + 1);
+  }
+  if (!captured) return pointer(addr);
+  return quote_string(*captured, max_len) + (truncated ? "..." : "");
+}
+
+std::string arg_text(const core::ArgSpec& spec, uint64_t value, bool is_first_path, const CallContext& ctx) {
+  switch (spec.kind) {
+    case ArgKind::Int: return std::to_string(static_cast<int32_t>(value));
+    case ArgKind::Long: return std::to_string(static_cast<int64_t>(value));
+    case ArgKind::UInt: return std::to_string(static_cast<uint32_t>(value));
+    case ArgKind::Size: return std::to_string(value);
+    case ArgKind::Hex: return hex(value);
+    case ArgKind::Ptr: return pointer(value);
+    case ArgKind::Fd: return fd_text(static_cast<int32_t>(value), ctx);
+    case ArgKind::AtFd:
+      return static_cast<int32_t>(value) == kAtFdcwd ? "AT_FDCWD" : fd_text(static_cast<int32_t>(value), ctx);
+    case ArgKind::Mode: return mode_text(value & 0xffffffffu);
+    case ArgKind::Path:
+      if (is_first_path) return string_text(value, ctx.path, ctx.path_truncated, SIZE_MAX, ctx);
+      return string_text(value, std::nullopt, false, SIZE_MAX, ctx);
+    case ArgKind::String: return string_text(value, std::nullopt, false, ctx.max_string, ctx);
+    default: break;
+  }
+  if (auto symbolic = format_symbolic(spec.kind, value)) return *symbolic;
+  return hex(value);
+}
+
+std::string raw_args(const std::array<uint64_t, 6>& args) {
+  std::string out;
+  for (uint64_t value : args) {
+    if (!out.empty()) out += ", ";
+    out += hex(value);
+  }
+  return out;
+}
+
+// i386 registers are 32 bits wide: drop what the zero-extension added, and
+// read the 64-bit kinds as the 32-bit longs they are there.
+uint64_t abi_value(core::SyscallId id, const core::ArgSpec& spec, uint64_t value) {
+  if (id.abi != core::Abi::I386) return value;
+  value &= 0xffffffffu;
+  if (spec.kind == ArgKind::Long) return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(value)));
+  return value;
+}
+
+}  // namespace
+
+std::optional<std::string> fd_target(uint32_t pid, int fd) {
+  std::string link = "/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd);
+  char buf[PATH_MAX];
+  ssize_t len = ::readlink(link.c_str(), buf, sizeof buf);
+  if (len < 0) return std::nullopt;
+  return std::string(buf, static_cast<size_t>(len));
+}
+
+std::string format_call(core::SyscallId id, const std::array<uint64_t, 6>& args, const CallContext& ctx) {
+  std::string out = core::syscall_name(id.nr, id.abi) + "(";
+  if (!core::has_arg_signature(id)) return out + raw_args(args) + ")";
+  std::span<const core::ArgSpec> specs = core::syscall_args(id);
+  int path_index = core::path_arg_index(id);
+  for (size_t i = 0; i < specs.size(); ++i) {
+    uint64_t value = abi_value(id, specs[i], args[i]);
+    // open/openat/mq_open: the mode means something only when a file may be created.
+    if (specs[i].kind == ArgKind::Mode && i > 0 && specs[i - 1].kind == ArgKind::OpenFlags &&
+        !open_flags_take_mode(args[i - 1])) {
+      break;
+    }
+    if (i > 0) out += ", ";
+    out += arg_text(specs[i], value, static_cast<int>(i) == path_index, ctx);
+  }
+  return out + ")";
+}
+
+std::string format_return(core::SyscallId id, int64_t ret) {
+  if (ret < 0 && ret >= -kMaxErrno) {
+    int err = static_cast<int>(-ret);
+    std::string_view name = core::errno_name(err);
+    std::string text = " (" + core::errno_description(err) + ")";
+    if (err >= kFirstRestart && err <= kLastRestart) return "= ? " + std::string(name) + text;
+    return "= -1 " + (name.empty() ? std::to_string(err) : std::string(name)) + text;
+  }
+  if (const core::SyscallInfo* info = core::find_syscall(id.nr, id.abi)) {
+    for (std::string_view name : kAddressReturns) {
+      if (info->name == name) return "= " + hex(static_cast<uint64_t>(ret));
+    }
+  }
+  return "= " + std::to_string(ret);
+}
+
+}  // namespace syslat::decode

@@ -1,0 +1,23 @@
+// Small text helpers of the decoders: strace-style quoting and numbers.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace syslat::decode {
+
+// strace's quoting: "a\nb\"c\\" with \t \n \v \f \r escaped, other bytes
+// outside 0x20..0x7e as octal in the shortest form unless an octal digit
+// follows (then three digits, so "\0" + "1" cannot read as "\01"). Longer
+// than `max_len` bytes: the first max_len quoted, then "..." as strace -s does.
+std::string quote_string(std::string_view text, size_t max_len = SIZE_MAX);
+
+// "0" or "0x1f": strace's hex numbers.
+std::string hex(uint64_t value);
+
+// "NULL" or "0x7ffd12345678".
+std::string pointer(uint64_t value);
+
+}  // namespace syslat::decode
