@@ -12,7 +12,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   build-essential cmake ninja-build pkg-config \
-  clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev linux-libc-dev \
+  clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev linux-libc-dev \
   libfmt-dev nlohmann-json3-dev catch2 libncurses-dev \
   gcc-multilib strace libbpf-tools linux-perf python3 procps util-linux dash xz-utils \
   >/dev/null

@@ -74,7 +74,7 @@ TEST_CASE("syscount -d 1 -- CMD: CMD gets SIGTERM at the deadline, the tool wait
   CHECK(table.count("nanosleep") == 1);  // ended by the signal, but seen
 }
 
-TEST_CASE("SIGINT to syscount -- CMD is passed on to CMD; the tool exits with its status and counts its handler", "[privileged]") {
+TEST_CASE("SIGINT to syscount -- CMD is passed on to CMD, and the tool exits with its status and counts its handler", "[privileged]") {
   NamedWorkload waiter("wl_signal_wait");
   slt::TempDir dir;
   slt::Background tool({kSyscount, "-j", "-o", dir.file("out.json"), "--", waiter.path()});
@@ -93,7 +93,7 @@ TEST_CASE("SIGINT to syscount -- CMD is passed on to CMD; the tool exits with it
   CHECK(table.at("pause").errors == 1);
 }
 
-TEST_CASE("A CMD that ignores SIGTERM: the first SIGTERM is passed on, the second kills it; the tool exits 137", "[privileged]") {
+TEST_CASE("A CMD that ignores SIGTERM: the first SIGTERM is passed on, the second kills it, and the tool exits 137", "[privileged]") {
   NamedWorkload waiter("wl_signal_wait");
   slt::TempDir dir;
   slt::Background tool({kSyscount, "-j", "-o", dir.file("out.json"), "--", waiter.path(), "ignore-term"});

@@ -82,7 +82,7 @@ TEST_CASE("syscall(0x100000027) counts as getpid, the call the kernel runs", "[p
   }
 }
 
-TEST_CASE("syscount -n matches the process name, so renamed threads still match; --thread-comm the thread name", "[privileged]") {
+TEST_CASE("syscount -n matches the process name, so renamed threads still match, and --thread-comm the thread name", "[privileged]") {
   slt::TempDir dir;
   const std::string name = slt::unique_comm("wlrn");
   const std::string copy = slt::copy_executable(slt::workload("wl_rename"), dir.file(name));

@@ -49,7 +49,7 @@ TEST_CASE("every known syscall of both ABIs has its own slot, then one for other
   CHECK(native_only.slot_of[1][64] == SYSLAT_SLOT_NONE);
 }
 
-TEST_CASE("syscall lists select both ABIs' calls by name; i386-only calls go with other numbers", "[slot_layout]") {
+TEST_CASE("syscall lists select both ABIs' calls by name, and i386-only calls go with other numbers", "[slot_layout]") {
   const auto l = SlotLayout::build(true);
   const auto read_only = l.select(*parse_syscall_list("read"));
   CHECK(read_only.count() == 2);

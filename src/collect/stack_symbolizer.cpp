@@ -1,0 +1,202 @@
+#include "collect/stack_symbolizer.h"
+
+#include <cxxabi.h>
+#include <elfutils/libdwfl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
+
+namespace syslat::collect {
+namespace {
+
+// libdwfl's standard search ends, when DEBUGINFOD_URLS is set (Debian's
+// libdebuginfod-common sets it in login shells), with a debuginfod download:
+// up to a minute of network in the middle of a trace, for each stripped
+// library. Then only what is on this machine is searched: the build-id tree
+// (/usr/lib/debug/.build-id, where -dbgsym packages install).
+int find_debuginfo_offline(Dwfl_Module* mod, void** userdata, const char* module_name, Dwarf_Addr base,
+                           const char* file_name, const char* debuglink_file, GElf_Word debuglink_crc,
+                           char** debuginfo_file_name) {
+  const char* urls = std::getenv("DEBUGINFOD_URLS");
+  if (urls != nullptr && urls[0] != '\0')
+    return dwfl_build_id_find_debuginfo(mod, userdata, module_name, base, file_name, debuglink_file,
+                                        debuglink_crc, debuginfo_file_name);
+  return dwfl_standard_find_debuginfo(mod, userdata, module_name, base, file_name, debuglink_file, debuglink_crc,
+                                      debuginfo_file_name);
+}
+
+const Dwfl_Callbacks kProcessCallbacks = {
+    .find_elf = dwfl_linux_proc_find_elf,
+    .find_debuginfo = find_debuginfo_offline,
+    .section_address = nullptr,  // only relocatable files (kernel modules) need one
+    .debuginfo_path = nullptr,   // the default: ":.debug:/usr/lib/debug"
+};
+
+struct DwflDeleter {
+  void operator()(Dwfl* dwfl) const { dwfl_end(dwfl); }
+};
+using DwflPtr = std::unique_ptr<Dwfl, DwflDeleter>;
+
+std::string hex(uint64_t addr) { return fmt::format("{:#x}", addr); }
+
+// Every frame but the first is a return address: the call it returns from is
+// just before it, and may be the last instruction of its function.
+uint64_t lookup_address(size_t frame, uint64_t ip) { return frame > 0 && ip > 0 ? ip - 1 : ip; }
+
+std::string demangle(const char* name) {
+  if (name[0] != '_' || name[1] != 'Z') return name;
+  int status = 0;
+  std::unique_ptr<char, decltype(&std::free)> plain(abi::__cxa_demangle(name, nullptr, nullptr, &status),
+                                                    &std::free);
+  return status == 0 && plain ? std::string(plain.get()) : std::string(name);
+}
+
+// The module's path as /proc/PID/maps shows it; libdwfl calls the vDSO
+// "[vdso: PID]", the maps "[vdso]".
+std::string module_label(Dwfl_Module* module) {
+  const char* name = dwfl_module_info(module, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
+  if (name == nullptr) return "?";
+  if (std::string_view(name).starts_with("[vdso")) return "[vdso]";
+  return name;
+}
+
+// ELF symbol tables only (.symtab, else .dynsym): no DWARF, no line numbers.
+std::string user_frame(Dwfl_Module* module, uint64_t ip, uint64_t lookup) {
+  GElf_Off offset = 0;
+  GElf_Sym sym;
+  const char* name = dwfl_module_addrinfo(module, lookup, &offset, &sym, nullptr, nullptr, nullptr);
+  if (name != nullptr && name[0] != '\0')
+    return fmt::format("{}+{:#x} ({})", demangle(name), offset + (ip - lookup), module_label(module));
+  return fmt::format("{:#x} ({})", ip, module_label(module));
+}
+
+}  // namespace
+
+// One process's address space as libdwfl knows it: the modules of its maps,
+// each module's ELF file opened on first use and kept open until the end.
+class StackSymbolizer::ProcessModules {
+ public:
+  // nullptr when the process is gone (or its maps cannot be read).
+  static std::unique_ptr<ProcessModules> open(uint32_t pid) {
+    DwflPtr dwfl(dwfl_begin(&kProcessCallbacks));
+    if (!dwfl) return nullptr;
+    std::unique_ptr<ProcessModules> modules(new ProcessModules(pid, std::move(dwfl)));
+    if (!modules->report()) return nullptr;
+    return modules;
+  }
+
+  // Re-reads the maps (something was dlopen()ed since). Modules still mapped
+  // where they were are kept by libdwfl with their files open, so this costs
+  // little more than reading the maps. A process that is gone keeps what was
+  // known: its last events still get names.
+  void refresh() {
+    if (access(("/proc/" + std::to_string(pid_) + "/maps").c_str(), R_OK) == 0) report();
+  }
+
+  // The frame's text; nullopt when no module maps the address.
+  std::optional<std::string> frame(uint64_t ip, uint64_t lookup) {
+    // User addresses leave the top bit free for "looked up at ip-1".
+    const uint64_t key = ip | (lookup != ip ? uint64_t{1} << 63 : 0);
+    if (auto it = named_.find(key); it != named_.end()) return it->second;
+    Dwfl_Module* module = dwfl_addrmodule(dwfl_.get(), lookup);
+    if (module == nullptr) return std::nullopt;
+    if (named_.size() >= kMaxNamedFrames) named_.clear();
+    return named_.emplace(key, user_frame(module, ip, lookup)).first->second;
+  }
+
+  uint64_t last_used = 0;
+
+ private:
+  ProcessModules(uint32_t pid, DwflPtr dwfl) : pid_(pid), dwfl_(std::move(dwfl)) {}
+
+  bool report() {
+    dwfl_report_begin(dwfl_.get());
+    const int report_rc = dwfl_linux_proc_report(dwfl_.get(), static_cast<pid_t>(pid_));
+    // Ended even after a failure: until a report ends no module can be found.
+    const int end_rc = dwfl_report_end(dwfl_.get(), &ProcessModules::on_removed, this);
+    return report_rc == 0 && end_rc == 0;
+  }
+
+  // A module is gone (dlclose): what was named may now be something else.
+  static int on_removed(Dwfl_Module*, void*, const char*, Dwarf_Addr, void* self) {
+    static_cast<ProcessModules*>(self)->named_.clear();
+    return DWARF_CB_OK;
+  }
+
+  // Frames named so far. Stacks repeat, and each libdwfl lookup scans the
+  // module's whole symbol table (about 50 us in libstdc++ here).
+  static constexpr size_t kMaxNamedFrames = 4096;
+  std::unordered_map<uint64_t, std::string> named_;
+  uint32_t pid_;
+  DwflPtr dwfl_;
+};
+
+StackSymbolizer::StackSymbolizer() = default;
+StackSymbolizer::~StackSymbolizer() = default;
+StackSymbolizer::StackSymbolizer(StackSymbolizer&&) noexcept = default;
+StackSymbolizer& StackSymbolizer::operator=(StackSymbolizer&&) noexcept = default;
+
+StackSymbolizer::ProcessModules* StackSymbolizer::modules_of(uint32_t pid, bool& just_read) {
+  just_read = false;
+  auto it = processes_.find(pid);
+  if (it == processes_.end()) {
+    auto modules = ProcessModules::open(pid);
+    if (!modules) return nullptr;
+    just_read = true;
+    if (processes_.size() >= kMaxCachedProcesses) {
+      processes_.erase(std::min_element(processes_.begin(), processes_.end(), [](const auto& a, const auto& b) {
+        return a.second->last_used < b.second->last_used;
+      }));
+    }
+    it = processes_.emplace(pid, std::move(modules)).first;
+  }
+  it->second->last_used = ++calls_;
+  return it->second.get();
+}
+
+std::vector<std::string> StackSymbolizer::user_stack(uint32_t pid, std::span<const uint64_t> ips) {
+  std::vector<std::string> frames;
+  frames.reserve(ips.size());
+  bool maps_read = false;  // at most one read of the maps per call
+  ProcessModules* modules = ips.empty() ? nullptr : modules_of(pid, maps_read);
+  for (size_t i = 0; i < ips.size(); ++i) {
+    const uint64_t ip = ips[i];
+    const uint64_t lookup = lookup_address(i, ip);
+    std::optional<std::string> frame = modules ? modules->frame(ip, lookup) : std::nullopt;
+    if (!frame && modules != nullptr && !maps_read) {
+      maps_read = true;
+      modules->refresh();
+      frame = modules->frame(ip, lookup);
+    }
+    frames.push_back(frame ? std::move(*frame) : hex(ip));
+  }
+  return frames;
+}
+
+std::vector<std::string> StackSymbolizer::kernel_stack(std::span<const uint64_t> ips) {
+  if (!kernel_) kernel_ = KernelSymbols::load();
+  std::vector<std::string> frames;
+  frames.reserve(ips.size());
+  for (size_t i = 0; i < ips.size(); ++i) {
+    const uint64_t ip = ips[i];
+    const uint64_t lookup = lookup_address(i, ip);
+    const auto symbol = kernel_->find(lookup);
+    if (!symbol) {
+      frames.push_back(hex(ip));
+      continue;
+    }
+    std::string frame = fmt::format("{}+{:#x}", symbol->name, symbol->offset + (ip - lookup));
+    if (!symbol->module.empty()) frame += fmt::format(" [{}]", symbol->module);
+    frames.push_back(std::move(frame));
+  }
+  return frames;
+}
+
+void StackSymbolizer::forget(uint32_t pid) { processes_.erase(pid); }
+
+}  // namespace syslat::collect
