@@ -11,12 +11,16 @@ const volatile bool compat_abi = false;   /* the kernel runs 32-bit (ia32) sysca
 const volatile __u32 cpu_rows = 1;        /* rows per slot: present CPUs + 1 shared */
 const volatile __u32 other_slot = 0;      /* last slot: unknown numbers that did not fit */
 const volatile __u32 hist_slots = 0;      /* histograms in the hists array (per CPU row) */
+const volatile bool slow_mode = false;    /* sysslow: keep args at entry, emit slow calls */
+const volatile bool slow_ustack = false;  /* --stack: the user stack of each slow call */
+const volatile bool slow_kstack = false;  /* --kstack: the kernel stack where it blocked */
 
 /* Number -> slot per ABI, and per-slot flags (see syslat.h). */
 const volatile __u16 slot_of[SYSLAT_NABIS][SYSLAT_NR_TABLE];
 const volatile __u8 slot_flags[SYSLAT_MAX_SLOTS];
 const volatile __u16 rt_sigreturn_slot[SYSLAT_NABIS];
 const volatile __u16 sigreturn_slot[SYSLAT_NABIS];  /* i386's non-rt sigreturn */
+const volatile __u8 slot_path_arg[SYSLAT_MAX_SLOTS];  /* 1 + the path argument to read at entry, 0: none */
 
 /* Run from inside a PID namespace (a container): every PID the user gives or
  * sees is one of that namespace. */
@@ -88,6 +92,55 @@ struct {
 	__type(key, int);
 	__type(value, struct entry_slot);
 } parked SEC(".maps");
+
+/* sysslow: what an event needs of the entry besides its time, kept (and
+ * parked, restored) beside the entry slot only in slow mode. */
+struct entry_detail {
+	__u64 args[6];
+	__u32 has_path;
+	__u32 _pad;
+	char path[SYSLAT_PATH_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct entry_detail);
+} entry_details SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct entry_detail);
+} parked_details SEC(".maps");
+
+/* --kstack: the kernel stack of a task when a call of it was switched out,
+ * tagged with that call's entry time. */
+struct blocked_stack {
+	__u64 entry_ts;
+	__s32 bytes;
+	__u32 _pad;
+	__u64 ips[SYSLAT_STACK_DEPTH];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct blocked_stack);
+} blocked_stacks SEC(".maps");
+
+/* Slow calls (struct slow_event); sized by userspace. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} slow_events SEC(".maps");
+
+/* Per slot: calls that take at least this long are slow (U64_MAX: never).
+ * Userspace rewrites it live. */
+__u64 slow_threshold_ns[SYSLAT_MAX_SLOTS];
 
 /* Signal handler frames set up for a task and not yet returned from: each
  * ends in one sigreturn (see sigreturn_slot_of). */

@@ -3,7 +3,8 @@
  * header defines the same names:
  *   SYSLAT_REGS_SYSCALL_NR(regs): the number the kernel runs, from a
  *     struct pt_regs *, read with CO-RE;
- *   task_in_compat_syscall(task): the task is in a 32-bit (compat) syscall.
+ *   task_in_compat_syscall(task): the task is in a 32-bit (compat) syscall;
+ *   read_syscall_args(regs, compat, args): the six arguments at entry.
  * Syscall numbers themselves come from the generated tables, as slots. */
 #ifndef SYSCALLS_ARCH_BPF_H
 #define SYSCALLS_ARCH_BPF_H

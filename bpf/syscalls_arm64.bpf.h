@@ -19,4 +19,16 @@ static __always_inline bool task_in_compat_syscall(struct task_struct *task)
 	return false;
 }
 
+/* The six arguments of the call entering: x0 (as it was at entry, orig_x0)
+ * and x1..x5. */
+static __always_inline void read_syscall_args(struct pt_regs *regs, bool compat, __u64 *a)
+{
+	a[0] = regs->orig_x0;
+	a[1] = regs->regs[1];
+	a[2] = regs->regs[2];
+	a[3] = regs->regs[3];
+	a[4] = regs->regs[4];
+	a[5] = regs->regs[5];
+}
+
 #endif

@@ -25,4 +25,25 @@ static __always_inline bool task_in_compat_syscall(struct task_struct *task)
 	return task->thread_info.status & SYSLAT_TS_COMPAT;
 }
 
+/* The six arguments of the call entering, as the kernel passes them: x86_64
+ * in di, si, dx, r10, r8, r9; i386 in bx, cx, dx, si, di, bp (32 bits). */
+static __always_inline void read_syscall_args(struct pt_regs *regs, bool compat, __u64 *a)
+{
+	if (compat) {
+		a[0] = (__u32)regs->bx;
+		a[1] = (__u32)regs->cx;
+		a[2] = (__u32)regs->dx;
+		a[3] = (__u32)regs->si;
+		a[4] = (__u32)regs->di;
+		a[5] = (__u32)regs->bp;
+		return;
+	}
+	a[0] = regs->di;
+	a[1] = regs->si;
+	a[2] = regs->dx;
+	a[3] = regs->r10;
+	a[4] = regs->r8;
+	a[5] = regs->r9;
+}
+
 #endif

@@ -225,12 +225,30 @@ static __always_inline bool record_unknown(__u32 abi, long nr, __u64 err)
 
 /* ---- sys_enter (timed mode only) ---------------------------------------- */
 
+/* sysslow: the arguments, and a path argument as a string while the
+ * caller's memory is sure to hold it (execve's is gone at its exit). */
+static __always_inline void save_detail(struct pt_regs *regs, __u32 abi, __u32 slot)
+{
+	struct entry_detail *d = bpf_map_lookup_elem(&entry_details, &zero);
+	__u32 path_arg;
+
+	if (!d)
+		return;
+	read_syscall_args(regs, abi == SYSLAT_ABI_COMPAT, d->args);
+	d->has_path = 0;
+	path_arg = slot_path_arg[slot & (SYSLAT_MAX_SLOTS - 1)];
+	if (path_arg >= 1 && path_arg <= 6)
+		d->has_path = bpf_probe_read_user_str(d->path, sizeof(d->path),
+						      (const void *)d->args[(path_arg - 1) & 7]) > 0;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
 	struct filter_set *fs = active_filter();
 	__u32 flags = fs->f.flags;
-	__u32 slot = slot_for(current_abi(), id);
+	__u32 abi = current_abi();
+	__u32 slot = slot_for(abi, id);
 	struct entry_slot *s;
 
 	if (follow_forks || (flags & SYSLAT_FILTER_TASK_MASK)) {
@@ -246,10 +264,42 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	s = bpf_map_lookup_elem(&entry_slots, &zero);
 	if (!s)
 		return 0;
+	if (slow_mode)
+		save_detail(regs, abi, slot);
 	s->ts = bpf_ktime_get_ns();
 	s->tid = (__u32)bpf_get_current_pid_tgid(); /* the kernel's TID: unique machine-wide */
 	s->slot = slot;
 	return 0;
+}
+
+/* sysslow: the detail of an entry goes where the entry goes (to the task's
+ * storage when it is switched out, back to this CPU's when switched in). */
+static __always_inline void move_detail(struct task_struct *task, bool to_task)
+{
+	struct entry_detail *d = bpf_map_lookup_elem(&entry_details, &zero);
+	struct entry_detail *pd = bpf_task_storage_get(&parked_details, task, 0, 0);
+
+	if (!d || !pd)
+		return;
+	if (to_task)
+		*pd = *d;
+	else
+		*d = *pd;
+}
+
+/* --kstack: where the call blocked, tagged with its entry time. */
+static __always_inline void park_detail(void *ctx, struct task_struct *task, __u64 entry_ts)
+{
+	struct blocked_stack *bs;
+
+	move_detail(task, true);
+	if (!slow_kstack)
+		return;
+	bs = bpf_task_storage_get(&blocked_stacks, task, 0, 0);
+	if (!bs)
+		return;
+	bs->entry_ts = entry_ts;
+	bs->bytes = bpf_get_stack(ctx, bs->ips, sizeof(bs->ips), 0);
 }
 
 /* ---- sched_switch (timed mode only) ---------------------------------------
@@ -272,10 +322,13 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 		/* exit/exit_group never return: nothing to keep for them. */
 		if (s->tid == prev->pid && !(flags_of(s->slot) & SYSLAT_SLOT_NORETURN)) {
 			p = bpf_task_storage_get(&parked, prev, 0, 0);
-			if (p)
+			if (p) {
 				*p = *s;
-			else
+				if (slow_mode)
+					park_detail(ctx, prev, s->ts);
+			} else {
 				__sync_fetch_and_add(&counters.park_failed, 1);
+			}
 		}
 		s->tid = 0;
 	}
@@ -283,6 +336,8 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 	if (p && p->tid) {
 		*s = *p;
 		p->tid = 0;
+		if (slow_mode)
+			move_detail(next, false);
 	}
 	return 0;
 }
@@ -290,6 +345,11 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 static __always_inline void create_parking(struct task_struct *task)
 {
 	bpf_task_storage_get(&parked, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!slow_mode)
+		return;
+	bpf_task_storage_get(&parked_details, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (slow_kstack)
+		bpf_task_storage_get(&blocked_stacks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 }
 
 SEC("iter/task")
@@ -315,7 +375,7 @@ int create_parking_all(struct bpf_iter__task *ctx)
  * tasks only get the cheap slot check, so filtering costs other processes
  * no task-storage lookup; an entry of theirs left parked goes back to the
  * slot at their next switch-in and is cleared by their next exit. */
-static __always_inline __u64 take_start(__u32 slot, bool selected)
+static __always_inline __u64 take_start(__u32 slot, bool selected, bool *from_parked)
 {
 	struct entry_slot *s = bpf_map_lookup_elem(&entry_slots, &zero);
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
@@ -331,7 +391,50 @@ static __always_inline __u64 take_start(__u32 slot, bool selected)
 	if (!p || p->tid != tid)
 		return 0;
 	p->tid = 0;
+	*from_parked = true; /* its detail is still parked too */
 	return p->slot == slot ? p->ts : 0;
+}
+
+/* ---- sysslow: one event per call at or over its threshold ---------------- */
+
+static __always_inline void emit_slow(void *ctx, __u32 slot, __u32 abi, long ret, __u64 dur,
+				      __u64 ids, __u64 start, bool from_parked)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct slow_event *e = bpf_ringbuf_reserve(&slow_events, sizeof(*e), 0);
+	struct entry_detail *d;
+	struct blocked_stack *bs;
+
+	if (!e) {
+		__sync_fetch_and_add(&counters.slow_lost, 1);
+		return;
+	}
+	e->ts_ns = bpf_ktime_get_ns();
+	e->duration_ns = dur;
+	e->ret = ret;
+	e->pid = ids >> 32;
+	e->tid = (__u32)ids;
+	e->uid = (__u32)bpf_get_current_uid_gid();
+	e->slot = slot;
+	e->flags = abi == SYSLAT_ABI_COMPAT ? SYSLAT_EVENT_COMPAT : 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	d = from_parked ? bpf_task_storage_get(&parked_details, task, 0, 0)
+			: bpf_map_lookup_elem(&entry_details, &zero);
+	if (d) {
+		__builtin_memcpy(e->args, d->args, sizeof(e->args));
+		if (d->has_path && bpf_probe_read_kernel_str(e->path, sizeof(e->path), d->path) > 0)
+			e->flags |= SYSLAT_EVENT_PATH;
+	}
+	e->ustack_bytes = slow_ustack ? bpf_get_stack(ctx, e->ustack, sizeof(e->ustack), BPF_F_USER_STACK) : 0;
+	e->kstack_bytes = 0;
+	if (slow_kstack) {
+		bs = bpf_task_storage_get(&blocked_stacks, task, 0, 0);
+		if (bs && bs->entry_ts == start && bs->bytes > 0) {
+			__builtin_memcpy(e->kstack, bs->ips, sizeof(e->kstack));
+			e->kstack_bytes = bs->bytes;
+		}
+	}
+	bpf_ringbuf_submit(e, 0);
 }
 
 /* ---- signals: which -1 is a sigreturn ------------------------------------
@@ -389,7 +492,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	__u32 flags = fs->f.flags;
 	__u64 ids = 0, err = is_error(ret), dur = 0, start = 0;
 	enum call_timing timing = CALL_UNTIMED;
-	bool selected = true, syscall_ok;
+	bool selected = true, syscall_ok, from_parked = false;
 
 	if (nr == -1)
 		slot = sigreturn_slot_of(abi);
@@ -404,7 +507,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	}
 	syscall_ok = !(flags & SYSLAT_FILTER_SYSCALL) || syscall_selected(fs, slot);
 	if (timed)
-		start = take_start(slot, selected && syscall_ok);
+		start = take_start(slot, selected && syscall_ok, &from_parked);
 	if (!selected)
 		return 0;
 	/* The child of a successful clone/fork/vfork leaves the kernel through
@@ -431,11 +534,14 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	}
 	if (slot != other_slot || !record_unknown(abi, nr, err))
 		record(slot, err, timing, dur);
-	if (per_process) {
+	if (per_process || slow_mode) {
 		if (!ids)
 			ids = current_ids();
-		record_process(ids >> 32, slot, err, timing, dur);
 	}
+	if (per_process)
+		record_process(ids >> 32, slot, err, timing, dur);
+	if (slow_mode && timing == CALL_TIMED && dur >= slow_threshold_ns[slot & (SYSLAT_MAX_SLOTS - 1)])
+		emit_slow(ctx, slot, abi, ret, dur, ids, start, from_parked);
 	return 0;
 }
 

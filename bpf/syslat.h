@@ -171,6 +171,37 @@ struct syslat_filter {
 	__u64 syscall_bits[SYSLAT_MAX_SLOTS / 64];  /* by slot */
 };
 
+/* ---- sysslow: slow-call events ------------------------------------------
+ * Only calls at or over their slot's threshold cross into userspace, one
+ * event each through a ring buffer; a full buffer drops the event (counted in
+ * counters.slow_lost), never blocks the traced task. */
+#define SYSLAT_PATH_LEN 256      /* a path argument read at entry, NUL-terminated */
+#define SYSLAT_STACK_DEPTH 32    /* frames kept of a user or kernel stack */
+
+enum syslat_event_flags {
+	SYSLAT_EVENT_PATH = 1u << 0,     /* path holds the call's path argument */
+	SYSLAT_EVENT_COMPAT = 1u << 1,   /* a 32-bit (i386) call */
+};
+
+struct slow_event {
+	__u64 ts_ns;            /* sys_exit, CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	__u64 duration_ns;
+	__s64 ret;
+	__u64 args[6];          /* raw, as at entry */
+	__u32 pid;              /* tgid, as the user sees it (see current_ids) */
+	__u32 tid;
+	__u32 uid;
+	__u32 slot;
+	__u32 flags;            /* syslat_event_flags */
+	__s32 ustack_bytes;     /* bpf_get_stack result: bytes of ustack, or < 0 */
+	__s32 kstack_bytes;     /* kernel stack where the call blocked, or 0 */
+	__u32 _pad;
+	char comm[SYSLAT_COMM_LEN];
+	char path[SYSLAT_PATH_LEN];
+	__u64 ustack[SYSLAT_STACK_DEPTH];
+	__u64 kstack[SYSLAT_STACK_DEPTH];
+};
+
 /* A filter with its PID/TID sets (bitmaps indexed by PID). */
 struct filter_set {
 	struct syslat_filter f;
@@ -183,6 +214,7 @@ struct syslat_counters {
 	__u64 proc_map_full;  /* -P: (tgid, syscall) entries that did not fit */
 	__u64 park_failed;    /* timed: no task storage for a blocking call (its latency is lost) */
 	__u64 hist_full;      /* timed: calls of a syscall that got no histogram (budget used up) */
+	__u64 slow_lost;      /* sysslow: events dropped, ring buffer full */
 };
 
 #endif /* SYSLAT_H */
