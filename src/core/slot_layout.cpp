@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "core/stats.h"
+#include "core/syscall_args.h"
 
 namespace syslat::core {
 namespace {
@@ -30,6 +31,7 @@ SlotLayout SlotLayout::build(bool with_i386) {
       l.slot_of[a][static_cast<size_t>(info.nr)] = slot;
       l.ids.push_back({abi, info.nr});
       l.flags.push_back(flags_of(info.name));
+      l.path_arg.push_back(static_cast<uint8_t>(path_arg_index({abi, info.nr}) + 1));
       if (info.name == "rt_sigreturn") l.rt_sigreturn_slot[a] = slot;
       if (info.name == "sigreturn") l.sigreturn_slot[a] = slot;
     }
@@ -37,6 +39,7 @@ SlotLayout SlotLayout::build(bool with_i386) {
   l.other_slot = static_cast<uint32_t>(l.ids.size());
   l.ids.push_back({Abi::Native, kUnknownOverflow});
   l.flags.push_back(0);
+  l.path_arg.push_back(0);
   return l;
 }
 

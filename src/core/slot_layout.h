@@ -19,6 +19,7 @@ struct SlotLayout {
   std::vector<SyscallId> ids;  // slot -> syscall; the last is other_slot
   std::array<std::array<uint16_t, SYSLAT_NR_TABLE>, SYSLAT_NABIS> slot_of{};  // SYSLAT_SLOT_NONE: none
   std::vector<uint8_t> flags;  // slot -> syslat_slot_flags
+  std::vector<uint8_t> path_arg;  // slot -> 1 + its path argument (read in the kernel at entry), 0: none
   std::array<uint16_t, SYSLAT_NABIS> rt_sigreturn_slot{};
   std::array<uint16_t, SYSLAT_NABIS> sigreturn_slot{};
   uint32_t other_slot = 0;

@@ -91,11 +91,8 @@ util::Expected<void> add_number(std::string_view item, SyscallSet& set) {
 }
 
 util::Expected<void> add_name(std::string_view item, SyscallSet& set) {
-  auto nr = syscall_number(item);
-  if (!nr) {
-    auto guess = closest(item, known_syscalls(), [](const SyscallInfo& info) { return info.name; });
-    return make_error(unknown_item("syscall", item, guess));
-  }
+  auto nr = parse_syscall_name(item);
+  if (!nr) return nr.error();
   set.set(static_cast<size_t>(*nr));
   return {};
 }
@@ -117,6 +114,12 @@ util::Expected<void> add_item(std::string_view item, SyscallSet& set) {
 }
 
 }  // namespace
+
+util::Expected<int> parse_syscall_name(std::string_view name) {
+  if (auto nr = syscall_number(name)) return *nr;
+  auto guess = closest(name, known_syscalls(), [](const SyscallInfo& info) { return info.name; });
+  return make_error(unknown_item("syscall", name, guess));
+}
 
 util::Expected<SyscallSet> parse_syscall_list(std::string_view text) {
   text = util::trim(text);

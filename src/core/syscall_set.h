@@ -25,4 +25,8 @@ using SyscallSet = std::bitset<SYSLAT_NR_TABLE>;
 // mean 'open'?)", "unknown class '%fil'", "empty item in syscall list".
 util::Expected<SyscallSet> parse_syscall_list(std::string_view text);
 
+// A native syscall name -> its number; the error suggests a near name
+// ("unknown syscall 'raed' (did you mean 'read'?)").
+util::Expected<int> parse_syscall_name(std::string_view name);
+
 }  // namespace syslat::core

@@ -1,0 +1,38 @@
+// One slow call as the model knows it (sysslow): who, what, how long, the
+// raw arguments, and what the kernel captured with it. Renderers get it with
+// the decoded call and symbolized stacks alongside (see SlowRecord).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/syscall_table.h"
+
+namespace syslat::core {
+
+struct SlowEvent {
+  uint64_t time_ns = 0;  // when it returned, CLOCK_REALTIME
+  uint32_t pid = 0, tid = 0, uid = 0;
+  std::string comm;  // the thread's
+  SyscallId id;
+  int64_t ret = 0;
+  uint64_t duration_ns = 0;
+  std::array<uint64_t, 6> args{};
+  std::optional<std::string> path;  // the path argument, read in the kernel at entry
+  std::vector<uint64_t> user_stack;    // innermost first
+  std::vector<uint64_t> kernel_stack;  // where it blocked
+};
+
+// An event ready to show: decoded arguments and symbolized stacks.
+struct SlowRecord {
+  SlowEvent event;
+  std::string call;    // "read(7<pipe:[123]>, 0x7ffd..., 8192)"
+  std::string result;  // "= 8192", "= -1 EAGAIN (Resource temporarily unavailable)"
+  std::vector<std::string> user_stack;
+  std::vector<std::string> kernel_stack;
+};
+
+}  // namespace syslat::core

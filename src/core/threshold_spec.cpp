@@ -1,0 +1,40 @@
+#include "core/threshold_spec.h"
+
+#include <fmt/format.h>
+
+#include "core/syscall_set.h"
+#include "util/duration.h"
+#include "util/strings.h"
+
+namespace syslat::core {
+
+uint64_t ThresholdSpec::for_name(std::string_view name) const {
+  if (auto it = by_name.find(std::string(name)); it != by_name.end()) return it->second;
+  return default_ns.value_or(kDefaultNs);
+}
+
+util::Expected<void> ThresholdSpec::add(std::string_view text) {
+  if (util::trim(text).empty()) return util::make_error("empty threshold (expected DUR or NAME=DUR[,NAME=DUR...])");
+  // Parsed whole before anything is kept: a bad item changes nothing.
+  ThresholdSpec next = *this;
+  for (std::string_view item : util::split(text, ',')) {
+    item = util::trim(item);
+    if (item.empty()) return util::make_error("empty item in threshold list");
+    const auto eq = item.find('=');
+    const std::string_view dur_text = eq == std::string_view::npos ? item : item.substr(eq + 1);
+    if (dur_text.empty()) return util::make_error(fmt::format("'{}': missing duration (expected NAME=DUR)", item));
+    auto ns = util::parse_duration_ns(dur_text);
+    if (!ns) return util::make_error(fmt::format("'{}': {}", item, ns.error().message));
+    if (eq == std::string_view::npos) {
+      next.default_ns = *ns;
+      continue;
+    }
+    const std::string_view name = util::trim(item.substr(0, eq));
+    if (auto nr = parse_syscall_name(name); !nr) return nr.error();
+    next.by_name[std::string(name)] = *ns;
+  }
+  *this = std::move(next);
+  return {};
+}
+
+}  // namespace syslat::core

@@ -1,0 +1,31 @@
+// sysslow's --threshold: a default and per-syscall overrides, e.g.
+// `--threshold 5ms --threshold read=10ms,futex=1ms,connect=100ms`.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "util/expected.h"
+
+namespace syslat::core {
+
+struct ThresholdSpec {
+  static constexpr uint64_t kDefaultNs = 10'000'000;  // 10 ms, as without --threshold
+
+  std::optional<uint64_t> default_ns;       // the last bare DUR given
+  std::map<std::string, uint64_t> by_name;  // x86_64 names; they apply to both ABIs
+
+  // The threshold of a syscall named `name` (unknown numbers: the default).
+  uint64_t for_name(std::string_view name) const;
+
+  // Adds one --threshold value: comma-separated items, each DUR (the
+  // default) or NAME=DUR (a known syscall name). Later values win. Errors
+  // name the bad item ("unknown syscall 'raed' (did you mean 'read'?)",
+  // "'read=': missing duration", "'10': ..." from the duration parser).
+  util::Expected<void> add(std::string_view text);
+};
+
+}  // namespace syslat::core
