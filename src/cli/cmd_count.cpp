@@ -11,7 +11,7 @@ int run_count(const std::string& prog, int argc, char** argv) {
       "syscount, exactly (every call is counted in the kernel, nothing is sampled).\n"
       "Only sys_exit is attached unless -L or a latency option asks for timing.\n"
       "Examples: syscount -p 1234 -i 1     syscount -L -P -d 10     syscount -j -- ls"};
-  return run_stats_command(prog, spec, core::ReportKind::Count, argc, argv);
+  return run_stats_command(prog, spec, Tool::Count, argc, argv);
 }
 
 }  // namespace syslat::cli

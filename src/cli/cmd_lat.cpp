@@ -10,7 +10,7 @@ int run_lat(const std::string& prog, int argc, char** argv) {
       "Per-syscall latency: count, total, avg, min, max, p50/p90/p99 and a log2\n"
       "histogram, sorted by total time. Every call is timed in the kernel.\n"
       "Examples: syslat -p 1234     syslat -S read,write -i 5     syslat -j -- dd if=/dev/zero of=/dev/null count=1000"};
-  return run_stats_command(prog, spec, core::ReportKind::Lat, argc, argv);
+  return run_stats_command(prog, spec, Tool::Lat, argc, argv);
 }
 
 }  // namespace syslat::cli

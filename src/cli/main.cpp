@@ -22,7 +22,7 @@ struct Subcommand {
 constexpr Subcommand kSubcommands[] = {
     {"count", "syscount", syslat::cli::run_count, "counts and rates per syscall"},
     {"lat", "syslat", syslat::cli::run_lat, "per-syscall latency distributions (default)"},
-    {"slow", "sysslow", nullptr, "stream of slow calls with context"},
+    {"slow", "sysslow", syslat::cli::run_slow, "stream of slow calls with context"},
     {"top", "syslat-top", nullptr, "interactive ncurses dashboard"},
     {"serve", "syslatd", nullptr, "daemon: Prometheus /metrics"},
     {"trace", "systrace", nullptr, "ptrace backend, strace-style"},

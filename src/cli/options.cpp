@@ -29,6 +29,9 @@ enum LongOnly {
   kMaxProcesses,
   kThreadComm,
   kUnit,
+  kThreshold,
+  kStack,
+  kKstack,
 };
 
 const option kLongOptions[] = {
@@ -56,6 +59,9 @@ const option kLongOptions[] = {
     {"output", required_argument, nullptr, 'o'},
     {"max-processes", required_argument, nullptr, kMaxProcesses},
     {"thread-comm", no_argument, nullptr, kThreadComm},
+    {"threshold", required_argument, nullptr, kThreshold},
+    {"stack", no_argument, nullptr, kStack},
+    {"kstack", no_argument, nullptr, kKstack},
     {"verbose", no_argument, nullptr, 'v'},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
@@ -217,6 +223,13 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
       return {};
     }
     case kThreadComm: o.filter.thread_comm = true; return {};
+    case kThreshold:
+      if (auto ok = o.thresholds.add(value); !ok)
+        return bad("--threshold", ok.error().message + " (expected DUR or NAME=DUR[,NAME=DUR...], e.g. 10ms or read=5ms)");
+      o.slow_options = true;
+      return {};
+    case kStack: o.user_stack = o.slow_options = true; return {};
+    case kKstack: o.kernel_stack = o.slow_options = true; return {};
     case 'v': o.verbose = true; return {};
     case 'h': o.help = true; return {};
     case 'V': o.version = true; return {};
@@ -288,8 +301,9 @@ std::string help_text(const std::string& prog, const CommandSpec& spec) {
       "  -h, --help               this text\n"
       "  -- CMD ARGS...           run CMD and trace it and its children from its execve on;\n"
       "                           the exit status is CMD's; a stop signal or -d is passed\n"
-      "                           on to CMD (-d as SIGTERM), a second one kills it\n",
-      prog, spec.usage, spec.description);
+      "                           on to CMD (-d as SIGTERM), a second one kills it\n"
+      "{}",
+      prog, spec.usage, spec.description, spec.options ? spec.options : "");
 }
 
 }  // namespace syslat::cli

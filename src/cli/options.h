@@ -9,6 +9,7 @@
 
 #include "core/filter_spec.h"
 #include "core/report.h"
+#include "core/threshold_spec.h"
 #include "export/report_writer.h"
 #include "util/expected.h"
 
@@ -32,6 +33,11 @@ struct CommonOptions {
   std::string output_path;
   uint32_t max_processes = 16384;
   std::vector<std::string> command;  // after --
+  // sysslow only
+  core::ThresholdSpec thresholds;
+  bool user_stack = false;    // --stack
+  bool kernel_stack = false;  // --kstack
+  bool slow_options = false;  // one of them was given
   bool verbose = false;
   bool help = false;
   bool version = false;
@@ -42,6 +48,7 @@ struct CommandSpec {
   const char* name;         // "count", "lat"
   const char* usage;        // one line after the program name
   const char* description;  // a paragraph for --help
+  const char* options = nullptr;  // the subcommand's own options, for --help
 };
 
 // Parses argv[1..]. The error is one line naming the option and the accepted

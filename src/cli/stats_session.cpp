@@ -11,12 +11,14 @@
 #include <optional>
 
 #include "cli/launcher.h"
+#include "cli/slow_printer.h"
 #include "cli/stop_events.h"
 #include "cli/syscall_list.h"
 #include "collect/bpf_env.h"
 #include "collect/bpf_source.h"
 #include "export/report_writer.h"
 #include "util/files.h"
+#include "util/duration.h"
 #include "util/time.h"
 
 namespace syslat::cli {
@@ -24,10 +26,12 @@ namespace {
 
 constexpr uint64_t kPollPeriodNs = 1'000'000'000;  // keeps the kernel's u32 histogram counts wrap-safe
 
-bool wants_timing(core::ReportKind kind, const CommonOptions& o) {
+core::ReportKind report_kind(Tool tool) { return tool == Tool::Count ? core::ReportKind::Count : core::ReportKind::Lat; }
+
+bool wants_timing(Tool tool, const CommonOptions& o) {
   const bool sort_needs_time = o.sort && (*o.sort == core::SortKey::Time || *o.sort == core::SortKey::Avg ||
                                           *o.sort == core::SortKey::Max);
-  return kind == core::ReportKind::Lat || o.latency || o.filter.needs_timing() || sort_needs_time;
+  return tool != Tool::Count || o.latency || o.filter.needs_timing() || sort_needs_time;
 }
 
 core::ReportOptions report_options(core::ReportKind kind, const CommonOptions& o, bool timed) {
@@ -40,22 +44,40 @@ core::ReportOptions report_options(core::ReportKind kind, const CommonOptions& o
   return r;
 }
 
+// Where the run's output goes: periodic reports (count, lat) or the stream
+// of slow calls (slow).
+struct Output {
+  std::unique_ptr<exporter::ReportWriter> reports;
+  std::unique_ptr<SlowPrinter> slow;
+};
+
 class Session {
  public:
-  Session(std::string prog, core::ReportKind kind, const CommonOptions& o) : prog_(std::move(prog)), kind_(kind), o_(o) {}
+  Session(std::string prog, Tool tool, const CommonOptions& o) : prog_(std::move(prog)), tool_(tool), o_(o) {}
   int run();
 
  private:
-  int loop(collect::BpfSource& source, StopEvents& events, LaunchedCommand* command, exporter::ReportWriter& out);
+  int loop(collect::BpfSource& source, StopEvents& events, LaunchedCommand* command, Output& out);
+  std::string ready_line() const;
 
   std::string prog_;
-  core::ReportKind kind_;
+  Tool tool_;
   const CommonOptions& o_;
 };
+
+std::string Session::ready_line() const {
+  if (tool_ != Tool::Slow)
+    return fmt::format("Tracing syscalls ({})... Hit Ctrl-C to end.", wants_timing(tool_, o_) ? "timing every call" : "counting");
+  std::string limits = util::format_duration_ns(o_.thresholds.default_ns.value_or(core::ThresholdSpec::kDefaultNs));
+  for (const auto& [name, ns] : o_.thresholds.by_name) limits += fmt::format(", {} {}", name, util::format_duration_ns(ns));
+  return fmt::format("Tracing slow syscalls (at least {})... Hit Ctrl-C to end.", limits);
+}
 
 int Session::run() {
   if (o_.backend == Backend::Ptrace)
     return fail(prog_, "--backend: 'ptrace' is not available in this build yet (expected auto or bpf)", 2);
+  if (o_.slow_options && tool_ != Tool::Slow)
+    return fail(prog_, "--threshold, --stack and --kstack: only sysslow (syslat slow) takes them", 2);
   std::unique_ptr<std::ostream> file;  // close-on-exec: a launched command must not inherit it
   if (!o_.output_path.empty()) {
     auto opened = util::open_output_file(o_.output_path);
@@ -78,9 +100,12 @@ int Session::run() {
     command.emplace(std::move(*spawned));
   }
 
-  const bool timed = wants_timing(kind_, o_);
+  const bool timed = wants_timing(tool_, o_);
   collect::BpfOptions bo;
   bo.timed = timed;
+  bo.slow = tool_ == Tool::Slow;
+  bo.user_stack = o_.user_stack;
+  bo.kernel_stack = o_.kernel_stack;
   bo.per_process = o_.per_process;
   bo.ia32 = kernel->ia32;
   bo.follow_forks = command.has_value();
@@ -90,25 +115,31 @@ int Session::run() {
   if (!source) return fail(prog_, source.error().message, 1);
   if (auto ok = (*source)->apply(o_.filter); !ok) return fail(prog_, ok.error().message, 2);
   if (command) (*source)->trace_from_exec(static_cast<uint32_t>(command->pid()));
+  if (tool_ == Tool::Slow) {
+    (*source)->set_thresholds(o_.thresholds);
+    events->watch_data((*source)->events_fd());
+  }
   if (auto ok = (*source)->attach(); !ok) return fail(prog_, ok.error().message, 1);
 
-  exporter::WriterOptions wo;
-  wo.format = o_.format;
-  wo.milliseconds = o_.milliseconds;
-  wo.timestamps = o_.interval_s > 0;
-  auto writer = exporter::make_writer(out, wo);
-  if (command) {
-    command->release();
+  Output output;
+  if (tool_ == Tool::Slow) {
+    output.slow = std::make_unique<SlowPrinter>(exporter::make_slow_writer(out, o_.format));
   } else {
-    std::cerr << fmt::format("Tracing syscalls ({})... Hit Ctrl-C to end.\n",
-                             timed ? "timing every call" : "counting");
+    exporter::WriterOptions wo;
+    wo.format = o_.format;
+    wo.milliseconds = o_.milliseconds;
+    wo.timestamps = o_.interval_s > 0;
+    output.reports = exporter::make_writer(out, wo);
   }
-  return loop(**source, *events, command ? &*command : nullptr, *writer);
+  if (command)
+    command->release();
+  else
+    std::cerr << ready_line() << '\n';
+  return loop(**source, *events, command ? &*command : nullptr, output);
 }
 
-int Session::loop(collect::BpfSource& source, StopEvents& events, LaunchedCommand* command,
-                  exporter::ReportWriter& out) {
-  const core::ReportOptions ro = report_options(kind_, o_, wants_timing(kind_, o_));
+int Session::loop(collect::BpfSource& source, StopEvents& events, LaunchedCommand* command, Output& out) {
+  const core::ReportOptions ro = report_options(report_kind(tool_), o_, wants_timing(tool_, o_));
   const uint64_t start = util::monotonic_ns();
   const uint64_t interval_ns = static_cast<uint64_t>(o_.interval_s * 1e9);
   uint64_t deadline = o_.duration_s > 0 ? start + static_cast<uint64_t>(o_.duration_s * 1e9) : 0;
@@ -119,8 +150,18 @@ int Session::loop(collect::BpfSource& source, StopEvents& events, LaunchedComman
   int stop_requests = 0;
 
   auto emit = [&] {
-    out.write(core::build_report(pending, ro, util::rfc3339_now()));
+    if (out.reports) out.reports->write(core::build_report(pending, ro, util::rfc3339_now()));
     pending = core::Sample{};
+  };
+  // sysslow: events as they come; losses said when the poll sees them.
+  const auto print = [&](core::SlowEvent&& e) { out.slow->print(std::move(e)); };
+  auto poll_source = [&] {
+    core::Sample s = source.poll();
+    if (out.slow) {
+      source.consume_events(print);
+      out.slow->lost(s.health.events_lost);
+    }
+    pending.merge(s);
   };
   // With a command, a stop request does not end the run: the command would
   // go on untraced. It gets the signal and the run goes on until it exits;
@@ -138,6 +179,7 @@ int Session::loop(collect::BpfSource& source, StopEvents& events, LaunchedComman
     const uint64_t now = util::monotonic_ns();
     const int timeout_ms = wake > now ? static_cast<int>((wake - now + 999'999) / 1'000'000) : 0;
     const StopEvents::Event event = events.wait(timeout_ms, command);
+    if (event.data_ready) source.consume_events(print);
     if (event.reason == StopEvents::Reason::CommandExited) {
       status = command->exit_status();  // like strace
       break;
@@ -154,15 +196,18 @@ int Session::loop(collect::BpfSource& source, StopEvents& events, LaunchedComman
       deadline = 0;
     }
     if (t < wake) continue;
-    pending.merge(source.poll());
+    poll_source();
     next_poll = t + kPollPeriodNs;
     if (next_report && t >= next_report) {
       emit();
       while (next_report <= t) next_report += interval_ns;
     }
   }
-  pending.merge(source.poll());
-  emit();
+  poll_source();
+  if (out.slow)
+    out.slow->finish();
+  else
+    emit();
   return status;
 }
 
@@ -173,8 +218,7 @@ int fail(const std::string& prog, const std::string& message, int status) {
   return status;
 }
 
-int run_stats_command(const std::string& prog, const CommandSpec& spec, core::ReportKind kind, int argc,
-                      char** argv) {
+int run_stats_command(const std::string& prog, const CommandSpec& spec, Tool tool, int argc, char** argv) {
   auto opts = parse_common_options(argc, argv);
   if (!opts) return fail(prog, opts.error().message, 2);
   if (opts->help) {
@@ -186,7 +230,7 @@ int run_stats_command(const std::string& prog, const CommandSpec& spec, core::Re
     return 0;
   }
   if (opts->list) return list_syscalls(std::cout);
-  return Session(prog, kind, *opts).run();
+  return Session(prog, tool, *opts).run();
 }
 
 }  // namespace syslat::cli

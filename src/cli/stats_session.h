@@ -1,5 +1,6 @@
-// The shared body of `count` and `lat`: options -> BPF source -> periodic
-// polls -> reports. The only place a source is wired to a renderer for them.
+// The shared body of `count`, `lat` and `slow`: options -> BPF source ->
+// periodic polls -> reports (or, for slow, the stream of slow calls). The only
+// place a source is wired to a renderer for them.
 #pragma once
 
 #include <string>
@@ -12,8 +13,9 @@ namespace syslat::cli {
 // Parses argv, then runs; returns the process exit status (SPEC §9: 2 for a
 // bad option value, 1 for an environment problem, 0 otherwise; with -- CMD,
 // the command's status as a shell reports it).
-int run_stats_command(const std::string& prog, const CommandSpec& spec, core::ReportKind kind, int argc,
-                      char** argv);
+enum class Tool { Count, Lat, Slow };
+
+int run_stats_command(const std::string& prog, const CommandSpec& spec, Tool tool, int argc, char** argv);
 
 // Prints "prog: message" on stderr and returns status.
 int fail(const std::string& prog, const std::string& message, int status);

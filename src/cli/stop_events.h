@@ -18,6 +18,7 @@ class StopEvents {
     Reason reason = Reason::Timeout;
     int signo = 0;    // Signal: the last stop signal read
     int signals = 0;  // Signal: how many stop signals were read (a second one escalates)
+    bool data_ready = false;  // the watched data fd is readable (with any reason)
   };
 
   // Blocks SIGINT, SIGTERM, SIGHUP (unless ignored, as under nohup) and
@@ -29,11 +30,15 @@ class StopEvents {
   // exit wins over a stop signal read at the same time.
   Event wait(int timeout_ms, LaunchedCommand* command);
 
+  // Also wake when `fd` is readable (sysslow's ring buffer); -1: none.
+  void watch_data(int fd) { data_fd_ = fd; }
+
  private:
   StopEvents() = default;
   util::UniqueFd signal_fd_;
   std::vector<util::UniqueFd> pid_fds_;
   size_t exited_ = 0;
+  int data_fd_ = -1;
 };
 
 }  // namespace syslat::cli

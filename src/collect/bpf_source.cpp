@@ -22,6 +22,7 @@
 #include "collect/pid_namespace.h"
 #include "collect/process_reader.h"
 #include "collect/stats_reader.h"
+#include "core/report.h"
 #include "core/slot_layout.h"
 #include "syslat.h"
 #include "syslat.skel.h"
@@ -89,13 +90,29 @@ struct BpfSource::Impl {
   std::map<std::pair<int32_t, uint32_t>, unknown_stats> last_unknown;
   syslat_counters last_counters{};
   uint64_t last_poll_ns = 0;
+  // sysslow
+  ring_buffer* events = nullptr;
+  int64_t realtime_minus_monotonic_ns = 0;  // kernel times are CLOCK_MONOTONIC
+  const std::function<void(core::SlowEvent&&)>* sink = nullptr;
 
-  ~Impl() { syslat_bpf__destroy(skel); }
+  ~Impl() {
+    ring_buffer__free(events);
+    syslat_bpf__destroy(skel);
+  }
 
   void configure(bool with_i386);
   util::Expected<void> create_task_storage();
   void read_unknown(core::Sample& out);
   void read_health(core::Sample& out);
+  core::SlowEvent to_model(const slow_event& e) const;
+
+  // libbpf's ring buffer callback; ctx is the Impl.
+  static int on_slow_event(void* ctx, void* data, size_t size) {
+    auto* impl = static_cast<Impl*>(ctx);
+    if (size < sizeof(slow_event) || !impl->sink) return 0;
+    (*impl->sink)(impl->to_model(*static_cast<const slow_event*>(data)));
+    return 0;
+  }
 };
 
 BpfSource::BpfSource(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -111,12 +128,18 @@ void BpfSource::Impl::configure(bool with_i386) {
   ro->cpu_rows = rows;
   ro->other_slot = layout.other_slot;
   ro->hist_slots = hists;
+  ro->slow_mode = options.slow;
+  ro->slow_ustack = options.slow && options.user_stack;
+  ro->slow_kstack = options.slow && options.kernel_stack;
   for (size_t abi = 0; abi < SYSLAT_NABIS; ++abi) {
     for (size_t nr = 0; nr < SYSLAT_NR_TABLE; ++nr) ro->slot_of[abi][nr] = layout.slot_of[abi][nr];
     ro->rt_sigreturn_slot[abi] = layout.rt_sigreturn_slot[abi];
     ro->sigreturn_slot[abi] = layout.sigreturn_slot[abi];
   }
-  for (size_t slot = 0; slot < layout.size(); ++slot) ro->slot_flags[slot] = layout.flags[slot];
+  for (size_t slot = 0; slot < layout.size(); ++slot) {
+    ro->slot_flags[slot] = layout.flags[slot];
+    ro->slot_path_arg[slot] = layout.path_arg[slot];
+  }
   if (auto ns = current_pid_namespace()) {
     ro->in_pidns = true;
     ro->pidns_dev = ns->dev;
@@ -132,6 +155,7 @@ void BpfSource::Impl::configure(bool with_i386) {
   bpf_map__set_value_size(skel->maps.proc_stats, proc_value);
   bpf_map__set_value_size(skel->maps.proc_zero, proc_value);
   bpf_map__set_max_entries(skel->maps.proc_comm, processes);
+  bpf_map__set_max_entries(skel->maps.slow_events, options.slow ? options.ring_buffer_bytes : 4096);
 
   // Only the programs the mode needs.
   bpf_program__set_autoload(skel->progs.sched_switch, options.timed);
@@ -146,6 +170,7 @@ util::Expected<std::unique_ptr<BpfSource>> BpfSource::load(const BpfOptions& opt
 
   auto impl = std::make_unique<Impl>();
   impl->options = options;
+  impl->options.timed = options.timed || options.slow;  // slow calls are found by timing every call
   impl->rows = cpu_rows();
   impl->layout = core::SlotLayout::build(options.ia32);
   impl->hists = hist_slots(impl->layout.size(), impl->rows);
@@ -173,6 +198,12 @@ util::Expected<std::unique_ptr<BpfSource>> BpfSource::load(const BpfOptions& opt
   if (options.per_process) {
     impl->processes = std::make_unique<ProcessReader>(bpf_map__fd(s->maps.proc_stats),
                                                       bpf_map__fd(s->maps.proc_comm), impl->rows, impl->layout);
+  }
+  if (options.slow) {
+    impl->events = ring_buffer__new(bpf_map__fd(s->maps.slow_events), Impl::on_slow_event, impl.get(), nullptr);
+    if (!impl->events) return util::make_error("cannot read the slow-call ring buffer: " + errno_text(errno));
+    impl->realtime_minus_monotonic_ns =
+        static_cast<int64_t>(util::realtime_ns()) - static_cast<int64_t>(util::monotonic_ns());
   }
   return std::unique_ptr<BpfSource>(new BpfSource(std::move(impl)));
 }
@@ -302,6 +333,45 @@ util::Expected<void> BpfSource::apply(const core::FilterSpec& f) {
   return {};
 }
 
+void BpfSource::set_thresholds(const core::ThresholdSpec& thresholds) {
+  auto* bss = impl_->skel->bss;
+  for (size_t slot = 0; slot < impl_->layout.size(); ++slot) {
+    const uint64_t ns = thresholds.for_name(core::slot_name(impl_->layout.ids[slot]));
+    __atomic_store_n(&bss->slow_threshold_ns[slot], ns, __ATOMIC_RELAXED);
+  }
+}
+
+int BpfSource::events_fd() const { return impl_->events ? ring_buffer__epoll_fd(impl_->events) : -1; }
+
+size_t BpfSource::consume_events(const std::function<void(core::SlowEvent&&)>& sink) {
+  if (!impl_->events) return 0;
+  impl_->sink = &sink;
+  const int n = ring_buffer__consume(impl_->events);
+  impl_->sink = nullptr;
+  return n > 0 ? static_cast<size_t>(n) : 0;
+}
+
+core::SlowEvent BpfSource::Impl::to_model(const slow_event& e) const {
+  core::SlowEvent m;
+  m.time_ns = static_cast<uint64_t>(static_cast<int64_t>(e.ts_ns) + realtime_minus_monotonic_ns);
+  m.pid = e.pid;
+  m.tid = e.tid;
+  m.uid = e.uid;
+  m.comm.assign(e.comm, strnlen(e.comm, sizeof(e.comm)));
+  m.id = layout.id(e.slot);
+  m.ret = e.ret;
+  m.duration_ns = e.duration_ns;
+  std::copy(std::begin(e.args), std::end(e.args), m.args.begin());
+  if (e.flags & SYSLAT_EVENT_PATH) m.path.emplace(e.path, strnlen(e.path, sizeof(e.path)));
+  auto frames = [](const __u64* ips, int bytes) {
+    const size_t n = bytes > 0 ? std::min<size_t>(static_cast<size_t>(bytes) / 8, SYSLAT_STACK_DEPTH) : 0;
+    return std::vector<uint64_t>(ips, ips + n);
+  };
+  m.user_stack = frames(e.ustack, e.ustack_bytes);
+  m.kernel_stack = frames(e.kstack, e.kstack_bytes);
+  return m;
+}
+
 void BpfSource::trace_from_exec(uint32_t pid) {
   auto* bss = impl_->skel->bss;
   __atomic_store_n(&bss->pending_exec_tgid, pid, __ATOMIC_SEQ_CST);
@@ -334,6 +404,9 @@ void BpfSource::Impl::read_health(core::Sample& out) {
   const uint64_t full = __atomic_load_n(&c.proc_map_full, __ATOMIC_RELAXED);
   const uint64_t park = __atomic_load_n(&c.park_failed, __ATOMIC_RELAXED);
   const uint64_t hist_full = __atomic_load_n(&c.hist_full, __ATOMIC_RELAXED);
+  const uint64_t slow_lost = __atomic_load_n(&c.slow_lost, __ATOMIC_RELAXED);
+  out.health.events_lost = slow_lost - last_counters.slow_lost;
+  last_counters.slow_lost = slow_lost;
   out.health.proc_map_full = full - last_counters.proc_map_full;
   out.health.park_failed = park - last_counters.park_failed;
   out.health.hist_full = hist_full - last_counters.hist_full;

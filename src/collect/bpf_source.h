@@ -3,10 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "collect/source.h"
 #include "core/filter_spec.h"
+#include "core/slow_event.h"
+#include "core/threshold_spec.h"
 #include "util/expected.h"
 
 namespace syslat::collect {
@@ -17,6 +20,10 @@ struct BpfOptions {
   bool follow_forks = false;  // children of traced processes are traced (-- CMD)
   bool ia32 = false;          // the kernel runs 32-bit syscalls: give them slots
   uint32_t max_process_entries = 16384;  // -P: (process, syscall) pairs
+  bool slow = false;          // sysslow: slow-call events (implies timed)
+  bool user_stack = false;    // --stack
+  bool kernel_stack = false;  // --kstack
+  uint32_t ring_buffer_bytes = 8u << 20;
   bool verbose = false;       // pass libbpf's messages through
 };
 
@@ -39,6 +46,13 @@ class BpfSource final : public Source {
 
   util::Expected<void> attach();
   core::Sample poll() override;
+
+  // sysslow: the thresholds in force (may change while attached).
+  void set_thresholds(const core::ThresholdSpec& thresholds);
+  // Readable when slow events wait (for poll(2)); -1 unless slow.
+  int events_fd() const;
+  // Hands every waiting slow event to `sink`; returns how many.
+  size_t consume_events(const std::function<void(core::SlowEvent&&)>& sink);
 
  private:
   struct Impl;

@@ -7,10 +7,8 @@
 #include "syslat.h"
 
 namespace syslat::exporter {
-namespace {
 
-// RFC 4180: quote fields with separators, quotes or line breaks.
-std::string field(const std::string& s) {
+std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string q = "\"";
   for (char c : s) {
@@ -20,10 +18,12 @@ std::string field(const std::string& s) {
   return q + '"';
 }
 
+namespace {
+
 void row(std::ostream& out, const core::Report& rep, const core::Row& r, const core::ProcessRows* p) {
   const auto& s = r.stats;
-  out << fmt::format("{},{:.6f},{},{},{},{},{},{},{},{:.3f},{},{},{},{}", field(rep.time), rep.interval_s,
-                     p ? std::to_string(p->pid) : "", p ? field(p->comm) : "", field(r.name),
+  out << fmt::format("{},{:.6f},{},{},{},{},{},{},{},{:.3f},{},{},{},{}", csv_field(rep.time), rep.interval_s,
+                     p ? std::to_string(p->pid) : "", p ? csv_field(p->comm) : "", csv_field(r.name),
                      r.id.nr == core::kUnknownOverflow ? "" : std::to_string(r.id.nr), core::abi_name(r.id.abi), s.calls, s.errors, r.rate, s.total_ns,
                      s.avg_ns(), p ? "" : std::to_string(s.min_ns), p ? "" : std::to_string(s.max_ns));
   if (rep.kind == core::ReportKind::Lat) {

@@ -2,10 +2,14 @@
 #pragma once
 
 #include <ostream>
+#include <string>
 
 #include "core/report.h"
 
 namespace syslat::exporter {
+
+// RFC 4180: a field quoted when it holds separators, quotes or line breaks.
+std::string csv_field(const std::string& s);
 
 void write_csv_header(std::ostream& out, core::ReportKind kind);
 void write_csv_rows(std::ostream& out, const core::Report& report);

@@ -5,11 +5,19 @@
 
 namespace syslat::util {
 
-uint64_t monotonic_ns() {
+namespace {
+
+uint64_t clock_ns(clockid_t clock) {
   timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(clock, &ts);
   return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
+
+}  // namespace
+
+uint64_t monotonic_ns() { return clock_ns(CLOCK_MONOTONIC); }
+
+uint64_t realtime_ns() { return clock_ns(CLOCK_REALTIME); }
 
 std::string rfc3339_utc(int64_t unix_ns) {
   // Floor division so that times before the epoch keep a positive ms part.
@@ -28,17 +36,21 @@ std::string rfc3339_utc(int64_t unix_ns) {
                      utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, ms);
 }
 
-std::string rfc3339_now() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return rfc3339_utc(static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec);
-}
+std::string rfc3339_now() { return rfc3339_utc(static_cast<int64_t>(realtime_ns())); }
 
 std::string clock_hms() {
   time_t now = time(nullptr);
   tm local{};
   localtime_r(&now, &local);
   return fmt::format("{:02}:{:02}:{:02}", local.tm_hour, local.tm_min, local.tm_sec);
+}
+
+std::string clock_hms_ms(uint64_t unix_ns) {
+  const time_t secs = static_cast<time_t>(unix_ns / 1'000'000'000);
+  tm local{};
+  localtime_r(&secs, &local);
+  return fmt::format("{:02}:{:02}:{:02}.{:03}", local.tm_hour, local.tm_min, local.tm_sec,
+                     unix_ns / 1'000'000 % 1000);
 }
 
 }  // namespace syslat::util

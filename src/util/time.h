@@ -9,6 +9,9 @@ namespace syslat::util {
 // CLOCK_MONOTONIC in nanoseconds (the clock bpf_ktime_get_ns() uses).
 uint64_t monotonic_ns();
 
+// CLOCK_REALTIME in nanoseconds since the Unix epoch.
+uint64_t realtime_ns();
+
 // Current UTC time as RFC 3339 with milliseconds: "2026-11-22T03:06:15.123Z".
 std::string rfc3339_now();
 
@@ -18,5 +21,9 @@ std::string rfc3339_utc(int64_t unix_ns);
 
 // Local wall-clock "HH:MM:SS" for report headers.
 std::string clock_hms();
+
+// Local wall-clock "HH:MM:SS.mmm" of a time in ns since the Unix epoch
+// (sysslow events).
+std::string clock_hms_ms(uint64_t unix_ns);
 
 }  // namespace syslat::util

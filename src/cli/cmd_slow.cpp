@@ -1,0 +1,24 @@
+// sysslow / syslat slow: one event per call that took at least its threshold.
+#include "cli/commands.h"
+#include "cli/stats_session.h"
+
+namespace syslat::cli {
+
+int run_slow(const std::string& prog, int argc, char** argv) {
+  static const CommandSpec spec{
+      "slow", "[--threshold DUR|NAME=DUR,...] [--stack] [--kstack] [OPTIONS] [-- CMD ARGS...]",
+      "Print every system call that took at least its threshold, as it happens: time,\n"
+      "process, duration, result, the arguments decoded (fds with their paths, path\n"
+      "arguments as read by the kernel, flags by name) and, with --stack, where in the\n"
+      "program it was made. The kernel decides what is slow: only slow calls cross\n"
+      "into userspace. Events lost to a full buffer are counted and reported.\n"
+      "Examples: sysslow --threshold 10ms     sysslow -p 1234 --threshold 5ms,read=50ms --stack",
+      "Slow calls:\n"
+      "      --threshold SPEC     DUR for every syscall (default 10ms), or NAME=DUR[,NAME=DUR...]\n"
+      "                           for some; repeatable, later values win\n"
+      "      --stack              the user stack of each slow call, symbolized\n"
+      "      --kstack             the kernel stack where the call was switched out\n"};
+  return run_stats_command(prog, spec, Tool::Slow, argc, argv);
+}
+
+}  // namespace syslat::cli

@@ -1,0 +1,140 @@
+#include "export/slow_writer.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/errno_names.h"
+#include "core/report.h"
+#include "export/csv_report.h"
+#include "util/duration.h"
+#include "util/time.h"
+
+namespace syslat::exporter {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string name_of(const core::SlowEvent& e) {
+  const std::string name = core::slot_name(e.id);
+  return e.id.abi == core::Abi::I386 ? name + " [i386]" : name;
+}
+
+std::string joined_stack(const std::vector<std::string>& frames, const char* sep) {
+  std::string out;
+  for (const auto& f : frames) {
+    if (!out.empty()) out += sep;
+    out += f;
+  }
+  return out;
+}
+
+// 14:02:11.532  read() took 45.2ms  = 8192
+//   PID 1842  TID 1845  UID 999  COMM postgres
+//   read(7</var/lib/x>, 0x7f3a..., 8192)
+//   stack: heap_fetch+0x42 (/usr/bin/postgres) <- index_getnext+0x1a (...)
+class TextSlowWriter final : public SlowWriter {
+ public:
+  explicit TextSlowWriter(std::ostream& out) : out_(out) {}
+  void event(const core::SlowRecord& r) override {
+    const auto& e = r.event;
+    out_ << fmt::format("{}  {}() took {}  {}\n", util::clock_hms_ms(e.time_ns), name_of(e),
+                        util::format_duration_ns(e.duration_ns), r.result);
+    out_ << fmt::format("  PID {}  TID {}  UID {}  COMM {}\n", e.pid, e.tid, e.uid, e.comm);
+    out_ << "  " << r.call << '\n';
+    if (!r.user_stack.empty()) out_ << "  stack: " << joined_stack(r.user_stack, " <- ") << '\n';
+    if (!r.kernel_stack.empty()) out_ << "  kstack: " << joined_stack(r.kernel_stack, " <- ") << '\n';
+    out_.flush();
+  }
+  void lost(uint64_t n) override {
+    out_ << fmt::format("LOST: {} slow {} (ring buffer full)\n", n, n == 1 ? "event" : "events");
+    out_.flush();
+  }
+  void summary(uint64_t events, uint64_t lost) override {
+    out_ << fmt::format("{} slow {}", events, events == 1 ? "call" : "calls");
+    if (lost) out_ << fmt::format(", LOST: {} (ring buffer full)", lost);
+    out_ << '\n';
+    out_.flush();
+  }
+
+ private:
+  std::ostream& out_;
+};
+
+// SPEC §6: {"type":"slow",...}; lost events as {"type":"lost",...}; the end
+// as {"type":"slow_summary",...}.
+class JsonSlowWriter final : public SlowWriter {
+ public:
+  explicit JsonSlowWriter(std::ostream& out) : out_(out) {}
+  void event(const core::SlowRecord& r) override {
+    const auto& e = r.event;
+    Json j;
+    j["type"] = "slow";
+    j["time"] = util::rfc3339_utc(static_cast<int64_t>(e.time_ns));
+    j["pid"] = e.pid;
+    j["tid"] = e.tid;
+    j["uid"] = e.uid;
+    j["comm"] = e.comm;
+    j["syscall"] = core::slot_name(e.id);
+    j["nr"] = e.id.nr == core::kUnknownOverflow ? Json(nullptr) : Json(e.id.nr);
+    j["abi"] = core::abi_name(e.id.abi);
+    j["ret"] = e.ret;
+    const bool failed = e.ret < 0 && e.ret >= -4095;
+    j["errno"] = failed ? Json(core::errno_name(static_cast<int>(-e.ret))) : Json(nullptr);
+    j["duration_ns"] = e.duration_ns;
+    j["args"] = e.args;
+    j["decoded"] = r.call;
+    if (e.path) j["path"] = *e.path;
+    j["stack"] = r.user_stack;
+    if (!r.kernel_stack.empty()) j["kstack"] = r.kernel_stack;
+    line(j);
+  }
+  void lost(uint64_t n) override { line({{"type", "lost"}, {"time", util::rfc3339_now()}, {"lost", n}}); }
+  void summary(uint64_t events, uint64_t lost) override {
+    line({{"type", "slow_summary"}, {"time", util::rfc3339_now()}, {"events", events}, {"lost", lost}});
+  }
+
+ private:
+  void line(const Json& j) {
+    out_ << j.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
+    out_.flush();
+  }
+  std::ostream& out_;
+};
+
+class CsvSlowWriter final : public SlowWriter {
+ public:
+  explicit CsvSlowWriter(std::ostream& out) : out_(out) {
+    out_ << "time,pid,tid,uid,comm,syscall,nr,abi,ret,errno,duration_ns,arg0,arg1,arg2,arg3,arg4,arg5,decoded,stack\n";
+  }
+  void event(const core::SlowRecord& r) override {
+    const auto& e = r.event;
+    const bool failed = e.ret < 0 && e.ret >= -4095;
+    out_ << fmt::format("{},{},{},{},{},{},{},{},{},{},{}", util::rfc3339_utc(static_cast<int64_t>(e.time_ns)), e.pid,
+                        e.tid, e.uid, csv_field(e.comm), csv_field(core::slot_name(e.id)),
+                        e.id.nr == core::kUnknownOverflow ? "" : std::to_string(e.id.nr), core::abi_name(e.id.abi),
+                        e.ret, failed ? core::errno_name(static_cast<int>(-e.ret)) : "", e.duration_ns);
+    for (uint64_t a : e.args) out_ << fmt::format(",{:#x}", a);
+    out_ << ',' << csv_field(r.call) << ',' << csv_field(joined_stack(r.user_stack, " <- ")) << '\n';
+    out_.flush();
+  }
+  // CSV has rows of one shape only: losses go to the summary on stderr.
+  void lost(uint64_t) override {}
+  void summary(uint64_t, uint64_t) override {}
+
+ private:
+  std::ostream& out_;
+};
+
+}  // namespace
+
+std::unique_ptr<SlowWriter> make_slow_writer(std::ostream& out, Format format) {
+  switch (format) {
+    case Format::Json: return std::make_unique<JsonSlowWriter>(out);
+    case Format::Csv: return std::make_unique<CsvSlowWriter>(out);
+    case Format::Text: break;
+  }
+  return std::make_unique<TextSlowWriter>(out);
+}
+
+}  // namespace syslat::exporter
