@@ -1,0 +1,142 @@
+// sysslow: one event per call at or over its threshold, with the arguments
+// decoded, path arguments read in the kernel, and the user stack.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include "test_support.h"
+
+namespace {
+
+std::string sysslow_bin() { return std::string(SYSLAT_BUILD_DIR) + "/sysslow"; }
+
+// `sysslow OPTIONS -j -o FILE -- CMD`: the events (type "slow") of the run.
+struct SlowRun {
+  slt::RunResult run;
+  std::vector<nlohmann::json> events;
+  std::vector<nlohmann::json> other;  // lost / slow_summary objects
+  std::string text;
+};
+
+SlowRun run_slow(const std::vector<std::string>& options, const std::vector<std::string>& command) {
+  slt::TempDir dir;
+  std::vector<std::string> argv = {sysslow_bin()};
+  argv.insert(argv.end(), options.begin(), options.end());
+  argv.insert(argv.end(), {"-j", "-o", dir.file("out.json"), "--"});
+  argv.insert(argv.end(), command.begin(), command.end());
+  SlowRun r;
+  r.run = slt::run(argv, 60);
+  r.text = slt::read_file(dir.file("out.json"));
+  for (const auto& j : slt::read_ndjson(dir.file("out.json"))) (j.at("type") == "slow" ? r.events : r.other).push_back(j);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("sysslow: a read blocked 30 ms on a pipe is one event, with the fd shown as the pipe", "[privileged]") {
+  const auto r = run_slow({"--threshold", "1s,read=20ms"}, {slt::workload("wl_slowread"), "pipe", "30"});
+  INFO(r.run.err << r.text);
+  REQUIRE(r.run.status == 0);
+  REQUIRE(r.events.size() == 1);
+  const auto& e = r.events[0];
+  CHECK(e.at("syscall") == "read");
+  CHECK(e.at("nr") == 0);
+  CHECK(e.at("abi") == "x86_64");
+  CHECK(e.at("ret") == 1);
+  CHECK(e.at("errno").is_null());
+  CHECK(e.at("duration_ns").get<uint64_t>() >= 30'000'000);
+  CHECK(e.at("duration_ns").get<uint64_t>() < 2'000'000'000);
+  CHECK(e.at("comm") == "wl_slowread");
+  CHECK(e.at("args").size() == 6);
+  CHECK(e.at("args")[2] == 1);  // count
+  const std::string decoded = e.at("decoded");
+  CHECK(decoded.rfind("read(", 0) == 0);
+  CHECK(decoded.find("<pipe:[") != std::string::npos);
+  REQUIRE(!r.other.empty());
+  CHECK(r.other.back().at("type") == "slow_summary");
+  CHECK(r.other.back().at("events") == 1);
+  CHECK(r.other.back().at("lost") == 0);
+}
+
+TEST_CASE("sysslow: an open of a FIFO that gets a writer after 20 ms shows the FIFO's path", "[privileged]") {
+  slt::TempDir dir;
+  const std::string fifo = dir.file("the-fifo");
+  const auto r = run_slow({"--threshold", "openat=10ms", "--threshold", "1s"},
+                          {slt::workload("wl_slowread"), "fifo", "20", fifo});
+  INFO(r.run.err << r.text);
+  REQUIRE(r.run.status == 0);
+  REQUIRE(r.events.size() == 1);
+  const auto& e = r.events[0];
+  CHECK(e.at("syscall") == "openat");
+  CHECK(e.at("duration_ns").get<uint64_t>() >= 20'000'000);
+  CHECK(e.at("path") == fifo);
+  const std::string decoded = e.at("decoded");
+  CHECK(decoded.find("\"" + fifo + "\"") != std::string::npos);
+  CHECK(decoded.find("O_RDONLY") != std::string::npos);
+}
+
+TEST_CASE("sysslow --stack names the function the blocking call was made in", "[privileged]") {
+  const auto r = run_slow({"--threshold", "1s,read=20ms", "--stack"}, {slt::workload("wl_slowread"), "pipe", "30"});
+  INFO(r.run.err << r.text);
+  REQUIRE(r.run.status == 0);
+  REQUIRE(r.events.size() == 1);
+  const auto& stack = r.events[0].at("stack");
+  REQUIRE(stack.size() >= 2);
+  CHECK(stack[0].get<std::string>().rfind("syslat_blocking_read_here+0x", 0) == 0);
+  CHECK(stack[0].get<std::string>().find("wl_slowread)") != std::string::npos);
+  CHECK(stack[1].get<std::string>().rfind("syslat_outer_frame+0x", 0) == 0);
+}
+
+TEST_CASE("sysslow text output: time, call, duration and result, then who and the decoded call", "[privileged]") {
+  slt::TempDir dir;
+  const auto r = slt::run({sysslow_bin(), "--threshold", "1s,read=20ms", "-o", dir.file("out"), "--",
+                           slt::workload("wl_slowread"), "pipe", "30"});
+  REQUIRE(r.status == 0);
+  const std::string text = slt::read_file(dir.file("out"));
+  INFO(text);
+  CHECK(text.find("read() took ") != std::string::npos);
+  CHECK(text.find("  = 1\n") != std::string::npos);
+  CHECK(text.find("COMM wl_slowread") != std::string::npos);
+  CHECK(text.find("  read(") != std::string::npos);
+  CHECK(text.find("1 slow call\n") != std::string::npos);
+}
+
+TEST_CASE("sysslow: calls under the threshold cross nothing, bad thresholds exit 2 with one line", "[privileged]") {
+  const auto quiet = run_slow({"--threshold", "1s"}, {slt::workload("wl_slowread"), "pipe", "30"});
+  REQUIRE(quiet.run.status == 0);
+  CHECK(quiet.events.empty());
+  for (const std::vector<std::string>& bad :
+       {std::vector<std::string>{"--threshold", "10"}, {"--threshold", "raed=10ms"}, {"--threshold", "read="},
+        {"--threshold", ""}}) {
+    std::vector<std::string> argv = {sysslow_bin()};
+    argv.insert(argv.end(), bad.begin(), bad.end());
+    const auto r = slt::run(argv);
+    INFO(r.err);
+    CHECK(r.status == 2);
+    CHECK(r.out.empty());
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK(r.err.find("--threshold") != std::string::npos);
+  }
+  const auto misplaced = slt::run({slt::syscount_bin(), "--stack", "-d", "1"});
+  CHECK(misplaced.status == 2);
+  CHECK(misplaced.err.find("only sysslow") != std::string::npos);
+}
+
+TEST_CASE("sysslow: a flood over a full ring buffer is counted, never silent: shown + lost = calls", "[privileged]") {
+  // Every getppid is "slow" at 0ns; 200000 of them outrun the reader.
+  const uint64_t n = 200000;
+  const auto r = run_slow({"--threshold", "0ns", "-S", "getppid"},
+                          {slt::workload("wl_basic"), std::to_string(n), "0", "0"});
+  INFO(r.run.err);
+  REQUIRE(r.run.status == 0);
+  REQUIRE(!r.other.empty());
+  const auto& summary = r.other.back();
+  REQUIRE(summary.at("type") == "slow_summary");
+  uint64_t lost_in_stream = 0;
+  for (const auto& o : r.other)
+    if (o.at("type") == "lost") lost_in_stream += o.at("lost").get<uint64_t>();
+  CHECK(summary.at("events").get<uint64_t>() == r.events.size());
+  CHECK(summary.at("lost").get<uint64_t>() == lost_in_stream);
+  CHECK(r.events.size() + lost_in_stream == n);
+  CHECK(lost_in_stream > 0);
+}
