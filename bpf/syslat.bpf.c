@@ -299,7 +299,9 @@ static __always_inline void park_detail(void *ctx, struct task_struct *task, __u
 	if (!bs)
 		return;
 	bs->entry_ts = entry_ts;
-	bs->bytes = bpf_get_stack(ctx, bs->ips, sizeof(bs->ips), 0);
+	/* Skip our own two frames (this program and bpf_trace_run): the stack
+	 * starts at __schedule. */
+	bs->bytes = bpf_get_stack(ctx, bs->ips, sizeof(bs->ips), 2 & BPF_F_SKIP_FIELD_MASK);
 }
 
 /* ---- sched_switch (timed mode only) ---------------------------------------

@@ -140,3 +140,17 @@ TEST_CASE("sysslow: a flood over a full ring buffer is counted, never silent: sh
   CHECK(r.events.size() + lost_in_stream == n);
   CHECK(lost_in_stream > 0);
 }
+
+TEST_CASE("sysslow --kstack shows where in the kernel the call waited", "[privileged]") {
+  const auto r = run_slow({"--threshold", "1s,read=20ms", "--kstack"}, {slt::workload("wl_slowread"), "pipe", "30"});
+  INFO(r.run.err << r.text);
+  REQUIRE(r.run.status == 0);
+  REQUIRE(r.events.size() == 1);
+  REQUIRE(r.events[0].contains("kstack"));
+  const auto& k = r.events[0].at("kstack");
+  REQUIRE(k.size() >= 3);
+  CHECK(k[0].get<std::string>().rfind("__schedule+0x", 0) == 0);  // our own frames are skipped
+  bool in_read = false;
+  for (const auto& f : k) in_read |= f.get<std::string>().rfind("vfs_read+0x", 0) == 0;
+  CHECK(in_read);
+}
