@@ -10,7 +10,7 @@
 
 /* pt_regs->syscallno (s32; NO_SYSCALL, -1, after rt_sigreturn and outside a
  * syscall). */
-#define SYSLAT_REGS_SYSCALL_NR(regs) ((long)(int)BPF_CORE_READ((regs), syscallno))
+#define SYSLAT_REGS_SYSCALL_NR(regs) ((long)(int)(regs)->syscallno)
 
 /* 32-bit (AArch32) callers are not told apart yet: the i386 table is the only
  * compat table, and userspace leaves compat_abi off on arm64. */

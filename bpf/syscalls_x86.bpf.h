@@ -11,8 +11,10 @@
 
 /* The number the kernel runs is the low 32 bits of orig_ax (do_syscall_64
  * takes an int; syscall_get_nr() and the classic tracepoint the same), so
- * syscall(0x100000027) is getpid. -1 after rt_sigreturn. */
-#define SYSLAT_REGS_SYSCALL_NR(regs) ((long)(int)BPF_CORE_READ((regs), orig_ax))
+ * syscall(0x100000027) is getpid. -1 after rt_sigreturn. A direct load
+ * through the BTF-typed pointer (CO-RE relocated), not a probe-read helper
+ * call: this runs on every sys_exit. */
+#define SYSLAT_REGS_SYSCALL_NR(regs) ((long)(int)(regs)->orig_ax)
 
 /* TS_COMPAT in thread_info.status (arch/x86/include/asm/thread_info.h): the
  * task is in a 32-bit syscall (in_ia32_syscall()). */
