@@ -4,10 +4,11 @@
 #ifndef FILTER_BPF_H
 #define FILTER_BPF_H
 
-/* The filter set in force (see maps.bpf.h: double-buffered). */
-static __always_inline struct filter_set *active_filter(void)
+/* The filter set in force (see maps.bpf.h: double-buffered): its index,
+ * which also picks its PID sets and cgroup. */
+static __always_inline __u32 active_index(void)
 {
-	return &filters[filter_index & 1];
+	return hot.filter_index & 1;
 }
 
 static __always_inline __u64 *pid_word(__u64 *bits, __u32 pid)
@@ -66,12 +67,12 @@ static __always_inline __u32 user_tgid_of(struct task_struct *task)
 /* -n: the process name (the thread group leader's comm, what ps and
  * /proc/PID/comm show), so renamed threads of `java` still match `-n java`;
  * --thread-comm compares the thread's own comm. Both are NUL-padded. */
-static __always_inline bool comm_matches(struct filter_set *fs)
+static __always_inline bool comm_matches(struct syslat_filter *fs)
 {
 	__u64 comm[SYSLAT_COMM_LEN / 8];
-	__u64 *want = (__u64 *)fs->f.comm;
+	__u64 *want = (__u64 *)fs->comm;
 
-	if (fs->f.flags & SYSLAT_FILTER_THREAD_COMM) {
+	if (fs->flags & SYSLAT_FILTER_THREAD_COMM) {
 		bpf_get_current_comm(comm, sizeof(comm));
 	} else {
 		struct task_struct *leader = BPF_CORE_READ(bpf_get_current_task_btf(), group_leader);
@@ -82,33 +83,33 @@ static __always_inline bool comm_matches(struct filter_set *fs)
 	return comm[0] == want[0] && comm[1] == want[1];
 }
 
-static __always_inline bool task_selected(struct filter_set *fs, __u32 flags, __u64 ids)
+static __always_inline bool task_selected(struct syslat_filter *fs, __u32 idx, __u32 flags, __u64 ids)
 {
-	if ((flags & SYSLAT_FILTER_TGID) && !pid_bit(fs->tgid_bits, ids >> 32))
+	if ((flags & SYSLAT_FILTER_TGID) && !pid_bit(tgid_bits[idx & 1], ids >> 32))
 		return false;
-	if ((flags & SYSLAT_FILTER_TID) && !pid_bit(fs->tid_bits, (__u32)ids))
+	if ((flags & SYSLAT_FILTER_TID) && !pid_bit(tid_bits[idx & 1], (__u32)ids))
 		return false;
-	if ((flags & SYSLAT_FILTER_UID) && (__u32)bpf_get_current_uid_gid() != fs->f.uid)
+	if ((flags & SYSLAT_FILTER_UID) && (__u32)bpf_get_current_uid_gid() != fs->uid)
 		return false;
 	if ((flags & SYSLAT_FILTER_CGROUP) &&
-	    bpf_current_task_under_cgroup(&cgroup_map, filter_index & 1) != 1)
+	    bpf_current_task_under_cgroup(&cgroup_map, idx & 1) != 1)
 		return false;
 	if ((flags & SYSLAT_FILTER_COMM) && !comm_matches(fs))
 		return false;
 	return true;
 }
 
-static __always_inline bool syscall_selected(struct filter_set *fs, __u32 slot)
+static __always_inline bool syscall_selected(struct syslat_filter *fs, __u32 slot)
 {
-	return fs->f.syscall_bits[(slot >> 6) & (SYSLAT_MAX_SLOTS / 64 - 1)] & (1ull << (slot & 63));
+	return fs->syscall_bits[(slot >> 6) & (SYSLAT_MAX_SLOTS / 64 - 1)] & (1ull << (slot & 63));
 }
 
 /* The filters only an exit can judge: the return value. */
-static __always_inline bool result_selected(struct filter_set *fs, __u32 flags, long ret)
+static __always_inline bool result_selected(struct syslat_filter *fs, __u32 flags, long ret)
 {
 	if ((flags & SYSLAT_FILTER_FAILED) && !((unsigned long)ret >= (unsigned long)-4095))
 		return false;
-	if ((flags & SYSLAT_FILTER_ERRNO) && ret != -(long)fs->f.errno_value)
+	if ((flags & SYSLAT_FILTER_ERRNO) && ret != -(long)fs->errno_value)
 		return false;
 	return true;
 }
@@ -120,18 +121,18 @@ static __always_inline bool launched_command_started(__u64 ids, __u32 slot, long
 {
 	__u32 tgid = ids >> 32;
 
-	if (pending_exec_tgid != tgid)
+	if (hot.pending_exec_tgid != tgid)
 		return true;
 	if (!(slot_flags[slot & (SYSLAT_MAX_SLOTS - 1)] & SYSLAT_SLOT_EXEC))
 		return false;
 	if (ret == 0)
-		pending_exec_tgid = 0;
+		hot.pending_exec_tgid = 0;
 	return true;
 }
 
 static __always_inline void follow_child(__u32 parent_tgid, __u32 child)
 {
-	if (!child || !pid_bit(follow_bits, parent_tgid) || pending_exec_tgid == parent_tgid)
+	if (!child || !pid_bit(follow_bits, parent_tgid) || hot.pending_exec_tgid == parent_tgid)
 		return;
 	__sync_fetch_and_or(pid_word(follow_bits, child), 1ull << (child & 63));
 }

@@ -11,6 +11,7 @@ const volatile bool compat_abi = false;   /* the kernel runs 32-bit (ia32) sysca
 const volatile __u32 cpu_rows = 1;        /* rows per slot: present CPUs + 1 shared */
 const volatile __u32 other_slot = 0;      /* last slot: unknown numbers that did not fit */
 const volatile __u32 hist_slots = 0;      /* histograms in the hists array (per CPU row) */
+const volatile bool hist_identity = false; /* every slot has one: slot s uses histogram s */
 const volatile bool slow_mode = false;    /* sysslow: keep args at entry, emit slow calls */
 const volatile bool slow_ustack = false;  /* --stack: the user stack of each slow call */
 const volatile bool slow_kstack = false;  /* --kstack: the kernel stack where it blocked */
@@ -20,6 +21,8 @@ const volatile __u16 slot_of[SYSLAT_NABIS][SYSLAT_NR_TABLE];
 const volatile __u8 slot_flags[SYSLAT_MAX_SLOTS];
 const volatile __u16 rt_sigreturn_slot[SYSLAT_NABIS];
 const volatile __u16 sigreturn_slot[SYSLAT_NABIS];  /* i386's non-rt sigreturn */
+const volatile __s32 rt_sigreturn_nr[SYSLAT_NABIS];  /* their numbers (what sys_enter saw) */
+const volatile __s32 sigreturn_nr[SYSLAT_NABIS];
 const volatile __u8 slot_path_arg[SYSLAT_MAX_SLOTS];  /* 1 + the path argument to read at entry, 0: none */
 
 /* Run from inside a PID namespace (a container): every PID the user gives or
@@ -30,14 +33,13 @@ const volatile __u64 pidns_ino = 0;
 
 /* Runtime state userspace rewrites through the mmap'ed .bss. Filters are
  * double-buffered: userspace fills the set not in use, then flips
- * filter_index, so a change never passes through a half-written filter. */
-struct filter_set filters[2];
-__u32 filter_index;
+ * hot.filter_index, so a change never passes through a half-written filter. */
+struct hot_globals hot;
+__u64 tgid_bits[2][SYSLAT_PID_WORDS];
+__u64 tid_bits[2][SYSLAT_PID_WORDS];
 /* -- CMD: the launched command and the processes it forks (kernel-maintained,
  * so outside the double buffer). */
 __u64 follow_bits[SYSLAT_PID_WORDS];
-__u32 pending_exec_tgid;  /* count nothing of it until its execve returns */
-struct syslat_counters counters;
 
 /* stats: slot * cpu_rows + row; hists: hist * cpu_rows + row (see
  * hist_of_slot). Userspace sizes both before load (hists has one entry when
@@ -58,13 +60,9 @@ struct {
 	__type(value, struct syscall_hist);
 } hists SEC(".maps");
 
-/* Slot -> 1 + its histogram, 0 while it has none: assigned on first use. */
+/* Slot -> 1 + its histogram, 0 while it has none: assigned on first use
+ * when the histogram budget does not cover every slot (else hist_identity). */
 __u32 hist_of_slot[SYSLAT_MAX_SLOTS];
-__u32 hists_assigned;
-
-/* A bit per slot that has ever been used: userspace reads (and so maps into
- * its memory) only the rows of those. */
-__u64 used_slots[SYSLAT_MAX_SLOTS / 64];
 
 /* Entry timestamp of the call the task running on this CPU is in. It stays
  * valid only while that task runs: sched_switch parks it in the task's storage
@@ -74,7 +72,7 @@ __u64 used_slots[SYSLAT_MAX_SLOTS / 64];
 struct entry_slot {
 	__u64 ts;
 	__u32 tid;   /* 0 = empty (TID 0 is the idle task, which makes no syscalls) */
-	__u32 slot;
+	__u32 nr;    /* the number as sys_enter got it: no slot lookup on the common path */
 };
 
 struct {

@@ -85,21 +85,24 @@ static __always_inline __u32 cpu_row(bool *shared)
 
 static __always_inline void mark_used(__u32 slot)
 {
-	__sync_fetch_and_or(&used_slots[(slot >> 6) & (SYSLAT_MAX_SLOTS / 64 - 1)], 1ull << (slot & 63));
+	__sync_fetch_and_or(&hot.used_slots[(slot >> 6) & (SYSLAT_MAX_SLOTS / 64 - 1)], 1ull << (slot & 63));
 }
 
 /* 1 + the histogram of a slot, given on its first timed call; 0 once the
  * budget is used up. */
 static __always_inline __u32 hist_of(__u32 slot)
 {
-	__u32 *cell = &hist_of_slot[slot & (SYSLAT_MAX_SLOTS - 1)];
-	__u32 hist = *cell, fresh;
+	__u32 *cell, hist, fresh;
 
+	if (hist_identity) /* the budget covers every slot: nothing to look up */
+		return slot + 1;
+	cell = &hist_of_slot[slot & (SYSLAT_MAX_SLOTS - 1)];
+	hist = *cell;
 	if (hist)
 		return hist;
-	if (hists_assigned >= hist_slots)
+	if (hot.hists_assigned >= hist_slots)
 		return 0;
-	fresh = __sync_fetch_and_add(&hists_assigned, 1) + 1;
+	fresh = __sync_fetch_and_add(&hot.hists_assigned, 1) + 1;
 	if (fresh > hist_slots)
 		return 0;
 	hist = __sync_val_compare_and_swap(cell, 0, fresh);
@@ -133,7 +136,7 @@ static __always_inline void record(__u32 slot, __u64 err, enum call_timing timin
 	 * total / histogram count holds. */
 	hist = hist_of(slot);
 	if (!hist) {
-		__sync_fetch_and_add(&counters.hist_full, 1);
+		__sync_fetch_and_add(&hot.counters.hist_full, 1);
 		return;
 	}
 	add(&s->total_ns, dur, shared);
@@ -184,7 +187,7 @@ static __always_inline void record_process(__u32 tgid, __u32 slot, __u64 err,
 			return;
 		rc = bpf_map_update_elem(&proc_stats, &key, fresh, BPF_NOEXIST);
 		if (rc && rc != -SYSLAT_EEXIST) {
-			__sync_fetch_and_add(&counters.proc_map_full, 1);
+			__sync_fetch_and_add(&hot.counters.proc_map_full, 1);
 			return;
 		}
 		ps = bpf_map_lookup_elem(&proc_stats, &key);
@@ -245,10 +248,10 @@ static __always_inline void save_detail(struct pt_regs *regs, __u32 abi, __u32 s
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
-	struct filter_set *fs = active_filter();
-	__u32 flags = fs->f.flags;
-	__u32 abi = current_abi();
-	__u32 slot = slot_for(abi, id);
+	__u32 idx = active_index();
+	struct syslat_filter *fs = &hot.filter[idx];
+	__u32 flags = fs->flags;
+	__u32 abi = SYSLAT_ABI_NATIVE, slot = 0;
 	struct entry_slot *s;
 
 	if (follow_forks || (flags & SYSLAT_FILTER_TASK_MASK)) {
@@ -256,11 +259,16 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 
 		if (follow_forks && !pid_bit(follow_bits, ids >> 32))
 			return 0;
-		if ((flags & SYSLAT_FILTER_TASK_MASK) && !task_selected(fs, flags, ids))
+		if ((flags & SYSLAT_FILTER_TASK_MASK) && !task_selected(fs, idx, flags, ids))
 			return 0;
 	}
-	if ((flags & SYSLAT_FILTER_SYSCALL) && !syscall_selected(fs, slot))
-		return 0;
+	/* The slot only when something needs it: the exit pairs by number. */
+	if ((flags & SYSLAT_FILTER_SYSCALL) || slow_mode) {
+		abi = current_abi();
+		slot = slot_for(abi, id);
+		if ((flags & SYSLAT_FILTER_SYSCALL) && !syscall_selected(fs, slot))
+			return 0;
+	}
 	s = bpf_map_lookup_elem(&entry_slots, &zero);
 	if (!s)
 		return 0;
@@ -268,7 +276,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		save_detail(regs, abi, slot);
 	s->ts = bpf_ktime_get_ns();
 	s->tid = (__u32)bpf_get_current_pid_tgid(); /* the kernel's TID: unique machine-wide */
-	s->slot = slot;
+	s->nr = (__u32)id;
 	return 0;
 }
 
@@ -321,15 +329,16 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 	if (!s)
 		return 0;
 	if (s->tid) {
-		/* exit/exit_group never return: nothing to keep for them. */
-		if (s->tid == prev->pid && !(flags_of(s->slot) & SYSLAT_SLOT_NORETURN)) {
+		/* (An exit/exit_group entry is parked too: its task's storage goes
+		 * with the task.) */
+		if (s->tid == prev->pid) {
 			p = bpf_task_storage_get(&parked, prev, 0, 0);
 			if (p) {
 				*p = *s;
 				if (slow_mode)
 					park_detail(ctx, prev, s->ts);
 			} else {
-				__sync_fetch_and_add(&counters.park_failed, 1);
+				__sync_fetch_and_add(&hot.counters.park_failed, 1);
 			}
 		}
 		s->tid = 0;
@@ -377,7 +386,7 @@ int create_parking_all(struct bpf_iter__task *ctx)
  * tasks only get the cheap slot check, so filtering costs other processes
  * no task-storage lookup; an entry of theirs left parked goes back to the
  * slot at their next switch-in and is cleared by their next exit. */
-static __always_inline __u64 take_start(__u32 slot, bool selected, bool *from_parked)
+static __always_inline __u64 take_start(__u32 nr, bool selected, bool *from_parked)
 {
 	struct entry_slot *s = bpf_map_lookup_elem(&entry_slots, &zero);
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
@@ -385,7 +394,7 @@ static __always_inline __u64 take_start(__u32 slot, bool selected, bool *from_pa
 
 	if (s && s->tid == tid) {
 		s->tid = 0;
-		return s->slot == slot ? s->ts : 0;
+		return s->nr == nr ? s->ts : 0;
 	}
 	if (!selected)
 		return 0;
@@ -394,7 +403,7 @@ static __always_inline __u64 take_start(__u32 slot, bool selected, bool *from_pa
 		return 0;
 	p->tid = 0;
 	*from_parked = true; /* its detail is still parked too */
-	return p->slot == slot ? p->ts : 0;
+	return p->nr == nr ? p->ts : 0;
 }
 
 /* ---- sysslow: one event per call at or over its threshold ---------------- */
@@ -408,7 +417,7 @@ static __always_inline void emit_slow(void *ctx, __u32 slot, __u32 abi, long ret
 	struct blocked_stack *bs;
 
 	if (!e) {
-		__sync_fetch_and_add(&counters.slow_lost, 1);
+		__sync_fetch_and_add(&hot.counters.slow_lost, 1);
 		return;
 	}
 	e->ts_ns = bpf_ktime_get_ns();
@@ -446,7 +455,9 @@ static __always_inline void emit_slow(void *ctx, __u32 slot, __u32 abi, long ret
  * in one sigreturn, so a task with frames outstanding is returning from one.
  * (A handler that longjmps out leaves its frame counted: only a later genuine
  * syscall(-1) of that task would then be taken for a sigreturn.) */
-static __always_inline __u32 sigreturn_slot_of(__u32 abi)
+/* The slot of the sigreturn a -1 is, and *nr set to its number; NONE if
+ * it is a genuine syscall(-1). */
+static __always_inline __u32 sigreturn_slot_of(__u32 abi, long *nr)
 {
 	struct handler_frames *f = bpf_task_storage_get(&handler_frames, bpf_get_current_task_btf(), 0, 0);
 
@@ -454,10 +465,12 @@ static __always_inline __u32 sigreturn_slot_of(__u32 abi)
 		return SYSLAT_SLOT_NONE;
 	if (f->rt && !(abi == SYSLAT_ABI_COMPAT && f->plain)) {
 		f->rt--;
+		*nr = rt_sigreturn_nr[abi & 1];
 		return rt_sigreturn_slot[abi & 1];
 	}
 	if (f->plain) {
 		f->plain--;
+		*nr = sigreturn_nr[abi & 1];
 		return sigreturn_slot[abi & 1];
 	}
 	return SYSLAT_SLOT_NONE;
@@ -490,14 +503,15 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	long nr = SYSLAT_REGS_SYSCALL_NR(regs);
 	__u32 abi = current_abi();
 	__u32 slot = SYSLAT_SLOT_NONE;
-	struct filter_set *fs = active_filter();
-	__u32 flags = fs->f.flags;
+	__u32 idx = active_index();
+	struct syslat_filter *fs = &hot.filter[idx];
+	__u32 flags = fs->flags;
 	__u64 ids = 0, err = is_error(ret), dur = 0, start = 0;
 	enum call_timing timing = CALL_UNTIMED;
 	bool selected = true, syscall_ok, from_parked = false;
 
 	if (nr == -1)
-		slot = sigreturn_slot_of(abi);
+		slot = sigreturn_slot_of(abi, &nr);
 	if (slot == SYSLAT_SLOT_NONE)
 		slot = slot_for(abi, nr);
 	/* Selected as sys_enter selects (task, syscall), so an entry was kept
@@ -505,11 +519,11 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	if (follow_forks || (flags & SYSLAT_FILTER_TASK_MASK)) {
 		ids = current_ids();
 		selected = (!follow_forks || pid_bit(follow_bits, ids >> 32)) &&
-			   (!(flags & SYSLAT_FILTER_TASK_MASK) || task_selected(fs, flags, ids));
+			   (!(flags & SYSLAT_FILTER_TASK_MASK) || task_selected(fs, idx, flags, ids));
 	}
 	syscall_ok = !(flags & SYSLAT_FILTER_SYSCALL) || syscall_selected(fs, slot);
 	if (timed)
-		start = take_start(slot, selected && syscall_ok, &from_parked);
+		start = take_start((__u32)nr, selected && syscall_ok, &from_parked);
 	if (!selected)
 		return 0;
 	/* The child of a successful clone/fork/vfork leaves the kernel through
@@ -531,7 +545,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 			timing = CALL_ENTRY_NOT_SEEN;
 		}
 		if ((flags & SYSLAT_FILTER_MIN_DURATION) &&
-		    (timing != CALL_TIMED || dur < fs->f.min_duration_ns))
+		    (timing != CALL_TIMED || dur < fs->min_duration_ns))
 			return 0;
 	}
 	if (slot != other_slot || !record_unknown(abi, nr, err))
@@ -553,11 +567,11 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
  * the number of whatever call it was in (which already went through sys_exit)
  * or -1. So counting here counts exactly the calls that never return. */
 
-static __always_inline bool exit_call_selected(struct filter_set *fs, __u32 flags, __u64 ids, __u32 slot)
+static __always_inline bool exit_call_selected(struct syslat_filter *fs, __u32 idx, __u32 flags, __u64 ids, __u32 slot)
 {
-	if (follow_forks && (!pid_bit(follow_bits, ids >> 32) || pending_exec_tgid == ids >> 32))
+	if (follow_forks && (!pid_bit(follow_bits, ids >> 32) || hot.pending_exec_tgid == ids >> 32))
 		return false;
-	if ((flags & SYSLAT_FILTER_TASK_MASK) && !task_selected(fs, flags, ids))
+	if ((flags & SYSLAT_FILTER_TASK_MASK) && !task_selected(fs, idx, flags, ids))
 		return false;
 	if ((flags & SYSLAT_FILTER_SYSCALL) && !syscall_selected(fs, slot))
 		return false;
@@ -568,8 +582,9 @@ static __always_inline bool exit_call_selected(struct filter_set *fs, __u32 flag
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(sched_process_exit, struct task_struct *task)
 {
-	struct filter_set *fs = active_filter();
-	__u32 flags = fs->f.flags;
+	__u32 idx = active_index();
+	struct syslat_filter *fs = &hot.filter[idx];
+	__u32 flags = fs->flags;
 	__u64 ids = current_ids();
 	struct entry_slot *s;
 	__u32 slot;
@@ -582,7 +597,7 @@ int BPF_PROG(sched_process_exit, struct task_struct *task)
 			s->tid = 0;
 	}
 	slot = slot_for(current_abi(), SYSLAT_REGS_SYSCALL_NR((struct pt_regs *)bpf_task_pt_regs(task)));
-	if ((flags_of(slot) & SYSLAT_SLOT_NORETURN) && exit_call_selected(fs, flags, ids, slot)) {
+	if ((flags_of(slot) & SYSLAT_SLOT_NORETURN) && exit_call_selected(fs, idx, flags, ids, slot)) {
 		record(slot, 0, CALL_UNTIMED, 0);
 		if (per_process)
 			record_process(ids >> 32, slot, 0, CALL_UNTIMED, 0);

@@ -202,12 +202,6 @@ struct slow_event {
 	__u64 kstack[SYSLAT_STACK_DEPTH];
 };
 
-/* A filter with its PID/TID sets (bitmaps indexed by PID). */
-struct filter_set {
-	struct syslat_filter f;
-	__u64 tgid_bits[SYSLAT_PID_WORDS];
-	__u64 tid_bits[SYSLAT_PID_WORDS];
-};
 
 /* Things that were not recorded normally; never silent. */
 struct syslat_counters {
@@ -215,6 +209,21 @@ struct syslat_counters {
 	__u64 park_failed;    /* timed: no task storage for a blocking call (its latency is lost) */
 	__u64 hist_full;      /* timed: calls of a syscall that got no histogram (budget used up) */
 	__u64 slow_lost;      /* sysslow: events dropped, ring buffer full */
+};
+
+/* The runtime state every call reads, in one .bss global so that it sits on
+ * one page: with PTI each syscall starts with a cold TLB, and every further
+ * page a program touches costs a page walk. Filters are double-buffered
+ * (filter[filter_index & 1], with the PID sets of the same index; see
+ * maps.bpf.h). */
+struct hot_globals {
+	__u32 filter_index;
+	__u32 pending_exec_tgid;  /* -- CMD: count nothing of it until its execve returns */
+	__u32 hists_assigned;
+	__u32 _pad;
+	struct syslat_filter filter[2];
+	__u64 used_slots[SYSLAT_MAX_SLOTS / 64];  /* slots ever used: userspace reads only those */
+	struct syslat_counters counters;
 };
 
 #endif /* SYSLAT_H */

@@ -128,6 +128,7 @@ void BpfSource::Impl::configure(bool with_i386) {
   ro->cpu_rows = rows;
   ro->other_slot = layout.other_slot;
   ro->hist_slots = hists;
+  ro->hist_identity = hists >= layout.size();
   ro->slow_mode = options.slow;
   ro->slow_ustack = options.slow && options.user_stack;
   ro->slow_kstack = options.slow && options.kernel_stack;
@@ -135,6 +136,8 @@ void BpfSource::Impl::configure(bool with_i386) {
     for (size_t nr = 0; nr < SYSLAT_NR_TABLE; ++nr) ro->slot_of[abi][nr] = layout.slot_of[abi][nr];
     ro->rt_sigreturn_slot[abi] = layout.rt_sigreturn_slot[abi];
     ro->sigreturn_slot[abi] = layout.sigreturn_slot[abi];
+    ro->rt_sigreturn_nr[abi] = layout.id(layout.rt_sigreturn_slot[abi]).nr;
+    ro->sigreturn_nr[abi] = layout.id(layout.sigreturn_slot[abi]).nr;
   }
   for (size_t slot = 0; slot < layout.size(); ++slot) {
     ro->slot_flags[slot] = layout.flags[slot];
@@ -193,8 +196,10 @@ util::Expected<std::unique_ptr<BpfSource>> BpfSource::load(const BpfOptions& opt
     if (!mapped) return mapped.error();
     hists = std::move(*mapped);
   }
-  impl->stats = std::make_unique<StatsReader>(std::move(*stats), std::move(hists), s->bss->used_slots,
-                                              s->bss->hist_of_slot, impl->layout, impl->rows);
+  // With every slot covered, slot s uses histogram s (no lookup table).
+  const __u32* hist_of_slot = impl->hists >= impl->layout.size() ? nullptr : s->bss->hist_of_slot;
+  impl->stats = std::make_unique<StatsReader>(std::move(*stats), std::move(hists), s->bss->hot.used_slots,
+                                              hist_of_slot, impl->layout, impl->rows);
   if (options.per_process) {
     impl->processes = std::make_unique<ProcessReader>(bpf_map__fd(s->maps.proc_stats),
                                                       bpf_map__fd(s->maps.proc_comm), impl->rows, impl->layout);
@@ -268,7 +273,7 @@ util::Expected<void> BpfSource::attach() {
 // ever judged by a half-written filter; a bad value changes nothing.
 util::Expected<void> BpfSource::apply(const core::FilterSpec& f) {
   auto* bss = impl_->skel->bss;
-  const uint32_t next = (__atomic_load_n(&bss->filter_index, __ATOMIC_ACQUIRE) & 1) ^ 1;
+  const uint32_t next = (__atomic_load_n(&bss->hot.filter_index, __ATOMIC_ACQUIRE) & 1) ^ 1;
 
   util::UniqueFd cgroup_fd;
   if (f.cgroup_path) {
@@ -286,17 +291,18 @@ util::Expected<void> BpfSource::apply(const core::FilterSpec& f) {
       return util::make_error("-c/--cgroup: cannot use '" + *f.cgroup_path + "': " + errno_text(errno));
   }
 
-  filter_set& fs = bss->filters[next];
-  syslat_filter& kf = fs.f;
+  syslat_filter& kf = bss->hot.filter[next];
+  __u64* tgid_bits = bss->tgid_bits[next];
+  __u64* tid_bits = bss->tid_bits[next];
   uint32_t flags = 0;
   if (impl_->pid_bits_dirty[next]) {  // untouched pages stay out of our RSS
-    std::memset(fs.tgid_bits, 0, sizeof(fs.tgid_bits));
-    std::memset(fs.tid_bits, 0, sizeof(fs.tid_bits));
+    std::memset(tgid_bits, 0, sizeof(bss->tgid_bits[next]));
+    std::memset(tid_bits, 0, sizeof(bss->tid_bits[next]));
   }
   impl_->pid_bits_dirty[next] = !f.pids.empty() || !f.tids.empty();
   auto set_bit = [](__u64* bits, uint32_t id) { bits[(id >> 6) % SYSLAT_PID_WORDS] |= 1ull << (id & 63); };
-  for (uint32_t pid : f.pids) set_bit(fs.tgid_bits, pid);
-  for (uint32_t tid : f.tids) set_bit(fs.tid_bits, tid);
+  for (uint32_t pid : f.pids) set_bit(tgid_bits, pid);
+  for (uint32_t tid : f.tids) set_bit(tid_bits, tid);
   if (!f.pids.empty()) flags |= SYSLAT_FILTER_TGID;
   if (!f.tids.empty()) flags |= SYSLAT_FILTER_TID;
   if (f.uid) {
@@ -328,7 +334,7 @@ util::Expected<void> BpfSource::apply(const core::FilterSpec& f) {
     flags |= SYSLAT_FILTER_MIN_DURATION;
   }
   kf.flags = flags;
-  __atomic_store_n(&bss->filter_index, next, __ATOMIC_SEQ_CST);
+  __atomic_store_n(&bss->hot.filter_index, next, __ATOMIC_SEQ_CST);
   impl_->cgroup_fds[next] = std::move(cgroup_fd);
   return {};
 }
@@ -374,7 +380,7 @@ core::SlowEvent BpfSource::Impl::to_model(const slow_event& e) const {
 
 void BpfSource::trace_from_exec(uint32_t pid) {
   auto* bss = impl_->skel->bss;
-  __atomic_store_n(&bss->pending_exec_tgid, pid, __ATOMIC_SEQ_CST);
+  __atomic_store_n(&bss->hot.pending_exec_tgid, pid, __ATOMIC_SEQ_CST);
   __atomic_fetch_or(&bss->follow_bits[(pid >> 6) % SYSLAT_PID_WORDS], 1ull << (pid & 63), __ATOMIC_SEQ_CST);
 }
 
@@ -400,7 +406,7 @@ void BpfSource::Impl::read_unknown(core::Sample& out) {
 }
 
 void BpfSource::Impl::read_health(core::Sample& out) {
-  syslat_counters& c = skel->bss->counters;
+  syslat_counters& c = skel->bss->hot.counters;
   const uint64_t full = __atomic_load_n(&c.proc_map_full, __ATOMIC_RELAXED);
   const uint64_t park = __atomic_load_n(&c.park_failed, __ATOMIC_RELAXED);
   const uint64_t hist_full = __atomic_load_n(&c.hist_full, __ATOMIC_RELAXED);

@@ -44,8 +44,9 @@ void StatsReader::read(core::Sample& out) {
 void StatsReader::read_slot(uint32_t slot, core::Sample& out) {
   auto& rows = state_[slot];
   if (!rows) rows = std::make_unique<std::vector<RowState>>(rows_);
-  // 1 + the slot's histogram (0: none, its timed calls counted as hist_full).
-  const uint32_t hist = hists_.size() ? load_relaxed(hist_of_slot_[slot]) : 0;
+  // 1 + the slot's histogram (0: none, its timed calls counted as hist_full);
+  // without a table, every slot has its own (slot s: histogram s).
+  const uint32_t hist = !hists_.size() ? 0 : hist_of_slot_ ? load_relaxed(hist_of_slot_[slot]) : slot + 1;
   const bool timed = hists_.size() != 0;
   const bool with_hist = hist != 0 && size_t{hist} * rows_ <= hists_.size();
   core::SyscallStats d;

@@ -18,7 +18,8 @@ namespace syslat::collect {
 class StatsReader {
  public:
   // `hists` is empty unless timed; `used_slots` and `hist_of_slot` point into
-  // the mmap'ed .bss (see maps.bpf.h).
+  // the mmap'ed .bss (see maps.bpf.h); a null hist_of_slot: slot s uses
+  // histogram s.
   StatsReader(MappedArray<syscall_stats> stats, MappedArray<syscall_hist> hists, const __u64* used_slots,
               const __u32* hist_of_slot, const core::SlotLayout& layout, uint32_t cpu_rows);
   void read(core::Sample& out);
