@@ -81,9 +81,16 @@ function(add_syscall nr name origin)
   set(all_nrs ${all_nrs} ${nr} PARENT_SCOPE)
 endfunction()
 
-# read_data_lines(<file> <out>): the non-blank, non-comment lines of a data
-# file, each as "<lineno>:<fields separated by ;>".
+# read_data_lines(<file> <out> [PATTERN <regex> EXPECTED <text>]): the
+# non-blank, non-comment lines of a data file, each as
+# "<lineno>:<fields separated by ,>". A line that does not match PATTERN
+# (default: names and numbers) fails the build, naming EXPECTED.
 function(read_data_lines file out)
+  cmake_parse_arguments(ARG "" "PATTERN;EXPECTED" "" ${ARGN})
+  if(NOT ARG_PATTERN)
+    set(ARG_PATTERN "^[A-Za-z0-9_. \t]+$")
+    set(ARG_EXPECTED "names and numbers")
+  endif()
   file(STRINGS "${file}" raw_lines)
   set(result "")
   set(lineno 0)
@@ -94,8 +101,8 @@ function(read_data_lines file out)
     if(line STREQUAL "")
       continue()
     endif()
-    if(NOT line MATCHES "^[A-Za-z0-9_. \t]+$")
-      message(FATAL_ERROR "${file}:${lineno}: unexpected characters: ${line}")
+    if(NOT line MATCHES "${ARG_PATTERN}")
+      message(FATAL_ERROR "${file}:${lineno}: malformed line (expected ${ARG_EXPECTED}): ${line}")
     endif()
     string(REGEX REPLACE "[ \t]+" "," fields "${line}")
     list(APPEND result "${lineno}:${fields}")
