@@ -157,11 +157,10 @@ int Session::loop(collect::BpfSource& source, StopEvents& events, LaunchedComman
   const auto print = [&](core::SlowEvent&& e) { out.slow->print(std::move(e)); };
   auto poll_source = [&] {
     core::Sample s = source.poll();
-    if (out.slow) {
-      source.consume_events(print);
-      out.slow->lost(s.health.events_lost);
-    }
-    pending.merge(s);
+    if (!out.slow) return pending.merge(s);
+    // sysslow reports events, not aggregates: only the losses matter here.
+    source.consume_events(print);
+    out.slow->lost(s.health.events_lost);
   };
   // With a command, a stop request does not end the run: the command would
   // go on untraced. It gets the signal and the run goes on until it exits;
