@@ -13,7 +13,6 @@
 #include <cstdarg>
 #include <algorithm>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -27,6 +26,7 @@
 #include "syslat.h"
 #include "syslat.skel.h"
 #include "util/fd.h"
+#include "util/files.h"
 #include "util/strings.h"
 #include "util/time.h"
 
@@ -56,10 +56,8 @@ uint32_t hist_slots(size_t slots, uint32_t rows) {
 }
 
 uint32_t cpu_rows() {
-  std::ifstream in("/sys/devices/system/cpu/present");
-  std::string list;
-  if (in && std::getline(in, list)) {
-    if (auto max = util::max_cpu_in_list(list)) return *max + 2;
+  if (auto list = util::read_small_file("/sys/devices/system/cpu/present")) {
+    if (auto max = util::max_cpu_in_list(*list)) return *max + 2;  // the list ends in '\n': trimmed
   }
   const int possible = libbpf_num_possible_cpus();
   return possible > 0 ? static_cast<uint32_t>(possible) + 1 : 2;
