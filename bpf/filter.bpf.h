@@ -87,6 +87,8 @@ static __always_inline bool task_selected(struct syslat_filter *fs, __u32 idx, _
 {
 	if ((flags & SYSLAT_FILTER_TGID) && !pid_bit(tgid_bits[idx & 1], ids >> 32))
 		return false;
+	if ((flags & SYSLAT_FILTER_SKIP_TGID) && (__u32)(ids >> 32) == fs->skip_tgid)
+		return false;
 	if ((flags & SYSLAT_FILTER_TID) && !pid_bit(tid_bits[idx & 1], (__u32)ids))
 		return false;
 	if ((flags & SYSLAT_FILTER_UID) && (__u32)bpf_get_current_uid_gid() != fs->uid)

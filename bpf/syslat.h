@@ -156,7 +156,9 @@ enum syslat_filter_flags {
 	SYSLAT_FILTER_ERRNO = 1u << 7,    /* only calls that returned -errno_value */
 	SYSLAT_FILTER_MIN_DURATION = 1u << 8,
 	SYSLAT_FILTER_THREAD_COMM = 1u << 9, /* -n matches the thread's comm, not the process's */
-	SYSLAT_FILTER_TASK_MASK = SYSLAT_FILTER_TGID | SYSLAT_FILTER_TID | SYSLAT_FILTER_UID | SYSLAT_FILTER_COMM | SYSLAT_FILTER_CGROUP,
+	SYSLAT_FILTER_SKIP_TGID = 1u << 10,  /* not the process skip_tgid (the dashboard itself) */
+	SYSLAT_FILTER_TASK_MASK = SYSLAT_FILTER_TGID | SYSLAT_FILTER_TID | SYSLAT_FILTER_UID | SYSLAT_FILTER_COMM |
+				  SYSLAT_FILTER_CGROUP | SYSLAT_FILTER_SKIP_TGID,
 };
 
 /* Runtime filter, a BPF global that userspace rewrites through mmap (one of
@@ -165,7 +167,7 @@ struct syslat_filter {
 	__u32 flags;
 	__u32 uid;
 	__u32 errno_value;        /* positive errno */
-	__u32 _pad;
+	__u32 skip_tgid;          /* with SYSLAT_FILTER_SKIP_TGID */
 	__u64 min_duration_ns;
 	char comm[SYSLAT_COMM_LEN];
 	__u64 syscall_bits[SYSLAT_MAX_SLOTS / 64];  /* by slot */

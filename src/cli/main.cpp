@@ -23,7 +23,7 @@ constexpr Subcommand kSubcommands[] = {
     {"count", "syscount", syslat::cli::run_count, "counts and rates per syscall"},
     {"lat", "syslat", syslat::cli::run_lat, "per-syscall latency distributions (default)"},
     {"slow", "sysslow", syslat::cli::run_slow, "stream of slow calls with context"},
-    {"top", "syslat-top", nullptr, "interactive ncurses dashboard"},
+    {"top", "syslat-top", syslat::cli::run_top, "interactive ncurses dashboard"},
     {"serve", "syslatd", nullptr, "daemon: Prometheus /metrics"},
     {"trace", "systrace", nullptr, "ptrace backend, strace-style"},
 };

@@ -32,6 +32,7 @@ enum LongOnly {
   kThreshold,
   kStack,
   kKstack,
+  kBatch,
 };
 
 const option kLongOptions[] = {
@@ -62,13 +63,14 @@ const option kLongOptions[] = {
     {"threshold", required_argument, nullptr, kThreshold},
     {"stack", no_argument, nullptr, kStack},
     {"kstack", no_argument, nullptr, kKstack},
+    {"batch", no_argument, nullptr, 'b'},
     {"verbose", no_argument, nullptr, 'v'},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
     {nullptr, 0, nullptr, 0},
 };
 // '+': stop at the first non-option, which starts the command (as strace does).
-constexpr const char* kShortOptions = "+p:t:n:u:c:S:xe:i:d:T:LmPljo:vhV";
+constexpr const char* kShortOptions = "+p:t:n:u:c:S:xe:i:d:T:LmPljo:bvhV";
 
 util::Error bad(const std::string& option, const std::string& what) {
   return util::make_error(option + ": " + what);
@@ -81,7 +83,9 @@ bool thread_exists(uint32_t tid) {
   return stat(("/proc/" + std::to_string(tid)).c_str(), &st) == 0;
 }
 
-util::Expected<std::vector<uint32_t>> parse_ids(const std::string& option, std::string_view text, bool threads) {
+}  // namespace
+
+util::Expected<std::vector<uint32_t>> parse_id_list(const std::string& option, std::string_view text, bool threads) {
   const char* form = threads ? "TID[,TID...]" : "PID[,PID...]";
   std::vector<uint32_t> ids;
   for (std::string_view item : util::split(text, ',')) {
@@ -95,6 +99,8 @@ util::Expected<std::vector<uint32_t>> parse_ids(const std::string& option, std::
   }
   return ids;
 }
+
+namespace {
 
 util::Expected<uint32_t> parse_uid(std::string_view text) {
   if (auto n = util::parse_u64(text); n && *n <= UINT32_MAX) return static_cast<uint32_t>(*n);
@@ -113,13 +119,13 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
   const std::string value = arg ? arg : "";
   switch (c) {
     case 'p': {
-      auto ids = parse_ids("-p/--pid", value, false);
+      auto ids = parse_id_list("-p/--pid", value, false);
       if (!ids) return ids.error();
       o.filter.pids.insert(o.filter.pids.end(), ids->begin(), ids->end());
       return {};
     }
     case 't': {
-      auto ids = parse_ids("-t/--tid", value, true);
+      auto ids = parse_id_list("-t/--tid", value, true);
       if (!ids) return ids.error();
       o.filter.tids.insert(o.filter.tids.end(), ids->begin(), ids->end());
       return {};
@@ -230,6 +236,7 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
       return {};
     case kStack: o.user_stack = o.slow_options = true; return {};
     case kKstack: o.kernel_stack = o.slow_options = true; return {};
+    case 'b': o.batch = true; return {};
     case 'v': o.verbose = true; return {};
     case 'h': o.help = true; return {};
     case 'V': o.version = true; return {};

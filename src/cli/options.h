@@ -38,6 +38,7 @@ struct CommonOptions {
   bool user_stack = false;    // --stack
   bool kernel_stack = false;  // --kstack
   bool slow_options = false;  // one of them was given
+  bool batch = false;         // syslat-top -b: plain text panels, no terminal
   bool verbose = false;
   bool help = false;
   bool version = false;
@@ -54,6 +55,10 @@ struct CommandSpec {
 // Parses argv[1..]. The error is one line naming the option and the accepted
 // form (the caller prints it with the program name and exits 2).
 util::Expected<CommonOptions> parse_common_options(int argc, char** argv);
+
+// PIDs (threads: TIDs) that exist, comma-separated; errors start with
+// `option` (the dashboard's PID prompt uses this too).
+util::Expected<std::vector<uint32_t>> parse_id_list(const std::string& option, std::string_view text, bool threads);
 
 std::string help_text(const std::string& prog, const CommandSpec& spec);
 

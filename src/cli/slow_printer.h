@@ -11,6 +11,10 @@
 
 namespace syslat::cli {
 
+// "read(7</tmp/x>, 0x7ffd12345678, 8192)": the call as decoded from what the
+// kernel captured (fds resolved while the process still has them).
+std::string decoded_call(const core::SlowEvent& event);
+
 class SlowPrinter {
  public:
   explicit SlowPrinter(std::unique_ptr<exporter::SlowWriter> writer) : writer_(std::move(writer)) {}

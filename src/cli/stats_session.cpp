@@ -68,9 +68,7 @@ class Session {
 std::string Session::ready_line() const {
   if (tool_ != Tool::Slow)
     return fmt::format("Tracing syscalls ({})... Hit Ctrl-C to end.", wants_timing(tool_, o_) ? "timing every call" : "counting");
-  std::string limits = util::format_duration_ns(o_.thresholds.default_ns.value_or(core::ThresholdSpec::kDefaultNs));
-  for (const auto& [name, ns] : o_.thresholds.by_name) limits += fmt::format(", {} {}", name, util::format_duration_ns(ns));
-  return fmt::format("Tracing slow syscalls (at least {})... Hit Ctrl-C to end.", limits);
+  return fmt::format("Tracing slow syscalls (at least {})... Hit Ctrl-C to end.", o_.thresholds.describe());
 }
 
 int Session::run() {
@@ -78,6 +76,7 @@ int Session::run() {
     return fail(prog_, "--backend: 'ptrace' is not available in this build yet (expected auto or bpf)", 2);
   if (o_.slow_options && tool_ != Tool::Slow)
     return fail(prog_, "--threshold, --stack and --kstack: only sysslow (syslat slow) takes them", 2);
+  if (o_.batch) return fail(prog_, "-b/--batch: only syslat-top takes it (expected syslat-top -b)", 2);
   std::unique_ptr<std::ostream> file;  // close-on-exec: a launched command must not inherit it
   if (!o_.output_path.empty()) {
     auto opened = util::open_output_file(o_.output_path);

@@ -42,11 +42,20 @@ StopEvents::Event StopEvents::wait(int timeout_ms, LaunchedCommand* command) {
   fds.push_back({signal_fd_.get(), POLLIN, 0});
   for (const auto& fd : pid_fds_)
     if (fd) fds.push_back({fd.get(), POLLIN, 0});
+  if (input_fd_ >= 0) fds.push_back({input_fd_, POLLIN, 0});
   if (data_fd_ >= 0) fds.push_back({data_fd_, POLLIN, 0});
   Event event;
-  if (poll(fds.data(), fds.size(), timeout_ms < 0 ? 0 : timeout_ms) <= 0) return event;
+  // EINTR (a terminal resize) returns too: the caller then reads the keys.
+  if (poll(fds.data(), fds.size(), timeout_ms < 0 ? 0 : timeout_ms) <= 0) {
+    event.input_ready = input_fd_ >= 0 && errno == EINTR;
+    return event;
+  }
   if (data_fd_ >= 0) {
     event.data_ready = fds.back().revents & POLLIN;
+    fds.pop_back();
+  }
+  if (input_fd_ >= 0) {
+    event.input_ready = fds.back().revents & (POLLIN | POLLHUP);
     fds.pop_back();
   }
 

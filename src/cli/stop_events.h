@@ -19,6 +19,7 @@ class StopEvents {
     int signo = 0;    // Signal: the last stop signal read
     int signals = 0;  // Signal: how many stop signals were read (a second one escalates)
     bool data_ready = false;  // the watched data fd is readable (with any reason)
+    bool input_ready = false; // the watched input fd (the dashboard's keyboard) is readable
   };
 
   // Blocks SIGINT, SIGTERM, SIGHUP (unless ignored, as under nohup) and
@@ -32,6 +33,8 @@ class StopEvents {
 
   // Also wake when `fd` is readable (sysslow's ring buffer); -1: none.
   void watch_data(int fd) { data_fd_ = fd; }
+  // Also wake when `fd` is readable (syslat-top's terminal); -1: none.
+  void watch_input(int fd) { input_fd_ = fd; }
 
  private:
   StopEvents() = default;
@@ -39,6 +42,7 @@ class StopEvents {
   std::vector<util::UniqueFd> pid_fds_;
   size_t exited_ = 0;
   int data_fd_ = -1;
+  int input_fd_ = -1;
 };
 
 }  // namespace syslat::cli

@@ -303,6 +303,10 @@ util::Expected<void> BpfSource::apply(const core::FilterSpec& f) {
   for (uint32_t tid : f.tids) set_bit(tid_bits, tid);
   if (!f.pids.empty()) flags |= SYSLAT_FILTER_TGID;
   if (!f.tids.empty()) flags |= SYSLAT_FILTER_TID;
+  if (f.skip_pid) {
+    kf.skip_tgid = *f.skip_pid;
+    flags |= SYSLAT_FILTER_SKIP_TGID;
+  }
   if (f.uid) {
     kf.uid = *f.uid;
     flags |= SYSLAT_FILTER_UID;

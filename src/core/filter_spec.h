@@ -14,6 +14,7 @@ namespace syslat::core {
 struct FilterSpec {
   std::vector<uint32_t> pids;  // processes (all their threads)
   std::vector<uint32_t> tids;  // threads
+  std::optional<uint32_t> skip_pid;  // never this process (the dashboard leaves itself out)
   std::optional<uint32_t> uid;
   std::optional<std::string> comm;
   bool thread_comm = false;  // comm is the thread's own, not its process's

@@ -13,6 +13,12 @@ uint64_t ThresholdSpec::for_name(std::string_view name) const {
   return default_ns.value_or(kDefaultNs);
 }
 
+std::string ThresholdSpec::describe() const {
+  std::string text = util::format_duration_ns(default_ns.value_or(kDefaultNs));
+  for (const auto& [name, ns] : by_name) text += fmt::format(", {} {}", name, util::format_duration_ns(ns));
+  return text;
+}
+
 util::Expected<void> ThresholdSpec::add(std::string_view text) {
   if (util::trim(text).empty()) return util::make_error("empty threshold (expected DUR or NAME=DUR[,NAME=DUR...])");
   // Parsed whole before anything is kept: a bad item changes nothing.

@@ -26,6 +26,9 @@ struct ThresholdSpec {
   // name the bad item ("unknown syscall 'raed' (did you mean 'read'?)",
   // "'read=': missing duration", "'10': ..." from the duration parser).
   util::Expected<void> add(std::string_view text);
+
+  // "10ms" or "5ms, read 10ms, futex 1ms": the default, then the overrides.
+  std::string describe() const;
 };
 
 }  // namespace syslat::core

@@ -1,0 +1,372 @@
+// syslat-top / syslat top: the dashboard. Wires the BPF source to the window
+// model and the ui/ views: poll -> window -> report -> frame, every refresh;
+// keys change the view or, through the source, the filters in the kernel.
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <deque>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "cli/commands.h"
+#include "cli/slow_printer.h"
+#include "cli/stats_session.h"
+#include "cli/stop_events.h"
+#include "cli/syscall_list.h"
+#include "collect/bpf_env.h"
+#include "collect/bpf_source.h"
+#include "collect/cpu_usage.h"
+#include "core/errno_names.h"
+#include "core/window.h"
+#include "decode/format.h"
+#include "decode/text.h"
+#include "syslat.h"
+#include "ui/dashboard_view.h"
+#include "ui/keys.h"
+#include "ui/terminal.h"
+#include "util/duration.h"
+#include "util/strings.h"
+#include "util/time.h"
+
+namespace syslat::cli {
+namespace {
+
+constexpr uint64_t kMaxPollNs = 1'000'000'000;  // keeps the kernel's u32 histogram counts wrap-safe
+constexpr size_t kSlowKept = 200;               // slow calls kept for the panel
+constexpr uint64_t kMessageNs = 4'000'000'000;  // how long a footer message stays
+constexpr size_t kBatchSlowRows = 10;
+
+uint64_t ns_of(double seconds) { return static_cast<uint64_t>(seconds * 1e9); }
+
+// Kernel-supplied text (comm) made safe for a terminal: one byte, one column.
+std::string printable(std::string_view text) {
+  std::string out;
+  for (char c : text) out += c >= 0x20 && c < 0x7f ? c : '?';
+  return out;
+}
+
+std::string describe_filter(const core::FilterSpec& f) {
+  std::vector<std::string> parts;
+  auto ids = [](const std::vector<uint32_t>& v) {
+    std::string s;
+    for (uint32_t id : v) s += (s.empty() ? "" : ",") + std::to_string(id);
+    return s;
+  };
+  if (!f.pids.empty()) parts.push_back("pid " + ids(f.pids));
+  if (!f.tids.empty()) parts.push_back("tid " + ids(f.tids));
+  if (f.comm) parts.push_back("comm " + printable(*f.comm));
+  if (f.uid) parts.push_back(fmt::format("uid {}", *f.uid));
+  if (f.cgroup_path) parts.push_back("cgroup " + *f.cgroup_path);
+  if (f.syscalls) parts.push_back(fmt::format("-S ({} selected)", f.syscalls->count()));
+  if (f.failed_only) parts.push_back("failed calls");
+  if (f.errno_value) parts.push_back("errno " + std::string(core::errno_name(*f.errno_value)));
+  if (f.min_duration_ns) parts.push_back(">= " + util::format_duration_ns(f.min_duration_ns));
+  std::string s;
+  for (const auto& p : parts) s += (s.empty() ? "" : "  ") + p;
+  return s;
+}
+
+// Columns for batch output: $COLUMNS, the terminal's width, else 120.
+int batch_width() {
+  if (const char* env = std::getenv("COLUMNS"))
+    if (auto n = util::parse_u64(env); n && *n >= 40 && *n <= 1000) return static_cast<int>(*n);
+  winsize ws{};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40) return ws.ws_col;
+  return 120;
+}
+
+bool terminal_usable(bool batch_asked) {
+  if (batch_asked || !isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) return false;
+  const char* term = std::getenv("TERM");
+  return term && *term && std::string_view(term) != "dumb";
+}
+
+class Dashboard {
+ public:
+  Dashboard(std::string prog, const CommonOptions& o) : prog_(std::move(prog)), o_(o), filter_(o.filter), thresholds_(o.thresholds) {
+    // Its own polls would be the slowest calls on an idle machine.
+    filter_.skip_pid = static_cast<uint32_t>(getpid());
+  }
+  int run();
+
+ private:
+  util::Expected<void> start();
+  int loop(StopEvents& events);
+  void poll_source();
+  void take_events();
+  void refresh_data();
+  void draw();
+  bool on_key(int key);  // false: quit
+  void submit(ui::Command command);
+  void say(std::string message, bool error);
+
+  std::string prog_;
+  const CommonOptions& o_;
+  core::FilterSpec filter_;
+  core::ThresholdSpec thresholds_;
+  std::unique_ptr<collect::BpfSource> source_;
+  std::unique_ptr<ui::Terminal> terminal_;
+  core::SampleWindow window_;
+  collect::CpuHistory cpu_;
+  std::deque<ui::SlowLine> slow_;  // newest first
+  uint64_t slow_total_ = 0;
+  ui::UiState state_;
+  ui::DashboardData data_;  // what the screen shows; frozen while paused
+  bool printed_ = false;    // batch: a frame went out
+};
+
+util::Expected<void> Dashboard::start() {
+  auto kernel = collect::check_bpf_environment();
+  if (!kernel) return kernel.error();
+  collect::BpfOptions bo;
+  bo.timed = true;
+  bo.slow = true;
+  bo.ia32 = kernel->ia32;
+  bo.verbose = o_.verbose;
+  auto source = collect::BpfSource::load(bo);
+  if (!source) return source.error();
+  source_ = std::move(*source);
+  source_->set_thresholds(thresholds_);
+  return source_->attach();
+}
+
+void Dashboard::poll_source() {
+  core::Sample s = source_->poll();
+  window_.add(s);
+  cpu_.add(s.end_ns, collect::read_cpu_times(filter_.pids));
+}
+
+// Slow calls as they come. A flood (a low threshold) only costs decoding
+// of the ones the panel can keep; every one is counted.
+void Dashboard::take_events() {
+  std::vector<core::SlowEvent> batch;
+  source_->consume_events([&](core::SlowEvent&& e) { batch.push_back(std::move(e)); });
+  slow_total_ += batch.size();
+  const size_t first = batch.size() > kSlowKept ? batch.size() - kSlowKept : 0;
+  for (size_t i = first; i < batch.size(); ++i) {
+    const core::SlowEvent& e = batch[i];
+    ui::SlowLine line;
+    line.time_ns = e.time_ns;
+    line.pid = e.pid;
+    line.comm = printable(e.comm);
+    line.syscall = core::slot_name(e.id);
+    line.duration_ns = e.duration_ns;
+    line.call = printable(decoded_call(e) + " " + decode::format_return(e.id, e.ret));
+    slow_.push_front(std::move(line));
+  }
+  while (slow_.size() > kSlowKept) slow_.pop_back();
+}
+
+void Dashboard::refresh_data() {
+  const core::Sample view = window_.view(state_.window);
+  core::ReportOptions ro;
+  ro.kind = core::ReportKind::Lat;
+  ro.sort = state_.sort;
+  ro.top = 0;
+  ro.timed = true;
+  data_.report = core::build_report(view, ro, "");
+  data_.sys_cpu_share = cpu_.share_since(view.start_ns);
+  data_.cpu_scope = filter_.pids.empty() ? "all CPUs" : "of the PIDs";
+  data_.slow.assign(slow_.begin(), slow_.end());
+  data_.slow_total = slow_total_;
+  data_.lost_total = window_.since_start().health.lost();
+  data_.filters = describe_filter(filter_);
+  data_.thresholds = thresholds_.describe();
+  data_.clock = util::clock_hms();
+}
+
+void Dashboard::draw() {
+  if (!state_.message.empty() && util::monotonic_ns() >= state_.message_until_ns) state_.message.clear();
+  if (terminal_) {
+    terminal_->paint(ui::render_screen(data_, state_, terminal_->width(), terminal_->height()));
+  } else {
+    std::cout << ui::plain_text(ui::render_batch(data_, state_, batch_width(), o_.top.value_or(10), kBatchSlowRows))
+              << std::flush;
+    printed_ = true;
+  }
+}
+
+void Dashboard::say(std::string message, bool error) {
+  state_.message = printable(message);
+  state_.message_is_error = error;
+  state_.message_until_ns = util::monotonic_ns() + kMessageNs;
+}
+
+void Dashboard::submit(ui::Command command) {
+  const std::string text(util::trim(state_.input));
+  state_.input.clear();
+  if (command == ui::Command::SubmitThreshold) {
+    core::ThresholdSpec t;
+    if (text.empty()) return say("threshold unchanged: " + thresholds_.describe(), false);
+    if (auto ok = t.add(text); !ok) return say("threshold: " + ok.error().message, true);
+    thresholds_ = t;
+    source_->set_thresholds(thresholds_);
+    return say("slow calls: at least " + thresholds_.describe(), false);
+  }
+  core::FilterSpec next = filter_;
+  if (command == ui::Command::SubmitPid) {
+    next.pids.clear();
+    if (!text.empty()) {
+      auto ids = parse_id_list("PID", text, false);
+      if (!ids) return say(ids.error().message, true);
+      next.pids = *ids;
+    }
+  } else {
+    next.comm.reset();
+    if (!text.empty()) next.comm = text.substr(0, SYSLAT_COMM_LEN - 1);  // the kernel keeps 15 characters
+  }
+  if (auto ok = source_->apply(next); !ok) return say(ok.error().message, true);
+  if (next.pids != filter_.pids) cpu_.clear();
+  filter_ = std::move(next);
+  const std::string now = describe_filter(filter_);
+  say(now.empty() ? "showing every process" : "showing " + now, false);
+}
+
+bool Dashboard::on_key(int key) {
+  std::vector<core::SyscallId> ranked;
+  for (const auto& r : data_.report.syscalls) ranked.push_back(r.id);
+  const bool was_paused = state_.paused;
+  const ui::Command c = ui::handle_key(state_, key, ranked, ui::screen_layout(terminal_->height()).top_rows);
+  switch (c) {
+    case ui::Command::Quit: return false;
+    case ui::Command::None: return true;
+    case ui::Command::SubmitPid:
+    case ui::Command::SubmitComm:
+    case ui::Command::SubmitThreshold: submit(c); break;
+    default: break;
+  }
+  // Sort and window changes show at once, paused or not; a frozen screen
+  // keeps its data until unpaused.
+  if (!state_.paused || !was_paused || key == 's' || key == 'z') refresh_data();
+  draw();
+  return true;
+}
+
+int Dashboard::loop(StopEvents& events) {
+  const uint64_t start = util::monotonic_ns();
+  const uint64_t deadline = o_.duration_s > 0 ? start + ns_of(o_.duration_s) : 0;
+  auto poll_period = [&] { return std::min(ns_of(state_.refresh_s), kMaxPollNs); };
+  uint64_t next_poll = start + poll_period();
+  uint64_t next_draw = start + ns_of(state_.refresh_s);
+  if (terminal_) {
+    refresh_data();
+    draw();
+  }
+  for (;;) {
+    uint64_t wake = std::min(next_poll, next_draw);
+    if (deadline) wake = std::min(wake, deadline);
+    const uint64_t now = util::monotonic_ns();
+    const int timeout_ms = wake > now ? static_cast<int>((wake - now + 999'999) / 1'000'000) : 0;
+    const StopEvents::Event event = events.wait(timeout_ms, nullptr);
+    if (event.reason == StopEvents::Reason::Signal || event.reason == StopEvents::Reason::TargetsExited) break;
+    if (event.data_ready) take_events();
+    if (event.input_ready && terminal_) {
+      const double refresh = state_.refresh_s;
+      bool quit = false;
+      for (int key; !quit && (key = terminal_->read_key()) != -1;) quit = !on_key(key);
+      if (quit) break;
+      if (state_.refresh_s != refresh) next_draw = next_poll = util::monotonic_ns() + poll_period();
+    }
+    const uint64_t t = util::monotonic_ns();
+    if (deadline && t >= deadline) break;
+    if (t >= next_poll) {
+      poll_source();
+      next_poll = t + poll_period();
+    }
+    if (t >= next_draw) {
+      take_events();
+      if (!state_.paused) refresh_data();
+      draw();
+      next_draw = t + ns_of(state_.refresh_s);
+    }
+  }
+  if (!terminal_ && !printed_) {  // a run shorter than one refresh still reports
+    poll_source();
+    take_events();
+    refresh_data();
+    draw();
+  }
+  return 0;
+}
+
+int Dashboard::run() {
+  if (o_.per_process) return fail(prog_, "-P/--process: not shown by syslat-top (use syscount -P)", 2);
+  if (o_.format != exporter::Format::Text) return fail(prog_, "-j/--csv: syslat-top draws panels (use -b for text, syscount/syslat -j for JSON)", 2);
+  if (!o_.output_path.empty()) return fail(prog_, "-o/--output: syslat-top writes to the terminal (use -b > FILE)", 2);
+  if (o_.user_stack || o_.kernel_stack) return fail(prog_, "--stack/--kstack: only sysslow shows stacks", 2);
+  if (!o_.command.empty()) return fail(prog_, "-- CMD: syslat-top watches running processes (use -p PID, or syslat -- CMD)", 2);
+  if (o_.backend == Backend::Ptrace) return fail(prog_, "--backend: syslat-top needs BPF (expected auto or bpf)", 2);
+  if (o_.interval_s && (o_.interval_s < 0.1 || o_.interval_s > 5))
+    return fail(prog_, fmt::format("-i/--interval: {}s is out of range (expected 0.1 to 5 seconds)", o_.interval_s), 2);
+  if (o_.sort) {
+    switch (*o_.sort) {
+      case core::SortKey::Count:
+      case core::SortKey::Rate: state_.sort = core::SortKey::Rate; break;
+      case core::SortKey::Avg: state_.sort = core::SortKey::Avg; break;
+      case core::SortKey::Time: state_.sort = core::SortKey::Time; break;
+      default: return fail(prog_, "--sort: syslat-top sorts by rate, avg or time (expected one of them)", 2);
+    }
+  }
+  if (o_.interval_s) state_.refresh_s = o_.interval_s;
+  const bool interactive = terminal_usable(o_.batch);
+
+  // A -p target that exits ends a batch run as it ends syscount; on the
+  // screen the user may pick other processes instead.
+  auto events = StopEvents::create(interactive ? std::vector<uint32_t>{} : filter_.pids);
+  if (!events) return fail(prog_, events.error().message, 1);
+  if (auto ok = start(); !ok) return fail(prog_, ok.error().message, 1);
+  if (auto ok = source_->apply(filter_); !ok) return fail(prog_, ok.error().message, 2);
+  events->watch_data(source_->events_fd());
+  if (interactive) {
+    auto terminal = ui::Terminal::open();
+    if (!terminal) return fail(prog_, terminal.error().message, 1);
+    terminal_ = std::move(*terminal);
+    events->watch_input(terminal_->input_fd());
+  } else {
+    std::cerr << "Tracing syscalls (timing every call, slow calls at least " << thresholds_.describe()
+              << ")... Hit Ctrl-C to end.\n";
+  }
+  const int status = loop(*events);
+  terminal_.reset();  // restores the terminal before anything else is printed
+  return status;
+}
+
+}  // namespace
+
+int run_top(const std::string& prog, int argc, char** argv) {
+  static const CommandSpec spec{
+      "top", "[-p PID] [-n COMM] [--threshold DUR] [-i SEC] [-d SEC] [-b] [OPTIONS]",
+      "An interactive dashboard of the system calls being made: the busiest syscalls\n"
+      "with their rates and latencies, the selected one's latency histogram, and the\n"
+      "latest slow calls with their arguments decoded. Filters and the slow threshold\n"
+      "change live (keys p, c, t) without reloading anything. Without a terminal (or\n"
+      "with -b) it prints the same panels as text every refresh, like top -b.\n"
+      "Keys: arrows/j/k select, s sort, z window (1s/10s/60s/all), p PID filter,\n"
+      "c comm filter, t threshold, +/- refresh, space pause, ? help, q quit.",
+      "Dashboard:\n"
+      "  -i, --interval SEC       refresh every SEC, 0.1 to 5 (default 1)\n"
+      "  -b, --batch              plain text panels on stdout, no terminal needed\n"
+      "  -T, --top N              -b: syscalls listed (default 10, 0 = all)\n"
+      "      --sort KEY           rate (default), avg or time\n"
+      "      --threshold SPEC     slow calls: DUR (default 10ms) or NAME=DUR[,NAME=DUR...]\n"};
+  auto opts = parse_common_options(argc, argv);
+  if (!opts) return fail(prog, opts.error().message, 2);
+  if (opts->help) {
+    std::cout << help_text(prog, spec);
+    return 0;
+  }
+  if (opts->version) {
+    std::cout << prog << " (syslat) " << SYSLAT_VERSION << '\n';
+    return 0;
+  }
+  if (opts->list) return list_syscalls(std::cout);
+  return Dashboard(prog, *opts).run();
+}
+
+}  // namespace syslat::cli
