@@ -1,0 +1,81 @@
+#include <catch2/catch.hpp>
+
+#include "core/window.h"
+
+using syslat::core::Sample;
+using syslat::core::SampleWindow;
+using syslat::core::WindowSpan;
+
+namespace {
+
+constexpr uint64_t kMs = 1'000'000;
+
+// A poll covering [start, end) ms with `calls` reads, each of `ns`.
+Sample poll(uint64_t start_ms, uint64_t end_ms, uint64_t calls, uint64_t ns = 1000) {
+  Sample s;
+  s.start_ns = start_ms * kMs;
+  s.end_ns = end_ms * kMs;
+  auto& st = s.syscalls[0];
+  st.calls = st.timed = calls;
+  st.total_ns = calls * ns;
+  st.min_ns = st.max_ns = calls ? ns : 0;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("window: each view covers its span from whole polls, with exact rates") {
+  SampleWindow w;
+  // 100 ms polls for 70 s; second k makes k calls in each of its polls.
+  for (uint64_t t = 1000; t < 71000; t += 100) w.add(poll(t, t + 100, t / 1000));
+  const Sample one = w.view(WindowSpan::Last1s);
+  CHECK(one.end_ns == 71000 * kMs);
+  CHECK(one.start_ns == 70000 * kMs);  // the last 10 polls, exactly one second
+  CHECK(one.syscalls.at(0).calls == 700);
+
+  const Sample ten = w.view(WindowSpan::Last10s);
+  CHECK(ten.end_ns == 71000 * kMs);
+  CHECK(ten.start_ns == 61000 * kMs);  // ten closed one-second slots
+  uint64_t expected = 0;
+  for (uint64_t k = 61; k <= 70; ++k) expected += 10 * k;
+  CHECK(ten.syscalls.at(0).calls == expected);
+
+  const Sample sixty = w.view(WindowSpan::Last60s);
+  CHECK(sixty.start_ns == 11000 * kMs);
+  const Sample all = w.view(WindowSpan::SinceStart);
+  CHECK(all.start_ns == 1000 * kMs);
+  uint64_t total = 0;
+  for (uint64_t k = 1; k <= 70; ++k) total += 10 * k;
+  CHECK(all.syscalls.at(0).calls == total);
+}
+
+TEST_CASE("window: a partly filled slot is included, so a view never covers less than asked") {
+  SampleWindow w;
+  for (uint64_t t = 0; t < 12500; t += 250) w.add(poll(t, t + 250, 1));
+  const Sample ten = w.view(WindowSpan::Last10s);
+  CHECK(ten.end_ns == 12500 * kMs);
+  CHECK(ten.seconds() >= 10.0);
+  CHECK(ten.seconds() <= 11.0);
+  CHECK(ten.syscalls.at(0).calls == static_cast<uint64_t>(ten.seconds() * 4 + 0.5));
+  // Before ten seconds have passed, every view shows what there is.
+  SampleWindow young;
+  young.add(poll(0, 500, 3));
+  CHECK(young.view(WindowSpan::Last60s).syscalls.at(0).calls == 3);
+  CHECK(young.view(WindowSpan::Last1s).syscalls.at(0).calls == 3);
+}
+
+TEST_CASE("window: max and min come from the span, not from all time") {
+  SampleWindow w;
+  w.add(poll(0, 1000, 1, 5'000'000));  // one 5 ms call in the first second
+  for (uint64_t t = 1000; t < 3000; t += 1000) w.add(poll(t, t + 1000, 10, 2000));
+  CHECK(w.view(WindowSpan::Last1s).syscalls.at(0).max_ns == 2000);
+  CHECK(w.view(WindowSpan::SinceStart).syscalls.at(0).max_ns == 5'000'000);
+}
+
+TEST_CASE("window: z cycles 1s, 10s, 60s, all") {
+  using syslat::core::next_window_span;
+  CHECK(next_window_span(WindowSpan::Last1s) == WindowSpan::Last10s);
+  CHECK(next_window_span(WindowSpan::Last10s) == WindowSpan::Last60s);
+  CHECK(next_window_span(WindowSpan::Last60s) == WindowSpan::SinceStart);
+  CHECK(next_window_span(WindowSpan::SinceStart) == WindowSpan::Last1s);
+}

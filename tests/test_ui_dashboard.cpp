@@ -1,0 +1,208 @@
+// The dashboard's views and keys without a terminal: what a user sees for a
+// given model and state, and what each key does to the state.
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+#include "syslat.h"
+#include "ui/dashboard_view.h"
+#include "ui/keys.h"
+
+using namespace syslat;
+
+namespace {
+
+constexpr uint64_t kSec = 1'000'000'000;
+
+core::SyscallStats stats(uint64_t calls, uint64_t ns_each) {
+  core::SyscallStats s;
+  s.calls = s.timed = calls;
+  s.total_ns = calls * ns_each;
+  s.min_ns = s.max_ns = ns_each;
+  s.hist.counts[hist_bucket(ns_each)] = calls;
+  return s;
+}
+
+// read: many fast calls; futex: few slow ones; openat in between.
+ui::DashboardData data(core::SortKey sort) {
+  core::Sample s;
+  s.start_ns = 1 * kSec;
+  s.end_ns = 11 * kSec;
+  s.syscalls[0] = stats(100000, 500);         // read
+  s.syscalls[202] = stats(50, 20'000'000);    // futex
+  s.syscalls[257] = stats(3000, 40'000);      // openat
+  core::ReportOptions ro;
+  ro.kind = core::ReportKind::Lat;
+  ro.sort = sort;
+  ro.top = 0;
+  ro.timed = true;
+  ui::DashboardData d;
+  d.report = core::build_report(s, ro, "");
+  d.thresholds = "10.0ms";
+  d.clock = "12:00:00";
+  d.slow.push_back({0, 4242, "a-very-long-process-name", "futex", 20'000'000,
+                    "futex(0x7f0000001000, FUTEX_WAIT_PRIVATE, 0, NULL) = 0 " + std::string(200, 'x')});
+  return d;
+}
+
+std::vector<std::string> lines(const ui::Frame& f) {
+  std::vector<std::string> out;
+  std::istringstream in(ui::plain_text(f));
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+std::string selected_name(const std::vector<std::string>& ls) {
+  for (const auto& l : ls)
+    if (!l.empty() && l[0] == '>') return l.substr(1, l.find(' ') - 1);
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("dashboard view: an 80x24 screen holds every panel within its size") {
+  ui::UiState st;
+  const ui::Frame f = ui::render_screen(data(core::SortKey::Rate), st, 80, 24);
+  REQUIRE(f.size() == 24);
+  for (const auto& line : f) CHECK(line.width() <= 80);
+  const auto ls = lines(f);
+  CHECK(ls[0].find("syslat-top") != std::string::npos);
+  CHECK(ls[0].find("window 10s (10.0s)") != std::string::npos);
+  CHECK(ls[1].find("calls/s 10.3k") != std::string::npos);  // 103050 calls over 10 s
+  CHECK(ls[3].find("CALLS/s*") != std::string::npos);
+  CHECK(ls[4].rfind(">read", 0) == 0);  // the first row is selected by default
+  CHECK(ls[4].find("10.0k") != std::string::npos);
+  CHECK(ls[4].find("####") != std::string::npos);  // the longest bar
+  // The histogram of the selected syscall, and the slow call, cut to the width.
+  bool hist = false, slow = false;
+  for (const auto& l : ls) {
+    hist |= l.find("0-1us |") != std::string::npos && l.find("100000") != std::string::npos;
+    slow |= l.find("a-very-long-pro") != std::string::npos && l.find("futex(0x7f0000001000") != std::string::npos;
+  }
+  CHECK(hist);
+  CHECK(slow);
+  CHECK(ls[23].find("q quit") != std::string::npos);
+}
+
+TEST_CASE("dashboard view: the sort key orders rows and scales the bars") {
+  ui::UiState st;
+  auto first_row = [&](core::SortKey k) {
+    st.sort = k;
+    return lines(ui::render_screen(data(k), st, 80, 24))[4];
+  };
+  CHECK(first_row(core::SortKey::Rate).rfind(">read", 0) == 0);
+  CHECK(first_row(core::SortKey::Avg).rfind(">futex", 0) == 0);
+  CHECK(first_row(core::SortKey::Time).rfind(">futex", 0) == 0);  // 1 s of 1.17 s
+  st.sort = core::SortKey::Avg;
+  const auto ls = lines(ui::render_screen(data(core::SortKey::Avg), st, 80, 24));
+  CHECK(ls[3].find("AVG*") != std::string::npos);
+  CHECK(ls[0].find("sort avg latency") != std::string::npos);
+}
+
+TEST_CASE("dashboard view: the selection follows the syscall and the histogram shows it") {
+  ui::UiState st;
+  st.selected = core::SyscallId(257);
+  const auto ls = lines(ui::render_screen(data(core::SortKey::Rate), st, 80, 24));
+  CHECK(selected_name(ls) == "openat");
+  bool title = false;
+  for (const auto& l : ls) title |= l.rfind(" openat  3.00k calls", 0) == 0;
+  CHECK(title);
+  // A syscall gone from the window: nothing highlighted, the panel says so.
+  st.selected = core::SyscallId(1);
+  const auto gone = lines(ui::render_screen(data(core::SortKey::Rate), st, 80, 24));
+  CHECK(selected_name(gone).empty());
+}
+
+TEST_CASE("dashboard view: resizing keeps to the new size and too small says so") {
+  ui::UiState st;
+  const auto d = data(core::SortKey::Rate);
+  for (auto [w, h] : {std::pair{120, 40}, {80, 24}, {60, 15}, {200, 60}}) {
+    const ui::Frame f = ui::render_screen(d, st, w, h);
+    CHECK(f.size() == static_cast<size_t>(h));
+    for (const auto& line : f) CHECK(line.width() <= static_cast<size_t>(w));
+  }
+  const auto small = lines(ui::render_screen(d, st, 20, 10));
+  CHECK(small.size() == 10);
+  CHECK(ui::plain_text(ui::render_screen(d, st, 20, 10)).find("too small") != std::string::npos);
+}
+
+TEST_CASE("dashboard view: help, prompts and messages replace what they cover") {
+  ui::UiState st;
+  const auto d = data(core::SortKey::Rate);
+  st.help = true;
+  CHECK(ui::plain_text(ui::render_screen(d, st, 80, 24)).find("this help; any key closes it") != std::string::npos);
+  st.help = false;
+  st.prompt = ui::Prompt::Pid;
+  st.input = "123";
+  CHECK(lines(ui::render_screen(d, st, 80, 24))[23].find("PID filter") != std::string::npos);
+  CHECK(lines(ui::render_screen(d, st, 80, 24))[23].find("123_") != std::string::npos);
+  st.prompt = ui::Prompt::None;
+  st.message = "no such process: 99999";
+  CHECK(lines(ui::render_screen(d, st, 80, 24))[23].find("no such process") != std::string::npos);
+}
+
+TEST_CASE("dashboard view: batch mode prints every panel in full, as plain text") {
+  ui::UiState st;
+  const std::string text = ui::plain_text(ui::render_batch(data(core::SortKey::Rate), st, 120, 2, 10));
+  CHECK(text.find("\n>read ") != std::string::npos);
+  CHECK(text.find("\n openat ") != std::string::npos);
+  CHECK(text.find("\n futex ") == std::string::npos);  // -T 2: the third by rate is cut
+  CHECK(text.find("0-1us |") != std::string::npos);
+  CHECK(text.find("futex(0x7f0000001000") != std::string::npos);
+  for (const auto& l : lines(ui::render_batch(data(core::SortKey::Rate), st, 120, 2, 10))) CHECK(l.size() <= 120);
+}
+
+TEST_CASE("dashboard keys: selection, sort, window, refresh, pause, prompts, quit") {
+  ui::UiState st;
+  const std::vector<core::SyscallId> ranked = {0, 257, 202};
+  // No selection shows the first row as selected: down goes to the second.
+  CHECK(ui::handle_key(st, 'j', ranked, 5) == ui::Command::Redraw);
+  CHECK(st.selected == core::SyscallId(257));
+  ui::handle_key(st, ui::kKeyDown, ranked, 5);
+  ui::handle_key(st, ui::kKeyDown, ranked, 5);  // stays on the last
+  CHECK(st.selected == core::SyscallId(202));
+  ui::handle_key(st, 'k', ranked, 5);
+  CHECK(st.selected == core::SyscallId(257));
+  ui::handle_key(st, ui::kKeyHome, ranked, 5);
+  CHECK(st.selected == core::SyscallId(0));
+
+  ui::handle_key(st, 's', ranked, 5);
+  CHECK(st.sort == core::SortKey::Avg);
+  ui::handle_key(st, 's', ranked, 5);
+  CHECK(st.sort == core::SortKey::Time);
+  ui::handle_key(st, 's', ranked, 5);
+  CHECK(st.sort == core::SortKey::Rate);
+
+  ui::handle_key(st, 'z', ranked, 5);
+  CHECK(st.window == core::WindowSpan::Last60s);
+
+  st.refresh_s = 1;
+  CHECK(ui::handle_key(st, '+', ranked, 5) == ui::Command::Refresh);
+  CHECK(st.refresh_s == 0.5);
+  for (int i = 0; i < 5; ++i) ui::handle_key(st, '+', ranked, 5);
+  CHECK(st.refresh_s == 0.1);
+  for (int i = 0; i < 9; ++i) ui::handle_key(st, '-', ranked, 5);
+  CHECK(st.refresh_s == 5);
+
+  ui::handle_key(st, ' ', ranked, 5);
+  CHECK(st.paused);
+
+  CHECK(ui::handle_key(st, 'p', ranked, 5) == ui::Command::Redraw);
+  CHECK(st.prompt == ui::Prompt::Pid);
+  ui::handle_key(st, '1', ranked, 5);
+  ui::handle_key(st, 'q', ranked, 5);  // typed, not quit
+  ui::handle_key(st, ui::kKeyBackspace, ranked, 5);
+  ui::handle_key(st, '2', ranked, 5);
+  CHECK(st.input == "12");
+  CHECK(ui::handle_key(st, ui::kKeyEnter, ranked, 5) == ui::Command::SubmitPid);
+  CHECK(st.prompt == ui::Prompt::None);
+  ui::handle_key(st, 't', ranked, 5);
+  ui::handle_key(st, ui::kKeyEscape, ranked, 5);
+  CHECK(st.prompt == ui::Prompt::None);
+
+  CHECK(ui::handle_key(st, '?', ranked, 5) == ui::Command::Redraw);
+  CHECK(st.help);
+  CHECK(ui::handle_key(st, 'x', ranked, 5) == ui::Command::Redraw);
+  CHECK(!st.help);
+  CHECK(ui::handle_key(st, 'q', ranked, 5) == ui::Command::Quit);
+}
