@@ -81,21 +81,6 @@ bool thread_exists(uint32_t tid) {
   return stat(("/proc/" + std::to_string(tid)).c_str(), &st) == 0;
 }
 
-util::Expected<std::vector<uint32_t>> parse_ids(const std::string& option, std::string_view text, bool threads) {
-  const char* form = threads ? "TID[,TID...]" : "PID[,PID...]";
-  std::vector<uint32_t> ids;
-  for (std::string_view item : util::split(text, ',')) {
-    auto n = util::parse_u64(util::trim(item));
-    if (!n || *n == 0 || *n >= (1u << SYSLAT_PID_BITS))
-      return bad(option, fmt::format("'{}' is not a {} (expected {})", item, threads ? "TID" : "PID", form));
-    const auto id = static_cast<uint32_t>(*n);
-    if (!(threads ? thread_exists(id) : process_exists(id)))
-      return bad(option, fmt::format("no such {}: {} (expected {})", threads ? "thread" : "process", id, form));
-    ids.push_back(id);
-  }
-  return ids;
-}
-
 util::Expected<uint32_t> parse_uid(std::string_view text) {
   if (auto n = util::parse_u64(text); n && *n <= UINT32_MAX) return static_cast<uint32_t>(*n);
   if (const passwd* pw = getpwnam(std::string(text).c_str())) return pw->pw_uid;
@@ -238,6 +223,22 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
 }
 
 }  // namespace
+
+util::Expected<std::vector<uint32_t>> parse_ids(const std::string& option, std::string_view text, bool threads) {
+  const char* form = threads ? "TID[,TID...]" : "PID[,PID...]";
+  std::vector<uint32_t> ids;
+  for (std::string_view item : util::split(text, ',')) {
+    auto n = util::parse_u64(util::trim(item));
+    if (!n || *n == 0 || *n >= (1u << SYSLAT_PID_BITS))
+      return bad(option, fmt::format("'{}' is not a {} (expected {})", item, threads ? "TID" : "PID", form));
+    const auto id = static_cast<uint32_t>(*n);
+    if (!(threads ? thread_exists(id) : process_exists(id)))
+      return bad(option, fmt::format("no such {}: {} (expected {})", threads ? "thread" : "process", id, form));
+    ids.push_back(id);
+  }
+  return ids;
+}
+
 
 util::Expected<CommonOptions> parse_common_options(int argc, char** argv) {
   CommonOptions o;
