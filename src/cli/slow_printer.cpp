@@ -12,7 +12,7 @@ void SlowPrinter::print(core::SlowEvent&& event) {
   ctx.path = event.path;
   // The kernel kept SYSLAT_PATH_LEN bytes with the NUL: a path that filled them was cut.
   ctx.path_truncated = event.path && event.path->size() >= SYSLAT_PATH_LEN - 1;
-  r.call = decode::format_call(event.id, event.args, ctx);
+  r.call = event.decoded ? *event.decoded : decode::format_call(event.id, event.args, ctx);
   r.result = decode::format_return(event.id, event.ret);
   r.user_stack = symbolizer_.user_stack(event.pid, event.user_stack);
   r.kernel_stack = symbolizer_.kernel_stack(event.kernel_stack);
