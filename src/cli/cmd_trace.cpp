@@ -60,7 +60,6 @@ int run_trace(const std::string& prog, int argc, char** argv) {
     std::cout << prog << " (syslat) " << SYSLAT_VERSION << '\n';
     return 0;
   }
-  if (o.seccomp) o.follow_forks = true;  // the filter is inherited: children must be traced (as strace)
 
   std::string path;
   if (!o.command.empty()) {
@@ -76,7 +75,9 @@ int run_trace(const std::string& prog, int argc, char** argv) {
   }
 
   trace::TracerOptions to;
-  to.follow_forks = o.follow_forks;
+  // The filter is inherited: children must be traced too, or their traced
+  // calls would fail with ENOSYS (strace's --seccomp-bpf implies -f likewise).
+  to.follow_forks = o.follow_forks || o.seccomp;
   if (o.seccomp && o.expr.trace) to.seccomp = *o.expr.trace;
   std::vector<pid_t> pids(o.pids.begin(), o.pids.end());
   auto tracer = o.command.empty() ? trace::Tracer::attach(pids, to) : trace::Tracer::launch(path, o.command, to);
