@@ -95,21 +95,38 @@ std::map<std::string, Sequence> per_pid(const std::string& text) {
     if (!raw.count(pid)) order.push_back(pid);
     raw[pid].push_back(item);
   }
-  // PIDs -> P0, P1... in order of appearance, everywhere (clone's, wait4's,
-  // getpid's results); addresses -> ADDR.
+  // PIDs -> P0 (the first), then children in the order their parent
+  // created them (clone/fork/vfork results), so that labels do not depend on
+  // which child ran first; addresses -> ADDR. Which child wait4 reaps first
+  // depends on timing: its result is just "a child".
+  std::map<std::string, std::string> label;
+  std::vector<std::string> queue;
+  auto name = [&](const std::string& pid) {
+    if (label.count(pid)) return;
+    label[pid] = "P" + std::to_string(label.size());
+    queue.push_back(pid);
+  };
+  static const std::regex created(R"(^(clone|clone3|fork|vfork) = (\d+)$)");
+  if (!order.empty()) name(order.front());
+  for (size_t i = 0; i < queue.size(); ++i)
+    for (const auto& item : raw[queue[i]]) {
+      std::smatch m;
+      if (std::regex_match(item, m, created) && raw.count(m[2])) name(m[2]);
+    }
+  for (const auto& pid : order) name(pid);
   std::map<std::string, Sequence> out;
   static const std::regex hex_addr("0x[0-9a-f]+");
-  for (size_t i = 0; i < order.size(); ++i) {
+  static const std::regex number_result(R"(= (\d+)$)");
+  for (const auto& pid : order) {
     Sequence seq;
-    for (std::string item : raw[order[i]]) {
+    for (std::string item : raw[pid]) {
       item = std::regex_replace(item, hex_addr, "ADDR");
-      for (size_t j = 0; j < order.size(); ++j) {
-        const std::regex pid_re("= " + order[j] + "$");
-        item = std::regex_replace(item, pid_re, "= P" + std::to_string(j));
-      }
+      std::smatch m;
+      if (std::regex_search(item, m, number_result) && label.count(m[1]))
+        item = item.substr(0, m.position(0)) + (item.rfind("wait4", 0) == 0 ? "= P?" : "= " + label[m[1]]);
       seq.push_back(item);
     }
-    out["P" + std::to_string(i)] = seq;
+    out[label[pid]] = seq;
   }
   return out;
 }
@@ -191,7 +208,7 @@ TEST_CASE("systrace -f: fork and exec, each process's calls under its pid", "[pr
   const Sequence& parent = seqs.at("P0");
   const Sequence& child = seqs.at("P1");
   CHECK(std::find(parent.begin(), parent.end(), "clone = P1") != parent.end());
-  CHECK(std::find(parent.begin(), parent.end(), "wait4 = P1") != parent.end());
+  CHECK(std::find(parent.begin(), parent.end(), "wait4 = P?") != parent.end());
   CHECK(std::find(child.begin(), child.end(), "execve = 0") != child.end());
   CHECK(std::find(child.begin(), child.end(), "write = 17") != child.end());
   CHECK(child.back() == "+++ exited with 0");
