@@ -425,3 +425,25 @@ TEST_CASE("systrace -p: SIGINT detaches and the process runs on", "[privileged][
   std::string text((std::istreambuf_iterator<char>(status)), std::istreambuf_iterator<char>());
   CHECK(text.find("TracerPid:\t0\n") != std::string::npos);
 }
+
+TEST_CASE("systrace -f: execve by a thread that is not the leader", "[privileged][trace]") {
+  const auto r = systrace({"-f"}, {slt::workload("wl_thread_exec")});
+  INFO(r.text << r.run.err);
+  REQUIRE(r.run.status == 0);
+  CHECK(r.run.out == "exec from a thread\n");
+  const auto lines = compact(r.lines);
+  const std::string pid = r.lines.at(0).substr(0, r.lines.at(0).find(' '));
+  const std::string p = pid + std::string(6 - std::min<size_t>(pid.size(), 5), ' ');
+  // The leader's pause never returns; the thread's execve, decoded at its
+  // entry, completes under the leader's pid, and echo runs on as that pid.
+  CHECK(has_line(lines, p + "pause() = ?"));
+  const auto superseded = std::find_if(lines.begin(), lines.end(),
+                                       [&](const std::string& l) { return l.rfind(p + "+++ superseded by execve in pid ", 0) == 0; });
+  REQUIRE(superseded != lines.end());
+  REQUIRE(superseded + 1 != lines.end());
+  static const std::regex exec_line(R"(execve\("/bin/echo", \["echo", "exec from a thread"\], 0x[0-9a-f]+ /\* \d+ vars \*/\) = 0)");
+  CHECK(superseded[1].rfind(p, 0) == 0);
+  CHECK(std::regex_search(superseded[1], exec_line));
+  CHECK(has_line(lines, p + "write(1, \"exec from a thread\\n\", 19) = 19"));
+  CHECK(lines.back() == p + "+++ exited with 0 +++");
+}

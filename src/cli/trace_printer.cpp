@@ -222,6 +222,17 @@ void TracePrinter::on_exit(pid_t tid, int status) {
     buf_ += fmt::format("+++ killed by {}{} +++\n", decode::signal_name(WTERMSIG(status)), WCOREDUMP(status) ? " (core dumped)" : "");
 }
 
+void TracePrinter::on_exec_tid(pid_t former, pid_t tid) {
+  who_.erase(tid);
+  if (auto it = at_entry_.find(former); it != at_entry_.end()) {
+    at_entry_[tid] = std::move(it->second);
+    at_entry_.erase(it);
+  }
+  if (!o_.trace_lines || o_.json) return;
+  line_start(tid, 0);
+  buf_ += fmt::format("+++ superseded by execve in pid {} +++\n", former);
+}
+
 void TracePrinter::write_summary() {
   flush();
   buf_ = trace::summary_table(stats_);

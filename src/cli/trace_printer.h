@@ -27,6 +27,7 @@ class TracePrinter final : public trace::Handler {
   void on_signal(pid_t tid, const siginfo_t& info) override;
   void on_exit(pid_t tid, int status) override;
   void on_group_stop(pid_t tid, int sig) override;
+  void on_exec_tid(pid_t former, pid_t tid) override;
   void on_idle() override { flush(); }
   void on_tracees(size_t count) override { tracees_ = count; }
 

@@ -301,6 +301,13 @@ int Tracer::run(Handler& h) {
         // in progress (the execve) moves with it, the old thread is gone.
         if (static_cast<pid_t>(former) != tid) {
           if (auto old = tracees_.find(static_cast<pid_t>(former)); old != tracees_.end()) {
+            // The leader's own call in progress (pause, wait) never returns.
+            if (t.in_syscall && t.started) {
+              t.call.returned = false;
+              t.call.exit_ns = clock_ns(CLOCK_MONOTONIC);
+              h.on_call(t.call);
+            }
+            h.on_exec_tid(static_cast<pid_t>(former), tid);
             Tracee moved = old->second;
             tracees_.erase(old);
             moved.call.tid = tid;

@@ -58,6 +58,9 @@ class Handler {
   virtual void on_exit(pid_t tid, int status) { (void)tid, (void)status; }
   // A stop-signal stopped tid (group-stop, shown by strace as "--- stopped by SIGSTOP ---").
   virtual void on_group_stop(pid_t tid, int sig) { (void)tid, (void)sig; }
+  // Thread `former` exec'd and now has the leader's tid (`tid`): its call in
+  // progress (the execve) continues under tid; the leader is gone.
+  virtual void on_exec_tid(pid_t former, pid_t tid) { (void)former, (void)tid; }
   // Nothing to do until the next stop: a good time to flush output.
   virtual void on_idle() {}
   // The number of traced threads changed (strace adds "[pid N]" once there are two).
