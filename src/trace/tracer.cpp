@@ -240,7 +240,7 @@ int Tracer::run(Handler& h) {
   while (!tracees_.empty()) {
     if (stop_.load(std::memory_order_relaxed)) break;
     int status = 0;
-    pid_t tid = waitpid(-1, &status, __WALL | WNOHANG);
+    pid_t tid = h.wants_idle() ? waitpid(-1, &status, __WALL | WNOHANG) : 0;
     if (tid == 0) {
       h.on_idle();
       if (stop_.load(std::memory_order_relaxed)) break;
