@@ -98,8 +98,10 @@ TEST_CASE("sockaddr: inet, inet6, unix, abstract unix", "[memory_args]") {
 
 TEST_CASE("execve: argv as strings, envp counted", "[memory_args]") {
   CallContext ctx = local_memory();
-  const char* argv[] = {"ls", "-l", nullptr};
-  const char* envp[] = {"A=1", "B=2", "C=3", nullptr};
+  // 64 entries: the decoder reads pointer arrays in chunks of 64 (the
+  // tracee reader stops at unmapped pages; this local one must not overrun).
+  const char* argv[64] = {"ls", "-l", nullptr};
+  const char* envp[64] = {"A=1", "B=2", "C=3", nullptr};
   CHECK(format_call(nr("execve"), {addr("/bin/ls"), addr(argv), addr(envp), 0, 0, 0}, ctx) ==
         "execve(\"/bin/ls\", [\"ls\", \"-l\"], " + syslat::decode::pointer(addr(envp)) + " /* 3 vars */)");
 }
