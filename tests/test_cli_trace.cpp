@@ -447,3 +447,22 @@ TEST_CASE("systrace -f: execve by a thread that is not the leader", "[privileged
   CHECK(has_line(lines, p + "write(1, \"exec from a thread\\n\", 19) = 19"));
   CHECK(lines.back() == p + "+++ exited with 0 +++");
 }
+
+TEST_CASE("sysslow --backend ptrace: slow calls as events, decoded from the tracee's memory", "[privileged][trace]") {
+  slt::TempDir dir;
+  const std::string out = dir.file("slow.json");
+  const auto r = slt::run({SYSLAT_BUILD_DIR "/sysslow", "--backend", "ptrace", "--threshold", "50ms", "-j", "-o", out, "--",
+                           slt::workload("wl_sleep"), "2", "100000000", "3", "1000000"});
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto events = slt::read_ndjson(out);
+  size_t slow = 0;
+  for (const auto& e : events) {
+    if (e.at("type") != "slow") continue;
+    ++slow;
+    CHECK(e.at("syscall") == "nanosleep");
+    CHECK(e.at("duration_ns").get<uint64_t>() >= 50'000'000);
+    CHECK(e.at("decoded") == "nanosleep({tv_sec=0, tv_nsec=100000000}, NULL)");  // the struct, read by the tracer
+  }
+  CHECK(slow == 2);  // the three 1 ms sleeps stay under the threshold
+}
