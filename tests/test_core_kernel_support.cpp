@@ -46,7 +46,7 @@ std::string why(const std::string& release, const KernelFacts& f) {
   auto m = missing_kernel_support(release, f);
   REQUIRE(m);
   CHECK(m->find('\n') == std::string::npos);
-  CHECK(m->find("ptrace") == std::string::npos);  // that backend is not in this build
+  CHECK(m->find("ptrace") == std::string::npos);  // collect/bpf_env.cpp adds the --backend ptrace hint
   return *m;
 }
 

@@ -26,16 +26,21 @@ int nr(const char* name) { return *syscall_number(name); }
 
 TEST_CASE("generated signatures have the expected kinds", "[syscall_args]") {
   CHECK(signature(nr("openat")) == "AtFd:dfd Path:filename OpenFlags:flags Mode:mode");
-  CHECK(signature(nr("read")) == "Fd:fd Ptr:buf Size:count");
+  CHECK(signature(nr("read")) == "Fd:fd OutBuf:buf Size:count");  // filled by the call: decoded at exit
   CHECK(signature(nr("mmap")) == "Ptr:addr Size:len MmapProt:prot MmapFlags:flags Fd:fd Hex:off");
   CHECK(signature(nr("clone")) ==
         "CloneFlags:clone_flags Ptr:newsp Ptr:parent_tidptr Ptr:child_tidptr Ptr:tls");
-  CHECK(signature(nr("execve")) == "Path:filename Ptr:argv Ptr:envp");
+  CHECK(signature(nr("execve")) == "Path:filename StrArray:argv EnvArray:envp");
   CHECK(signature(nr("socket")) == "SocketDomain:family SocketType:type Int:protocol");
   CHECK(signature(nr("kill")) == "Int:pid Signal:sig");
   CHECK(signature(nr("lseek")) == "Fd:fd Long:offset Whence:whence");
   CHECK(signature(nr("memfd_create")) == "String:uname Hex:flags");
-  CHECK(signature(nr("write")) == "Fd:fd Ptr:buf Size:count");  // a counted buffer, not a string
+  CHECK(signature(nr("write")) == "Fd:fd InBuf:buf Size:count");  // a counted buffer, not a string
+  CHECK(signature(nr("fstat")) == "Fd:fd StatBuf:statbuf");
+  CHECK(signature(nr("connect")) == "Fd:fd Sockaddr:uservaddr Int:addrlen");
+  CHECK(signature(nr("accept")) == "Fd:fd SockaddrOut:upeer_sockaddr Ptr:upeer_addrlen");
+  CHECK(signature(nr("clock_gettime")) == "Int:which_clock TimespecOut:tp");
+  CHECK(signature(nr("nanosleep")) == "Timespec:rqtp TimespecOut:rmtp");
 }
 
 TEST_CASE("calls without arguments and calls without a known signature", "[syscall_args]") {

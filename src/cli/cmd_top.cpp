@@ -213,7 +213,7 @@ void Dashboard::submit(ui::Command command) {
   if (command == ui::Command::SubmitPid) {
     next.pids.clear();
     if (!text.empty()) {
-      auto ids = parse_id_list("PID", text, false);
+      auto ids = parse_ids("PID", text, false);
       if (!ids) return say(ids.error().message, true);
       next.pids = *ids;
     }

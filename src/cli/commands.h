@@ -9,5 +9,6 @@ int run_count(const std::string& prog, int argc, char** argv);
 int run_lat(const std::string& prog, int argc, char** argv);
 int run_slow(const std::string& prog, int argc, char** argv);
 int run_top(const std::string& prog, int argc, char** argv);
+int run_trace(const std::string& prog, int argc, char** argv);
 
 }  // namespace syslat::cli

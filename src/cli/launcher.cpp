@@ -21,8 +21,10 @@ bool executable_file(const std::string& path) {
   return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
 }
 
+}  // namespace
+
 // Like strace: resolve before forking, so the child makes exactly one execve.
-util::Expected<std::string> resolve(const std::string& name) {
+util::Expected<std::string> resolve_command(const std::string& name) {
   if (name.find('/') != std::string::npos) {
     if (executable_file(name)) return name;
     return util::make_error("-- CMD: cannot execute '" + name + "': " +
@@ -36,10 +38,9 @@ util::Expected<std::string> resolve(const std::string& name) {
   return util::make_error("-- CMD: command not found: '" + name + "' (expected a program on PATH or a path)");
 }
 
-}  // namespace
 
 util::Expected<LaunchedCommand> LaunchedCommand::spawn(const std::vector<std::string>& argv) {
-  auto path = resolve(argv.at(0));
+  auto path = resolve_command(argv.at(0));
   if (!path) return path.error();
   std::vector<char*> cargv;
   for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));

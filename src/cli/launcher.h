@@ -12,6 +12,11 @@
 
 namespace syslat::cli {
 
+// argv[0] as a path, looked up on PATH if it has no '/'. Errors name the
+// command ("-- CMD: command not found: 'x' ..."). Resolved before forking,
+// like strace, so the child makes exactly one execve.
+util::Expected<std::string> resolve_command(const std::string& name);
+
 class LaunchedCommand {
  public:
   // Resolves argv[0] on PATH (errors: command not found / not executable) and

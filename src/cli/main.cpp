@@ -25,7 +25,7 @@ constexpr Subcommand kSubcommands[] = {
     {"slow", "sysslow", syslat::cli::run_slow, "stream of slow calls with context"},
     {"top", "syslat-top", syslat::cli::run_top, "interactive ncurses dashboard"},
     {"serve", "syslatd", nullptr, "daemon: Prometheus /metrics"},
-    {"trace", "systrace", nullptr, "ptrace backend, strace-style"},
+    {"trace", "systrace", syslat::cli::run_trace, "ptrace backend, strace-style"},
 };
 
 const Subcommand* find(std::string_view name, bool by_alias) {

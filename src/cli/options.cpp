@@ -83,25 +83,6 @@ bool thread_exists(uint32_t tid) {
   return stat(("/proc/" + std::to_string(tid)).c_str(), &st) == 0;
 }
 
-}  // namespace
-
-util::Expected<std::vector<uint32_t>> parse_id_list(const std::string& option, std::string_view text, bool threads) {
-  const char* form = threads ? "TID[,TID...]" : "PID[,PID...]";
-  std::vector<uint32_t> ids;
-  for (std::string_view item : util::split(text, ',')) {
-    auto n = util::parse_u64(util::trim(item));
-    if (!n || *n == 0 || *n >= (1u << SYSLAT_PID_BITS))
-      return bad(option, fmt::format("'{}' is not a {} (expected {})", item, threads ? "TID" : "PID", form));
-    const auto id = static_cast<uint32_t>(*n);
-    if (!(threads ? thread_exists(id) : process_exists(id)))
-      return bad(option, fmt::format("no such {}: {} (expected {})", threads ? "thread" : "process", id, form));
-    ids.push_back(id);
-  }
-  return ids;
-}
-
-namespace {
-
 util::Expected<uint32_t> parse_uid(std::string_view text) {
   if (auto n = util::parse_u64(text); n && *n <= UINT32_MAX) return static_cast<uint32_t>(*n);
   if (const passwd* pw = getpwnam(std::string(text).c_str())) return pw->pw_uid;
@@ -119,13 +100,13 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
   const std::string value = arg ? arg : "";
   switch (c) {
     case 'p': {
-      auto ids = parse_id_list("-p/--pid", value, false);
+      auto ids = parse_ids("-p/--pid", value, false);
       if (!ids) return ids.error();
       o.filter.pids.insert(o.filter.pids.end(), ids->begin(), ids->end());
       return {};
     }
     case 't': {
-      auto ids = parse_id_list("-t/--tid", value, true);
+      auto ids = parse_ids("-t/--tid", value, true);
       if (!ids) return ids.error();
       o.filter.tids.insert(o.filter.tids.end(), ids->begin(), ids->end());
       return {};
@@ -246,6 +227,22 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
 
 }  // namespace
 
+util::Expected<std::vector<uint32_t>> parse_ids(const std::string& option, std::string_view text, bool threads) {
+  const char* form = threads ? "TID[,TID...]" : "PID[,PID...]";
+  std::vector<uint32_t> ids;
+  for (std::string_view item : util::split(text, ',')) {
+    auto n = util::parse_u64(util::trim(item));
+    if (!n || *n == 0 || *n >= (1u << SYSLAT_PID_BITS))
+      return bad(option, fmt::format("'{}' is not a {} (expected {})", item, threads ? "TID" : "PID", form));
+    const auto id = static_cast<uint32_t>(*n);
+    if (!(threads ? thread_exists(id) : process_exists(id)))
+      return bad(option, fmt::format("no such {}: {} (expected {})", threads ? "thread" : "process", id, form));
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+
 util::Expected<CommonOptions> parse_common_options(int argc, char** argv) {
   CommonOptions o;
   optind = 1;
@@ -303,7 +300,8 @@ std::string help_text(const std::string& prog, const CommandSpec& spec) {
       "  -j, --json               newline-delimited JSON\n"
       "      --csv                CSV with a header line\n"
       "  -o, --output FILE        write reports to FILE\n"
-      "      --backend auto|bpf|ptrace\n"
+      "      --backend auto|bpf|ptrace  auto (default): BPF, or ptrace when BPF cannot load and\n"
+      "                           there is -- CMD or -p (said on stderr); ptrace: always (slower)\n"
       "  -v, --verbose            show libbpf messages\n"
       "  -h, --help               this text\n"
       "  -- CMD ARGS...           run CMD and trace it and its children from its execve on;\n"

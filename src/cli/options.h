@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/filter_spec.h"
@@ -56,9 +57,8 @@ struct CommandSpec {
 // form (the caller prints it with the program name and exits 2).
 util::Expected<CommonOptions> parse_common_options(int argc, char** argv);
 
-// PIDs (threads: TIDs) that exist, comma-separated; errors start with
-// `option` (the dashboard's PID prompt uses this too).
-util::Expected<std::vector<uint32_t>> parse_id_list(const std::string& option, std::string_view text, bool threads);
+// "-p 12,34": existing PIDs (TIDs with threads); the error names the option.
+util::Expected<std::vector<uint32_t>> parse_ids(const std::string& option, std::string_view text, bool threads);
 
 std::string help_text(const std::string& prog, const CommandSpec& spec);
 

@@ -6,6 +6,7 @@
 namespace syslat::cli {
 
 std::string decoded_call(const core::SlowEvent& event) {
+  if (event.decoded) return *event.decoded;  // the ptrace backend decoded it already
   decode::CallContext ctx;
   ctx.pid = event.pid;
   ctx.path = event.path;

@@ -16,6 +16,7 @@
 #include "cli/syscall_list.h"
 #include "collect/bpf_env.h"
 #include "collect/bpf_source.h"
+#include "trace/ptrace_source.h"
 #include "export/report_writer.h"
 #include "util/files.h"
 #include "util/duration.h"
@@ -58,6 +59,9 @@ class Session {
 
  private:
   int loop(collect::BpfSource& source, StopEvents& events, LaunchedCommand* command, Output& out);
+  // --backend ptrace, or auto when BPF cannot load and there is a command or -p.
+  int run_ptrace(StopEvents& events, std::ostream& out);
+  Output make_output(std::ostream& out) const;
   std::string ready_line() const;
 
   std::string prog_;
@@ -72,8 +76,6 @@ std::string Session::ready_line() const {
 }
 
 int Session::run() {
-  if (o_.backend == Backend::Ptrace)
-    return fail(prog_, "--backend: 'ptrace' is not available in this build yet (expected auto or bpf)", 2);
   if (o_.slow_options && tool_ != Tool::Slow)
     return fail(prog_, "--threshold, --stack and --kstack: only sysslow (syslat slow) takes them", 2);
   if (o_.batch) return fail(prog_, "-b/--batch: only syslat-top takes it (expected syslat-top -b)", 2);
@@ -89,8 +91,14 @@ int Session::run() {
   // still detaches cleanly.
   auto events = StopEvents::create(o_.filter.pids);
   if (!events) return fail(prog_, events.error().message, 1);
+  if (o_.backend == Backend::Ptrace) return run_ptrace(*events, out);
+  const bool can_fall_back = o_.backend == Backend::Auto && (!o_.command.empty() || !o_.filter.pids.empty());
+  auto fall_back = [&](const std::string& why) {
+    std::cerr << prog_ << ": BPF unavailable (" << why << "): using the ptrace backend (slower)\n";
+    return run_ptrace(*events, out);
+  };
   auto kernel = collect::check_bpf_environment();
-  if (!kernel) return fail(prog_, kernel.error().message, 1);
+  if (!kernel) return can_fall_back ? fall_back(kernel.error().message) : fail(prog_, kernel.error().message, 1);
 
   std::optional<LaunchedCommand> command;
   if (!o_.command.empty()) {
@@ -111,7 +119,11 @@ int Session::run() {
   bo.max_process_entries = o_.max_processes;
   bo.verbose = o_.verbose;
   auto source = collect::BpfSource::load(bo);
-  if (!source) return fail(prog_, source.error().message, 1);
+  if (!source) {
+    if (!can_fall_back) return fail(prog_, source.error().message, 1);
+    command.reset();  // never released: it exits without running
+    return fall_back(source.error().message);
+  }
   if (auto ok = (*source)->apply(o_.filter); !ok) return fail(prog_, ok.error().message, 2);
   if (command) (*source)->trace_from_exec(static_cast<uint32_t>(command->pid()));
   if (tool_ == Tool::Slow) {
@@ -120,6 +132,15 @@ int Session::run() {
   }
   if (auto ok = (*source)->attach(); !ok) return fail(prog_, ok.error().message, 1);
 
+  Output output = make_output(out);
+  if (command)
+    command->release();
+  else
+    std::cerr << ready_line() << '\n';
+  return loop(**source, *events, command ? &*command : nullptr, output);
+}
+
+Output Session::make_output(std::ostream& out) const {
   Output output;
   if (tool_ == Tool::Slow) {
     output.slow = std::make_unique<SlowPrinter>(exporter::make_slow_writer(out, o_.format));
@@ -130,11 +151,87 @@ int Session::run() {
     wo.timestamps = o_.interval_s > 0;
     output.reports = exporter::make_writer(out, wo);
   }
-  if (command)
-    command->release();
+  return output;
+}
+
+int Session::run_ptrace(StopEvents& events, std::ostream& out) {
+  const auto& f = o_.filter;
+  if (!f.tids.empty() || f.uid || f.comm || f.cgroup_path)
+    return fail(prog_, "--backend ptrace: -t, -u, -n, -c and --unit need BPF (expected -p PID or a command)", 2);
+  if (o_.command.empty() && f.pids.empty())
+    return fail(prog_, "--backend ptrace: needs -- CMD or -p PID (ptrace cannot trace the whole system)", 2);
+  if (o_.user_stack || o_.kernel_stack) return fail(prog_, "--stack, --kstack: need the BPF backend (expected --backend bpf)", 2);
+  trace::PtraceSourceOptions po;
+  po.timed = wants_timing(tool_, o_);
+  po.per_process = o_.per_process;
+  po.filter = f;
+  if (tool_ == Tool::Slow) po.slow = o_.thresholds;
+  if (!o_.command.empty()) {
+    auto path = resolve_command(o_.command.front());
+    if (!path) return fail(prog_, path.error().message, 2);
+    po.path = *path;
+    po.argv = o_.command;
+  }
+  po.pids.assign(f.pids.begin(), f.pids.end());
+  auto started = trace::PtraceSource::start(po);
+  if (!started) return fail(prog_, started.error().message, 1);
+  trace::PtraceSource& source = **started;
+  Output output = make_output(out);
+  if (o_.command.empty()) std::cerr << ready_line() << '\n';
+
+  const core::ReportOptions ro = report_options(report_kind(tool_), o_, po.timed);
+  const uint64_t start = util::monotonic_ns();
+  const uint64_t interval_ns = static_cast<uint64_t>(o_.interval_s * 1e9);
+  uint64_t deadline = o_.duration_s > 0 ? start + static_cast<uint64_t>(o_.duration_s * 1e9) : 0;
+  uint64_t next_report = interval_ns ? start + interval_ns : 0;
+  core::Sample pending;
+  int stop_requests = 0;
+  const auto print = [&](core::SlowEvent&& e) { output.slow->print(std::move(e)); };
+  auto take = [&] {
+    if (output.slow) {
+      source.consume_events(print);
+      source.poll();
+    } else {
+      pending.merge(source.poll());
+    }
+  };
+  auto emit = [&] {
+    if (output.reports) output.reports->write(core::build_report(pending, ro, util::rfc3339_now()));
+    pending = core::Sample{};
+  };
+  // A command gets the stop signal and the run goes on until it exits; a
+  // second one ends the trace (and kills it). Attached processes: detach.
+  auto stop_request = [&](int sig) {
+    if (source.launched_pid() > 0 && ++stop_requests == 1) {
+      kill(source.launched_pid(), sig);
+      return;
+    }
+    source.stop();
+  };
+  constexpr int kTickMs = 100;  // how soon a finished tracer thread or a slow event is noticed
+  while (!source.finished()) {
+    const StopEvents::Event event = events.wait(kTickMs, nullptr);
+    if (event.reason == StopEvents::Reason::Signal)
+      for (int i = 0; i < std::max(event.signals, 1); ++i) stop_request(event.signo);
+    if (event.reason == StopEvents::Reason::TargetsExited && source.launched_pid() == 0) source.stop();
+    const uint64_t t = util::monotonic_ns();
+    if (deadline && t >= deadline) {
+      stop_request(SIGTERM);
+      deadline = 0;
+    }
+    if (output.slow) source.consume_events(print);
+    if (next_report && t >= next_report) {
+      take();
+      emit();
+      while (next_report <= t) next_report += interval_ns;
+    }
+  }
+  take();
+  if (output.slow)
+    output.slow->finish();
   else
-    std::cerr << ready_line() << '\n';
-  return loop(**source, *events, command ? &*command : nullptr, output);
+    emit();
+  return o_.command.empty() ? 0 : source.exit_status();
 }
 
 int Session::loop(collect::BpfSource& source, StopEvents& events, LaunchedCommand* command, Output& out) {

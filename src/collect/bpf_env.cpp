@@ -79,12 +79,13 @@ util::Expected<core::KernelFacts> check_bpf_environment() {
     const bool perfmon = admin || has_cap(data, 38 /* CAP_PERFMON */);
     if (!bpf || !perfmon) {
       std::string missing = !bpf && !perfmon ? "CAP_BPF and CAP_PERFMON" : !bpf ? "CAP_BPF" : "CAP_PERFMON";
-      // No word of --backend ptrace: this build does not have it yet.
-      return util::make_error("missing " + missing + " (or CAP_SYS_ADMIN) to load BPF programs; run as root");
+      return util::make_error("missing " + missing + " (or CAP_SYS_ADMIN) to load BPF programs; run as root, or use "
+                              "--backend ptrace (needs a command or -p PID)");
     }
   }
   const core::KernelFacts facts = probe_kernel();
-  if (auto why = core::missing_kernel_support(kernel_release(), facts)) return util::make_error(*why);
+  if (auto why = core::missing_kernel_support(kernel_release(), facts))
+    return util::make_error(*why + "; --backend ptrace works without it (with a command or -p PID)");
   return facts;
 }
 

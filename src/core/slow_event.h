@@ -22,6 +22,9 @@ struct SlowEvent {
   uint64_t duration_ns = 0;
   std::array<uint64_t, 6> args{};
   std::optional<std::string> path;  // the path argument, read in the kernel at entry
+  // The call already decoded where its memory was readable (the ptrace
+  // backend decodes in the tracer thread); renderers then use it as is.
+  std::optional<std::string> decoded;
   std::vector<uint64_t> user_stack;    // innermost first
   std::vector<uint64_t> kernel_stack;  // where it blocked
 };

@@ -29,7 +29,21 @@ set(ARG_OVERRIDES
   execveat.fd=AtFd
   acct.name=Path umount2.name=Path name_to_handle_at.name=Path quotactl.special=Path
   mount.dir_name=Path mount.dev_name=String mount.type=String
-  dup.fildes=Fd ioctl.cmd=Hex)
+  dup.fildes=Fd ioctl.cmd=Hex
+  # Memory decoded by systrace (pointers elsewhere).
+  write.buf=InBuf pwrite64.buf=InBuf sendto.buff=InBuf
+  read.buf=OutBuf pread64.buf=OutBuf recvfrom.ubuf=OutBuf readlink.buf=OutBuf readlinkat.buf=OutBuf
+  getcwd.buf=OutString
+  accept.upeer_sockaddr=SockaddrOut accept4.upeer_sockaddr=SockaddrOut recvfrom.addr=SockaddrOut
+  getsockname.usockaddr=SockaddrOut getpeername.usockaddr=SockaddrOut
+  nanosleep.rqtp=Timespec clock_nanosleep.rqtp=Timespec ppoll.tsp=Timespec pselect6.tsp=Timespec
+  futex_wait.timeout=Timespec futex_waitv.timeout=Timespec io_getevents.timeout=Timespec
+  io_pgetevents.timeout=Timespec recvmmsg.timeout=Timespec utimensat.utimes=Ptr
+  pipe.fildes=FdPair pipe2.fildes=FdPair socketpair.usockvec=FdPair
+  execve.argv=StrArray execveat.argv=StrArray execve.envp=EnvArray execveat.envp=EnvArray)
+# Struct pointers by type: "<type>=<Kind>" (const: read by the call).
+set(ARG_STRUCT_TYPES struct_stat*=StatBuf struct_sockaddr*=Sockaddr
+  const_struct___kernel_timespec*=Timespec struct___kernel_timespec*=TimespecOut struct_pollfd*=Pollfds)
 
 # 2. const char* arguments by name; a const char* in neither list (write's
 # buf) is a counted buffer, not a NUL-terminated string: Ptr.
@@ -61,6 +75,15 @@ function(syslat_arg_kind syscall type name out)
   foreach(rule IN LISTS ARG_OVERRIDES)
     if(rule MATCHES "^${syscall}\\.${name}=(.+)$")
       set(${out} ${CMAKE_MATCH_1} PARENT_SCOPE)
+      return()
+    endif()
+  endforeach()
+  foreach(rule IN LISTS ARG_STRUCT_TYPES)
+    string(FIND "${rule}" "${type}=" at)
+    if(at EQUAL 0)
+      string(LENGTH "${type}=" skip)
+      string(SUBSTRING "${rule}" ${skip} -1 kind)
+      set(${out} ${kind} PARENT_SCOPE)
       return()
     endif()
   endforeach()

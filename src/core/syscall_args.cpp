@@ -60,9 +60,11 @@ constexpr std::string_view kKindNames[] = {
     "Int",       "Long",       "UInt",   "Size",         "Hex",        "Ptr",      "Fd",
     "AtFd",      "Path",       "String", "OpenFlags",    "Mode",       "AtFlags",  "AccessMode",
     "MmapProt",  "MmapFlags",  "CloneFlags", "UnshareFlags", "Signal",   "SocketDomain", "SocketType", "MsgFlags",
-    "Whence",    "FutexOp",    "FcntlCmd", "SigprocmaskHow", "EpollCtlOp",
+    "Whence",    "FutexOp",    "FcntlCmd", "SigprocmaskHow", "EpollCtlOp", "InBuf",   "OutBuf",
+    "OutString", "StatBuf",    "Sockaddr", "SockaddrOut", "Timespec", "TimespecOut", "Pollfds",
+    "FdPair",    "StrArray",   "EnvArray",
 };
-static_assert(std::size(kKindNames) == static_cast<size_t>(ArgKind::EpollCtlOp) + 1);
+static_assert(std::size(kKindNames) == static_cast<size_t>(ArgKind::EnvArray) + 1);
 
 }  // namespace
 

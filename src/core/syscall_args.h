@@ -43,6 +43,20 @@ enum class ArgKind : uint8_t {
   FcntlCmd,        // F_GETFL
   SigprocmaskHow,  // SIG_BLOCK
   EpollCtlOp,      // EPOLL_CTL_ADD
+  // Memory the call reads or fills: decoded only where the decoder is given a
+  // reader of the traced process (systrace); elsewhere shown as the pointer.
+  InBuf,           // counted input buffer, length in the next argument: "hello\n"
+  OutBuf,          // output buffer filled with `return value` bytes (read): decoded at exit
+  OutString,       // NUL-terminated string the call writes (getcwd): decoded at exit
+  StatBuf,         // struct stat written by the call: {st_mode=S_IFREG|0644, st_size=3, ...}
+  Sockaddr,        // struct sockaddr read by the call, length in the next argument
+  SockaddrOut,     // struct sockaddr written by the call (accept, recvfrom), length via the next pointer
+  Timespec,        // struct timespec read by the call: {tv_sec=1, tv_nsec=0}
+  TimespecOut,     // struct timespec written by the call (clock_gettime)
+  Pollfds,         // struct pollfd[nfds]: [{fd=3, events=POLLIN}]
+  FdPair,          // int[2] written by pipe/socketpair: [3, 4]
+  StrArray,        // NULL-terminated array of strings (execve argv): ["ls", "-l"]
+  EnvArray,        // the same, shown as strace does envp: 0x7ffd... /* 21 vars */
 };
 
 struct ArgSpec {

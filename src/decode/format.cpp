@@ -10,6 +10,7 @@
 #include "core/errno_names.h"
 #include "core/syscall_args.h"
 #include "decode/flags.h"
+#include "decode/memory_args.h"
 #include "decode/text.h"
 
 namespace syslat::decode {
@@ -62,6 +63,7 @@ std::string arg_text(const core::ArgSpec& spec, uint64_t value, bool is_first_pa
     case ArgKind::String: return string_text(value, std::nullopt, false, ctx.max_string, ctx);
     default: break;
   }
+  if (spec.kind >= ArgKind::InBuf) return pointer(value);  // memory kinds without a reader
   if (auto symbolic = format_symbolic(spec.kind, value)) return *symbolic;
   return hex(value);
 }
@@ -107,7 +109,10 @@ std::string format_call(core::SyscallId id, const std::array<uint64_t, 6>& args,
       break;
     }
     if (i > 0) out += ", ";
-    out += arg_text(specs[i], value, static_cast<int>(i) == path_index, ctx);
+    // Struct layouts are the native ABI's: an i386 call's memory shows as pointers.
+    std::optional<std::string> memory;
+    if (id.abi == core::Abi::Native) memory = memory_arg_text(specs[i].kind, args, i, ctx);
+    out += memory ? *memory : arg_text(specs[i], value, static_cast<int>(i) == path_index, ctx);
   }
   return out + ")";
 }

@@ -19,6 +19,11 @@ namespace syslat::decode {
 // plugs in process_vm_readv here; sysslow has none and passes `path` instead.
 using StringReader = std::function<std::optional<std::string>(uint64_t addr, size_t max_len)>;
 
+// Copies up to `len` bytes at `addr` in the traced process into `out`;
+// returns how many it could (0: bad address or process gone). systrace plugs
+// in process_vm_readv; without one, buffers and structs show as pointers.
+using MemoryReader = std::function<size_t(uint64_t addr, void* out, size_t len)>;
+
 struct CallContext {
   uint32_t pid = 0;                 // for /proc/PID/fd/N (fd -> path, like strace -y); 0: don't
   std::optional<std::string> path;  // the Path argument as the kernel read it at entry, if any
@@ -26,6 +31,11 @@ struct CallContext {
   bool resolve_fds = true;
   size_t max_string = 32;           // strace -s: String arguments longer than this end in "..."
   StringReader read_string;         // optional: strings not captured at entry
+  MemoryReader read_memory;         // optional: buffers, structs, string arrays
+  // The call has returned with this value: what it wrote (read's buffer,
+  // fstat's struct) is decoded when it succeeded. nullopt: formatting at
+  // entry, or the return is unknown (output arguments show as pointers).
+  std::optional<int64_t> ret;
 };
 
 // strace-style argument list without the return: read(7</tmp/x>, 0x7ffd12345678, 8192).

@@ -67,27 +67,8 @@ class JsonSlowWriter final : public SlowWriter {
  public:
   explicit JsonSlowWriter(std::ostream& out) : out_(out) {}
   void event(const core::SlowRecord& r) override {
-    const auto& e = r.event;
-    Json j;
-    j["type"] = "slow";
-    j["time"] = util::rfc3339_utc(static_cast<int64_t>(e.time_ns));
-    j["pid"] = e.pid;
-    j["tid"] = e.tid;
-    j["uid"] = e.uid;
-    j["comm"] = e.comm;
-    j["syscall"] = core::slot_name(e.id);
-    j["nr"] = e.id.nr == core::kUnknownOverflow ? Json(nullptr) : Json(e.id.nr);
-    j["abi"] = core::abi_name(e.id.abi);
-    j["ret"] = e.ret;
-    const bool failed = e.ret < 0 && e.ret >= -4095;
-    j["errno"] = failed ? Json(core::errno_name(static_cast<int>(-e.ret))) : Json(nullptr);
-    j["duration_ns"] = e.duration_ns;
-    j["args"] = e.args;
-    j["decoded"] = r.call;
-    if (e.path) j["path"] = *e.path;
-    j["stack"] = r.user_stack;
-    if (!r.kernel_stack.empty()) j["kstack"] = r.kernel_stack;
-    line(j);
+    out_ << call_json(r, "slow") << '\n';
+    out_.flush();
   }
   void lost(uint64_t n) override { line({{"type", "lost"}, {"time", util::rfc3339_now()}, {"lost", n}}); }
   void summary(uint64_t events, uint64_t lost) override {
@@ -127,6 +108,34 @@ class CsvSlowWriter final : public SlowWriter {
 };
 
 }  // namespace
+
+std::string call_json(const core::SlowRecord& r, std::string_view type) {
+  const auto& e = r.event;
+  Json j;
+  j["type"] = type;
+  j["time"] = util::rfc3339_utc(static_cast<int64_t>(e.time_ns));
+  j["pid"] = e.pid;
+  j["tid"] = e.tid;
+  j["uid"] = e.uid;
+  j["comm"] = e.comm;
+  j["syscall"] = core::slot_name(e.id);
+  j["nr"] = e.id.nr == core::kUnknownOverflow ? Json(nullptr) : Json(e.id.nr);
+  j["abi"] = core::abi_name(e.id.abi);
+  j["ret"] = e.ret;
+  const bool failed = e.ret < 0 && e.ret >= -4095;
+  j["errno"] = failed ? Json(core::errno_name(static_cast<int>(-e.ret))) : Json(nullptr);
+  j["duration_ns"] = e.duration_ns;
+  j["args"] = e.args;
+  j["decoded"] = r.call;
+  if (e.path) j["path"] = *e.path;
+  if (type == "slow") {
+    j["stack"] = r.user_stack;
+    if (!r.kernel_stack.empty()) j["kstack"] = r.kernel_stack;
+  } else {
+    j["result"] = r.result;
+  }
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
 
 std::unique_ptr<SlowWriter> make_slow_writer(std::ostream& out, Format format) {
   switch (format) {

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <memory>
 #include <ostream>
+#include <string>
+#include <string_view>
 
 #include "core/slow_event.h"
 #include "export/report_writer.h"
@@ -21,6 +23,10 @@ class SlowWriter {
   // The end of the run: totals.
   virtual void summary(uint64_t events, uint64_t lost) = 0;
 };
+
+// One call as a line of NDJSON (SPEC §6), without the newline: "type" is
+// "slow" (with "stack"/"kstack") or "trace" (systrace -j: no stacks).
+std::string call_json(const core::SlowRecord& record, std::string_view type);
 
 std::unique_ptr<SlowWriter> make_slow_writer(std::ostream& out, Format format);
 

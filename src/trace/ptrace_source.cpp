@@ -1,0 +1,191 @@
+#include "trace/ptrace_source.h"
+
+#include <future>
+
+#include "core/report.h"
+#include "decode/format.h"
+#include "syslat.h"
+#include "trace/summary.h"
+#include "trace/tracee_memory.h"
+#include "trace/tracer.h"
+#include "util/files.h"
+#include "util/time.h"
+
+namespace syslat::trace {
+namespace {
+
+constexpr int64_t kMaxErrno = 4095;
+
+std::string comm_of(pid_t pid) {
+  auto text = util::read_small_file("/proc/" + std::to_string(pid) + "/comm", 64);
+  std::string comm = text ? *text : "";
+  while (!comm.empty() && comm.back() == '\n') comm.pop_back();
+  return comm;
+}
+
+void add_call(core::SyscallStats& s, bool error, std::optional<uint64_t> ns, bool histogram) {
+  ++s.calls;
+  s.errors += error;
+  if (!ns) return;
+  ++s.timed;
+  s.total_ns += *ns;
+  s.min_ns = s.min_ns == 0 ? std::max<uint64_t>(*ns, 1) : std::min(s.min_ns, std::max<uint64_t>(*ns, 1));
+  s.max_ns = std::max(s.max_ns, *ns);
+  if (histogram) ++s.hist.counts[hist_bucket(*ns)];
+}
+
+}  // namespace
+
+// Runs in the tracer thread; poll() and consume_events() read under mu_.
+class PtraceSource::Collector final : public Handler {
+ public:
+  explicit Collector(const PtraceSourceOptions& o) : o_(o) {
+    ctx_.resolve_fds = true;
+    ctx_.read_string = [this](uint64_t addr, size_t max) { return read_tracee_string(static_cast<pid_t>(ctx_.pid), addr, max); };
+    ctx_.read_memory = [this](uint64_t addr, void* out, size_t len) { return read_tracee(static_cast<pid_t>(ctx_.pid), addr, out, len); };
+    sample_.start_ns = util::monotonic_ns();
+  }
+
+  void on_call(const Call& c) override {
+    const auto& f = o_.filter;
+    if (f.syscalls && !set_selects(*f.syscalls, c.id)) return;
+    const bool error = c.returned && c.ret < 0 && c.ret >= -kMaxErrno;
+    if (f.failed_only && !error) return;
+    if (f.errno_value && (!error || -c.ret != *f.errno_value)) return;
+    std::optional<uint64_t> ns;
+    if (c.returned && c.entry_seen && c.exit_ns >= c.entry_ns) ns = c.exit_ns - c.entry_ns;
+    if (f.min_duration_ns && (!ns || *ns < f.min_duration_ns)) return;
+    std::optional<core::SlowEvent> event;
+    if (o_.slow && ns && *ns >= o_.slow->for_name(core::slot_name(c.id))) event = slow_event(c, *ns);
+    std::lock_guard lock(mu_);
+    if (!c.entry_seen) {  // in flight at attach: counted like the BPF source does
+      ++sample_.syscalls[c.id].entry_not_seen;
+      return;
+    }
+    add_call(sample_.syscalls[c.id], error, o_.timed ? ns : std::nullopt, o_.timed);
+    if (o_.per_process) {
+      core::ProcessStats& p = sample_.processes[static_cast<uint32_t>(c.pid)];
+      // The name it has now; a successful execve renames it (fork + exec: "sh" becomes "ls").
+      const bool exec = c.id.abi == core::Abi::Native && (c.id.nr == 59 || c.id.nr == 322) && c.returned && !error;
+      if (p.pid == 0 || exec) {
+        p.pid = static_cast<uint32_t>(c.pid);
+        p.comm = comm_of(c.pid);
+      }
+      add_call(p.syscalls[c.id], error, o_.timed ? ns : std::nullopt, false);
+    }
+    if (event) events_.push_back(std::move(*event));
+  }
+
+  bool wants_idle() const override { return false; }  // nothing buffered here
+
+  core::Sample take() {
+    std::lock_guard lock(mu_);
+    core::Sample out = std::move(sample_);
+    sample_ = core::Sample{};
+    out.end_ns = util::monotonic_ns();
+    sample_.start_ns = out.end_ns;
+    return out;
+  }
+
+  std::vector<core::SlowEvent> take_events() {
+    std::lock_guard lock(mu_);
+    return std::exchange(events_, {});
+  }
+
+ private:
+  core::SlowEvent slow_event(const Call& c, uint64_t ns) {
+    core::SlowEvent e;
+    e.time_ns = util::realtime_ns();
+    e.pid = static_cast<uint32_t>(c.pid);
+    e.tid = static_cast<uint32_t>(c.tid);
+    e.comm = comm_of(c.tid);
+    e.id = c.id;
+    e.ret = c.ret;
+    e.duration_ns = ns;
+    e.args = c.args;
+    ctx_.pid = static_cast<uint32_t>(c.tid);
+    ctx_.ret = c.ret;
+    e.decoded = decode::format_call(c.id, c.args, ctx_);  // here: the tracee is stopped, its memory readable
+    if (auto status = util::read_small_file("/proc/" + std::to_string(c.tid) + "/status", 4096)) {
+      if (size_t at = status->find("\nUid:"); at != std::string::npos) e.uid = static_cast<uint32_t>(std::atol(status->c_str() + at + 5));
+    }
+    return e;
+  }
+
+  const PtraceSourceOptions o_;
+  decode::CallContext ctx_;
+  std::mutex mu_;
+  core::Sample sample_;
+  std::vector<core::SlowEvent> events_;
+};
+
+util::Expected<std::unique_ptr<PtraceSource>> PtraceSource::start(const PtraceSourceOptions& options) {
+  std::unique_ptr<PtraceSource> source(new PtraceSource());
+  source->collector_ = std::make_unique<Collector>(options);
+  std::promise<util::Expected<pid_t>> started;
+  auto ready = started.get_future();
+  std::promise<Tracer*> tracer_ptr;
+  auto tracer_ready = tracer_ptr.get_future();
+  PtraceSource* self = source.get();
+  source->thread_ = std::thread([self, options, &started, &tracer_ptr] {
+    TracerOptions to;
+    to.follow_forks = true;  // the BPF path counts a command's whole tree too
+    auto tracer = options.argv.empty() ? Tracer::attach(options.pids, to) : Tracer::launch(options.path, options.argv, to);
+    if (!tracer) {
+      tracer_ptr.set_value(nullptr);
+      started.set_value(tracer.error());
+      self->finished_ = true;
+      return;
+    }
+    tracer_ptr.set_value(tracer->get());
+    started.set_value((*tracer)->launched_pid());
+    {
+      std::lock_guard lock(self->tracer_mu_);
+      self->tracer_ = tracer->get();
+    }
+    const int status = (*tracer)->run(*self->collector_);
+    self->exit_status_ = status;
+    std::lock_guard lock(self->tracer_mu_);
+    self->tracer_ = nullptr;
+    tracer->reset();
+    self->finished_ = true;
+  });
+  tracer_ready.wait();
+  auto result = ready.get();
+  if (!result) {
+    source->thread_.join();
+    return result.error();
+  }
+  source->launched_ = *result;
+  return source;
+}
+
+PtraceSource::~PtraceSource() {
+  stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void PtraceSource::stop() {
+  // Repeated until the thread notices: the wake-up signal can land just
+  // before the thread blocks in waitpid.
+  while (!finished_.load()) {
+    {
+      std::lock_guard lock(tracer_mu_);
+      if (tracer_) {
+        tracer_->stop();
+        tracer_->interrupt_wait();
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+core::Sample PtraceSource::poll() { return collector_->take(); }
+
+size_t PtraceSource::consume_events(const std::function<void(core::SlowEvent&&)>& sink) {
+  auto events = collector_->take_events();
+  for (auto& e : events) sink(std::move(e));
+  return events.size();
+}
+
+}  // namespace syslat::trace

@@ -1,0 +1,393 @@
+#include "trace/tracer.h"
+
+#include <dirent.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "trace/seccomp_filter.h"
+#include "util/files.h"
+
+namespace syslat::trace {
+namespace {
+
+constexpr long kCommonOptions = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |
+                                PTRACE_O_TRACESECCOMP;
+constexpr long kFollowOptions = PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE;
+constexpr int kExecve = 59, kExecveat = 322;
+
+uint64_t clock_ns(clockid_t clock) {
+  timespec ts{};
+  clock_gettime(clock, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+long options_for(const TracerOptions& o, bool launched) {
+  long opts = kCommonOptions | (o.follow_forks ? kFollowOptions : 0);
+  return launched ? opts | PTRACE_O_EXITKILL : opts;
+}
+
+void on_interrupt(int) {}
+
+int shell_status(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
+
+// The child: stop until seized, install the filter, exec. Only
+// async-signal-safe calls after fork.
+[[noreturn]] void child(const char* path, char* const* argv, const sock_fprog* filter, pid_t parent) {
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);  // the tracer died before seizing us
+  if (getppid() != parent) _exit(127);
+  raise(SIGSTOP);
+  if (filter) {
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+        syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter) != 0) {
+      dprintf(STDERR_FILENO, "systrace: cannot install the seccomp filter: %s\n", strerror(errno));
+      _exit(126);
+    }
+  }
+  execv(path, argv);
+  const int err = errno;
+  dprintf(STDERR_FILENO, "systrace: cannot execute '%s': %s\n", path, strerror(err));
+  _exit(err == ENOENT ? 127 : 126);
+}
+
+std::vector<pid_t> threads_of(pid_t pid) {
+  std::vector<pid_t> out;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/task";
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d))
+      if (e->d_name[0] != '.') out.push_back(static_cast<pid_t>(std::atoi(e->d_name)));
+    closedir(d);
+  }
+  return out;
+}
+
+}  // namespace
+
+int Tracer::interrupt_signal() { return SIGRTMIN + 2; }
+
+Tracer::Tracer(const TracerOptions& options) : options_(options), thread_(pthread_self()) {
+  struct sigaction sa {};
+  sa.sa_handler = on_interrupt;  // no SA_RESTART: waitpid returns EINTR
+  sigaction(interrupt_signal(), &sa, nullptr);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, interrupt_signal());
+  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+}
+
+Tracer::~Tracer() {
+  // run() was not called or returned early: no tracee may stay stopped.
+  for (auto& [tid, t] : tracees_) {
+    if (t.attached)
+      ptrace(PTRACE_DETACH, tid, nullptr, nullptr);
+    else
+      kill(tid, SIGKILL);
+  }
+  if (launched_ > 0 && tracees_.count(launched_)) waitpid(launched_, nullptr, __WALL);
+}
+
+void Tracer::interrupt_wait() { pthread_kill(thread_, interrupt_signal()); }
+
+util::Expected<std::unique_ptr<Tracer>> Tracer::launch(const std::string& path, const std::vector<std::string>& argv,
+                                                       const TracerOptions& options) {
+  std::unique_ptr<Tracer> tracer(new Tracer(options));
+  std::vector<char*> cargv;
+  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+  std::vector<sock_filter> program;
+  sock_fprog fprog{};
+  if (options.seccomp) {
+    program = build_seccomp_filter(*options.seccomp);
+    fprog.len = static_cast<unsigned short>(program.size());
+    fprog.filter = program.data();
+  }
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid < 0) return util::make_error(std::string("fork: ") + std::strerror(errno));
+  if (pid == 0) child(path.c_str(), cargv.data(), options.seccomp ? &fprog : nullptr, parent);
+  int status = 0;
+  if (waitpid(pid, &status, WSTOPPED) != pid || !WIFSTOPPED(status)) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    return util::make_error("the command did not start");
+  }
+  if (ptrace(PTRACE_SEIZE, pid, nullptr, options_for(options, true)) != 0) {
+    const int err = errno;
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    return util::make_error(std::string("ptrace(PTRACE_SEIZE) of the command: ") + std::strerror(err));
+  }
+  Tracee& t = tracer->add(pid, pid);
+  t.started = false;
+  t.seccomp = options.seccomp.has_value();
+  tracer->launched_ = pid;
+  kill(pid, SIGCONT);  // leaves the self-inflicted SIGSTOP; the SIGCONT stop is swallowed
+  return tracer;
+}
+
+util::Expected<std::unique_ptr<Tracer>> Tracer::attach(const std::vector<pid_t>& pids, const TracerOptions& options) {
+  std::unique_ptr<Tracer> tracer(new Tracer(options));
+  for (pid_t pid : pids) {
+    std::vector<pid_t> tids = threads_of(pid);
+    if (tids.empty()) return util::make_error("-p: no such process: " + std::to_string(pid));
+    for (pid_t tid : tids) {
+      if (tracer->tracees_.count(tid)) continue;
+      if (ptrace(PTRACE_SEIZE, tid, nullptr, options_for(options, false)) != 0) {
+        if (errno == ESRCH) continue;  // a thread that just exited
+        const int err = errno;
+        std::string why = std::strerror(err);
+        if (err == EPERM)
+          why += " (another tracer, a process of another user, or kernel.yama.ptrace_scope forbids it)";
+        return util::make_error("-p " + std::to_string(pid) + ": cannot attach: " + why);
+      }
+      Tracee& t = tracer->add(tid, pid);
+      t.attached = true;
+      ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);  // stop it, so PTRACE_SYSCALL can take over
+    }
+  }
+  return tracer;
+}
+
+Tracer::Tracee& Tracer::add(pid_t tid, pid_t pid) {
+  Tracee& t = tracees_[tid];
+  t.pid = pid;
+  t.call.tid = tid;
+  t.call.pid = pid;
+  return t;
+}
+
+pid_t Tracer::thread_group(pid_t tid) const {
+  const std::string path = "/proc/" + std::to_string(tid) + "/status";
+  if (auto text = util::read_small_file(path, 2048)) {
+    if (size_t at = text->find("\nTgid:"); at != std::string::npos) return std::atoi(text->c_str() + at + 6);
+  }
+  return tid;
+}
+
+void Tracer::resume(pid_t tid, const Tracee& t, int sig) {
+  // Filtered by seccomp: only traced calls need their exit stop.
+  const __ptrace_request request = t.seccomp && !t.in_syscall ? PTRACE_CONT : PTRACE_SYSCALL;
+  ptrace(request, tid, nullptr, sig);  // ESRCH: it died meanwhile; waitpid reports that
+}
+
+void Tracer::syscall_stop(Tracee& t, pid_t tid, Handler& h, bool seccomp_stop) {
+  __ptrace_syscall_info info{};
+  const long n = ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof info, &info);
+  if (n <= 0) return;  // gone meanwhile
+  Call& c = t.call;
+  if (info.op == PTRACE_SYSCALL_INFO_ENTRY || info.op == PTRACE_SYSCALL_INFO_SECCOMP || seccomp_stop) {
+    t.in_syscall = true;
+    c.entry_seen = true;
+    c.returned = false;
+    c.entry_ns = clock_ns(CLOCK_MONOTONIC);
+    c.entry_realtime_ns = clock_ns(CLOCK_REALTIME);
+    const auto& e = info.op == PTRACE_SYSCALL_INFO_SECCOMP ? info.seccomp.args : info.entry.args;
+    const uint64_t nr = info.op == PTRACE_SYSCALL_INFO_SECCOMP ? info.seccomp.nr : info.entry.nr;
+    const core::Abi abi = info.arch == AUDIT_ARCH_I386 ? core::Abi::I386 : core::Abi::Native;
+    c.id = core::SyscallId(abi, static_cast<int>(nr));
+    for (size_t i = 0; i < 6; ++i) c.args[i] = e[i];
+    const bool exec = abi == core::Abi::Native && (c.id.nr == kExecve || c.id.nr == kExecveat);
+    if (!t.started && exec) t.started = true;  // the launched command's first call we show
+    if (t.started) h.on_entry(c);
+    return;
+  }
+  if (info.op != PTRACE_SYSCALL_INFO_EXIT) return;
+  if (!t.in_syscall) {  // in flight when we attached
+    c.entry_seen = false;
+    c.entry_ns = 0;
+  }
+  t.in_syscall = false;
+  c.returned = true;
+  c.ret = info.exit.rval;
+  c.exit_ns = clock_ns(CLOCK_MONOTONIC);
+  if (t.started) h.on_call(c);
+}
+
+void Tracer::gone(pid_t tid, int status, Handler& h) {
+  auto it = tracees_.find(tid);
+  if (it == tracees_.end()) return;
+  Tracee& t = it->second;
+  if (t.in_syscall && t.started) {  // exit_group, or killed inside a call: no exit stop
+    t.call.returned = false;
+    t.call.exit_ns = clock_ns(CLOCK_MONOTONIC);
+    h.on_call(t.call);
+  }
+  if (t.started) h.on_exit(tid, status);
+  if (tid == launched_) launched_status_ = shell_status(status);
+  tracees_.erase(it);
+  h.on_tracees(tracees_.size());
+}
+
+int Tracer::run(Handler& h) {
+  h.on_tracees(tracees_.size());
+  while (!tracees_.empty()) {
+    if (stop_.load(std::memory_order_relaxed)) break;
+    int status = 0;
+    pid_t tid = h.wants_idle() ? waitpid(-1, &status, __WALL | WNOHANG) : 0;
+    if (tid == 0) {
+      h.on_idle();
+      if (stop_.load(std::memory_order_relaxed)) break;
+      tid = waitpid(-1, &status, __WALL);
+    }
+    if (tid < 0) {
+      if (errno == EINTR) continue;
+      break;  // ECHILD: nothing left to wait for
+    }
+    auto it = tracees_.find(tid);
+    if (it == tracees_.end()) {
+      // A new thread or child can report before its parent's fork event.
+      if (!WIFSTOPPED(status)) continue;
+      Tracee& nt = add(tid, thread_group(tid));
+      nt.seccomp = launched_ != 0 && options_.seccomp.has_value();  // a filter is inherited
+      h.on_tracees(tracees_.size());
+      it = tracees_.find(tid);
+    }
+    Tracee& t = it->second;
+    if (WIFEXITED(status) || WIFSIGNALED(status)) {
+      gone(tid, status, h);
+      continue;
+    }
+    if (!WIFSTOPPED(status)) continue;
+    const int sig = WSTOPSIG(status);
+    const unsigned event = static_cast<unsigned>(status) >> 16;
+    if (sig == (SIGTRAP | 0x80)) {
+      syscall_stop(t, tid, h, false);
+      resume(tid, t, 0);
+      continue;
+    }
+    switch (event) {
+      case 0: break;  // a signal-delivery-stop, below
+      case PTRACE_EVENT_SECCOMP:
+        syscall_stop(t, tid, h, true);
+        resume(tid, t, 0);  // in_syscall now: PTRACE_SYSCALL, for the exit stop
+        continue;
+      case PTRACE_EVENT_FORK:
+      case PTRACE_EVENT_VFORK:
+      case PTRACE_EVENT_CLONE: {
+        unsigned long child = 0;
+        ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &child);
+        const pid_t ctid = static_cast<pid_t>(child);
+        if (ctid > 0) {
+          const bool known = tracees_.count(ctid) != 0;
+          Tracee& nt = known ? tracees_.at(ctid) : add(ctid, event == PTRACE_EVENT_CLONE ? thread_group(ctid) : ctid);
+          nt.seccomp = tracees_.at(tid).seccomp;
+          nt.started = tracees_.at(tid).started;
+          if (!known) h.on_tracees(tracees_.size());
+        }
+        resume(tid, tracees_.at(tid), 0);
+        continue;
+      }
+      case PTRACE_EVENT_EXEC: {
+        unsigned long former = 0;
+        ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &former);
+        // A non-leader thread exec'd: it now has the leader's tid; its call
+        // in progress (the execve) moves with it, the old thread is gone.
+        if (static_cast<pid_t>(former) != tid) {
+          if (auto old = tracees_.find(static_cast<pid_t>(former)); old != tracees_.end()) {
+            // The leader's own call in progress (pause, wait) never returns.
+            if (t.in_syscall && t.started) {
+              t.call.returned = false;
+              t.call.exit_ns = clock_ns(CLOCK_MONOTONIC);
+              h.on_call(t.call);
+            }
+            h.on_exec_tid(static_cast<pid_t>(former), tid);
+            Tracee moved = old->second;
+            tracees_.erase(old);
+            moved.call.tid = tid;
+            moved.pid = moved.call.pid = tid;
+            tracees_[tid] = moved;
+            h.on_tracees(tracees_.size());
+          }
+        }
+        Tracee& et = tracees_.at(tid);
+        et.started = true;
+        resume(tid, et, 0);
+        continue;
+      }
+      case PTRACE_EVENT_STOP:
+        // Group-stop (a stop signal): stay stopped but keep watching; other
+        // event-stops (a new tracee's first stop, our INTERRUPT): go on.
+        if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
+          if (t.started) h.on_group_stop(tid, sig);
+          ptrace(PTRACE_LISTEN, tid, nullptr, nullptr);
+        } else {
+          resume(tid, t, 0);
+        }
+        continue;
+      default:  // PTRACE_EVENT_EXIT and anything newer
+        resume(tid, t, 0);
+        continue;
+    }
+    // Signal-delivery-stop: show it and deliver it. Before the launched
+    // command's execve, only our own SIGSTOP/SIGCONT dance happens: swallow it.
+    siginfo_t si{};
+    if (ptrace(PTRACE_GETSIGINFO, tid, nullptr, &si) != 0) {
+      resume(tid, t, 0);
+      continue;
+    }
+    if (!t.started) {
+      resume(tid, t, sig == SIGCONT || sig == SIGSTOP ? 0 : sig);
+      continue;
+    }
+    h.on_signal(tid, si);
+    resume(tid, t, sig);
+  }
+  finish(h);
+  return launched_status_;
+}
+
+void Tracer::finish(Handler& h) {
+  h.on_idle();
+  // Stopped early: attached threads are detached (only possible from a
+  // ptrace-stop: interrupt, wait, detach, re-injecting a signal caught on
+  // the way); launched ones are killed (EXITKILL would do it as we exit).
+  for (auto& [tid, t] : tracees_) {
+    if (!t.attached) {
+      kill(tid, SIGKILL);
+    } else if (ptrace(PTRACE_DETACH, tid, nullptr, nullptr) == 0) {
+      t.attached = false;
+      t.pid = 0;  // done
+    } else {
+      ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);
+    }
+  }
+  for (auto& [tid, t] : tracees_) {
+    if (t.pid == 0) continue;
+    for (;;) {
+      int status = 0;
+      if (waitpid(tid, &status, __WALL) != tid) break;
+      if (WIFEXITED(status) || WIFSIGNALED(status)) {
+        if (tid == launched_) launched_status_ = shell_status(status);
+        break;
+      }
+      if (!t.attached) {  // being killed: let it die
+        ptrace(PTRACE_CONT, tid, nullptr, nullptr);
+        continue;
+      }
+      const unsigned event = static_cast<unsigned>(status) >> 16;
+      const int sig = WSTOPSIG(status);
+      siginfo_t si{};
+      const bool signal_stop = event == 0 && sig != (SIGTRAP | 0x80) &&
+                               ptrace(PTRACE_GETSIGINFO, tid, nullptr, &si) == 0;
+      ptrace(PTRACE_DETACH, tid, nullptr, signal_stop ? sig : 0);
+      break;
+    }
+  }
+  tracees_.clear();
+}
+
+}  // namespace syslat::trace

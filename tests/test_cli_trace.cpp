@@ -1,0 +1,468 @@
+// systrace end to end (the ptrace backend): the seed's scenarios on our
+// workloads, the same calls and results as strace on real commands, -c
+// counts equal to strace -c's, the unprivileged fallback of syscount, and
+// the tracer's lifecycle (SIGKILL kills a launched tracee, SIGINT detaches
+// an attached one).
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "test_support.h"
+
+namespace {
+
+const std::string kSystrace = SYSLAT_BUILD_DIR "/systrace";
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+// `systrace OPTIONS -o FILE -- CMD`: the run and the trace file's lines.
+struct TraceRun {
+  slt::RunResult run;
+  std::vector<std::string> lines;
+  std::string text;
+};
+
+TraceRun systrace(const std::vector<std::string>& options, const std::vector<std::string>& cmd) {
+  slt::TempDir dir;
+  std::vector<std::string> argv = {kSystrace};
+  argv.insert(argv.end(), options.begin(), options.end());
+  argv.insert(argv.end(), {"-o", dir.file("trace.txt"), "--"});
+  argv.insert(argv.end(), cmd.begin(), cmd.end());
+  TraceRun r;
+  r.run = slt::run(argv, 60);
+  r.text = slt::read_file(dir.file("trace.txt"));
+  r.lines = lines_of(r.text);
+  return r;
+}
+
+// The lines of a trace without the aligned padding: "write(1, \"x\", 1) = 1".
+std::vector<std::string> compact(const std::vector<std::string>& lines) {
+  std::vector<std::string> out;
+  static const std::regex pad(" {2,}= ");
+  for (const auto& l : lines) out.push_back(std::regex_replace(l, pad, " = "));
+  return out;
+}
+
+bool has_line(const std::vector<std::string>& lines, const std::string& line) {
+  return std::find(lines.begin(), lines.end(), line) != lines.end();
+}
+
+
+// ---- differential: per PID, the sequence of (syscall, result) ---------------
+
+// strace -f -o and systrace -f -o both prefix "PID ". Split strace's
+// <unfinished ...>/<... resumed> pairs are taken at the resumption (when
+// the call returned, which is when systrace prints it).
+using Sequence = std::vector<std::string>;
+std::map<std::string, Sequence> per_pid(const std::string& text) {
+  static const std::regex call(R"(^(\d+) +([a-z_0-9]+)\(.*\) += (.*)$)");
+  static const std::regex resumed(R"(^(\d+) +<\.\.\. ([a-z_0-9]+) resumed>.*\) += (.*)$)");
+  static const std::regex exited(R"(^(\d+) +\+\+\+ (.*) \+\+\+$)");
+  std::map<std::string, Sequence> raw;
+  std::vector<std::string> order;  // pids by first appearance
+  for (const auto& line : lines_of(text)) {
+    std::smatch m;
+    std::string pid, item;
+    if (line.find("<unfinished ...>") != std::string::npos) continue;
+    if (std::regex_match(line, m, resumed) || std::regex_match(line, m, call)) {
+      std::string ret = m[3];
+      ret = ret.substr(0, ret.find(" <"));  // -T
+      // Retried calls interrupted by a signal depend on timing: left out.
+      if (ret.rfind("? ERESTART", 0) == 0 || m[2] == "rt_sigreturn" || m[2] == "restart_syscall") continue;
+      pid = m[1];
+      if (m[2] == "getppid") ret = "PPID";  // the tracer's pid: differs between the tools
+      item = std::string(m[2]) + " = " + ret;
+    } else if (std::regex_match(line, m, exited)) {
+      pid = m[1];
+      item = "+++ " + std::string(m[2]);
+    } else {
+      continue;
+    }
+    if (!raw.count(pid)) order.push_back(pid);
+    raw[pid].push_back(item);
+  }
+  // PIDs -> P0 (the first), then children in the order their parent
+  // created them (clone/fork/vfork results), so that labels do not depend on
+  // which child ran first; addresses -> ADDR. Which child wait4 reaps first
+  // depends on timing: its result is just "a child".
+  std::map<std::string, std::string> label;
+  std::vector<std::string> queue;
+  auto name = [&](const std::string& pid) {
+    if (label.count(pid)) return;
+    label[pid] = "P" + std::to_string(label.size());
+    queue.push_back(pid);
+  };
+  static const std::regex created(R"(^(clone|clone3|fork|vfork) = (\d+)$)");
+  if (!order.empty()) name(order.front());
+  for (size_t i = 0; i < queue.size(); ++i)
+    for (const auto& item : raw[queue[i]]) {
+      std::smatch m;
+      if (std::regex_match(item, m, created) && raw.count(m[2])) name(m[2]);
+    }
+  for (const auto& pid : order) name(pid);
+  std::map<std::string, Sequence> out;
+  static const std::regex hex_addr("0x[0-9a-f]+");
+  static const std::regex number_result(R"(= (\d+)$)");
+  for (const auto& pid : order) {
+    Sequence seq;
+    for (std::string item : raw[pid]) {
+      item = std::regex_replace(item, hex_addr, "ADDR");
+      std::smatch m;
+      if (std::regex_search(item, m, number_result) && label.count(m[1]))
+        item = item.substr(0, m.position(0)) + (item.rfind("wait4", 0) == 0 ? "= P?" : "= " + label[m[1]]);
+      seq.push_back(item);
+    }
+    out[label[pid]] = seq;
+  }
+  return out;
+}
+
+std::string describe(const std::map<std::string, Sequence>& m) {
+  std::string s;
+  for (const auto& [pid, seq] : m) {
+    s += pid + ":\n";
+    for (const auto& i : seq) s += "  " + i + "\n";
+  }
+  return s;
+}
+
+char proc_state(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t close = stat.rfind(')');
+  return close == std::string::npos || close + 2 >= stat.size() ? '\0' : stat[close + 2];
+}
+
+std::vector<pid_t> children_of(pid_t pid) {
+  std::vector<pid_t> out;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+  for (pid_t c; in >> c;) out.push_back(c);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("systrace: the basic pattern, with strace's formatting", "[privileged][trace]") {
+  slt::TempDir dir;
+  const std::string file = dir.file("testfile");
+  const auto r = systrace({"-f"}, {slt::workload("wl_pattern"), file});
+  INFO(r.text << r.run.err);
+  REQUIRE(r.run.status == 0);
+  const auto lines = compact(r.lines);
+  // "-f -o": every line starts with the pid, like strace's.
+  const std::string pid = r.lines.at(0).substr(0, r.lines.at(0).find(' '));
+  auto with_pid = [&](const std::string& s) { return pid + std::string(6 - std::min<size_t>(pid.size(), 5), ' ') + s; };
+  CHECK(has_line(lines, with_pid("getpid() = " + pid)));
+  CHECK(has_line(lines, with_pid("open(\"" + file + "\", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3")));
+  CHECK(has_line(lines, with_pid("write(3, \"test data\", 9) = 9")));
+  CHECK(has_line(lines, with_pid("close(3) = 0")));
+  CHECK(has_line(lines, with_pid("exit_group(0) = ?")));
+  CHECK(r.lines.back() == with_pid("+++ exited with 0 +++"));
+  // The result column: padded to 40 like strace.
+  for (const auto& l : r.lines)
+    if (l.find("close(3)") != std::string::npos) CHECK(l.find("= 0") == 40);
+}
+
+TEST_CASE("systrace: string edge cases — NULL, page-crossing, unterminated, escapes, -s", "[privileged][trace]") {
+  const auto r = systrace({}, {slt::workload("wl_strings")});
+  INFO(r.text << r.run.err);
+  REQUIRE(r.run.status == 0);
+  const auto lines = compact(r.lines);
+  CHECK(has_line(lines, "write(1, \"normal string\\n\", 14) = 14"));
+  CHECK(has_line(lines, "open(NULL, O_RDONLY) = -1 EFAULT (Bad address)"));
+  // The output buffer is decoded at exit, cut at -s 32.
+  const std::string exe = slt::workload("wl_strings");
+  CHECK(has_line(lines, "readlink(\"/proc/self/exe\", \"" + exe.substr(0, 32) + "\"..., 4096) = " + std::to_string(exe.size())));
+  // A string across a page boundary is read whole (two reads).
+  CHECK(has_line(lines, "open(\"/nonexistent/xaaaaaaaaaaaaaaaaaaaa\", O_RDONLY) = -1 ENOENT (No such file or directory)"));
+  // Unterminated up to an unmapped page: the pointer, as strace shows it.
+  static const std::regex unterminated(R"(^open\(0x[0-9a-f]+, O_RDONLY\) = -1 EFAULT \(Bad address\)$)");
+  CHECK(std::count_if(lines.begin(), lines.end(), [](const std::string& l) { return std::regex_match(l, unterminated); }) == 1);
+  CHECK(has_line(lines, "write(1, \"\\1\\2tab\\there\\n\\\"q\\\"\\\\\\n\", 16) = 16"));
+
+  const auto cut = systrace({"-s", "8"}, {slt::workload("wl_strings")});
+  CHECK(has_line(compact(cut.lines), "write(1, \"normal s\"..., 14) = 14"));
+}
+
+TEST_CASE("systrace -f: fork and exec, each process's calls under its pid", "[privileged][trace]") {
+  const auto r = systrace({"-f"}, {slt::workload("wl_fork_exec")});
+  INFO(r.text << r.run.err);
+  REQUIRE(r.run.status == 0);
+  CHECK(r.run.out == "hello from child\n");
+  const auto seqs = per_pid(r.text);
+  REQUIRE(seqs.size() == 2);
+  const Sequence& parent = seqs.at("P0");
+  const Sequence& child = seqs.at("P1");
+  CHECK(std::find(parent.begin(), parent.end(), "clone = P1") != parent.end());
+  CHECK(std::find(parent.begin(), parent.end(), "wait4 = P?") != parent.end());
+  CHECK(std::find(child.begin(), child.end(), "execve = 0") != child.end());
+  CHECK(std::find(child.begin(), child.end(), "write = 17") != child.end());
+  CHECK(child.back() == "+++ exited with 0");
+  CHECK(parent.back() == "+++ exited with 0");
+  CHECK(r.text.find("execve(\"/bin/echo\", [\"echo\", \"hello from child\"], ADDR") == std::string::npos);  // not normalized
+  static const std::regex exec_line(R"(execve\("/bin/echo", \["echo", "hello from child"\], 0x[0-9a-f]+ /\* \d+ vars \*/\) += 0)");
+  CHECK(std::regex_search(r.text, exec_line));
+}
+
+TEST_CASE("systrace: a signal interrupting pause() is shown and delivered", "[privileged][trace]") {
+  const auto r = systrace({}, {slt::workload("wl_pause")});
+  INFO(r.text << r.run.err);
+  REQUIRE(r.run.status == 0);  // 1 if the handler never ran: the signal was not re-injected
+  CHECK(r.run.out == "handled 1\n");
+  const auto lines = compact(r.lines);
+  const auto pause_at = std::find(lines.begin(), lines.end(), "pause() = ? ERESTARTNOHAND (To be restarted if no handler)");
+  REQUIRE(pause_at != lines.end());
+  REQUIRE(pause_at + 2 < lines.end());
+  CHECK(pause_at[1].rfind("--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, si_pid=", 0) == 0);
+  const auto sigreturn = std::find_if(pause_at, lines.end(), [](const std::string& l) { return l.rfind("rt_sigreturn(", 0) == 0; });
+  REQUIRE(sigreturn != lines.end());
+  CHECK(sigreturn->find("= -1 EINTR (Interrupted system call)") != std::string::npos);
+}
+
+TEST_CASE("systrace -C -e trace= -o: only the traced calls, and their counts", "[privileged][trace]") {
+  slt::TempDir dir;
+  const auto r = systrace({"-C", "-e", "trace=openat,write,close"}, {slt::workload("wl_stats"), dir.path()});
+  INFO(r.text << r.run.err);
+  REQUIRE(r.run.status == 0);
+  size_t writes = 0;
+  for (const auto& l : r.lines) {
+    if (l.empty() || l.rfind("+++", 0) == 0 || l.rfind("---", 0) == 0 || l.rfind("% time", 0) == 0) continue;
+    if (l.find(" = ") == std::string::npos) continue;  // the table
+    const std::string name = l.substr(0, l.find('('));
+    CHECK((name == "openat" || name == "write" || name == "close"));
+    if (l.rfind("write(3, \"dddddddddddddddddddddddddddddddd\"..., 100)", 0) == 0) ++writes;
+  }
+  CHECK(writes == 100);
+  CHECK(r.text.find("getpid") == std::string::npos);
+  const slt::Table ours = slt::parse_strace_summary(r.text.substr(r.text.find("% time")));
+  const slt::Table theirs = [&] {
+    slt::TempDir sdir;
+    const auto run = slt::run({"strace", "-f", "-c", "-e", "trace=openat,write,close", "-o", sdir.file("s.txt"), "--",
+                               slt::workload("wl_stats"), dir.path()});
+    REQUIRE(run.status == 0);
+    return slt::parse_strace_summary(slt::read_file(sdir.file("s.txt")));
+  }();
+  INFO(slt::compare_tables(ours, theirs, "systrace"));
+  CHECK(ours == theirs);
+  CHECK(ours.at("write") == slt::Counts{100, 0});
+  CHECK(ours.at("openat").errors == 1);
+}
+
+TEST_CASE("systrace -e trace= installs a seccomp filter in the launched command", "[privileged][trace]") {
+  slt::TempDir dir;
+  const std::string out = dir.file("trace.txt");
+  const auto r = slt::run({kSystrace, "-e", "trace=openat", "-o", out, "--", "/usr/bin/grep", "Seccomp:", "/proc/self/status"});
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out == "Seccomp:\t2\n");  // SECCOMP_MODE_FILTER
+  CHECK(slt::read_file(out).find("openat(AT_FDCWD, \"/proc/self/status\", O_RDONLY") != std::string::npos);
+  // Without -e trace= nothing is filtered and no filter is installed.
+  const auto plain = slt::run({kSystrace, "-o", out, "--", "/usr/bin/grep", "Seccomp:", "/proc/self/status"});
+  CHECK(plain.out == "Seccomp:\t0\n");
+}
+
+TEST_CASE("systrace -f: the same calls and results per process as strace -f", "[privileged][trace]") {
+  const std::vector<std::vector<std::string>> commands = {
+      {slt::workload("wl_basic"), "3", "2", "1"},
+      {slt::workload("wl_fork_exec")},
+      {"/usr/bin/cat", "/etc/hostname"},
+      {"/usr/bin/ls", "/usr"},
+      {"/bin/sh", "-c", "echo a | tr a b"},
+  };
+  for (const auto& cmd : commands) {
+    const auto ours = systrace({"-f"}, cmd);
+    REQUIRE(ours.run.status == 0);
+    slt::TempDir dir;
+    std::vector<std::string> argv = {"strace", "-f", "-o", dir.file("s.txt"), "--"};
+    argv.insert(argv.end(), cmd.begin(), cmd.end());
+    REQUIRE(slt::run(argv).status == 0);
+    const auto theirs = per_pid(slt::read_file(dir.file("s.txt")));
+    const auto mine = per_pid(ours.text);
+    INFO(cmd.front() << "\n--- systrace:\n" << describe(mine) << "--- strace:\n" << describe(theirs));
+    CHECK(mine == theirs);
+  }
+}
+
+TEST_CASE("systrace -c counts equal strace -f -c's", "[privileged][trace]") {
+  for (const std::vector<std::string>& cmd : {std::vector<std::string>{slt::workload("wl_basic"), "12345", "77", "321"},
+                                              {slt::workload("wl_forks"), "5"},
+                                              {"/usr/bin/ls", "-la", "/usr"}}) {
+    const auto ours = systrace({"-f", "-c"}, cmd);
+    INFO(ours.text << ours.run.err);
+    REQUIRE(ours.run.status == 0);
+    const slt::Table table = slt::parse_strace_summary(ours.text);
+    const std::string diff = slt::compare_tables(slt::without_exits(table), slt::strace_counts(cmd), "systrace");
+    INFO(diff);
+    CHECK(diff.empty());
+    CHECK(table.count("exit_group") == 1);  // counted and shown, unlike strace
+  }
+}
+
+TEST_CASE("systrace -j: one NDJSON object per call", "[privileged][trace]") {
+  slt::TempDir dir;
+  const auto r = systrace({"-j"}, {slt::workload("wl_basic"), "2", "1", "1"});
+  REQUIRE(r.run.status == 0);
+  std::map<std::string, int> count;
+  for (const auto& line : r.lines) {
+    const auto j = nlohmann::json::parse(line);
+    CHECK(j.at("type") == "trace");
+    ++count[j.at("syscall").get<std::string>()];
+    if (j.at("syscall") == "openat" && j.at("ret").get<int64_t>() < 0) {
+      CHECK(j.at("errno") == "ENOENT");
+      CHECK(j.at("decoded") == "openat(AT_FDCWD, \"/nonexistent/syslat-wl-basic\", O_RDONLY)");
+    }
+  }
+  CHECK(count["getppid"] == 2);
+  CHECK(count["write"] == 1);
+  CHECK(count["exit_group"] == 1);
+}
+
+TEST_CASE("systrace rejects bad options with status 2 and one line", "[privileged][trace]") {
+  for (const std::vector<std::string>& bad : {std::vector<std::string>{"-s", "abc", "--", "/bin/true"},
+                                              {"-e", "trace=opne", "--", "/bin/true"},
+                                              {"-e", "colour=red", "--", "/bin/true"},
+                                              {"-p", "999999999"},
+                                              {"-Q", "--", "/bin/true"},
+                                              {}}) {
+    std::vector<std::string> argv = {kSystrace};
+    argv.insert(argv.end(), bad.begin(), bad.end());
+    const auto r = slt::run(argv, 10);
+    INFO(r.err);
+    CHECK(r.status == 2);
+    CHECK(r.out.empty());
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
+}
+
+TEST_CASE("syscount --backend auto as nobody falls back to ptrace and counts exactly", "[privileged][trace]") {
+  slt::TempDir dir;
+  chmod(dir.path().c_str(), 0755);
+  const std::string wl = slt::copy_executable(slt::workload("wl_basic"), dir.file("wl_basic"));
+  chmod(wl.c_str(), 0755);
+  const auto r = slt::run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", slt::syscount_bin(),
+                           "--backend", "auto", "-j", "--", wl, "123", "45", "6"});
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  const std::string said = "syscount: BPF unavailable (";
+  CHECK(r.err.find(said) != std::string::npos);
+  CHECK(r.err.find(said, r.err.find(said) + 1) == std::string::npos);  // once
+  CHECK(r.err.find("using the ptrace backend") != std::string::npos);
+  std::vector<nlohmann::json> reports;
+  for (const auto& line : lines_of(r.out)) reports.push_back(nlohmann::json::parse(line));
+  const slt::Table t = slt::sum_syscalls(reports);
+  CHECK(t.at("getppid") == slt::Counts{123, 0});
+  CHECK(t.at("openat") == slt::Counts{45 + 2, 45});  // + ld.so.cache and libc
+  CHECK(t.at("write") == slt::Counts{6, 0});
+  CHECK(t.at("open") == slt::Counts{1, 0});
+}
+
+TEST_CASE("syslat --backend ptrace: the same counts as the BPF backend, timed", "[privileged][trace]") {
+  const std::vector<std::string> cmd = {slt::workload("wl_basic"), "500", "20", "10"};
+  const auto bpf = slt::run_json(slt::syscount_bin(), {}, cmd);
+  const auto ptrace = slt::run_json(slt::syslat_bin(), {"--backend", "ptrace"}, cmd);
+  INFO(ptrace.describe());
+  REQUIRE(ptrace.run.status == 0);
+  CHECK(ptrace.run.err.find("BPF unavailable") == std::string::npos);  // forced: nothing to explain
+  CHECK(slt::compare_tables(ptrace.table, bpf.table, "ptrace", "bpf").empty());
+  bool histogram = false;
+  for (const auto& rep : ptrace.reports)
+    for (const auto& s : rep.at("syscalls"))
+      if (s.at("name") == "getppid") histogram = !s.at("histogram").empty() && s.at("p50_ns").get<uint64_t>() > 0;
+  CHECK(histogram);
+}
+
+TEST_CASE("systrace killed with SIGKILL takes its launched command with it", "[privileged][trace]") {
+  slt::Background tracer({kSystrace, "-o", "/dev/null", "--", slt::workload("wl_sleep"), "1", "60000000000"});
+  pid_t child = 0;
+  for (int i = 0; i < 100 && !child; ++i) {
+    auto kids = children_of(tracer.pid());
+    if (!kids.empty()) child = kids.front();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(child > 0);
+  tracer.signal(SIGKILL);
+  tracer.wait();
+  char state = 'S';
+  for (int i = 0; i < 100; ++i) {
+    state = proc_state(child);
+    if (state == '\0' || state == 'Z') break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK((state == '\0' || state == 'Z'));  // gone (or dead, waiting for init to reap it)
+}
+
+TEST_CASE("systrace -p: SIGINT detaches and the process runs on", "[privileged][trace]") {
+  slt::Background target({slt::workload("wl_sleep"), "100", "100000000"});  // 10 s of 100 ms sleeps
+  slt::Background tracer({kSystrace, "-p", std::to_string(target.pid()), "-o", "/dev/null"});
+  REQUIRE(tracer.wait_for_stderr("systrace: Process " + std::to_string(target.pid()) + " attached"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  tracer.signal(SIGINT);
+  const auto r = tracer.wait(10);
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(r.err.find("detached") != std::string::npos);
+  REQUIRE(target.running());
+  for (int i = 0; i < 3; ++i) {  // running or sleeping, never left stopped (t/T)
+    const char state = proc_state(target.pid());
+    CHECK((state != 't' && state != 'T'));
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  }
+  std::ifstream status("/proc/" + std::to_string(target.pid()) + "/status");
+  std::string text((std::istreambuf_iterator<char>(status)), std::istreambuf_iterator<char>());
+  CHECK(text.find("TracerPid:\t0\n") != std::string::npos);
+}
+
+TEST_CASE("systrace -f: execve by a thread that is not the leader", "[privileged][trace]") {
+  const auto r = systrace({"-f"}, {slt::workload("wl_thread_exec")});
+  INFO(r.text << r.run.err);
+  REQUIRE(r.run.status == 0);
+  CHECK(r.run.out == "exec from a thread\n");
+  const auto lines = compact(r.lines);
+  const std::string pid = r.lines.at(0).substr(0, r.lines.at(0).find(' '));
+  const std::string p = pid + std::string(6 - std::min<size_t>(pid.size(), 5), ' ');
+  // The leader's pause never returns; the thread's execve, decoded at its
+  // entry, completes under the leader's pid, and echo runs on as that pid.
+  CHECK(has_line(lines, p + "pause() = ?"));
+  const auto superseded = std::find_if(lines.begin(), lines.end(),
+                                       [&](const std::string& l) { return l.rfind(p + "+++ superseded by execve in pid ", 0) == 0; });
+  REQUIRE(superseded != lines.end());
+  REQUIRE(superseded + 1 != lines.end());
+  static const std::regex exec_line(R"(execve\("/bin/echo", \["echo", "exec from a thread"\], 0x[0-9a-f]+ /\* \d+ vars \*/\) = 0)");
+  CHECK(superseded[1].rfind(p, 0) == 0);
+  CHECK(std::regex_search(superseded[1], exec_line));
+  CHECK(has_line(lines, p + "write(1, \"exec from a thread\\n\", 19) = 19"));
+  CHECK(lines.back() == p + "+++ exited with 0 +++");
+}
+
+TEST_CASE("sysslow --backend ptrace: slow calls as events, decoded from the tracee's memory", "[privileged][trace]") {
+  slt::TempDir dir;
+  const std::string out = dir.file("slow.json");
+  const auto r = slt::run({SYSLAT_BUILD_DIR "/sysslow", "--backend", "ptrace", "--threshold", "50ms", "-j", "-o", out, "--",
+                           slt::workload("wl_sleep"), "2", "100000000", "3", "1000000"});
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto events = slt::read_ndjson(out);
+  size_t slow = 0;
+  for (const auto& e : events) {
+    if (e.at("type") != "slow") continue;
+    ++slow;
+    CHECK(e.at("syscall") == "nanosleep");
+    CHECK(e.at("duration_ns").get<uint64_t>() >= 50'000'000);
+    CHECK(e.at("decoded") == "nanosleep({tv_sec=0, tv_nsec=100000000}, NULL)");  // the struct, read by the tracer
+  }
+  CHECK(slow == 2);  // the three 1 ms sleeps stay under the threshold
+}
