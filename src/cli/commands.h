@@ -8,5 +8,6 @@ namespace syslat::cli {
 int run_count(const std::string& prog, int argc, char** argv);
 int run_lat(const std::string& prog, int argc, char** argv);
 int run_slow(const std::string& prog, int argc, char** argv);
+int run_serve(const std::string& prog, int argc, char** argv);
 
 }  // namespace syslat::cli
