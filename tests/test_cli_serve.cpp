@@ -264,6 +264,14 @@ TEST_CASE("syslatd: bad requests get 405, 404 or 400 or are dropped, and a stall
   CHECK(status_of(head) == 200);
   CHECK(head.find("Content-Type: text/plain; version=0.0.4; charset=utf-8") != std::string::npos);
   CHECK(head.find("# TYPE") == std::string::npos);  // headers only
+  // Asked for brotli or gzip, the text is sent as is: compressing each
+  // scrape would cost more CPU than the whole exporter may use.
+  const double t_br = now_s();
+  const std::string plain = request("GET /metrics HTTP/1.1\r\nHost: x\r\nAccept-Encoding: br, gzip\r\n\r\n");
+  CHECK(now_s() - t_br < 1.0);
+  CHECK(status_of(plain) == 200);
+  CHECK(plain.find("Content-Encoding") == std::string::npos);
+  CHECK(plain.find("# TYPE syscall_total counter") != std::string::npos);
   const std::string index = request("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
   CHECK(status_of(index) == 200);
   CHECK(index.find("href=\"/metrics\"") != std::string::npos);
