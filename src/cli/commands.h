@@ -10,5 +10,6 @@ int run_lat(const std::string& prog, int argc, char** argv);
 int run_slow(const std::string& prog, int argc, char** argv);
 int run_top(const std::string& prog, int argc, char** argv);
 int run_trace(const std::string& prog, int argc, char** argv);
+int run_serve(const std::string& prog, int argc, char** argv);
 
 }  // namespace syslat::cli

@@ -24,7 +24,7 @@ constexpr Subcommand kSubcommands[] = {
     {"lat", "syslat", syslat::cli::run_lat, "per-syscall latency distributions (default)"},
     {"slow", "sysslow", syslat::cli::run_slow, "stream of slow calls with context"},
     {"top", "syslat-top", syslat::cli::run_top, "interactive ncurses dashboard"},
-    {"serve", "syslatd", nullptr, "daemon: Prometheus /metrics"},
+    {"serve", "syslatd", syslat::cli::run_serve, "daemon: Prometheus /metrics"},
     {"trace", "systrace", syslat::cli::run_trace, "ptrace backend, strace-style"},
 };
 

@@ -1,11 +1,13 @@
 #include "cli/options.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <fmt/format.h>
 #include <string>
@@ -33,6 +35,8 @@ enum LongOnly {
   kStack,
   kKstack,
   kBatch,
+  kListen,
+  kBuckets,
 };
 
 const option kLongOptions[] = {
@@ -64,6 +68,8 @@ const option kLongOptions[] = {
     {"stack", no_argument, nullptr, kStack},
     {"kstack", no_argument, nullptr, kKstack},
     {"batch", no_argument, nullptr, 'b'},
+    {"listen", required_argument, nullptr, kListen},
+    {"buckets", required_argument, nullptr, kBuckets},
     {"verbose", no_argument, nullptr, 'v'},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
@@ -87,6 +93,44 @@ util::Expected<uint32_t> parse_uid(std::string_view text) {
   if (auto n = util::parse_u64(text); n && *n <= UINT32_MAX) return static_cast<uint32_t>(*n);
   if (const passwd* pw = getpwnam(std::string(text).c_str())) return pw->pw_uid;
   return bad("-u/--uid", fmt::format("no such user: '{}' (expected a UID or user name)", text));
+}
+
+// "127.0.0.1:9476", "[::1]:9476", "0.0.0.0:9476", "localhost:9476".
+util::Expected<ListenAddress> parse_listen(std::string_view text) {
+  const auto wrong = [&](std::string_view why) {
+    return bad("--listen", fmt::format("'{}': {} (expected ADDR:PORT, e.g. 127.0.0.1:9476 or [::1]:9476)", text, why));
+  };
+  const size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) return wrong("no port");
+  ListenAddress a;
+  std::string_view host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+    a.ipv6 = true;
+  }
+  a.host = host == "localhost" ? "127.0.0.1" : std::string(host);
+  unsigned char addr[16];
+  if (a.host.empty()) return wrong("no address");
+  if (inet_pton(a.ipv6 ? AF_INET6 : AF_INET, a.host.c_str(), addr) != 1)
+    return wrong(a.ipv6 ? "not an IPv6 address" : "not an IPv4 address ([...] for IPv6)");
+  const auto port = util::parse_u64(text.substr(colon + 1));
+  if (!port || *port == 0 || *port > 65535) return wrong("the port is not 1..65535");
+  a.port = static_cast<int>(*port);
+  return a;
+}
+
+util::Expected<std::vector<uint64_t>> parse_buckets(std::string_view text) {
+  std::vector<uint64_t> bounds;
+  for (std::string_view item : util::split(text, ',')) {
+    auto ns = util::parse_duration_ns(util::trim(item));
+    if (!ns || *ns == 0)
+      return bad("--buckets", fmt::format("'{}': {} (expected DUR,DUR,... such as 1ms,10ms,100ms)", item,
+                                          ns ? "must be above 0" : ns.error().message));
+    bounds.push_back(*ns);
+  }
+  std::sort(bounds.begin(), bounds.end());
+  bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
+  return bounds;
 }
 
 template <class T>
@@ -207,6 +251,7 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
       if (!n || *n == 0 || *n > (1u << 24))
         return bad("--max-processes", fmt::format("'{}' is out of range (expected 1..16777216)", value));
       o.max_processes = static_cast<uint32_t>(*n);
+      o.max_processes_set = true;
       return {};
     }
     case kThreadComm: o.filter.thread_comm = true; return {};
@@ -218,6 +263,18 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
     case kStack: o.user_stack = o.slow_options = true; return {};
     case kKstack: o.kernel_stack = o.slow_options = true; return {};
     case 'b': o.batch = true; return {};
+    case kListen: {
+      auto a = parse_listen(value);
+      if (!a) return a.error();
+      o.listen = *a;
+      return {};
+    }
+    case kBuckets: {
+      auto b = parse_buckets(value);
+      if (!b) return b.error();
+      o.bucket_bounds_ns = *b;
+      return {};
+    }
     case 'v': o.verbose = true; return {};
     case 'h': o.help = true; return {};
     case 'V': o.version = true; return {};

@@ -18,6 +18,13 @@ namespace syslat::cli {
 
 enum class Backend { Auto, Bpf, Ptrace };
 
+// syslatd's --listen: an IP address (IPv6 without its brackets) and a port.
+struct ListenAddress {
+  std::string host;
+  int port = 0;
+  bool ipv6 = false;
+};
+
 struct CommonOptions {
   core::FilterSpec filter;  // -c PATH|ID and --unit resolve into filter.cgroup_path
   std::optional<std::string> unit;  // --unit, with its suffix (nginx -> nginx.service)
@@ -33,6 +40,7 @@ struct CommonOptions {
   Backend backend = Backend::Auto;
   std::string output_path;
   uint32_t max_processes = 16384;
+  bool max_processes_set = false;  // given (syslatd has its own default)
   std::vector<std::string> command;  // after --
   // sysslow only
   core::ThresholdSpec thresholds;
@@ -40,6 +48,9 @@ struct CommonOptions {
   bool kernel_stack = false;  // --kstack
   bool slow_options = false;  // one of them was given
   bool batch = false;         // syslat-top -b: plain text panels, no terminal
+  // syslatd only
+  std::optional<ListenAddress> listen;     // --listen ADDR:PORT
+  std::vector<uint64_t> bucket_bounds_ns;  // --buckets DUR,...: as given, ascending
   bool verbose = false;
   bool help = false;
   bool version = false;

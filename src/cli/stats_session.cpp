@@ -79,6 +79,8 @@ int Session::run() {
   if (o_.slow_options && tool_ != Tool::Slow)
     return fail(prog_, "--threshold, --stack and --kstack: only sysslow (syslat slow) takes them", 2);
   if (o_.batch) return fail(prog_, "-b/--batch: only syslat-top takes it (expected syslat-top -b)", 2);
+  if (o_.listen || !o_.bucket_bounds_ns.empty())
+    return fail(prog_, "--listen and --buckets: only syslatd (syslat serve) takes them", 2);
   std::unique_ptr<std::ostream> file;  // close-on-exec: a launched command must not inherit it
   if (!o_.output_path.empty()) {
     auto opened = util::open_output_file(o_.output_path);

@@ -116,4 +116,22 @@ std::string log2_label(const Log2Bucket& bucket) {
   return lo + lo_unit + "-" + hi + hi_unit;
 }
 
+uint64_t bucket_bound_at_or_below(uint64_t ns) {
+  if (ns >= hist_bucket_lo(HIST_OVERFLOW)) return hist_bucket_lo(HIST_OVERFLOW);
+  const uint32_t idx = hist_bucket(ns);  // the bucket holding ns starts at or below it
+  return hist_bucket_lo(idx);
+}
+
+std::vector<uint64_t> cumulative_counts(const Histogram& histogram, std::span<const uint64_t> bounds_ns) {
+  std::vector<uint64_t> out(bounds_ns.size());
+  uint64_t running = 0;
+  uint32_t idx = 0;
+  for (size_t b = 0; b < bounds_ns.size(); ++b) {
+    // Bucket idx spans [lo(idx), lo(idx+1)): in once its upper end is <= the bound.
+    while (idx < HIST_OVERFLOW && hist_bucket_lo(idx + 1) <= bounds_ns[b]) running += histogram.counts[idx++];
+    out[b] = running;
+  }
+  return out;
+}
+
 }  // namespace syslat::core

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,17 @@ struct Log2Bucket {
 // ..., [2^29,2^30), [2^30,inf). Trimmed to the range from the first to the
 // last non-empty bucket (empty ones in between are kept); empty if no data.
 std::vector<Log2Bucket> log2_buckets(const Histogram& histogram);
+
+// The largest fine-bucket boundary <= ns: a bound a cumulative count can be
+// exact at. Powers of two are boundaries; between 2^k and 2^(k+1) they are
+// 2^k/HIST_SUB apart; at most hist_bucket_lo(HIST_OVERFLOW) (~275 s).
+uint64_t bucket_bound_at_or_below(uint64_t ns);
+
+// For each bound (ascending), the calls in fine buckets that end at or below
+// it: Prometheus's cumulative `le` counts. A bound between boundaries counts
+// as the boundary below it (see bucket_bound_at_or_below). The overflow
+// bucket is in none.
+std::vector<uint64_t> cumulative_counts(const Histogram& histogram, std::span<const uint64_t> bounds_ns);
 
 // Binary units (1us = 1024ns, 1ms = 2^20ns, 1s = 2^30ns): "0-1us", "1-2us",
 // ..., "512us-1ms", "1-2ms", ..., "512ms-1s", ">1s".

@@ -1,0 +1,244 @@
+// syslatd / syslat serve: the BPF programs loaded once, polled every second
+// into a cumulative model, served as Prometheus text on GET /metrics.
+//
+// Threads: this one waits for signals and slow-call events and polls the
+// maps (the kernel's u32 histogram buckets need a read every second to stay
+// wrap-safe, scrapes or not); the HTTP workers only render the model, once
+// per poll however many scrapers ask.
+#include <signal.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "cli/commands.h"
+#include "cli/http_server.h"
+#include "cli/stats_session.h"
+#include "cli/stop_events.h"
+#include "cli/syscall_list.h"
+#include "collect/bpf_env.h"
+#include "collect/bpf_source.h"
+#include "core/cumulative.h"
+#include "core/histogram.h"
+#include "export/prometheus.h"
+#include "util/duration.h"
+#include "util/time.h"
+
+namespace syslat::cli {
+namespace {
+
+constexpr uint64_t kPollPeriodNs = 1'000'000'000;  // keeps the kernel's u32 histogram counts wrap-safe
+constexpr uint32_t kDefaultMaxProcesses = 100;     // -P: pids with series of their own
+constexpr ListenAddress kDefaultListen{"127.0.0.1", 9476, false};
+
+const CommandSpec kSpec{
+    "serve", "[--listen ADDR:PORT] [--buckets DUR,...] [--threshold SPEC] [-P] [FILTERS]",
+    "Serve system call counts, errors, slow calls and latency histograms on\n"
+    "GET /metrics in the Prometheus text format (and / with a link to it). Runs in\n"
+    "the foreground, logs to stderr, stops on SIGTERM or SIGINT. The maps are read\n"
+    "every second; every counter counts since syslatd started.\n"
+    "Examples: syslatd     syslatd --listen 0.0.0.0:9476 -P     syslatd -c /sys/fs/cgroup/web --threshold read=5ms",
+    "Exporter:\n"
+    "      --listen ADDR:PORT   where to serve (default 127.0.0.1:9476; [::1]:PORT for IPv6)\n"
+    "      --buckets DUR,...    histogram bounds (default 1.024us .. 4.29s, one per power of\n"
+    "                           two); a bound between the kernel's buckets (1/8 of a power\n"
+    "                           of two apart) is rounded down to one, and said so\n"
+    "      --threshold SPEC     what syscall_slow_total counts: DUR for every syscall (default\n"
+    "                           10ms), or NAME=DUR[,NAME=DUR...]; repeatable\n"
+    "  -P, --process            pid and comm labels on syscall_total and syscall_errors_total\n"
+    "      --max-processes N    with -P: pids with series of their own (default 100); the\n"
+    "                           rest (and exited ones, when room is needed) are pid=\"other\"\n"};
+
+// A daemon serves, it does not print reports or run a command.
+std::optional<std::string> unsupported_option(const CommonOptions& o) {
+  if (o.interval_s > 0) return "-i/--interval";
+  if (o.format == exporter::Format::Json) return "-j/--json";
+  if (o.format == exporter::Format::Csv) return "--csv";
+  if (!o.output_path.empty()) return "-o/--output";
+  if (o.top) return "-T/--top";
+  if (o.sort) return "--sort";
+  if (o.milliseconds) return "-m/--milliseconds";
+  if (o.user_stack) return "--stack";
+  if (o.kernel_stack) return "--kstack";
+  if (!o.command.empty()) return "-- CMD";
+  if (o.batch) return "-b/--batch";
+  return std::nullopt;
+}
+
+std::string kernel_release() {
+  utsname u{};
+  return uname(&u) == 0 ? u.release : "unknown";
+}
+
+// The histogram bounds, each moved down to a kernel bucket boundary (the
+// counts are exact there); a moved bound is said on stderr.
+std::vector<uint64_t> effective_bounds(const std::string& prog, const std::vector<uint64_t>& asked) {
+  if (asked.empty()) return exporter::default_bucket_bounds_ns();
+  std::vector<uint64_t> bounds;
+  for (uint64_t ns : asked) {
+    const uint64_t b = core::bucket_bound_at_or_below(ns);
+    if (b != ns)
+      std::cerr << fmt::format("{}: --buckets: {} is served as le=\"{}\" ({}), the kernel bucket boundary below it\n", prog,
+                               util::format_duration_ns(ns), b / 1e9, util::format_duration_ns(b));
+    if (bounds.empty() || bounds.back() != b) bounds.push_back(b);
+  }
+  return bounds;
+}
+
+// The cumulative model and its rendered text, shared by the poll loop
+// (writer) and the HTTP workers (readers).
+class Exported {
+ public:
+  Exported(size_t max_processes, exporter::PrometheusMeta meta) : stats_(max_processes), meta_(std::move(meta)) {}
+
+  void add(const core::Sample& poll, const std::map<core::SyscallId, uint64_t>& slow) {
+    std::lock_guard lock(mutex_);
+    stats_.add(poll, [](uint32_t pid) { return kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM; });
+    for (const auto& [id, n] : slow) stats_.add_slow(id, n);
+    ++generation_;
+  }
+
+  void set_attached(bool attached) {
+    std::lock_guard lock(mutex_);
+    meta_.bpf_attached = attached;
+    ++generation_;
+  }
+
+  std::shared_ptr<const std::string> metrics() {
+    std::lock_guard lock(mutex_);
+    if (!rendered_ || rendered_generation_ != generation_) {
+      rendered_ = std::make_shared<const std::string>(exporter::render_prometheus(stats_, meta_));
+      rendered_generation_ = generation_;
+    }
+    return rendered_;
+  }
+
+ private:
+  std::mutex mutex_;
+  core::CumulativeStats stats_;
+  exporter::PrometheusMeta meta_;
+  uint64_t generation_ = 0;
+  uint64_t rendered_generation_ = 0;
+  std::shared_ptr<const std::string> rendered_;
+};
+
+class Daemon {
+ public:
+  Daemon(std::string prog, const CommonOptions& o) : prog_(std::move(prog)), o_(o) {}
+  int run();
+
+ private:
+  void loop(collect::BpfSource& source, StopEvents& events, Exported& exported);
+
+  std::string prog_;
+  const CommonOptions& o_;
+};
+
+int Daemon::run() {
+  if (auto option = unsupported_option(o_))
+    return fail(prog_, fmt::format("{}: not for syslatd, which serves /metrics instead (expected --listen, --buckets, "
+                                   "--threshold, -P and filters)", *option), 2);
+  if (o_.backend == Backend::Ptrace)
+    return fail(prog_, "--backend: 'ptrace' is not available in this build yet (expected auto or bpf)", 2);
+  const std::vector<uint64_t> bounds = effective_bounds(prog_, o_.bucket_bounds_ns);
+
+  // Bound before anything is loaded: a taken port is a quick exit 2.
+  std::shared_ptr<Exported> exported;
+  auto server = MetricsServer::bind(o_.listen.value_or(kDefaultListen), [&exported] { return exported->metrics(); });
+  if (!server) return fail(prog_, server.error().message, 2);
+
+  auto events = StopEvents::create(o_.filter.pids);
+  if (!events) return fail(prog_, events.error().message, 1);
+  auto kernel = collect::check_bpf_environment();
+  if (!kernel) return fail(prog_, kernel.error().message, 1);
+
+  const uint32_t max_processes = o_.max_processes_set ? o_.max_processes : kDefaultMaxProcesses;
+  collect::BpfOptions bo;
+  bo.timed = true;
+  bo.slow = true;  // syscall_slow_total counts the kernel's slow-call events
+  bo.per_process = o_.per_process;
+  bo.ia32 = kernel->ia32;
+  // The kernel keeps (process, syscall) pairs; room for a few dozen syscalls each.
+  bo.max_process_entries = std::min<uint32_t>(std::max<uint32_t>(16384, max_processes * 32), 1u << 24);
+  bo.verbose = o_.verbose;
+  auto source = collect::BpfSource::load(bo);
+  if (!source) return fail(prog_, source.error().message, 1);
+  if (auto ok = (*source)->apply(o_.filter); !ok) return fail(prog_, ok.error().message, 2);
+  (*source)->set_thresholds(o_.thresholds);
+  events->watch_data((*source)->events_fd());
+  if (auto ok = (*source)->attach(); !ok) return fail(prog_, ok.error().message, 1);
+
+  exporter::PrometheusMeta meta;
+  meta.version = SYSLAT_VERSION;
+  meta.kernel = kernel_release();
+  meta.bpf_attached = true;
+  meta.per_process = o_.per_process;
+  meta.bucket_bounds_ns = bounds;
+  exported = std::make_shared<Exported>(max_processes, std::move(meta));
+  (*server)->start();
+  std::cerr << fmt::format("{}: serving {}", prog_, (*server)->url()) << std::endl;
+  loop(**source, *events, *exported);
+  (*server)->stop();
+  std::cerr << fmt::format("{}: stopped", prog_) << std::endl;
+  return 0;  // the source detaches as it goes out of scope
+}
+
+void Daemon::loop(collect::BpfSource& source, StopEvents& events, Exported& exported) {
+  const uint64_t start = util::monotonic_ns();
+  const uint64_t deadline = o_.duration_s > 0 ? start + static_cast<uint64_t>(o_.duration_s * 1e9) : 0;
+  uint64_t next_poll = start + kPollPeriodNs;
+  std::map<core::SyscallId, uint64_t> slow;  // events since the last poll
+  const auto count_slow = [&slow](core::SlowEvent&& e) { ++slow[e.id]; };
+  for (;;) {
+    const uint64_t now = util::monotonic_ns();
+    const uint64_t wake = deadline ? std::min(next_poll, deadline) : next_poll;
+    const int timeout_ms = wake > now ? static_cast<int>((wake - now + 999'999) / 1'000'000) : 0;
+    const StopEvents::Event event = events.wait(timeout_ms, nullptr);
+    if (event.data_ready) source.consume_events(count_slow);
+    if (event.reason == StopEvents::Reason::Signal) {
+      std::cerr << fmt::format("{}: SIG{}, stopping", prog_, sigabbrev_np(event.signo)) << std::endl;
+      break;
+    }
+    if (event.reason == StopEvents::Reason::TargetsExited) {
+      std::cerr << fmt::format("{}: the traced processes exited, stopping", prog_) << std::endl;
+      break;
+    }
+    const uint64_t t = util::monotonic_ns();
+    if (deadline && t >= deadline) break;
+    if (t < next_poll) continue;
+    const core::Sample sample = source.poll();
+    source.consume_events(count_slow);
+    exported.add(sample, slow);
+    slow.clear();
+    next_poll = t + kPollPeriodNs;
+  }
+  exported.set_attached(false);
+}
+
+}  // namespace
+
+int run_serve(const std::string& prog, int argc, char** argv) {
+  auto opts = parse_common_options(argc, argv);
+  if (!opts) return fail(prog, opts.error().message, 2);
+  if (opts->help) {
+    std::cout << help_text(prog, kSpec);
+    return 0;
+  }
+  if (opts->version) {
+    std::cout << prog << " (syslat) " << SYSLAT_VERSION << '\n';
+    return 0;
+  }
+  if (opts->list) return list_syscalls(std::cout);
+  return Daemon(prog, *opts).run();
+}
+
+}  // namespace syslat::cli

@@ -1,0 +1,154 @@
+#include "export/prometheus.h"
+
+#include <fmt/format.h>
+
+#include <iterator>
+
+#include "core/histogram.h"
+#include "core/report.h"
+
+namespace syslat::exporter {
+namespace {
+
+using Out = fmt::memory_buffer;
+
+void family(Out& out, std::string_view name, std::string_view type, std::string_view help) {
+  fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+}
+
+// syscall="read" (+ abi="i386"), without braces, so callers can add labels.
+std::string syscall_labels(core::SyscallId id) {
+  std::string labels = "syscall=\"" + escape_label_value(core::slot_name(id)) + '"';
+  if (id.abi == core::Abi::I386) labels += ",abi=\"i386\"";
+  return labels;
+}
+
+double seconds(uint64_t ns) { return static_cast<double>(ns) / 1e9; }
+
+void call_counters(Out& out, const core::CumulativeStats& stats, const PrometheusMeta& meta) {
+  family(out, "syscall_total", "counter",
+         meta.per_process ? "System calls made since syslatd started, per syscall and process (pid=\"other\": processes beyond --max-processes)."
+                          : "System calls made since syslatd started, per syscall.");
+  std::string errors;  // the second family is built alongside: one walk of the model
+  auto row = [&](const std::string& labels, const core::CallCounts& c) {
+    fmt::format_to(std::back_inserter(out), "syscall_total{{{}}} {}\n", labels, c.calls);
+    errors += fmt::format("syscall_errors_total{{{}}} {}\n", labels, c.errors);
+  };
+  if (!meta.per_process) {
+    for (const auto& [id, st] : stats.syscalls()) row(syscall_labels(id), {st.calls, st.errors});
+  } else {
+    for (const auto& [pid, p] : stats.processes()) {
+      const std::string who = fmt::format(",pid=\"{}\",comm=\"{}\"", pid, escape_label_value(p.comm));
+      for (const auto& [id, c] : p.syscalls) row(syscall_labels(id) + who, c);
+    }
+    for (const auto& [id, c] : stats.other_processes()) row(syscall_labels(id) + ",pid=\"other\"", c);
+  }
+  family(out, "syscall_errors_total", "counter",
+         "System calls that returned an error (-4095..-1), as syscall_total is labelled.");
+  out.append(errors.data(), errors.data() + errors.size());
+}
+
+void slow_counter(Out& out, const core::CumulativeStats& stats) {
+  family(out, "syscall_slow_total", "counter",
+         "System calls that took at least their --threshold (default 10ms), per syscall.");
+  std::map<core::SyscallId, uint64_t> slow;
+  for (const auto& [id, st] : stats.syscalls()) slow[id] = 0;  // every syscall seen has a series
+  for (const auto& [id, n] : stats.slow()) slow[id] = n;
+  for (const auto& [id, n] : slow) fmt::format_to(std::back_inserter(out), "syscall_slow_total{{{}}} {}\n", syscall_labels(id), n);
+}
+
+void duration_histogram(Out& out, const core::CumulativeStats& stats, const PrometheusMeta& meta) {
+  family(out, "syscall_duration_seconds", "histogram",
+         "Time from entry to return of the timed system calls, per syscall (bounds at the kernel's bucket boundaries).");
+  std::vector<std::string> le;
+  le.reserve(meta.bucket_bounds_ns.size());
+  for (uint64_t ns : meta.bucket_bounds_ns) le.push_back(fmt::format("{}", seconds(ns)));
+  for (const auto& [id, st] : stats.syscalls()) {
+    if (st.timed == 0) continue;
+    const std::string labels = syscall_labels(id);
+    const std::vector<uint64_t> counts = core::cumulative_counts(st.hist, meta.bucket_bounds_ns);
+    for (size_t i = 0; i < counts.size(); ++i)
+      fmt::format_to(std::back_inserter(out), "syscall_duration_seconds_bucket{{{},le=\"{}\"}} {}\n", labels, le[i], counts[i]);
+    // `timed` is the histogram's total (the source counts a call as timed when it lands in a bucket).
+    fmt::format_to(std::back_inserter(out),
+                   "syscall_duration_seconds_bucket{{{},le=\"+Inf\"}} {}\n"
+                   "syscall_duration_seconds_sum{{{}}} {}\n"
+                   "syscall_duration_seconds_count{{{}}} {}\n",
+                   labels, st.timed, labels, seconds(st.total_ns), labels, st.timed);
+  }
+}
+
+void health(Out& out, const core::CumulativeStats& stats, const PrometheusMeta& meta) {
+  const core::Health& h = stats.health();
+  family(out, "syslat_events_lost_total", "counter",
+         "What syslatd could not record normally, by reason: ring_buffer (slow-call events dropped), "
+         "process_map_full (-P calls without a process row), entry_not_kept (blocking calls not timed), "
+         "recursion (calls our programs did not run for), histogram_wrap, histogram_budget.");
+  const std::pair<const char*, uint64_t> reasons[] = {
+      {"ring_buffer", h.events_lost},         {"process_map_full", h.proc_map_full},
+      {"entry_not_kept", h.park_failed},      {"recursion", h.recursion_misses},
+      {"histogram_wrap", h.hist_lost},        {"histogram_budget", h.hist_full},
+  };
+  for (const auto& [reason, n] : reasons)
+    fmt::format_to(std::back_inserter(out), "syslat_events_lost_total{{reason=\"{}\"}} {}\n", reason, n);
+  family(out, "syslat_bpf_attached", "gauge", "1 while syslatd's BPF programs are attached.");
+  fmt::format_to(std::back_inserter(out), "syslat_bpf_attached {}\n", meta.bpf_attached ? 1 : 0);
+  family(out, "syslat_build_info", "gauge", "syslatd's version, the kernel it runs on and its backend (always 1).");
+  fmt::format_to(std::back_inserter(out), "syslat_build_info{{version=\"{}\",kernel=\"{}\",backend=\"{}\"}} 1\n",
+                 escape_label_value(meta.version), escape_label_value(meta.kernel), escape_label_value(meta.backend));
+}
+
+// Length of the valid UTF-8 sequence at s[i], or 0 if there is none.
+size_t utf8_sequence(std::string_view s, size_t i) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  if (c < 0x80) return 1;
+  size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k)
+    if ((b(i + k) & 0xC0) != 0x80) return 0;
+  // No overlong forms, surrogates or values above U+10FFFF.
+  if ((c == 0xE0 && b(i + 1) < 0xA0) || (c == 0xED && b(i + 1) > 0x9F) || (c == 0xF0 && b(i + 1) < 0x90) ||
+      (c == 0xF4 && b(i + 1) > 0x8F))
+    return 0;
+  return n;
+}
+
+}  // namespace
+
+std::vector<uint64_t> default_bucket_bounds_ns() {
+  std::vector<uint64_t> bounds;
+  for (unsigned pow = 10; pow <= 32; ++pow) bounds.push_back(uint64_t{1} << pow);
+  return bounds;
+}
+
+std::string escape_label_value(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (size_t i = 0; i < value.size();) {
+    const size_t n = utf8_sequence(value, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      ++i;
+      continue;
+    }
+    const char c = value[i];
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else out.append(value.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+
+std::string render_prometheus(const core::CumulativeStats& stats, const PrometheusMeta& meta) {
+  Out out;
+  call_counters(out, stats, meta);
+  slow_counter(out, stats);
+  duration_histogram(out, stats, meta);
+  health(out, stats, meta);
+  return fmt::to_string(out);
+}
+
+}  // namespace syslat::exporter

@@ -1,0 +1,46 @@
+// The Prometheus text exposition format (version 0.0.4) of the cumulative
+// model, for syslatd's GET /metrics. Pure: no BPF, no HTTP.
+//
+// Series: syscall_total, syscall_errors_total, syscall_slow_total and the
+// syscall_duration_seconds histogram, labelled syscall="read"; i386 calls
+// (32-bit callers on x86_64) also carry abi="i386", so the same name of the
+// two ABIs never shares a series (abi="" selects the native ones). With
+// per-process counts (-P), syscall_total and syscall_errors_total carry
+// pid and comm instead of being system-wide; pids beyond the cap are one
+// pid="other" series per syscall. Then the tool's health:
+// syslat_events_lost_total{reason}, syslat_bpf_attached, syslat_build_info.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/cumulative.h"
+
+namespace syslat::exporter {
+
+inline constexpr const char* kPrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+struct PrometheusMeta {
+  std::string version;
+  std::string kernel;  // uname -r
+  std::string backend = "bpf";
+  bool bpf_attached = false;
+  bool per_process = false;  // -P: pid/comm labels on the call counters
+  // The histogram's finite `le` bounds in ns, ascending, each a kernel
+  // bucket boundary (core::bucket_bound_at_or_below) so the counts are exact.
+  std::vector<uint64_t> bucket_bounds_ns;
+};
+
+// 2^10 ns .. 2^32 ns (1.024 us .. 4.29 s), one per power of two: each one a
+// kernel bucket boundary.
+std::vector<uint64_t> default_bucket_bounds_ns();
+
+// A label value as the format wants it: \ " and newline escaped, bytes that
+// are not UTF-8 replaced by U+FFFD (one bad comm must not fail a scrape).
+std::string escape_label_value(std::string_view value);
+
+std::string render_prometheus(const core::CumulativeStats& stats, const PrometheusMeta& meta);
+
+}  // namespace syslat::exporter

@@ -1,0 +1,327 @@
+// syslatd: a real Prometheus scrapes it while a workload runs; its dashboard
+// and alert expressions evaluate there; promtool checks the scrape and the
+// rules; bad requests and stalled clients do not stop a scrape.
+#include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <httplib.h>
+
+#include <chrono>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "test_support.h"
+
+namespace {
+
+const std::string kSyslatd = std::string(SYSLAT_BUILD_DIR) + "/syslatd";
+const std::string kDeploy = std::string(SYSLAT_SOURCE_DIR) + "/deploy";
+constexpr const char* kPrometheus = "/usr/bin/prometheus";
+constexpr const char* kPromtool = "/usr/bin/promtool";
+
+double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+// A loopback port nobody listens on (the kernel's choice, released again).
+int free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(a);
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+// A raw TCP connection, for requests no HTTP client would send.
+class RawClient {
+ public:
+  explicit RawClient(int port) : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
+    timeval tv{10, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  }
+  ~RawClient() { close(fd_); }
+  void send_text(const std::string& s) { (void)::send(fd_, s.data(), s.size(), MSG_NOSIGNAL); }
+  // Everything until the server closes (or 10 s pass).
+  std::string receive_all() {
+    std::string out;
+    char buf[4096];
+    for (ssize_t n; (n = recv(fd_, buf, sizeof(buf), 0)) > 0;) out.append(buf, static_cast<size_t>(n));
+    return out;
+  }
+
+ private:
+  int fd_;
+};
+
+// "HTTP/1.1 405 Method Not Allowed" -> 405; 0 if no status line.
+int status_of(const std::string& response) {
+  std::smatch m;
+  return std::regex_search(response, m, std::regex(R"(^HTTP/1\.[01] (\d{3}))")) ? std::stoi(m[1]) : 0;
+}
+
+struct Syslatd {
+  int port = free_port();
+  std::unique_ptr<slt::Background> process;
+  explicit Syslatd(std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv = {kSyslatd, "--listen", "127.0.0.1:" + std::to_string(port)};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    process = std::make_unique<slt::Background>(argv);
+    INFO(process->stderr_text());
+    REQUIRE(process->wait_for_stderr("syslatd: serving http://127.0.0.1:" + std::to_string(port) + "/metrics", 15));
+  }
+  std::string scrape() const {
+    httplib::Client c("127.0.0.1", port);
+    auto r = c.Get("/metrics");
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    return r->body;
+  }
+};
+
+// A Prometheus of its own: loopback, a temporary data dir, 1 s scrapes of
+// syslatd, our alert rules evaluated every second.
+struct Prometheus {
+  slt::TempDir dir;
+  int port = free_port();
+  std::unique_ptr<slt::Background> process;
+  explicit Prometheus(int target_port) {
+    REQUIRE(access(kPrometheus, X_OK) == 0);  // scripts/setup.sh installs it: its absence is a failure
+    std::ofstream(dir.file("prometheus.yml")) << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
+                                              << "rule_files:\n  - " << kDeploy << "/prometheus/alerts.yml\n"
+                                              << "scrape_configs:\n  - job_name: syslat\n    static_configs:\n"
+                                              << "      - targets: ['127.0.0.1:" << target_port << "']\n";
+    process = std::make_unique<slt::Background>(std::vector<std::string>{
+        kPrometheus, "--config.file=" + dir.file("prometheus.yml"), "--storage.tsdb.path=" + dir.file("data"),
+        "--web.listen-address=127.0.0.1:" + std::to_string(port), "--log.level=warn"});
+    httplib::Client c("127.0.0.1", port);
+    const double deadline = now_s() + 20;
+    for (;;) {
+      if (auto r = c.Get("/-/ready"); r && r->status == 200) break;
+      INFO(process->stderr_text());
+      REQUIRE(process->running());
+      REQUIRE(now_s() < deadline);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  nlohmann::json get(const std::string& path, const httplib::Params& params = {}) const {
+    httplib::Client c("127.0.0.1", port);
+    auto r = c.Get(path, params, httplib::Headers{});
+    REQUIRE(r);
+    INFO(path << " -> " << r->status << ": " << r->body);
+    auto j = nlohmann::json::parse(r->body);
+    return j;
+  }
+  nlohmann::json query(const std::string& promql) const { return get("/api/v1/query", {{"query", promql}}); }
+  // The single value of an instant query, or -1 if it has none.
+  double value(const std::string& promql) const {
+    const auto j = query(promql);
+    if (j.value("status", "") != "success" || j["data"]["result"].empty()) return -1;
+    return std::stod(j["data"]["result"][0]["value"][1].get<std::string>());
+  }
+  // Waits (up to timeout_s) until value(promql) satisfies ok; returns the last value.
+  template <class Ok>
+  double wait_value(const std::string& promql, Ok ok, double timeout_s = 15) const {
+    const double deadline = now_s() + timeout_s;
+    double v = value(promql);
+    while (!ok(v) && now_s() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      v = value(promql);
+    }
+    return v;
+  }
+};
+
+// Every "expr" in the dashboard, with Grafana's variables made concrete.
+std::vector<std::string> dashboard_exprs(const std::string& instance) {
+  std::vector<std::string> out;
+  const auto dash = nlohmann::json::parse(slt::read_file(kDeploy + "/grafana/syslat.json"));
+  for (const auto& panel : dash.at("panels"))
+    for (const auto& target : panel.value("targets", nlohmann::json::array())) {
+      std::string e = target.at("expr");
+      for (const auto& [var, val] : {std::pair{"$__rate_interval", "1m"}, {"$__interval", "15s"}, {"$__range", "5m"},
+                                     {"$instance", instance.c_str()}, {"$syscall", ".+"}})
+        for (size_t at; (at = e.find(var)) != std::string::npos;) e.replace(at, std::string(var).size(), val);
+      out.push_back(e);
+    }
+  return out;
+}
+
+slt::RunResult sh(const std::string& command, double timeout_s = 30) { return slt::run({"/bin/sh", "-c", command}, timeout_s); }
+
+}  // namespace
+
+TEST_CASE("syslatd: Prometheus scrapes it: counts, a 2 ms sleep's median, dashboard and alert expressions", "[privileged]") {
+  slt::TempDir dir;
+  const std::string comm = slt::unique_comm("wlsrv");
+  const std::string sleeper = slt::copy_executable(slt::workload("wl_sleep"), dir.file(comm));
+  // Only the workload (by comm), per process: exact counts whatever else runs here.
+  Syslatd daemon({"-n", comm, "-P"});
+  Prometheus prom(daemon.port);
+  const std::string instance = "127.0.0.1:" + std::to_string(daemon.port);
+
+  // Prometheus applies its targets a few seconds after start: the workload
+  // runs once syslatd has been scraped.
+  REQUIRE(prom.wait_value("up{job=\"syslat\"}", [](double v) { return v == 1; }, 20) == 1);
+  const auto run = slt::run({sleeper, "1500", "2000000"}, 60);  // 1500 x nanosleep(2 ms), about 3 s
+  REQUIRE(run.status == 0);
+  const std::string total = "sum(syscall_total{syscall=\"nanosleep\",comm=\"" + comm + "\"})";
+  CHECK(prom.wait_value(total, [](double v) { return v >= 1500; }) == 1500);
+  CHECK(prom.value("sum(syscall_total{syscall=\"write\",comm=\"" + comm + "\"})") == 1);  // its one report line
+  const double median = prom.wait_value(
+      "histogram_quantile(0.5, sum by (le) (increase(syscall_duration_seconds_bucket{syscall=\"nanosleep\"}[2m])))",
+      [](double v) { return v > 0; });
+  CHECK(median > 0.001);
+  CHECK(median < 0.004);
+  CHECK(prom.value("syslat_bpf_attached") == 1);
+  CHECK(prom.value("count(syslat_build_info{backend=\"bpf\"})") == 1);
+
+  {  // every dashboard expression evaluates without error
+    const auto exprs = dashboard_exprs(instance);
+    CHECK(exprs.size() >= 8);
+    for (const auto& e : exprs) {
+      INFO(e);
+      const auto j = prom.query(e);
+      CHECK(j.value("status", "") == "success");
+    }
+    // The stacked rate panel shows the workload's syscall.
+    const auto rates = prom.query(exprs.front());
+    CHECK(rates.dump().find("\"nanosleep\"") != std::string::npos);
+  }
+
+  {  // every alert rule is loaded, evaluated by Prometheus without error, and its expr queries cleanly
+    nlohmann::json groups;
+    const double deadline = now_s() + 10;
+    bool all_evaluated = false;
+    while (!all_evaluated && now_s() < deadline) {
+      groups = prom.get("/api/v1/rules")["data"]["groups"];
+      all_evaluated = !groups.empty();
+      for (const auto& g : groups)
+        for (const auto& r : g["rules"]) all_evaluated = all_evaluated && r.value("health", "") != "unknown";
+      if (!all_evaluated) std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    REQUIRE(all_evaluated);
+    size_t rules = 0;
+    for (const auto& g : groups)
+      for (const auto& r : g["rules"]) {
+        ++rules;
+        INFO(r.dump());
+        CHECK(r.value("health", "") == "ok");
+        CHECK(prom.query(r.at("query").get<std::string>()).value("status", "") == "success");
+      }
+    CHECK(rules == 4);
+  }
+
+  {  // promtool: the scrape is clean, the rules check and their unit tests pass
+    std::ofstream(dir.file("scrape.txt")) << daemon.scrape();
+    auto metrics = sh(std::string(kPromtool) + " check metrics < " + dir.file("scrape.txt"));
+    INFO(metrics.out << metrics.err);
+    CHECK(metrics.status == 0);
+    auto check = slt::run({kPromtool, "check", "rules", kDeploy + "/prometheus/alerts.yml"});
+    INFO(check.out << check.err);
+    CHECK(check.status == 0);
+    auto test = slt::run({kPromtool, "test", "rules", kDeploy + "/prometheus/alerts_test.yml"});
+    INFO(test.out << test.err);
+    CHECK(test.status == 0);
+    auto config = slt::run({kPromtool, "check", "config", kDeploy + "/prometheus/scrape.yml"});
+    INFO(config.out << config.err);
+    CHECK(config.status == 0);
+  }
+
+  daemon.process->signal(SIGTERM);
+  const auto end = daemon.process->wait(15);
+  INFO(end.err);
+  CHECK(end.status == 0);
+  CHECK(end.err.find("syslatd: stopped") != std::string::npos);
+}
+
+TEST_CASE("syslatd: bad requests get 405, 404 or 400 or are dropped, and a stalled client does not stop a scrape", "[privileged]") {
+  Syslatd daemon;
+  const auto request = [&](const std::string& text) {
+    RawClient c(daemon.port);
+    c.send_text(text);
+    return c.receive_all();
+  };
+  const std::string post = request("POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
+  CHECK(status_of(post) == 405);
+  CHECK(post.find("Allow: GET, HEAD") != std::string::npos);
+  CHECK(status_of(request("DELETE / HTTP/1.1\r\nHost: x\r\n\r\n")) == 405);
+  CHECK(status_of(request("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n")) == 404);
+  CHECK(status_of(request("BREW /metrics HTTP/1.1\r\nHost: x\r\n\r\n")) == 400);
+  const std::string head = request("HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(status_of(head) == 200);
+  CHECK(head.find("Content-Type: text/plain; version=0.0.4; charset=utf-8") != std::string::npos);
+  CHECK(head.find("# TYPE") == std::string::npos);  // headers only
+  // Asked for brotli or gzip, the text is sent as is: compressing each
+  // scrape would cost more CPU than the whole exporter may use.
+  const double t_br = now_s();
+  const std::string plain = request("GET /metrics HTTP/1.1\r\nHost: x\r\nAccept-Encoding: br, gzip\r\n\r\n");
+  CHECK(now_s() - t_br < 1.0);
+  CHECK(status_of(plain) == 200);
+  CHECK(plain.find("Content-Encoding") == std::string::npos);
+  CHECK(plain.find("# TYPE syscall_total counter") != std::string::npos);
+  const std::string index = request("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(status_of(index) == 200);
+  CHECK(index.find("href=\"/metrics\"") != std::string::npos);
+  // A 64 KiB header: refused (400/431) or the connection closed, never served.
+  const int big = status_of(request("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n"));
+  CHECK((big == 400 || big == 431 || big == 0));
+
+  // Half a request, then silence: others are still served at once.
+  RawClient stalled(daemon.port);
+  stalled.send_text("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Half: ");
+  RawClient stalled2(daemon.port);  // and one that sends nothing
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const double t0 = now_s();
+  const std::string body = daemon.scrape();
+  CHECK(now_s() - t0 < 2.0);
+  CHECK(body.find("# TYPE syscall_total counter") != std::string::npos);
+  // The stalled one is dropped after the read timeout, without an answer.
+  const double t1 = now_s();
+  const std::string dropped = stalled.receive_all();
+  CHECK(now_s() - t1 < 9.0);
+  CHECK((dropped.empty() || status_of(dropped) == 400 || status_of(dropped) == 408));
+
+  daemon.process->signal(SIGTERM);
+  const auto end = daemon.process->wait(15);
+  CHECK(end.status == 0);
+}
+
+TEST_CASE("syslatd: bad --listen, a taken port and report-only options exit 2 with one line", "[privileged]") {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"--listen", "127.0.0.1"}, {"--listen", "300.1.2.3:9476"}, {"--listen", "127.0.0.1:70000"},
+           {"--listen", "[::1:9476"}, {"--buckets", "0"}, {"--buckets", "1ms,fast"}, {"-i", "1"}, {"-j"},
+           {"-o", "/tmp/x"}, {"--sort", "count"}, {"-T", "5"}, {"--", "true"}}) {
+    std::vector<std::string> argv = {kSyslatd};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const auto r = slt::run(argv, 20);
+    INFO(args.front() << " -> " << r.err);
+    CHECK(r.status == 2);
+    CHECK(r.out.empty());
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK(r.err.rfind("syslatd: " + args.front(), 0) == 0);
+  }
+  // The port is taken by another syslatd.
+  Syslatd first;
+  const auto second = slt::run({kSyslatd, "--listen", "127.0.0.1:" + std::to_string(first.port)}, 20);
+  INFO(second.err);
+  CHECK(second.status == 2);
+  CHECK(second.err.find("--listen: cannot listen on 127.0.0.1:" + std::to_string(first.port)) != std::string::npos);
+  CHECK(second.err.find("in use") != std::string::npos);
+  // Other tools do not take --listen.
+  const auto count = slt::run({std::string(SYSLAT_BUILD_DIR) + "/syscount", "--listen", "127.0.0.1:9999", "-d", "1"}, 20);
+  CHECK(count.status == 2);
+  CHECK(count.err.find("--listen") != std::string::npos);
+}

@@ -1,0 +1,201 @@
+// The Prometheus text renderer and the cumulative model behind it.
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "core/cumulative.h"
+#include "core/histogram.h"
+#include "core/syscall_table.h"
+#include "export/prometheus.h"
+
+using namespace syslat;
+
+namespace {
+
+const auto kAlive = [](uint32_t) { return true; };
+
+// The value of the line that starts with `series` followed by a space, or -1.
+double value_of(const std::string& text, const std::string& series) {
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+  return -1;
+}
+
+core::Sample poll_with(const std::string& name, uint64_t calls, uint64_t errors, std::initializer_list<uint64_t> durations_ns) {
+  core::Sample s;
+  auto& st = s.syscalls[*core::syscall_number(name)];
+  st.calls = calls;
+  st.errors = errors;
+  for (uint64_t ns : durations_ns) {
+    st.hist.counts[hist_bucket(ns)]++;
+    st.timed++;
+    st.total_ns += ns;
+  }
+  return s;
+}
+
+exporter::PrometheusMeta meta(bool per_process = false) {
+  exporter::PrometheusMeta m;
+  m.version = "0.1.0";
+  m.kernel = "6.1.0-test";
+  m.bpf_attached = true;
+  m.per_process = per_process;
+  m.bucket_bounds_ns = exporter::default_bucket_bounds_ns();
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("prometheus: every family has HELP and TYPE lines before its samples") {
+  core::CumulativeStats stats(10);
+  stats.add(poll_with("read", 3, 1, {1500, 3000, 5'000'000}), kAlive);
+  const std::string text = exporter::render_prometheus(stats, meta());
+  for (const auto& [name, type] : {std::pair{"syscall_total", "counter"}, {"syscall_errors_total", "counter"},
+                                   {"syscall_slow_total", "counter"}, {"syscall_duration_seconds", "histogram"},
+                                   {"syslat_events_lost_total", "counter"}, {"syslat_bpf_attached", "gauge"},
+                                   {"syslat_build_info", "gauge"}}) {
+    const std::string type_line = std::string("# TYPE ") + name + " " + type + "\n";
+    const auto help = text.find(std::string("# HELP ") + name + " ");
+    const auto typ = text.find(type_line);
+    INFO(name);
+    REQUIRE(help != std::string::npos);
+    REQUIRE(typ != std::string::npos);
+    CHECK(help < typ);
+    CHECK(text.find(std::string("\n") + name, typ + type_line.size() - 1) == typ + type_line.size() - 1);
+  }
+  CHECK(value_of(text, R"(syscall_total{syscall="read"})") == 3);
+  CHECK(value_of(text, R"(syscall_errors_total{syscall="read"})") == 1);
+  CHECK(value_of(text, R"(syslat_bpf_attached)") == 1);
+  CHECK(value_of(text, R"(syslat_build_info{version="0.1.0",kernel="6.1.0-test",backend="bpf"})") == 1);
+  CHECK(value_of(text, R"(syslat_events_lost_total{reason="ring_buffer"})") == 0);
+  CHECK(text.back() == '\n');
+}
+
+TEST_CASE("prometheus: histogram buckets are cumulative at exact bounds and +Inf equals _count") {
+  core::CumulativeStats stats(10);
+  // 1023 ns is below the first bound (1.024us); 1024 ns is the first of the
+  // next bucket; 2 ms lands under le=2^21 ns (2.097152 ms); 10 s under none.
+  stats.add(poll_with("read", 5, 0, {1023, 1024, 2'000'000, 2'000'000, 10'000'000'000}), kAlive);
+  stats.add(poll_with("read", 1, 0, {3000}), kAlive);  // polls add up
+  const std::string text = exporter::render_prometheus(stats, meta());
+  const auto bucket = [&](const std::string& le) {
+    return value_of(text, R"(syscall_duration_seconds_bucket{syscall="read",le=")" + le + R"("})");
+  };
+  CHECK(bucket("1.024e-06") == 1);
+  CHECK(bucket("2.048e-06") == 2);
+  CHECK(bucket("4.096e-06") == 3);
+  CHECK(bucket("0.001048576") == 3);
+  CHECK(bucket("0.002097152") == 5);
+  CHECK(bucket("4.294967296") == 5);
+  CHECK(bucket("+Inf") == 6);
+  CHECK(value_of(text, R"(syscall_duration_seconds_count{syscall="read"})") == 6);
+  CHECK(value_of(text, R"(syscall_duration_seconds_sum{syscall="read"})") == Approx(10.004005047));
+  CHECK(value_of(text, R"(syscall_total{syscall="read"})") == 6);
+  // Never decreasing along le.
+  double last = 0;
+  for (uint64_t ns : exporter::default_bucket_bounds_ns()) {
+    const double v = value_of(text, R"(syscall_duration_seconds_bucket{syscall="read",le=")" +
+                                        fmt::format("{}", ns / 1e9) + R"("})");
+    CHECK(v >= last);
+    last = v;
+  }
+}
+
+TEST_CASE("prometheus: label values escape backslash, quote and newline, and replace bytes that are not UTF-8") {
+  CHECK(exporter::escape_label_value(R"(a\b"c)") == R"(a\\b\"c)");
+  CHECK(exporter::escape_label_value("two\nlines") == R"(two\nlines)");
+  CHECK(exporter::escape_label_value("caf\xC3\xA9") == "caf\xC3\xA9");  // valid UTF-8 kept
+  CHECK(exporter::escape_label_value("bad\xFFx") == "bad\xEF\xBF\xBDx");
+  CHECK(exporter::escape_label_value("cut\xE2\x82") == "cut\xEF\xBF\xBD\xEF\xBF\xBD");
+
+  core::CumulativeStats stats(10);
+  core::Sample s;
+  auto& p = s.processes[42];
+  p.pid = 42;
+  p.comm = "we\"ird\\na\nme";
+  p.syscalls[*core::syscall_number("getppid")].calls = 7;
+  stats.add(s, kAlive);
+  const std::string text = exporter::render_prometheus(stats, meta(true));
+  CHECK(value_of(text, R"(syscall_total{syscall="getppid",pid="42",comm="we\"ird\\na\nme"})") == 7);
+}
+
+TEST_CASE("prometheus: pids beyond --max-processes fold into pid=other, exited ones give up their place") {
+  core::CumulativeStats stats(2);
+  const int getppid = *core::syscall_number("getppid");
+  auto poll = [&](std::initializer_list<uint32_t> pids) {
+    core::Sample s;
+    for (uint32_t pid : pids) {
+      auto& p = s.processes[pid];
+      p.pid = pid;
+      p.comm = "p" + std::to_string(pid);
+      p.syscalls[getppid].calls = 10;
+      p.syscalls[getppid].errors = 1;
+    }
+    return s;
+  };
+  std::set<uint32_t> dead;
+  const auto alive = [&](uint32_t pid) { return !dead.count(pid); };
+  stats.add(poll({1, 2, 3}), alive);  // 3 does not fit
+  CHECK(stats.processes().size() == 2);
+  CHECK(stats.other_processes().at(getppid).calls == 10);
+  stats.add(poll({1, 4}), alive);  // still full: 4 is other
+  CHECK(stats.other_processes().at(getppid).calls == 20);
+  dead.insert(2);
+  stats.add(poll({5}), alive);  // 2 exited: its 10 calls move to other, 5 gets its place
+  CHECK(stats.processes().count(2) == 0);
+  CHECK(stats.processes().at(5).syscalls.at(getppid).calls == 10);
+  CHECK(stats.other_processes().at(getppid).calls == 30);
+  CHECK(stats.other_processes().at(getppid).errors == 3);
+
+  const std::string text = exporter::render_prometheus(stats, meta(true));
+  CHECK(value_of(text, R"(syscall_total{syscall="getppid",pid="other"})") == 30);
+  CHECK(value_of(text, R"(syscall_errors_total{syscall="getppid",pid="other"})") == 3);
+  CHECK(value_of(text, R"(syscall_total{syscall="getppid",pid="1",comm="p1"})") == 20);
+  CHECK(value_of(text, R"(syscall_total{syscall="getppid",pid="5",comm="p5"})") == 10);
+  CHECK(text.find(R"(pid="2")") == std::string::npos);
+  // Without -P the same model renders system-wide series only.
+  CHECK(exporter::render_prometheus(stats, meta(false)).find("pid=") == std::string::npos);
+}
+
+TEST_CASE("prometheus: i386 calls carry abi=i386 and never share the native series") {
+  core::CumulativeStats stats(10);
+  core::Sample s;
+  s.syscalls[core::SyscallId(core::Abi::Native, 0)].calls = 5;  // x86_64 read
+  s.syscalls[core::SyscallId(core::Abi::I386, 3)].calls = 2;    // i386 read
+  s.syscalls[core::SyscallId(core::Abi::Native, 999)].calls = 1;
+  stats.add(s, kAlive);
+  const std::string text = exporter::render_prometheus(stats, meta());
+  CHECK(value_of(text, R"(syscall_total{syscall="read"})") == 5);
+  CHECK(value_of(text, R"(syscall_total{syscall="read",abi="i386"})") == 2);
+  CHECK(value_of(text, R"(syscall_total{syscall="[unknown: 999]"})") == 1);
+}
+
+TEST_CASE("prometheus: slow calls are counted per syscall, zero for syscalls never slow") {
+  core::CumulativeStats stats(10);
+  stats.add(poll_with("read", 3, 0, {}), kAlive);
+  stats.add(poll_with("futex", 3, 0, {}), kAlive);
+  stats.add_slow(*core::syscall_number("futex"), 2);
+  stats.add_slow(*core::syscall_number("futex"));
+  const std::string text = exporter::render_prometheus(stats, meta());
+  CHECK(value_of(text, R"(syscall_slow_total{syscall="futex"})") == 3);
+  CHECK(value_of(text, R"(syscall_slow_total{syscall="read"})") == 0);
+}
+
+TEST_CASE("histogram: bounds between kernel buckets round down to a boundary, where counts are exact") {
+  CHECK(core::bucket_bound_at_or_below(1024) == 1024);
+  CHECK(core::bucket_bound_at_or_below(uint64_t{1} << 32) == uint64_t{1} << 32);
+  // 3 ms: 2^21 + k * 2^21/8 boundaries; 3'000'000 lies in [2'883'584, 3'145'728).
+  CHECK(core::bucket_bound_at_or_below(3'000'000) == 2'883'584);
+  CHECK(core::bucket_bound_at_or_below(5) == 5);  // exact below HIST_SUB ns
+  CHECK(core::bucket_bound_at_or_below(UINT64_MAX) == hist_bucket_lo(HIST_OVERFLOW));
+
+  core::Histogram h;
+  h.counts[hist_bucket(2'900'000)] = 4;  // [2'883'584, 3'145'728): above the 2'883'584 bound
+  h.counts[hist_bucket(2'800'000)] = 1;
+  const uint64_t bounds[] = {2'883'584, 3'145'728};
+  CHECK(core::cumulative_counts(h, bounds) == std::vector<uint64_t>{1, 5});
+}
