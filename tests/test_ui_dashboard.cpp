@@ -206,3 +206,32 @@ TEST_CASE("dashboard keys: selection, sort, window, refresh, pause, prompts, qui
   CHECK(!st.help);
   CHECK(ui::handle_key(st, 'q', ranked, 5) == ui::Command::Quit);
 }
+
+TEST_CASE("dashboard view: a wide histogram goes in two columns, both whole at 80 columns") {
+  core::Sample s;
+  s.start_ns = 0;
+  s.end_ns = kSec;
+  core::SyscallStats st;
+  for (int i = 0; i < 14; ++i) {  // 1 us .. 8 ms: 14 log2 buckets, count 100+i each
+    const uint64_t ns = 1024ull << i;
+    st.hist.counts[hist_bucket(ns)] += 100 + i;
+    st.calls += 100 + i;
+    st.timed += 100 + i;
+    st.total_ns += (100 + i) * ns;
+  }
+  st.max_ns = 1024ull << 13;
+  s.syscalls[7] = st;  // poll
+  core::ReportOptions ro;
+  ro.kind = core::ReportKind::Lat;
+  ro.top = 0;
+  ro.timed = true;
+  ui::DashboardData d;
+  d.report = core::build_report(s, ro, "");
+  const std::string text = ui::plain_text(ui::render_screen(d, ui::UiState{}, 80, 24));
+  INFO(text);
+  // 24 rows leave 5 histogram lines: 10 buckets in two columns, the densest run.
+  int counts = 0;
+  for (int i = 0; i < 14; ++i) counts += text.find("|       " + std::to_string(100 + i) + " ") != std::string::npos ||
+                                          text.find("|       " + std::to_string(100 + i) + "\n") != std::string::npos;
+  CHECK(counts == 10);
+}

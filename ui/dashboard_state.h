@@ -27,7 +27,7 @@ struct SlowLine {
 struct DashboardData {
   core::Report report;  // the window, every row, ranked by UiState::sort
   std::optional<double> sys_cpu_share;  // system CPU time / CPU time available, 0..1
-  const char* cpu_scope = "all CPUs";   // whose system time that is
+  const char* cpu_scope = "";           // whose system time: "" the machine's, " (PIDs)"
   std::vector<SlowLine> slow;           // newest first
   uint64_t slow_total = 0;              // slow calls seen since start
   uint64_t lost_total = 0;              // every loss since start (Health::lost + ring drops)

@@ -84,12 +84,12 @@ Line summary_line(const DashboardData& d) {
   const auto& t = d.report.total;
   const double secs = d.report.interval_s;
   Line l;
+  // Most important first: a narrow screen cuts from the right.
   l.add(fmt::format(" calls/s {}  errors/s {}  avg {}", human_number(secs > 0 ? t.calls / secs : 0),
                     human_number(secs > 0 ? t.errors / secs : 0), duration(t.avg_ns())));
-  if (d.sys_cpu_share)
-    l.add(fmt::format("  sys CPU {:.1f}% ({})", *d.sys_cpu_share * 100, d.cpu_scope));
-  l.add(fmt::format("  slow {}", d.slow_total));
   l.add(fmt::format("  lost {}", d.lost_total), d.lost_total ? Style::Alert : Style::Normal);
+  l.add(fmt::format("  slow {}", d.slow_total));
+  if (d.sys_cpu_share) l.add(fmt::format("  sys CPU {:.1f}%{}", *d.sys_cpu_share * 100, d.cpu_scope));
   return l;
 }
 
@@ -153,11 +153,11 @@ Line hist_title(const DashboardData& d, const core::Row* r) {
   if (!r) return Line::of(" LATENCY  (select a syscall)", Style::Heading);
   const auto& st = r->stats;
   (void)d;
-  return Line::of(fmt::format(" {}  {} calls  {} errors  avg {}  p50 {}  p90 {}  p99 {}  max {}", display_name(*r),
-                              human_number(static_cast<double>(st.calls)), human_number(static_cast<double>(st.errors)),
-                              duration(st.avg_ns()), duration(r->p50_ns), duration(r->p90_ns), duration(r->p99_ns),
-                              duration(st.max_ns)),
-                  Style::Heading);
+  std::string title = fmt::format(" {}  {} calls  avg {}  p50 {}  p90 {}  p99 {}  max {}", display_name(*r),
+                                  human_number(static_cast<double>(st.calls)), duration(st.avg_ns()), duration(r->p50_ns),
+                                  duration(r->p90_ns), duration(r->p99_ns), duration(st.max_ns));
+  if (st.errors) title += fmt::format("  {} errors", human_number(static_cast<double>(st.errors)));
+  return Line::of(std::move(title), Style::Heading);
 }
 
 // The densest run of `n` consecutive buckets, when they do not all fit.
@@ -177,7 +177,9 @@ std::pair<size_t, size_t> bucket_range(const std::vector<core::Log2Bucket>& b, s
 }
 
 Line hist_cell(const core::Log2Bucket& b, uint64_t max, size_t width) {
-  const size_t bar_width = width > kHistLabelWidth + kHistCountWidth + 4 ? width - kHistLabelWidth - kHistCountWidth - 3 : 1;
+  // label " |" bar "|" count " "
+  const size_t fixed = kHistLabelWidth + kHistCountWidth + 4;
+  const size_t bar_width = width > fixed + 1 ? width - fixed : 1;
   Line l;
   l.add(rpad(core::log2_label(b), kHistLabelWidth) + " |");
   l.add(bar(static_cast<double>(b.count), static_cast<double>(max), bar_width), Style::Bar);

@@ -172,7 +172,7 @@ void Dashboard::refresh_data() {
   ro.timed = true;
   data_.report = core::build_report(view, ro, "");
   data_.sys_cpu_share = cpu_.share_since(view.start_ns);
-  data_.cpu_scope = filter_.pids.empty() ? "all CPUs" : "of the PIDs";
+  data_.cpu_scope = filter_.pids.empty() ? "" : " (PIDs)";
   data_.slow.assign(slow_.begin(), slow_.end());
   data_.slow_total = slow_total_;
   data_.lost_total = window_.since_start().health.lost();
