@@ -136,7 +136,11 @@ util::Expected<void> Dashboard::start() {
   return source_->attach();
 }
 
+// Slow events are drained here too, not as they arrive: a wakeup per event
+// would cost more than the whole refresh (the ring buffer holds seconds of them,
+// and what overflows is counted).
 void Dashboard::poll_source() {
+  take_events();
   core::Sample s = source_->poll();
   window_.add(s);
   cpu_.add(s.end_ns, collect::read_cpu_times(filter_.pids));
@@ -265,7 +269,6 @@ int Dashboard::loop(StopEvents& events) {
     const int timeout_ms = wake > now ? static_cast<int>((wake - now + 999'999) / 1'000'000) : 0;
     const StopEvents::Event event = events.wait(timeout_ms, nullptr);
     if (event.reason == StopEvents::Reason::Signal || event.reason == StopEvents::Reason::TargetsExited) break;
-    if (event.data_ready) take_events();
     if (event.input_ready && terminal_) {
       const double refresh = state_.refresh_s;
       bool quit = false;
@@ -280,7 +283,6 @@ int Dashboard::loop(StopEvents& events) {
       next_poll = t + poll_period();
     }
     if (t >= next_draw) {
-      take_events();
       if (!state_.paused) refresh_data();
       draw();
       next_draw = t + ns_of(state_.refresh_s);
@@ -288,7 +290,6 @@ int Dashboard::loop(StopEvents& events) {
   }
   if (!terminal_ && !printed_) {  // a run shorter than one refresh still reports
     poll_source();
-    take_events();
     refresh_data();
     draw();
   }
@@ -323,7 +324,6 @@ int Dashboard::run() {
   if (!events) return fail(prog_, events.error().message, 1);
   if (auto ok = start(); !ok) return fail(prog_, ok.error().message, 1);
   if (auto ok = source_->apply(filter_); !ok) return fail(prog_, ok.error().message, 2);
-  events->watch_data(source_->events_fd());
   if (interactive) {
     auto terminal = ui::Terminal::open();
     if (!terminal) return fail(prog_, terminal.error().message, 1);

@@ -46,8 +46,9 @@ StopEvents::Event StopEvents::wait(int timeout_ms, LaunchedCommand* command) {
   if (data_fd_ >= 0) fds.push_back({data_fd_, POLLIN, 0});
   Event event;
   // EINTR (a terminal resize) returns too: the caller then reads the keys.
-  if (poll(fds.data(), fds.size(), timeout_ms < 0 ? 0 : timeout_ms) <= 0) {
-    event.input_ready = input_fd_ >= 0 && errno == EINTR;
+  const int ready = poll(fds.data(), fds.size(), timeout_ms < 0 ? 0 : timeout_ms);
+  if (ready <= 0) {
+    event.input_ready = input_fd_ >= 0 && ready < 0 && errno == EINTR;
     return event;
   }
   if (data_fd_ >= 0) {
