@@ -41,6 +41,7 @@ constexpr uint64_t kMaxPollNs = 1'000'000'000;  // keeps the kernel's u32 histog
 constexpr size_t kSlowKept = 200;               // slow calls kept for the panel
 constexpr uint64_t kMessageNs = 4'000'000'000;  // how long a footer message stays
 constexpr size_t kBatchSlowRows = 10;
+constexpr uint64_t kCpuReadNs = 1'000'000'000;
 
 uint64_t ns_of(double seconds) { return static_cast<uint64_t>(seconds * 1e9); }
 
@@ -119,6 +120,7 @@ class Dashboard {
   ui::UiState state_;
   ui::DashboardData data_;  // what the screen shows; frozen while paused
   bool printed_ = false;    // batch: a frame went out
+  uint64_t next_cpu_read_ns_ = 0;
 };
 
 util::Expected<void> Dashboard::start() {
@@ -143,7 +145,12 @@ void Dashboard::poll_source() {
   take_events();
   core::Sample s = source_->poll();
   window_.add(s);
-  cpu_.add(s.end_ns, collect::read_cpu_times(filter_.pids));
+  // /proc/stat is costly to produce (every CPU, every interrupt line): once
+  // a second is enough for a share over a window of a second or more.
+  if (s.end_ns >= next_cpu_read_ns_) {
+    cpu_.add(s.end_ns, collect::read_cpu_times(filter_.pids));
+    next_cpu_read_ns_ = s.end_ns + kCpuReadNs;
+  }
 }
 
 // Slow calls as they come. A flood (a low threshold) only costs decoding
@@ -226,7 +233,10 @@ void Dashboard::submit(ui::Command command) {
     if (!text.empty()) next.comm = text.substr(0, SYSLAT_COMM_LEN - 1);  // the kernel keeps 15 characters
   }
   if (auto ok = source_->apply(next); !ok) return say(ok.error().message, true);
-  if (next.pids != filter_.pids) cpu_.clear();
+  if (next.pids != filter_.pids) {
+    cpu_.clear();
+    next_cpu_read_ns_ = 0;
+  }
   filter_ = std::move(next);
   const std::string now = describe_filter(filter_);
   say(now.empty() ? "showing every process" : "showing " + now, false);
