@@ -148,7 +148,7 @@ int Daemon::run() {
     return fail(prog_, fmt::format("{}: not for syslatd, which serves /metrics instead (expected --listen, --buckets, "
                                    "--threshold, -P and filters)", *option), 2);
   if (o_.backend == Backend::Ptrace)
-    return fail(prog_, "--backend: 'ptrace' is not available in this build yet (expected auto or bpf)", 2);
+    return fail(prog_, "--backend: syslatd serves the whole machine and needs BPF (expected auto or bpf)", 2);
   const std::vector<uint64_t> bounds = effective_bounds(prog_, o_.bucket_bounds_ns);
 
   // Bound before anything is loaded: a taken port is a quick exit 2.
