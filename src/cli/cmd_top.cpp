@@ -279,6 +279,7 @@ int Dashboard::loop(StopEvents& events) {
     const int timeout_ms = wake > now ? static_cast<int>((wake - now + 999'999) / 1'000'000) : 0;
     const StopEvents::Event event = events.wait(timeout_ms, nullptr);
     if (event.reason == StopEvents::Reason::Signal || event.reason == StopEvents::Reason::TargetsExited) break;
+    if (event.input_closed) break;  // its terminal is gone: nobody to draw for
     if (event.input_ready && terminal_) {
       const double refresh = state_.refresh_s;
       bool quit = false;

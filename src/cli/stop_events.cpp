@@ -56,7 +56,8 @@ StopEvents::Event StopEvents::wait(int timeout_ms, LaunchedCommand* command) {
     fds.pop_back();
   }
   if (input_fd_ >= 0) {
-    event.input_ready = fds.back().revents & (POLLIN | POLLHUP);
+    event.input_ready = fds.back().revents & POLLIN;
+    event.input_closed = fds.back().revents & (POLLHUP | POLLERR | POLLNVAL);
     fds.pop_back();
   }
 

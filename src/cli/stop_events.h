@@ -20,6 +20,7 @@ class StopEvents {
     int signals = 0;  // Signal: how many stop signals were read (a second one escalates)
     bool data_ready = false;  // the watched data fd is readable (with any reason)
     bool input_ready = false; // the watched input fd (the dashboard's keyboard) is readable
+    bool input_closed = false;  // ... or hung up: the terminal is gone
   };
 
   // Blocks SIGINT, SIGTERM, SIGHUP (unless ignored, as under nohup) and
