@@ -42,10 +42,6 @@ std::string human_number(double v) {
 
 std::string duration(uint64_t ns) { return ns ? util::format_duration_ns(ns) : "-"; }
 
-std::string display_name(const core::Row& r) {
-  return r.id.abi == core::Abi::I386 ? r.name + " [i386]" : r.name;
-}
-
 const char* sort_label(core::SortKey key) {
   switch (key) {
     case core::SortKey::Avg: return "avg latency";
@@ -117,7 +113,7 @@ Line top_header(const UiState& s, size_t bar_width) {
 
 Line top_row(const core::Row& r, const DashboardData& d, const UiState& s, double max, size_t bar_width, bool selected) {
   const double share = d.report.total.total_ns ? 100.0 * r.stats.total_ns / d.report.total.total_ns : 0;
-  std::string text = pad((selected ? ">" : " ") + display_name(r), kNameWidth) + cell(human_number(r.rate), kRateWidth) +
+  std::string text = pad((selected ? ">" : " ") + core::display_name(r.id), kNameWidth) + cell(human_number(r.rate), kRateWidth) +
                      cell(duration(r.stats.avg_ns()), kTimeWidth) + cell(duration(r.p99_ns), kTimeWidth) +
                      cell(duration(r.stats.max_ns), kTimeWidth) + cell(fmt::format("{:.1f}", share), kShareWidth) + " ";
   Line l;
@@ -153,7 +149,7 @@ Line hist_title(const DashboardData& d, const core::Row* r) {
   if (!r) return Line::of(" LATENCY  (select a syscall)", Style::Heading);
   const auto& st = r->stats;
   (void)d;
-  std::string title = fmt::format(" {}  {} calls  avg {}  p50 {}  p90 {}  p99 {}  max {}", display_name(*r),
+  std::string title = fmt::format(" {}  {} calls  avg {}  p50 {}  p90 {}  p99 {}  max {}", core::display_name(r->id),
                                   human_number(static_cast<double>(st.calls)), duration(st.avg_ns()), duration(r->p50_ns),
                                   duration(r->p90_ns), duration(r->p99_ns), duration(st.max_ns));
   if (st.errors) title += fmt::format("  {} errors", human_number(static_cast<double>(st.errors)));

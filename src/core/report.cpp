@@ -77,6 +77,12 @@ std::string slot_name(SyscallId id) {
   return syscall_name(id.nr, id.abi);
 }
 
+std::string display_name(SyscallId id) {
+  std::string name = slot_name(id);
+  if (id.abi == Abi::I386) name += " [i386]";
+  return name;
+}
+
 Report build_report(const Sample& span, const ReportOptions& o, std::string time) {
   Report rep;
   rep.kind = o.kind;

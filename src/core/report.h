@@ -57,6 +57,10 @@ struct Report {
 // kUnknownOverflow. No ABI marker (renderers add one for i386).
 std::string slot_name(SyscallId id);
 
+// slot_name as tables and streams show it: 32-bit calls marked "read [i386]"
+// (their numbers and some names differ from x86_64's).
+std::string display_name(SyscallId id);
+
 Report build_report(const Sample& span, const ReportOptions& options, std::string time);
 
 }  // namespace syslat::core

@@ -15,11 +15,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::string name_of(const core::SlowEvent& e) {
-  const std::string name = core::slot_name(e.id);
-  return e.id.abi == core::Abi::I386 ? name + " [i386]" : name;
-}
-
 std::string joined_stack(const std::vector<std::string>& frames, const char* sep) {
   std::string out;
   for (const auto& f : frames) {
@@ -38,7 +33,7 @@ class TextSlowWriter final : public SlowWriter {
   explicit TextSlowWriter(std::ostream& out) : out_(out) {}
   void event(const core::SlowRecord& r) override {
     const auto& e = r.event;
-    out_ << fmt::format("{}  {}() took {}  {}\n", util::clock_hms_ms(e.time_ns), name_of(e),
+    out_ << fmt::format("{}  {}() took {}  {}\n", util::clock_hms_ms(e.time_ns), core::display_name(e.id),
                         util::format_duration_ns(e.duration_ns), r.result);
     out_ << fmt::format("  PID {}  TID {}  UID {}  COMM {}\n", e.pid, e.tid, e.uid, e.comm);
     out_ << "  " << r.call << '\n';

@@ -20,11 +20,6 @@ std::string latency(uint64_t ns, const WriterOptions& o) {
 
 std::string rate(double r) { return fmt::format("{:.1f}", r); }
 
-// 32-bit calls are marked: their numbers and some names differ from x86_64's.
-std::string display_name(const core::Row& r) {
-  return r.id.abi == core::Abi::I386 ? r.name + " [i386]" : r.name;
-}
-
 void count_header(std::ostream& out, const core::Report& rep, const WriterOptions& o, bool with_process) {
   std::string line;
   if (with_process) line += fmt::format("{:>7} {:<16} ", "PID", "COMM");
@@ -41,7 +36,7 @@ void count_row(std::ostream& out, const core::Report& rep, const core::Row& r, c
                const core::ProcessRows* proc) {
   std::string line;
   if (proc) line += fmt::format("{:>7} {:<16} ", proc->pid, proc->comm);
-  line += fmt::format("{:<{}} {:>12} {:>12} {:>9}", display_name(r), kNameWidth, r.stats.calls, rate(r.rate), r.stats.errors);
+  line += fmt::format("{:<{}} {:>12} {:>12} {:>9}", core::display_name(r.id), kNameWidth, r.stats.calls, rate(r.rate), r.stats.errors);
   if (rep.timed) {
     // Per-process counters keep no extremes: MAX is shown for syscalls only.
     line += fmt::format(" {:>14} {:>11} {:>11}", latency(r.stats.total_ns, o), latency(r.stats.avg_ns(), o),
@@ -106,7 +101,7 @@ void write_lat_text(std::ostream& out, const core::Report& rep, const WriterOpti
   if (rep.syscalls.empty()) out << "(no syscalls)\n";
   for (const auto& r : rep.syscalls) {
     const auto& s = r.stats;
-    out << fmt::format("{}  count {}  errors {}  total {}  avg {}  min {}  max {}\n", display_name(r), s.calls, s.errors,
+    out << fmt::format("{}  count {}  errors {}  total {}  avg {}  min {}  max {}\n", core::display_name(r.id), s.calls, s.errors,
                        format_duration_ns(s.total_ns), format_duration_ns(s.avg_ns()),
                        format_duration_ns(s.min_ns), format_duration_ns(s.max_ns));
     out << fmt::format("  p50 {}  p90 {}  p99 {}\n", format_duration_ns(r.p50_ns), format_duration_ns(r.p90_ns),

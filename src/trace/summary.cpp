@@ -31,9 +31,7 @@ std::string summary_table(const core::SyscallMap& calls) {
   };
   for (const auto& [id, s] : rows) {
     const double percent = total.total_ns ? 100.0 * static_cast<double>(s->total_ns) / static_cast<double>(total.total_ns) : 0.0;
-    std::string name = core::slot_name(id);
-    if (id.abi == core::Abi::I386) name += " [i386]";
-    row(percent, *s, name);
+    row(percent, *s, core::display_name(id));
   }
   out += rule;
   row(100.0, total, "total");
