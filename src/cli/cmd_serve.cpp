@@ -24,7 +24,6 @@
 #include "cli/http_server.h"
 #include "cli/stats_session.h"
 #include "cli/stop_events.h"
-#include "cli/syscall_list.h"
 #include "collect/bpf_env.h"
 #include "collect/bpf_source.h"
 #include "core/cumulative.h"
@@ -227,18 +226,7 @@ void Daemon::loop(collect::BpfSource& source, StopEvents& events, Exported& expo
 }  // namespace
 
 int run_serve(const std::string& prog, int argc, char** argv) {
-  auto opts = parse_common_options(argc, argv);
-  if (!opts) return fail(prog, opts.error().message, 2);
-  if (opts->help) {
-    std::cout << help_text(prog, kSpec);
-    return 0;
-  }
-  if (opts->version) {
-    std::cout << prog << " (syslat) " << SYSLAT_VERSION << '\n';
-    return 0;
-  }
-  if (opts->list) return list_syscalls(std::cout);
-  return Daemon(prog, *opts).run();
+  return run_with_common_options(prog, kSpec, argc, argv, [&](const CommonOptions& o) { return Daemon(prog, o).run(); });
 }
 
 }  // namespace syslat::cli

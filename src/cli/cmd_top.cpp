@@ -18,7 +18,6 @@
 #include "cli/slow_printer.h"
 #include "cli/stats_session.h"
 #include "cli/stop_events.h"
-#include "cli/syscall_list.h"
 #include "collect/bpf_env.h"
 #include "collect/bpf_source.h"
 #include "collect/cpu_usage.h"
@@ -367,18 +366,7 @@ int run_top(const std::string& prog, int argc, char** argv) {
       "  -T, --top N              -b: syscalls listed (default 10, 0 = all)\n"
       "      --sort KEY           rate (default), avg or time\n"
       "      --threshold SPEC     slow calls: DUR (default 10ms) or NAME=DUR[,NAME=DUR...]\n"};
-  auto opts = parse_common_options(argc, argv);
-  if (!opts) return fail(prog, opts.error().message, 2);
-  if (opts->help) {
-    std::cout << help_text(prog, spec);
-    return 0;
-  }
-  if (opts->version) {
-    std::cout << prog << " (syslat) " << SYSLAT_VERSION << '\n';
-    return 0;
-  }
-  if (opts->list) return list_syscalls(std::cout);
-  return Dashboard(prog, *opts).run();
+  return run_with_common_options(prog, spec, argc, argv, [&](const CommonOptions& o) { return Dashboard(prog, o).run(); });
 }
 
 }  // namespace syslat::cli

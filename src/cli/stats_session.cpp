@@ -315,7 +315,8 @@ int fail(const std::string& prog, const std::string& message, int status) {
   return status;
 }
 
-int run_stats_command(const std::string& prog, const CommandSpec& spec, Tool tool, int argc, char** argv) {
+int run_with_common_options(const std::string& prog, const CommandSpec& spec, int argc, char** argv,
+                            const std::function<int(const CommonOptions&)>& run) {
   auto opts = parse_common_options(argc, argv);
   if (!opts) return fail(prog, opts.error().message, 2);
   if (opts->help) {
@@ -327,7 +328,12 @@ int run_stats_command(const std::string& prog, const CommandSpec& spec, Tool too
     return 0;
   }
   if (opts->list) return list_syscalls(std::cout);
-  return Session(prog, tool, *opts).run();
+  return run(*opts);
+}
+
+int run_stats_command(const std::string& prog, const CommandSpec& spec, Tool tool, int argc, char** argv) {
+  return run_with_common_options(prog, spec, argc, argv,
+                                 [&](const CommonOptions& o) { return Session(prog, tool, o).run(); });
 }
 
 }  // namespace syslat::cli

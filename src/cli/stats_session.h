@@ -3,6 +3,7 @@
 // place a source is wired to a renderer for them.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "cli/options.h"
@@ -16,6 +17,11 @@ namespace syslat::cli {
 enum class Tool { Count, Lat, Slow };
 
 int run_stats_command(const std::string& prog, const CommandSpec& spec, Tool tool, int argc, char** argv);
+
+// The common front of every subcommand on the SPEC §3 options: parses argv,
+// answers --help, --version and --list itself, else hands the options to `run`.
+int run_with_common_options(const std::string& prog, const CommandSpec& spec, int argc, char** argv,
+                            const std::function<int(const CommonOptions&)>& run);
 
 // Prints "prog: message" on stderr and returns status.
 int fail(const std::string& prog, const std::string& message, int status);
