@@ -40,7 +40,7 @@ ui::DashboardData data(core::SortKey sort) {
   d.report = core::build_report(s, ro, "");
   d.thresholds = "10.0ms";
   d.clock = "12:00:00";
-  d.slow.push_back({0, 4242, "a-very-long-process-name", "futex", 20'000'000,
+  d.slow.push_back({0, 4242, "a-very-long-process-name", 20'000'000,
                     "futex(0x7f0000001000, FUTEX_WAIT_PRIVATE, 0, NULL) = 0 " + std::string(200, 'x')});
   return d;
 }

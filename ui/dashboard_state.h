@@ -19,7 +19,6 @@ struct SlowLine {
   uint64_t time_ns = 0;  // CLOCK_REALTIME
   uint32_t pid = 0;
   std::string comm;
-  std::string syscall;  // with " [i386]" for 32-bit callers
   uint64_t duration_ns = 0;
   std::string call;     // "read(3</tmp/x>, 0x7ffd..., 8192) = 8192"
 };

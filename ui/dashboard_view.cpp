@@ -70,9 +70,10 @@ Line title_line(const DashboardData& d, const UiState& s) {
   l.add(" syslat-top ", Style::Title);
   l.add(fmt::format(" {}  window {} ({:.1f}s)  refresh {}  sort {}", d.clock, core::window_span_label(s.window),
                     d.report.interval_s, util::format_duration_ns(static_cast<uint64_t>(s.refresh_s * 1e9)),
-                    sort_label(s.sort)));
+                    sort_label(s.sort)),
+        Style::Title);
   if (s.paused) l.add("  [PAUSED]", Style::Alert);
-  l.add("  ? help", Style::Dim);
+  l.add("  ? help", Style::Title);
   return l;
 }
 
@@ -145,10 +146,9 @@ void top_panel(Frame& f, const DashboardData& d, const UiState& s, size_t width,
     for (; shown < rows; ++shown) f.push_back(Line{});
 }
 
-Line hist_title(const DashboardData& d, const core::Row* r) {
+Line hist_title(const core::Row* r) {
   if (!r) return Line::of(" LATENCY  (select a syscall)", Style::Heading);
   const auto& st = r->stats;
-  (void)d;
   std::string title = fmt::format(" {}  {} calls  avg {}  p50 {}  p90 {}  p99 {}  max {}", core::display_name(r->id),
                                   human_number(static_cast<double>(st.calls)), duration(st.avg_ns()), duration(r->p50_ns),
                                   duration(r->p90_ns), duration(r->p99_ns), duration(st.max_ns));
@@ -187,7 +187,7 @@ Line hist_cell(const core::Log2Bucket& b, uint64_t max, size_t width) {
 // column); in two columns when `rows` lines of one would not hold them.
 void hist_panel(Frame& f, const DashboardData& d, const UiState& s, size_t width, size_t rows, bool fill) {
   const core::Row* r = selected_row(d, s);
-  f.push_back(hist_title(d, r));
+  f.push_back(hist_title(r));
   std::vector<core::Log2Bucket> buckets;
   if (r) buckets = core::log2_buckets(r->stats.hist);
   size_t shown = 0;

@@ -77,9 +77,9 @@ void Terminal::paint(const Frame& frame) {
       }
       x += n;
     }
-    // Full-width styles (title, selection) run to the edge.
+    // The title bar runs to the edge.
     const auto& spans = frame[static_cast<size_t>(y)].spans;
-    if (!spans.empty() && (spans.front().style == Style::Title) && x < COLS) {
+    if (!spans.empty() && spans.front().style == Style::Title && x < COLS) {
       attrset(attributes(Style::Title, colors_));
       hline(' ', COLS - x);
     }

@@ -165,7 +165,6 @@ void Dashboard::take_events() {
     line.time_ns = e.time_ns;
     line.pid = e.pid;
     line.comm = printable(e.comm);
-    line.syscall = core::slot_name(e.id);
     line.duration_ns = e.duration_ns;
     line.call = printable(decoded_call(e) + " " + decode::format_return(e.id, e.ret));
     slow_.push_front(std::move(line));
