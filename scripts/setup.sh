@@ -14,7 +14,7 @@ apt-get install -y -qq --no-install-recommends \
   build-essential cmake ninja-build pkg-config \
   clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev linux-libc-dev \
   libfmt-dev nlohmann-json3-dev catch2 libncurses-dev libcpp-httplib-dev prometheus \
-  gcc-multilib strace libbpf-tools linux-perf python3 procps util-linux dash xz-utils tmux \
+  gcc-multilib strace libbpf-tools linux-perf python3 procps util-linux dash xz-utils tmux stress-ng \
   >/dev/null
 # libbpf-tools and perf trace (the benchmark's peers) need tracefs; syslat does not.
 if [ ! -d /sys/kernel/tracing/events ]; then
