@@ -18,6 +18,8 @@ TEST_CASE("parse_duration_ns: units and exact values", "[duration]") {
   CHECK(*parse_duration_ns("2m") == 120'000'000'000);
   CHECK(*parse_duration_ns("0.25ms") == 250'000);
   CHECK(*parse_duration_ns("0ns") == 0);
+  CHECK(*parse_duration_ns("0") == 0);  // zero needs no unit (sysslow --threshold 0)
+  CHECK(*parse_duration_ns("0.00") == 0);
   CHECK(*parse_duration_ns("007ms") == 7'000'000);
   CHECK(*parse_duration_ns("0.000000001s") == 1);
   CHECK(*parse_duration_ns("1.999ns") == 1);  // below 1 ns is truncated

@@ -300,6 +300,7 @@ int Session::loop(collect::BpfSource& source, StopEvents& events, LaunchedComman
       while (next_report <= t) next_report += interval_ns;
     }
   }
+  source.detach();
   poll_source();
   if (out.slow)
     out.slow->finish();

@@ -267,6 +267,19 @@ util::Expected<void> BpfSource::attach() {
   return {};
 }
 
+void BpfSource::detach() {
+  if (!impl_->attached) return;
+  syslat_bpf* s = impl_->skel;
+  // sys_enter first: nothing new starts; the rest in the reverse of attach's order.
+  for (bpf_link** link : {&s->links.sys_enter, &s->links.sys_exit, &s->links.sched_process_exit,
+                          &s->links.sched_switch, &s->links.sched_process_fork, &s->links.signal_deliver}) {
+    bpf_link__destroy(*link);  // accepts nullptr (a program not loaded)
+    *link = nullptr;
+  }
+  impl_->attached = false;
+  wait_for_running_programs();
+}
+
 // Fills the filter set not in force and then switches to it, so no call is
 // ever judged by a half-written filter; a bad value changes nothing.
 util::Expected<void> BpfSource::apply(const core::FilterSpec& f) {
@@ -439,10 +452,14 @@ core::Sample BpfSource::poll() {
   out.start_ns = impl_->last_poll_ns;
   out.end_ns = util::monotonic_ns();
   impl_->last_poll_ns = out.end_ns;
+  // The global and the per-process counters cannot be read at one instant;
+  // reading them back to back, with our own syscalls before or after both,
+  // keeps calls that fall between the two (carried to the next poll) few.
+  if (impl_->processes) impl_->processes->find_reaped();
   impl_->stats->read(out);
+  if (impl_->processes) impl_->processes->read(out);
   impl_->read_unknown(out);
   impl_->read_health(out);
-  if (impl_->processes) impl_->processes->read(out);
   return out;
 }
 

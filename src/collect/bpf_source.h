@@ -45,6 +45,10 @@ class BpfSource final : public Source {
   void trace_from_exec(uint32_t pid);
 
   util::Expected<void> attach();
+  // Stops tracing (maps stay readable) and waits for programs still running:
+  // a poll after it reads final counts, so the last report's per-process rows
+  // add up to its totals with nothing made in between.
+  void detach();
   core::Sample poll() override;
 
   // sysslow: the thresholds in force (may change while attached).

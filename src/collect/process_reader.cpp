@@ -4,7 +4,6 @@
 #include <signal.h>
 
 #include <cerrno>
-#include <set>
 #include <vector>
 
 #include "util/files.h"
@@ -66,14 +65,15 @@ void ProcessReader::forget(uint32_t tgid) {
   bpf_map_delete_elem(comm_fd_, &tgid);
 }
 
-void ProcessReader::read(core::Sample& out) {
-  // A process found reaped before the read cannot change its entries after
-  // it, so this read is its last and its entries can go.
-  std::set<uint32_t> reaped;
+void ProcessReader::find_reaped() {
+  reaped_.clear();
   for (auto it = last_.begin(); it != last_.end(); it = last_.upper_bound({it->first.first, UINT32_MAX})) {
     const uint32_t tgid = it->first.first;
-    if (kill(static_cast<pid_t>(tgid), 0) != 0 && errno == ESRCH) reaped.insert(tgid);
+    if (kill(static_cast<pid_t>(tgid), 0) != 0 && errno == ESRCH) reaped_.insert(tgid);
   }
+}
+
+void ProcessReader::read(core::Sample& out) {
   for (const auto& [key, now] : read_all()) {
     proc_stats& last = last_[key];
     core::SyscallStats d;
@@ -91,7 +91,8 @@ void ProcessReader::read(core::Sample& out) {
     // Per process, numbers outside the slots share one row.
     ps.syscalls[layout_.id(key.second)].merge(d);
   }
-  for (uint32_t tgid : reaped) forget(tgid);
+  for (uint32_t tgid : reaped_) forget(tgid);
+  reaped_.clear();
 }
 
 }  // namespace syslat::collect

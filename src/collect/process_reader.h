@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -17,6 +18,10 @@ namespace syslat::collect {
 class ProcessReader {
  public:
   ProcessReader(int stats_fd, int comm_fd, uint32_t cpu_rows, const core::SlotLayout& layout);
+  // Notes the processes already reaped (their rows can change no more, so the
+  // next read is their last). Called before the global counters are read, so
+  // that its kill(2)s fall on one side of both reads.
+  void find_reaped();
   void read(core::Sample& out);
 
  private:
@@ -30,6 +35,7 @@ class ProcessReader {
   uint32_t rows_;
   const core::SlotLayout& layout_;
   std::map<Key, proc_stats> last_;
+  std::set<uint32_t> reaped_;
 };
 
 }  // namespace syslat::collect

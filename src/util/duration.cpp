@@ -96,7 +96,12 @@ Expected<uint64_t> parse_duration_ns(std::string_view text) {
   size_t len = decimal_prefix_len(text);
   if (len == 0) return make_error(kDurationForm);
   std::string_view suffix = text.substr(len);
-  if (suffix.empty()) return make_error(std::string(kDurationForm) + " (the unit is missing)");
+  if (suffix.empty()) {
+    // Zero is zero in every unit (--threshold 0: every call); any other bare
+    // number is ambiguous.
+    if (text.find_first_not_of("0.") == std::string_view::npos) return 0;
+    return make_error(std::string(kDurationForm) + " (the unit is missing)");
+  }
   const Unit* unit = find_unit(suffix);
   if (unit == nullptr) {
     return make_error(fmt::format("unknown unit '{}' in duration (use ns, us, ms, s or m)", suffix));

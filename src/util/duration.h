@@ -11,8 +11,8 @@
 namespace syslat::util {
 
 // "500ns", "20us" (or "20µs"), "10ms", "1.5s", "2m": a non-negative decimal
-// number (fraction allowed, no exponent) immediately followed by a unit.
-// Bare numbers, signs, whitespace, unknown units and values above
+// number (fraction allowed, no exponent) immediately followed by a unit, or
+// a bare zero ("0", "0.0"). Other bare numbers, signs, whitespace, unknown units and values above
 // UINT64_MAX ns are errors. Digits below 1 ns are truncated ("1.5ns" = 1).
 // Error messages are short phrases; the caller prefixes the option name.
 Expected<uint64_t> parse_duration_ns(std::string_view text);
