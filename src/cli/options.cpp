@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <fmt/format.h>
 #include <string>
@@ -157,7 +158,12 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
     }
     case 'n':
       if (value.empty()) return bad("-n/--comm", "empty name (expected a process name, as in /proc/PID/comm)");
-      o.filter.comm = value.substr(0, SYSLAT_COMM_LEN - 1);  // the kernel keeps 15 characters
+      // The kernel keeps 15 bytes of a name: a longer one matches no comm
+      // as given, and cut to 15 it would stand for more than was asked.
+      if (value.size() > SYSLAT_COMM_LEN - 1)
+        return bad("-n/--comm", fmt::format("'{}' is {} bytes, longer than any process name (expected at most {} bytes, "
+                                            "as in /proc/PID/comm)", value, value.size(), SYSLAT_COMM_LEN - 1));
+      o.filter.comm = value;
       return {};
     case 'u': {
       auto uid = parse_uid(value);
@@ -256,8 +262,7 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
     }
     case kThreadComm: o.filter.thread_comm = true; return {};
     case kThreshold:
-      if (auto ok = o.thresholds.add(value); !ok)
-        return bad("--threshold", ok.error().message + " (expected DUR or NAME=DUR[,NAME=DUR...], e.g. 10ms or read=5ms)");
+      if (auto ok = o.thresholds.add(value); !ok) return bad("--threshold", ok.error().message);
       o.slow_options = true;
       return {};
     case kStack: o.user_stack = o.slow_options = true; return {};
@@ -280,6 +285,23 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
     case 'V': o.version = true; return {};
   }
   return util::make_error("unknown option");
+}
+
+// What getopt_long refused in `word` (the argument it was reading): an
+// unknown option, a known one without its value, or a value given to a flag.
+// getopt leaves optopt 0 for an unknown long option, the letter for an
+// unknown short one, and the option's code for a known one misused.
+std::string option_error(std::string_view word) {
+  const bool is_long = word.starts_with("--");
+  const std::string name = is_long ? std::string(word.substr(0, word.find('='))) : fmt::format("-{}", static_cast<char>(optopt));
+  const option* known = nullptr;
+  for (const option* o = kLongOptions; o->name; ++o)
+    if (optopt && o->val == optopt) known = o;
+  const bool short_known = optopt > 0 && optopt < 256 && std::isalnum(optopt) &&
+                           std::string_view(kShortOptions).find(static_cast<char>(optopt)) != std::string_view::npos;
+  if (!known && !short_known) return fmt::format("{}: unknown option (see --help)", name);
+  if (known && known->has_arg == no_argument) return fmt::format("{}: takes no value (see --help)", name);
+  return fmt::format("{}: missing value (see --help)", name);
 }
 
 }  // namespace
@@ -308,12 +330,7 @@ util::Expected<CommonOptions> parse_common_options(int argc, char** argv) {
     const int prev = optind;
     const int c = getopt_long(argc, argv, kShortOptions, kLongOptions, nullptr);
     if (c == -1) break;
-    if (c == '?' || c == ':') {
-      const std::string seen = prev < argc ? argv[prev] : "?";
-      if (optopt && std::string(kShortOptions).find(static_cast<char>(optopt)) != std::string::npos)
-        return util::make_error(fmt::format("{}: missing value", seen));
-      return util::make_error(fmt::format("{}: unknown option (see --help)", seen));
-    }
+    if (c == '?' || c == ':') return util::make_error(option_error(prev < argc ? argv[prev] : "?"));
     if (auto ok = apply_option(c, optarg, o); !ok) return ok.error();
   }
   for (int i = optind; i < argc; ++i) o.command.emplace_back(argv[i]);
