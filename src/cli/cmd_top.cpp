@@ -228,7 +228,11 @@ void Dashboard::submit(ui::Command command) {
     }
   } else {
     next.comm.reset();
-    if (!text.empty()) next.comm = text.substr(0, SYSLAT_COMM_LEN - 1);  // the kernel keeps 15 characters
+    if (!text.empty()) {
+      auto comm = parse_comm("name", text);
+      if (!comm) return say(comm.error().message, true);
+      next.comm = *comm;
+    }
   }
   if (auto ok = source_->apply(next); !ok) return say(ok.error().message, true);
   if (next.pids != filter_.pids) {

@@ -156,15 +156,12 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
       o.filter.tids.insert(o.filter.tids.end(), ids->begin(), ids->end());
       return {};
     }
-    case 'n':
-      if (value.empty()) return bad("-n/--comm", "empty name (expected a process name, as in /proc/PID/comm)");
-      // The kernel keeps 15 bytes of a name: a longer one matches no comm
-      // as given, and cut to 15 it would stand for more than was asked.
-      if (value.size() > SYSLAT_COMM_LEN - 1)
-        return bad("-n/--comm", fmt::format("'{}' is {} bytes, longer than any process name (expected at most {} bytes, "
-                                            "as in /proc/PID/comm)", value, value.size(), SYSLAT_COMM_LEN - 1));
-      o.filter.comm = value;
+    case 'n': {
+      auto comm = parse_comm("-n/--comm", value);
+      if (!comm) return comm.error();
+      o.filter.comm = *comm;
       return {};
+    }
     case 'u': {
       auto uid = parse_uid(value);
       if (!uid) return uid.error();
@@ -321,6 +318,16 @@ util::Expected<std::vector<uint32_t>> parse_ids(const std::string& option, std::
   return ids;
 }
 
+util::Expected<std::string> parse_comm(const std::string& option, std::string_view text) {
+  if (text.empty()) return bad(option, "empty name (expected a process name, as in /proc/PID/comm)");
+  // The kernel keeps 15 bytes of a name: a longer one matches no comm as
+  // given, and cut to 15 it would stand for more than was asked.
+  if (text.size() > SYSLAT_COMM_LEN - 1)
+    return bad(option, fmt::format("'{}' is {} bytes, longer than any process name (expected at most {} bytes, as in "
+                                   "/proc/PID/comm)", text, text.size(), SYSLAT_COMM_LEN - 1));
+  return std::string(text);
+}
+
 
 util::Expected<CommonOptions> parse_common_options(int argc, char** argv) {
   CommonOptions o;
@@ -348,8 +355,8 @@ std::string help_text(const std::string& prog, const CommandSpec& spec) {
       "Filters:\n"
       "  -p, --pid PID[,PID...]   only these processes (all their threads)\n"
       "  -t, --tid TID[,TID...]   only these threads\n"
-      "  -n, --comm NAME          only processes named NAME (as ps and /proc/PID/comm show;\n"
-      "                           threads renamed by the program still match)\n"
+      "  -n, --comm NAME          only processes named NAME (as ps and /proc/PID/comm show,\n"
+      "                           at most 15 bytes; threads renamed by the program still match)\n"
       "      --thread-comm        -n matches each thread's own name instead\n"
       "  -u, --uid UID|USER       only this user\n"
       "  -c, --cgroup PATH|ID     only tasks in this cgroup v2 directory (and below), or in\n"
