@@ -51,6 +51,7 @@ std::vector<Row> rows() {
       {kCommon, {"-i", "-1"}, "-i"},
       {kCommon, {"-i", "1e30"}, "-i"},
       {kCommon, {"-i", "99999999999999999999999"}, "-i"},
+      {kCommon, {"-i", "0.0000001"}, "-i"},  // was 6 MB of reports a second
       {kCommon, {"-d", "0"}, "-d"},
       {kCommon, {"-d", "0ms"}, "-d"},
       {kCommon, {"-d", "abc"}, "-d"},
@@ -144,6 +145,12 @@ std::vector<Row> rows() {
       {Slow | Top | Serve, {"--threshold", "-1ms"}, "--threshold"},
       {Slow | Top | Serve, {"--threshold", ""}, "--threshold"},
       {Slow | Top | Serve, {"--threshold", "read=5ms,"}, "--threshold"},
+      // sysslow: a stream of slow calls, no reports
+      {Slow, {"-i", "1"}, "-i"},
+      {Slow, {"-T", "5"}, "-T"},
+      {Slow, {"--sort", "count"}, "--sort"},
+      {Slow, {"-P"}, "-P"},
+      {Slow, {"-m"}, "-m"},
       // syslat-top: a dashboard of running processes
       {Top, {"-i", "10"}, "-i"},
       {Top, {"-i", "0.01"}, "-i"},

@@ -76,6 +76,8 @@ const option kLongOptions[] = {
     {"version", no_argument, nullptr, 'V'},
     {nullptr, 0, nullptr, 0},
 };
+constexpr double kMinInterval = 0.01;  // -i
+
 // '+': stop at the first non-option, which starts the command (as strace does).
 constexpr const char* kShortOptions = "+p:t:n:u:c:S:xe:i:d:T:LmPljo:bvhV";
 
@@ -206,6 +208,9 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
     case 'i': {
       auto s = with_option("-i/--interval", util::parse_seconds(value));
       if (!s) return s.error();
+      // Shorter, the reports are only noise (and come as fast as the loop spins).
+      if (*s < kMinInterval)
+        return bad("-i/--interval", fmt::format("'{}' is too short (expected at least {} seconds)", value, kMinInterval));
       o.interval_s = *s;
       return {};
     }
