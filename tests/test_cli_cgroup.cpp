@@ -52,13 +52,10 @@ void check_rejected(const std::vector<std::string>& args, const std::string& nam
                     const std::vector<std::string>& mentions = {}) {
   std::vector<std::string> argv = {slt::syscount_bin()};
   argv.insert(argv.end(), args.begin(), args.end());
-  const auto r = slt::run(argv, 10);
-  INFO("status " << r.status << "\nstdout: " << r.out << "\nstderr: " << r.err);
-  CHECK(r.status == 2);
-  CHECK(r.out.empty());
-  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
-  CHECK(r.err.find(names) != std::string::npos);
-  for (const auto& m : mentions) CHECK(r.err.find(m) != std::string::npos);
+  const auto r = slt::check_rejected(argv, names);
+  INFO(r.describe());
+  CHECK(r.problem == "");
+  for (const auto& m : mentions) CHECK(r.run.err.find(m) != std::string::npos);
 }
 
 }  // namespace

@@ -299,29 +299,12 @@ TEST_CASE("syslatd: bad requests get 405, 404 or 400 or are dropped, and a stall
   CHECK(end.status == 0);
 }
 
-TEST_CASE("syslatd: bad --listen, a taken port and report-only options exit 2 with one line", "[privileged]") {
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"--listen", "127.0.0.1"}, {"--listen", "300.1.2.3:9476"}, {"--listen", "127.0.0.1:70000"},
-           {"--listen", "[::1:9476"}, {"--buckets", "0"}, {"--buckets", "1ms,fast"}, {"-i", "1"}, {"-j"},
-           {"-o", "/tmp/x"}, {"--sort", "count"}, {"-T", "5"}, {"--", "true"}}) {
-    std::vector<std::string> argv = {kSyslatd};
-    argv.insert(argv.end(), args.begin(), args.end());
-    const auto r = slt::run(argv, 20);
-    INFO(args.front() << " -> " << r.err);
-    CHECK(r.status == 2);
-    CHECK(r.out.empty());
-    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
-    CHECK(r.err.rfind("syslatd: " + args.front(), 0) == 0);
-  }
-  // The port is taken by another syslatd.
+TEST_CASE("syslatd: a port another syslatd holds exits 2 with one line", "[privileged]") {
+  // Bad --listen values and report-only options: tests/test_cli_badinput.cpp.
   Syslatd first;
-  const auto second = slt::run({kSyslatd, "--listen", "127.0.0.1:" + std::to_string(first.port)}, 20);
-  INFO(second.err);
-  CHECK(second.status == 2);
-  CHECK(second.err.find("--listen: cannot listen on 127.0.0.1:" + std::to_string(first.port)) != std::string::npos);
-  CHECK(second.err.find("in use") != std::string::npos);
-  // Other tools do not take --listen.
-  const auto count = slt::run({std::string(SYSLAT_BUILD_DIR) + "/syscount", "--listen", "127.0.0.1:9999", "-d", "1"}, 20);
-  CHECK(count.status == 2);
-  CHECK(count.err.find("--listen") != std::string::npos);
+  const std::string where = "127.0.0.1:" + std::to_string(first.port);
+  const auto second = slt::check_rejected({kSyslatd, "--listen", where}, "--listen: cannot listen on " + where);
+  INFO(second.describe());
+  CHECK(second.problem == "");
+  CHECK(second.run.err.find("in use") != std::string::npos);
 }

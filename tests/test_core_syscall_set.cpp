@@ -68,16 +68,16 @@ TEST_CASE("syscall lists: all, none and negation", "[syscall_set]") {
 TEST_CASE("syscall lists: errors name the bad item", "[syscall_set]") {
   CHECK(error_of("opne") == "unknown syscall 'opne' (did you mean 'open'?)");
   CHECK(error_of("read,opneat") == "unknown syscall 'opneat' (did you mean 'openat'?)");
-  CHECK(error_of("frobnicate") == "unknown syscall 'frobnicate'");
+  CHECK(error_of("frobnicate") == "unknown syscall 'frobnicate' (expected syscall names, numbers or %classes, comma-separated)");
   CHECK(error_of("%fil") == "unknown class '%fil' (did you mean '%file'?)");
-  CHECK(error_of("%bogus") == "unknown class '%bogus'");
-  CHECK(error_of("") == "empty syscall list");
-  CHECK(error_of("!") == "empty syscall list");
-  CHECK(error_of("   ") == "empty syscall list");
-  CHECK(error_of("read,,write") == "empty item in syscall list");
-  CHECK(error_of("read,") == "empty item in syscall list");
+  CHECK(error_of("%bogus") == "unknown class '%bogus' (expected %file, %net, %process, %memory, %signal, %ipc, %desc or %time)");
+  CHECK(error_of("") == "empty syscall list (expected syscall names, numbers or %classes, comma-separated)");
+  CHECK(error_of("!") == "empty syscall list (expected syscall names, numbers or %classes, comma-separated)");
+  CHECK(error_of("   ") == "empty syscall list (expected syscall names, numbers or %classes, comma-separated)");
+  CHECK(error_of("read,,write") == "empty item in syscall list (expected syscall names, numbers or %classes, comma-separated)");
+  CHECK(error_of("read,") == "empty item in syscall list (expected syscall names, numbers or %classes, comma-separated)");
   CHECK(error_of("511") == "bad syscall number '511' (expected 0-510)");
   CHECK(error_of("99999999999999999999999") == "bad syscall number '99999999999999999999999' (expected 0-510)");
   CHECK(error_of("read,!write") == "'!write': '!' negates the whole list and must come first");
-  CHECK(error_of("READ") == "unknown syscall 'READ'");
+  CHECK(error_of("READ") == "unknown syscall 'READ' (expected syscall names, numbers or %classes, comma-separated)");
 }

@@ -2,12 +2,14 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -30,7 +32,8 @@ void pause_briefly() { std::this_thread::sleep_for(std::chrono::milliseconds(2))
 // fork + exec with stdin /dev/null and stdout/stderr into the given files, in
 // a process group of its own (so a timeout can kill the whole tree), with no
 // other fd open.
-pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path, const std::string& err_path) {
+pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path, const std::string& err_path,
+            const std::string& cwd = "") {
   std::vector<char*> cargv;
   for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);
@@ -42,6 +45,7 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path, c
     const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (in < 0 || out < 0 || err < 0) _exit(125);
+    if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(125);
     dup2(in, 0);
     dup2(out, 1);
     dup2(err, 2);
@@ -94,6 +98,10 @@ std::string join(const std::vector<std::string>& argv) {
 
 std::string syscount_bin() { return SYSLAT_BUILD_DIR "/syscount"; }
 std::string syslat_bin() { return SYSLAT_BUILD_DIR "/syslat"; }
+std::string sysslow_bin() { return SYSLAT_BUILD_DIR "/sysslow"; }
+std::string top_bin() { return SYSLAT_BUILD_DIR "/syslat-top"; }
+std::string syslatd_bin() { return SYSLAT_BUILD_DIR "/syslatd"; }
+std::string systrace_bin() { return SYSLAT_BUILD_DIR "/systrace"; }
 std::string workload(const std::string& name) { return std::string(WORKLOAD_DIR "/") + name; }
 
 std::string python3_bin() {
@@ -137,11 +145,11 @@ std::string unique_comm(const std::string& prefix) {
 
 // ---- processes ------------------------------------------------------------
 
-RunResult run(const std::vector<std::string>& argv, double timeout_s) {
+RunResult run(const std::vector<std::string>& argv, double timeout_s, const std::string& cwd) {
   TempDir dir;
   RunResult r;
   const double start = now_s();
-  const pid_t pid = spawn(argv, dir.file("out"), dir.file("err"));
+  const pid_t pid = spawn(argv, dir.file("out"), dir.file("err"), cwd);
   auto [status, timed_out] = reap(pid, timeout_s);
   r.elapsed_s = now_s() - start;
   r.status = decode_status(status);
@@ -149,6 +157,40 @@ RunResult run(const std::vector<std::string>& argv, double timeout_s) {
   r.out = read_file(dir.file("out"));
   r.err = read_file(dir.file("err"));
   if (timed_out) r.err += fmt::format("\n[test_support: '{}' timed out after {}s]\n", join(argv), timeout_s);
+  return r;
+}
+
+std::string Rejection::describe() const {
+  return fmt::format("$ {}\nexit status {} after {:.1f}s\nstdout: {}\nstderr: {}\n{}", command_line, run.status,
+                     run.elapsed_s, run.out, run.err, problem.empty() ? "" : "problem: " + problem);
+}
+
+Rejection check_rejected(const std::vector<std::string>& argv, const std::string& names, int status) {
+  Rejection r;
+  r.command_line = join(argv);
+  TempDir cwd;
+  // Cores allowed (the test's own limit is restored after), so a crash
+  // leaves a file to find where core_pattern is a plain name.
+  rlimit old{};
+  getrlimit(RLIMIT_CORE, &old);
+  rlimit allowed = old;
+  allowed.rlim_cur = old.rlim_max;
+  setrlimit(RLIMIT_CORE, &allowed);
+  r.run = run(argv, 10, cwd.path());
+  setrlimit(RLIMIT_CORE, &old);
+
+  const std::string& err = r.run.err;
+  const auto lines = std::count(err.begin(), err.end(), '\n');
+  bool core = false;
+  for (const auto& entry : std::filesystem::directory_iterator(cwd.path()))
+    core = core || entry.path().filename().string().rfind("core", 0) == 0;
+  if (r.run.timed_out || r.run.elapsed_s >= 10) r.problem = "took 10 s or more";
+  else if (r.run.status >= 128) r.problem = fmt::format("killed by signal {}", r.run.status - 128);
+  else if (core) r.problem = "left a core file";
+  else if (r.run.status != status) r.problem = fmt::format("exit status {}, not {}", r.run.status, status);
+  else if (!r.run.out.empty()) r.problem = "wrote to stdout";
+  else if (lines != 1 || err.back() != '\n') r.problem = fmt::format("{} lines on stderr, not exactly one", lines);
+  else if (err.find(names) == std::string::npos) r.problem = "stderr does not name '" + names + "'";
   return r;
 }
 

@@ -18,6 +18,10 @@ namespace slt {
 // Paths of the binaries under test (compile definitions from tests/CMakeLists.txt).
 std::string syscount_bin();   // the `syscount` symlink (count mode)
 std::string syslat_bin();     // the `syslat` symlink (lat mode)
+std::string sysslow_bin();
+std::string top_bin();        // syslat-top
+std::string syslatd_bin();
+std::string systrace_bin();
 std::string workload(const std::string& name);
 std::string python3_bin();    // the real interpreter, never a pyenv shim
 
@@ -49,8 +53,20 @@ struct RunResult {
 };
 
 // Runs argv (no shell) with stdin from /dev/null, stdout/stderr captured;
-// killed (with its process group) after timeout_s.
-RunResult run(const std::vector<std::string>& argv, double timeout_s = 30);
+// killed (with its process group) after timeout_s. In cwd if one is given.
+RunResult run(const std::vector<std::string>& argv, double timeout_s = 30, const std::string& cwd = "");
+
+// A command line the tool must refuse (SPEC §9): `status` (2 for bad input, 1
+// for missing privilege), nothing on stdout, exactly one line on stderr that
+// contains `names` (the option), no crash and no core file (run in an empty
+// directory with cores allowed), done in under 10 s.
+struct Rejection {
+  std::string command_line;
+  RunResult run;
+  std::string problem;  // "" when refused as above, else what was not
+  std::string describe() const;  // command line, status, both streams: for INFO()
+};
+Rejection check_rejected(const std::vector<std::string>& argv, const std::string& names, int status = 2);
 
 // A command running in the background; killed and reaped if still running
 // when destroyed.

@@ -63,6 +63,10 @@ TEST_CASE("parse_seconds: must be a positive finite number", "[duration]") {
     CHECK_FALSE(parse_seconds(bad));
   }
   CHECK(parse_seconds("0").error().message == "must be greater than 0");
+  // Past 1e9 s (31 years) the deadline in ns would overflow: refused.
+  CHECK(*parse_seconds("1000000000") == 1e9);
+  CHECK(parse_seconds("1000000001").error().message.find("too large") != std::string::npos);
+  CHECK_FALSE(parse_seconds("99999999999999999999999"));
   CHECK_FALSE(parse_seconds(std::string(400, '9')));  // overflows a double
 }
 

@@ -45,6 +45,9 @@ TEST_CASE("open_output_file writes through a close-on-exec fd and closes it with
   CHECK(read_small_file(path, 5) == std::optional<std::string>("hello"));
   CHECK_FALSE(read_small_file(std::string(tmpl) + "/missing"));
   CHECK_FALSE(open_output_file(std::string(tmpl) + "/no/such/dir"));
+  // Opens for root but takes no write: refused at open, not lost at the end.
+  CHECK_FALSE(open_output_file("/proc/version"));
+  CHECK(open_output_file("/dev/null"));
   unlink(path.c_str());
   rmdir(tmpl);
 }

@@ -228,7 +228,11 @@ void Dashboard::submit(ui::Command command) {
     }
   } else {
     next.comm.reset();
-    if (!text.empty()) next.comm = text.substr(0, SYSLAT_COMM_LEN - 1);  // the kernel keeps 15 characters
+    if (!text.empty()) {
+      auto comm = parse_comm("name", text);
+      if (!comm) return say(comm.error().message, true);
+      next.comm = *comm;
+    }
   }
   if (auto ok = source_->apply(next); !ok) return say(ok.error().message, true);
   if (next.pids != filter_.pids) {
@@ -310,6 +314,7 @@ int Dashboard::run() {
   if (o_.format != exporter::Format::Text) return fail(prog_, "-j/--csv: syslat-top draws panels (use -b for text, syscount/syslat -j for JSON)", 2);
   if (!o_.output_path.empty()) return fail(prog_, "-o/--output: syslat-top writes to the terminal (use -b > FILE)", 2);
   if (o_.user_stack || o_.kernel_stack) return fail(prog_, "--stack/--kstack: only sysslow shows stacks", 2);
+  if (o_.milliseconds) return fail(prog_, "-m/--milliseconds: syslat-top picks the unit of each latency itself (use syscount -L -m)", 2);
   if (!o_.command.empty()) return fail(prog_, "-- CMD: syslat-top watches running processes (use -p PID, or syslat -- CMD)", 2);
   if (o_.listen || !o_.bucket_bounds_ns.empty()) return fail(prog_, "--listen/--buckets: only syslatd serves metrics", 2);
   if (o_.backend == Backend::Ptrace) return fail(prog_, "--backend: syslat-top needs BPF (expected auto or bpf)", 2);

@@ -12,6 +12,7 @@
 #include "cli/trace_options.h"
 #include "cli/trace_printer.h"
 #include "trace/tracer.h"
+#include "util/files.h"
 
 namespace syslat::cli {
 namespace {
@@ -70,8 +71,9 @@ int run_trace(const std::string& prog, int argc, char** argv) {
   int out_fd = STDERR_FILENO;
   if (!o.output_path.empty()) {
     // Close-on-exec: the traced command must not inherit it.
-    out_fd = ::open(o.output_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (out_fd < 0) return fail(prog, "-o: cannot write '" + o.output_path + "' (expected a writable FILE)", 2);
+    auto opened = util::open_output_fd(o.output_path);
+    if (!opened) return fail(prog, "-o: cannot write '" + o.output_path + "' (expected a writable FILE)", 2);
+    out_fd = *opened;
   }
 
   trace::TracerOptions to;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <fmt/format.h>
 #include <string>
@@ -75,6 +76,8 @@ const option kLongOptions[] = {
     {"version", no_argument, nullptr, 'V'},
     {nullptr, 0, nullptr, 0},
 };
+constexpr double kMinInterval = 0.01;  // -i
+
 // '+': stop at the first non-option, which starts the command (as strace does).
 constexpr const char* kShortOptions = "+p:t:n:u:c:S:xe:i:d:T:LmPljo:bvhV";
 
@@ -155,10 +158,12 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
       o.filter.tids.insert(o.filter.tids.end(), ids->begin(), ids->end());
       return {};
     }
-    case 'n':
-      if (value.empty()) return bad("-n/--comm", "empty name (expected a process name, as in /proc/PID/comm)");
-      o.filter.comm = value.substr(0, SYSLAT_COMM_LEN - 1);  // the kernel keeps 15 characters
+    case 'n': {
+      auto comm = parse_comm("-n/--comm", value);
+      if (!comm) return comm.error();
+      o.filter.comm = *comm;
       return {};
+    }
     case 'u': {
       auto uid = parse_uid(value);
       if (!uid) return uid.error();
@@ -203,6 +208,9 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
     case 'i': {
       auto s = with_option("-i/--interval", util::parse_seconds(value));
       if (!s) return s.error();
+      // Shorter, the reports are only noise (and come as fast as the loop spins).
+      if (*s < kMinInterval)
+        return bad("-i/--interval", fmt::format("'{}' is too short (expected at least {} seconds)", value, kMinInterval));
       o.interval_s = *s;
       return {};
     }
@@ -256,8 +264,7 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
     }
     case kThreadComm: o.filter.thread_comm = true; return {};
     case kThreshold:
-      if (auto ok = o.thresholds.add(value); !ok)
-        return bad("--threshold", ok.error().message + " (expected DUR or NAME=DUR[,NAME=DUR...], e.g. 10ms or read=5ms)");
+      if (auto ok = o.thresholds.add(value); !ok) return bad("--threshold", ok.error().message);
       o.slow_options = true;
       return {};
     case kStack: o.user_stack = o.slow_options = true; return {};
@@ -282,6 +289,23 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
   return util::make_error("unknown option");
 }
 
+// What getopt_long refused in `word` (the argument it was reading): an
+// unknown option, a known one without its value, or a value given to a flag.
+// getopt leaves optopt 0 for an unknown long option, the letter for an
+// unknown short one, and the option's code for a known one misused.
+std::string option_error(std::string_view word) {
+  const bool is_long = word.starts_with("--");
+  const std::string name = is_long ? std::string(word.substr(0, word.find('='))) : fmt::format("-{}", static_cast<char>(optopt));
+  const option* known = nullptr;
+  for (const option* o = kLongOptions; o->name; ++o)
+    if (optopt && o->val == optopt) known = o;
+  const bool short_known = optopt > 0 && optopt < 256 && std::isalnum(optopt) &&
+                           std::string_view(kShortOptions).find(static_cast<char>(optopt)) != std::string_view::npos;
+  if (!known && !short_known) return fmt::format("{}: unknown option (see --help)", name);
+  if (known && known->has_arg == no_argument) return fmt::format("{}: takes no value (see --help)", name);
+  return fmt::format("{}: missing value (see --help)", name);
+}
+
 }  // namespace
 
 util::Expected<std::vector<uint32_t>> parse_ids(const std::string& option, std::string_view text, bool threads) {
@@ -299,6 +323,16 @@ util::Expected<std::vector<uint32_t>> parse_ids(const std::string& option, std::
   return ids;
 }
 
+util::Expected<std::string> parse_comm(const std::string& option, std::string_view text) {
+  if (text.empty()) return bad(option, "empty name (expected a process name, as in /proc/PID/comm)");
+  // The kernel keeps 15 bytes of a name: a longer one matches no comm as
+  // given, and cut to 15 it would stand for more than was asked.
+  if (text.size() > SYSLAT_COMM_LEN - 1)
+    return bad(option, fmt::format("'{}' is {} bytes, longer than any process name (expected at most {} bytes, as in "
+                                   "/proc/PID/comm)", text, text.size(), SYSLAT_COMM_LEN - 1));
+  return std::string(text);
+}
+
 
 util::Expected<CommonOptions> parse_common_options(int argc, char** argv) {
   CommonOptions o;
@@ -308,12 +342,7 @@ util::Expected<CommonOptions> parse_common_options(int argc, char** argv) {
     const int prev = optind;
     const int c = getopt_long(argc, argv, kShortOptions, kLongOptions, nullptr);
     if (c == -1) break;
-    if (c == '?' || c == ':') {
-      const std::string seen = prev < argc ? argv[prev] : "?";
-      if (optopt && std::string(kShortOptions).find(static_cast<char>(optopt)) != std::string::npos)
-        return util::make_error(fmt::format("{}: missing value", seen));
-      return util::make_error(fmt::format("{}: unknown option (see --help)", seen));
-    }
+    if (c == '?' || c == ':') return util::make_error(option_error(prev < argc ? argv[prev] : "?"));
     if (auto ok = apply_option(c, optarg, o); !ok) return ok.error();
   }
   for (int i = optind; i < argc; ++i) o.command.emplace_back(argv[i]);
@@ -331,8 +360,8 @@ std::string help_text(const std::string& prog, const CommandSpec& spec) {
       "Filters:\n"
       "  -p, --pid PID[,PID...]   only these processes (all their threads)\n"
       "  -t, --tid TID[,TID...]   only these threads\n"
-      "  -n, --comm NAME          only processes named NAME (as ps and /proc/PID/comm show;\n"
-      "                           threads renamed by the program still match)\n"
+      "  -n, --comm NAME          only processes named NAME (as ps and /proc/PID/comm show,\n"
+      "                           at most 15 bytes; threads renamed by the program still match)\n"
       "      --thread-comm        -n matches each thread's own name instead\n"
       "  -u, --uid UID|USER       only this user\n"
       "  -c, --cgroup PATH|ID     only tasks in this cgroup v2 directory (and below), or in\n"

@@ -71,6 +71,10 @@ util::Expected<CommonOptions> parse_common_options(int argc, char** argv);
 // "-p 12,34": existing PIDs (TIDs with threads); the error names the option.
 util::Expected<std::vector<uint32_t>> parse_ids(const std::string& option, std::string_view text, bool threads);
 
+// "-n NAME": a process name as the kernel keeps it (1..15 bytes); the error
+// names the option.
+util::Expected<std::string> parse_comm(const std::string& option, std::string_view text);
+
 std::string help_text(const std::string& prog, const CommandSpec& spec);
 
 }  // namespace syslat::cli

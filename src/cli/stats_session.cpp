@@ -75,7 +75,20 @@ std::string Session::ready_line() const {
   return fmt::format("Tracing slow syscalls (at least {})... Hit Ctrl-C to end.", o_.thresholds.describe());
 }
 
+// sysslow streams slow calls as they happen: no periodic reports, no table.
+std::optional<std::string> not_for_slow(const CommonOptions& o) {
+  if (o.interval_s > 0) return "-i/--interval";
+  if (o.top) return "-T/--top";
+  if (o.sort) return "--sort";
+  if (o.per_process) return "-P/--process";
+  if (o.milliseconds) return "-m/--milliseconds";
+  return std::nullopt;
+}
+
 int Session::run() {
+  if (auto option = tool_ == Tool::Slow ? not_for_slow(o_) : std::nullopt)
+    return fail(prog_, fmt::format("{}: not for sysslow, which prints each slow call as it happens (expected "
+                                   "--threshold, --stack, --kstack and filters)", *option), 2);
   if (o_.slow_options && tool_ != Tool::Slow)
     return fail(prog_, "--threshold, --stack and --kstack: only sysslow (syslat slow) takes them", 2);
   if (o_.batch) return fail(prog_, "-b/--batch: only syslat-top takes it (expected syslat-top -b)", 2);

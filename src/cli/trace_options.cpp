@@ -27,6 +27,7 @@ std::optional<std::string_view> value_of(std::string_view word, size_t at, int& 
 util::Expected<TraceOptions> parse_trace_options(int argc, char** argv) {
   TraceOptions o;
   bool trace_given = false;
+  bool only_summary = false, with_summary = false;  // -c, -C
   int i = 1;
   for (; i < argc; ++i) {
     const std::string_view word = argv[i];
@@ -57,8 +58,8 @@ util::Expected<TraceOptions> parse_trace_options(int argc, char** argv) {
         case 'T': o.show_time = true; continue;
         case 't': o.timestamps = std::min(o.timestamps + 1, 3); continue;
         case 'y': o.show_fd_paths = true; continue;
-        case 'c': o.summary = true; o.trace_lines = false; continue;
-        case 'C': o.summary = true; o.trace_lines = true; continue;
+        case 'c': o.summary = true; o.trace_lines = false; only_summary = true; continue;
+        case 'C': o.summary = true; o.trace_lines = true; with_summary = true; continue;
         case 'j': o.json = true; continue;
         case 'h': o.help = true; continue;
         case 'V': o.version = true; continue;
@@ -91,6 +92,9 @@ util::Expected<TraceOptions> parse_trace_options(int argc, char** argv) {
   for (; i < argc; ++i) o.command.emplace_back(argv[i]);
   if (o.help || o.version) return o;
   if (o.command.empty() && o.pids.empty()) return bad("-- CMD", "nothing to trace (expected -p PID or a command)");
+  if (only_summary && with_summary)
+    return bad("-C", "cannot be combined with -c (expected -c for only the summary, or -C for the trace and the summary)");
+  if (only_summary && o.json) return bad("-j", "cannot be combined with -c, which prints no calls (expected -j or -c)");
   if (!o.command.empty() && !o.pids.empty())
     return bad("-p", "give either -p PID or a command, not both (expected one of them)");
   // Like strace --seccomp-bpf: only for a launched command (a filter cannot

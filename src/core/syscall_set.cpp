@@ -61,19 +61,24 @@ std::optional<std::string_view> closest(std::string_view word, const Range& cand
   return best;
 }
 
-std::string unknown_item(std::string_view kind, std::string_view item, std::optional<std::string_view> guess) {
+constexpr const char* kListForm = "expected syscall names, numbers or %classes, comma-separated";
+
+// `form`: what was expected, said when there is no close guess.
+std::string unknown_item(std::string_view kind, std::string_view item, std::optional<std::string_view> guess,
+                         std::string_view form) {
   if (guess) return fmt::format("unknown {} '{}' (did you mean '{}'?)", kind, item, *guess);
-  return fmt::format("unknown {} '{}'", kind, item);
+  return fmt::format("unknown {} '{}' ({})", kind, item, form);
 }
 
 constexpr std::array<std::string_view, 8> kClassNames{"%file",   "%net", "%process", "%memory",
                                                       "%signal", "%ipc", "%desc",    "%time"};
+constexpr const char* kClassForm = "expected %file, %net, %process, %memory, %signal, %ipc, %desc or %time";
 
 util::Expected<void> add_class(std::string_view item, SyscallSet& set) {
   auto mask = parse_class(item);
   if (!mask) {
     auto guess = closest(item, kClassNames, [](std::string_view name) { return name; });
-    return make_error(unknown_item("class", item, guess));
+    return make_error(unknown_item("class", item, guess, kClassForm));
   }
   for (const SyscallInfo& info : known_syscalls()) {
     if (info.classes & *mask) set.set(static_cast<size_t>(info.nr));
@@ -99,7 +104,7 @@ util::Expected<void> add_name(std::string_view item, SyscallSet& set) {
 
 // Adds one item of the list to `set`.
 util::Expected<void> add_item(std::string_view item, SyscallSet& set) {
-  if (item.empty()) return make_error("empty item in syscall list");
+  if (item.empty()) return make_error(fmt::format("empty item in syscall list ({})", kListForm));
   if (item == "all") {
     set.set();
     return {};
@@ -118,14 +123,14 @@ util::Expected<void> add_item(std::string_view item, SyscallSet& set) {
 util::Expected<int> parse_syscall_name(std::string_view name) {
   if (auto nr = syscall_number(name)) return *nr;
   auto guess = closest(name, known_syscalls(), [](const SyscallInfo& info) { return info.name; });
-  return make_error(unknown_item("syscall", name, guess));
+  return make_error(unknown_item("syscall", name, guess, kListForm));
 }
 
 util::Expected<SyscallSet> parse_syscall_list(std::string_view text) {
   text = util::trim(text);
   bool negate = !text.empty() && text.front() == '!';
   if (negate) text = util::trim(text.substr(1));
-  if (text.empty()) return make_error("empty syscall list");
+  if (text.empty()) return make_error(fmt::format("empty syscall list ({})", kListForm));
 
   SyscallSet set;
   for (std::string_view item : util::split(text, ',')) {

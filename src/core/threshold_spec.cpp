@@ -25,7 +25,7 @@ util::Expected<void> ThresholdSpec::add(std::string_view text) {
   ThresholdSpec next = *this;
   for (std::string_view item : util::split(text, ',')) {
     item = util::trim(item);
-    if (item.empty()) return util::make_error("empty item in threshold list");
+    if (item.empty()) return util::make_error("empty item in threshold list (expected DUR or NAME=DUR[,NAME=DUR...])");
     const auto eq = item.find('=');
     const std::string_view dur_text = eq == std::string_view::npos ? item : item.substr(eq + 1);
     if (dur_text.empty()) return util::make_error(fmt::format("'{}': missing duration (expected NAME=DUR)", item));
@@ -36,6 +36,7 @@ util::Expected<void> ThresholdSpec::add(std::string_view text) {
       continue;
     }
     const std::string_view name = util::trim(item.substr(0, eq));
+    if (name.empty()) return util::make_error(fmt::format("'{}': missing syscall name (expected NAME=DUR)", item));
     if (auto nr = parse_syscall_name(name); !nr) return nr.error();
     next.by_name[std::string(name)] = *ns;
   }

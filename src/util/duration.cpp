@@ -12,6 +12,7 @@ namespace syslat::util {
 namespace {
 
 constexpr const char* kDurationForm = "expected a duration such as 500ns, 20us, 10ms or 1.5s";
+constexpr double kMaxSeconds = 1e9;  // about 31 years
 constexpr const char* kSecondsForm = "expected a positive number of seconds such as 1, 0.5 or 500ms";
 
 struct Unit {
@@ -127,6 +128,8 @@ Expected<double> parse_seconds(std::string_view text) {
     seconds = static_cast<double>(*ns) / 1e9;
   }
   if (!(seconds > 0)) return make_error("must be greater than 0");
+  // Beyond this, seconds in nanoseconds past the boot clock overflow 64 bits.
+  if (seconds > kMaxSeconds) return make_error(fmt::format("too large (expected at most {} seconds)", kMaxSeconds));
   return seconds;
 }
 

@@ -24,10 +24,24 @@ class FdOStream : public std::ostream {
 
 }  // namespace
 
-Expected<std::unique_ptr<std::ostream>> open_output_file(const std::string& path) {
+Expected<int> open_output_fd(const std::string& path) {
   const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return make_error(path + ": " + std::strerror(errno));
-  return std::unique_ptr<std::ostream>(std::make_unique<FdOStream>(fd));
+  // A write of nothing reaches the file's write handler: procfs and sysfs
+  // files without one fail it (EIO, EINVAL), regular files, pipes and ttys
+  // take it.
+  if (write(fd, "", 0) < 0) {
+    const int e = errno;
+    close(fd);
+    return make_error(path + ": " + std::strerror(e));
+  }
+  return fd;
+}
+
+Expected<std::unique_ptr<std::ostream>> open_output_file(const std::string& path) {
+  auto fd = open_output_fd(path);
+  if (!fd) return fd.error();
+  return std::unique_ptr<std::ostream>(std::make_unique<FdOStream>(*fd));
 }
 
 std::optional<std::string> read_small_file(const std::string& path, size_t max_bytes) {

@@ -15,6 +15,11 @@ namespace syslat::util {
 // file is closed when the stream is destroyed.
 Expected<std::unique_ptr<std::ostream>> open_output_file(const std::string& path);
 
+// The fd of path opened so for writing (close-on-exec). A file that opens but
+// refuses every write (as root: /proc/version) is refused here, not after the
+// run, whose output would be lost.
+Expected<int> open_output_fd(const std::string& path);
+
 // The content of a small file such as /proc/PID/comm (up to max_bytes);
 // nullopt if it cannot be opened or read.
 std::optional<std::string> read_small_file(const std::string& path, size_t max_bytes = 4096);
