@@ -123,7 +123,7 @@ class Dashboard {
 };
 
 util::Expected<void> Dashboard::start() {
-  auto kernel = collect::check_bpf_environment();
+  auto kernel = collect::check_bpf_environment(/*has_ptrace_backend=*/false);
   if (!kernel) return kernel.error();
   collect::BpfOptions bo;
   bo.timed = true;
@@ -278,6 +278,7 @@ int Dashboard::loop(StopEvents& events) {
     const StopEvents::Event event = events.wait(timeout_ms, nullptr);
     if (event.reason == StopEvents::Reason::Signal || event.reason == StopEvents::Reason::TargetsExited) break;
     if (event.input_closed) break;  // its terminal is gone: nobody to draw for
+    if (event.output_closed) break;  // -b | head: nobody reads the frames
     if (event.input_ready && terminal_) {
       const double refresh = state_.refresh_s;
       bool quit = false;
