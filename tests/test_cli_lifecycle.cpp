@@ -24,52 +24,16 @@ namespace {
 
 const std::string kSyscount = slt::syscount_bin();
 
-// BPF object ids a process holds, from /proc/PID/fdinfo (prog_id:, link_id:, map_id:).
-struct BpfIds {
-  std::set<int64_t> progs, links, maps;
-};
-
-BpfIds bpf_ids_of(pid_t pid) {
-  BpfIds ids;
-  const std::string dir = "/proc/" + std::to_string(pid) + "/fdinfo";
-  DIR* d = opendir(dir.c_str());
-  if (!d) return ids;
-  while (dirent* e = readdir(d)) {
-    std::istringstream lines(slt::read_file(dir + "/" + e->d_name));
-    for (std::string key; lines >> key;) {
-      int64_t id = 0;
-      if (key == "prog_id:" && lines >> id) ids.progs.insert(id);
-      if (key == "link_id:" && lines >> id) ids.links.insert(id);
-      if (key == "map_id:" && lines >> id) ids.maps.insert(id);
-    }
-  }
-  closedir(d);
-  return ids;
-}
-
-// The ids bpftool lists now, for "prog", "link" or "map"; and prog names.
-std::set<int64_t> bpftool_ids(const std::string& kind, std::map<int64_t, std::string>* names = nullptr) {
-  const auto r = slt::run({"bpftool", kind, "show", "-j"}, 20);
-  if (r.status != 0) throw std::runtime_error("bpftool " + kind + " show failed: " + r.err);
-  std::set<int64_t> ids;
-  for (const auto& obj : nlohmann::json::parse(r.out)) {
-    ids.insert(obj.at("id").get<int64_t>());
-    if (names && obj.contains("name")) (*names)[obj.at("id").get<int64_t>()] = obj.at("name").get<std::string>();
-  }
-  return ids;
-}
+using slt::BpfIds;
+using slt::bpf_ids_of;
+using slt::bpftool_ids;
+using slt::ids_text;
 
 std::set<int64_t> intersection(const std::set<int64_t>& a, const std::set<int64_t>& b) {
   std::set<int64_t> out;
   for (auto x : a)
     if (b.count(x)) out.insert(x);
   return out;
-}
-
-std::string ids_text(const std::set<int64_t>& ids) {
-  std::string s;
-  for (auto id : ids) s += std::to_string(id) + " ";
-  return s;
 }
 
 // A cgroup v2 directory created for the test and removed afterwards.

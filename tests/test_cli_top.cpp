@@ -226,3 +226,27 @@ TEST_CASE("syslat-top -b ends with a -p target", "[privileged]") {
   CHECK(r.status == 0);
   CHECK(r.elapsed_s < 5);
 }
+
+TEST_CASE("syslat-top resized to 20x10 says the terminal is too small, back at 80x24 draws the full panels again", "[privileged][faults]") {
+  Workload w;
+  Tmux tmux;
+  tmux.type(top_bin() + " -i 0.2; echo TOP_EXIT=$?");
+  tmux.keys({"Enter"});
+  auto full_panels = [](const std::string& x) {
+    const auto l = lines_of(x);
+    return l.size() == 24 && x.find("SYSCALL") != std::string::npos && x.find("CALLS/s") != std::string::npos &&
+           x.find("too small") == std::string::npos;
+  };
+  REQUIRE(tmux.wait_for(full_panels, 15));
+  tmux.resize(20, 10);
+  CHECK(tmux.wait_for([](const std::string& x) {
+    const auto l = lines_of(x);
+    return l.size() == 10 && x.find("too small") != std::string::npos;
+  }));
+  INFO("at 20x10:\n" << tmux.last());
+  tmux.resize(80, 24);
+  CHECK(tmux.wait_for(full_panels));
+  INFO("back at 80x24:\n" << tmux.last());
+  tmux.type("q");
+  CHECK(tmux.wait_text("TOP_EXIT=0"));  // it did not crash on the way
+}

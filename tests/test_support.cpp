@@ -1,5 +1,6 @@
 #include "test_support.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -289,6 +290,62 @@ uint64_t TestCgroup::id() const {
 }
 
 void TestCgroup::add(pid_t pid) const { std::ofstream(path_ + "/cgroup.procs") << pid << '\n'; }
+
+// ---- BPF objects -------------------------------------------------------------
+
+BpfIds bpf_ids_of(pid_t pid) {
+  BpfIds ids;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/fdinfo";
+  DIR* d = opendir(dir.c_str());
+  if (!d) return ids;
+  while (dirent* e = readdir(d)) {
+    std::istringstream lines(read_file(dir + "/" + e->d_name));
+    for (std::string key; lines >> key;) {
+      int64_t id = 0;
+      if (key == "prog_id:" && lines >> id) ids.progs.insert(id);
+      if (key == "link_id:" && lines >> id) ids.links.insert(id);
+      if (key == "map_id:" && lines >> id) ids.maps.insert(id);
+    }
+  }
+  closedir(d);
+  return ids;
+}
+
+std::set<int64_t> bpftool_ids(const std::string& kind, std::map<int64_t, std::string>* names) {
+  const auto r = run({"bpftool", kind, "show", "-j"}, 20);
+  if (r.status != 0) throw std::runtime_error("bpftool " + kind + " show failed: " + r.err);
+  std::set<int64_t> ids;
+  for (const auto& obj : nlohmann::json::parse(r.out)) {
+    ids.insert(obj.at("id").get<int64_t>());
+    if (names && obj.contains("name")) (*names)[obj.at("id").get<int64_t>()] = obj.at("name").get<std::string>();
+  }
+  return ids;
+}
+
+std::string ids_text(const std::set<int64_t>& ids) {
+  std::string s;
+  for (auto id : ids) s += std::to_string(id) + " ";
+  return s;
+}
+
+std::string bpf_left_behind(const BpfIds& held, double wait_s) {
+  auto still = [](const std::set<int64_t>& listed, const std::set<int64_t>& ours) {
+    std::set<int64_t> out;
+    for (auto id : ours)
+      if (listed.count(id)) out.insert(id);
+    return out;
+  };
+  std::string left;
+  for (const double deadline = now_s() + wait_s;;) {
+    const auto progs = still(bpftool_ids("prog"), held.progs);
+    const auto links = still(bpftool_ids("link"), held.links);
+    const auto maps = still(bpftool_ids("map"), held.maps);
+    if (progs.empty() && links.empty() && maps.empty()) return "";
+    left = "progs " + ids_text(progs) + "links " + ids_text(links) + "maps " + ids_text(maps);
+    if (now_s() > deadline) return left;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
 
 // ---- counts -----------------------------------------------------------------
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -111,6 +112,20 @@ class TestCgroup {
   std::string path_;
   std::vector<std::string> made_;
 };
+
+// ---- BPF objects -------------------------------------------------------------
+
+// BPF object ids a process holds, from /proc/PID/fdinfo (prog_id:, link_id:, map_id:).
+struct BpfIds {
+  std::set<int64_t> progs, links, maps;
+};
+BpfIds bpf_ids_of(pid_t pid);
+// The ids bpftool lists now, for "prog", "link" or "map"; and prog names.
+std::set<int64_t> bpftool_ids(const std::string& kind, std::map<int64_t, std::string>* names = nullptr);
+// After the holder ended: which of `held` bpftool still lists ("" when none;
+// maps are freed asynchronously, so this waits up to wait_s for them to go).
+std::string bpf_left_behind(const BpfIds& held, double wait_s = 3);
+std::string ids_text(const std::set<int64_t>& ids);
 
 // ---- counts -----------------------------------------------------------------
 

@@ -157,7 +157,7 @@ int Daemon::run() {
 
   auto events = StopEvents::create(o_.filter.pids);
   if (!events) return fail(prog_, events.error().message, 1);
-  auto kernel = collect::check_bpf_environment();
+  auto kernel = collect::check_bpf_environment(/*has_ptrace_backend=*/false);
   if (!kernel) return fail(prog_, kernel.error().message, 1);
 
   const uint32_t max_processes = o_.max_processes_set ? o_.max_processes : kDefaultMaxProcesses;

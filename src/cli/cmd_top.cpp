@@ -96,7 +96,7 @@ class Dashboard {
   int run();
 
  private:
-  util::Expected<void> start();
+  util::Expected<void> load();  // the programs, not attached yet
   int loop(StopEvents& events);
   void poll_source();
   void take_events();
@@ -118,12 +118,11 @@ class Dashboard {
   uint64_t slow_total_ = 0;
   ui::UiState state_;
   ui::DashboardData data_;  // what the screen shows; frozen while paused
-  bool printed_ = false;    // batch: a frame went out
   uint64_t next_cpu_read_ns_ = 0;
 };
 
-util::Expected<void> Dashboard::start() {
-  auto kernel = collect::check_bpf_environment();
+util::Expected<void> Dashboard::load() {
+  auto kernel = collect::check_bpf_environment(/*has_ptrace_backend=*/false);
   if (!kernel) return kernel.error();
   collect::BpfOptions bo;
   bo.timed = true;
@@ -134,7 +133,7 @@ util::Expected<void> Dashboard::start() {
   if (!source) return source.error();
   source_ = std::move(*source);
   source_->set_thresholds(thresholds_);
-  return source_->attach();
+  return {};
 }
 
 // Slow events are drained here too, not as they arrive: a wakeup per event
@@ -197,7 +196,6 @@ void Dashboard::draw() {
   } else {
     std::cout << ui::plain_text(ui::render_batch(data_, state_, batch_width(), o_.top.value_or(10), kBatchSlowRows))
               << std::flush;
-    printed_ = true;
   }
 }
 
@@ -270,6 +268,7 @@ int Dashboard::loop(StopEvents& events) {
   auto poll_period = [&] { return std::min(ns_of(state_.refresh_s), kMaxPollNs); };
   uint64_t next_poll = start + poll_period();
   uint64_t next_draw = start + ns_of(state_.refresh_s);
+  bool output_closed = false;
   if (terminal_) {
     refresh_data();
     draw();
@@ -282,6 +281,10 @@ int Dashboard::loop(StopEvents& events) {
     const StopEvents::Event event = events.wait(timeout_ms, nullptr);
     if (event.reason == StopEvents::Reason::Signal || event.reason == StopEvents::Reason::TargetsExited) break;
     if (event.input_closed) break;  // its terminal is gone: nobody to draw for
+    if (event.output_closed) {  // -b | head: nobody reads the frames
+      output_closed = true;
+      break;
+    }
     if (event.input_ready && terminal_) {
       const double refresh = state_.refresh_s;
       bool quit = false;
@@ -301,7 +304,10 @@ int Dashboard::loop(StopEvents& events) {
       next_draw = t + ns_of(state_.refresh_s);
     }
   }
-  if (!terminal_ && !printed_) {  // a run shorter than one refresh still reports
+  // Batch: a last frame with what came since the previous one (a -p target's
+  // last calls before it exited), as syscount ends with a final report; a
+  // run shorter than one refresh still reports. Not when nobody reads it.
+  if (!terminal_ && !output_closed) {
     poll_source();
     refresh_data();
     draw();
@@ -336,8 +342,11 @@ int Dashboard::run() {
   // screen the user may pick other processes instead.
   auto events = StopEvents::create(interactive ? std::vector<uint32_t>{} : filter_.pids);
   if (!events) return fail(prog_, events.error().message, 1);
-  if (auto ok = start(); !ok) return fail(prog_, ok.error().message, 1);
+  if (auto ok = load(); !ok) return fail(prog_, ok.error().message, 1);
+  // The filters before attaching: nothing of other processes (or of our own
+  // start-up) gets into a -p/-n view in the meantime.
   if (auto ok = source_->apply(filter_); !ok) return fail(prog_, ok.error().message, 2);
+  if (auto ok = source_->attach(); !ok) return fail(prog_, ok.error().message, 1);
   if (interactive) {
     auto terminal = ui::Terminal::open();
     if (!terminal) return fail(prog_, terminal.error().message, 1);

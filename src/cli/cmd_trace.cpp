@@ -38,10 +38,15 @@ void install_stop_handlers() {
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;  // no SA_RESTART: waitpid returns EINTR and sees the request
   sigemptyset(&sa.sa_mask);
+  // SIGINT and SIGTERM stop us even when ignored at start, as a job a script
+  // puts in the background (`systrace -p PID &`) inherits them: it could
+  // not be stopped cleanly otherwise (as syscount, see StopEvents). SIGHUP
+  // ignored is what nohup asks for: keep ignoring it. The command was
+  // launched before this, with the dispositions it was given.
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
     struct sigaction old {};
     sigaction(sig, nullptr, &old);
-    if (old.sa_handler == SIG_IGN) continue;  // nohup: keep ignoring
+    if (sig == SIGHUP && old.sa_handler == SIG_IGN) continue;
     sigaction(sig, &sa, nullptr);
   }
   signal(SIGPIPE, SIG_IGN);

@@ -229,6 +229,7 @@ int Session::run_ptrace(StopEvents& events, std::ostream& out) {
     if (event.reason == StopEvents::Reason::Signal)
       for (int i = 0; i < std::max(event.signals, 1); ++i) stop_request(event.signo);
     if (event.reason == StopEvents::Reason::TargetsExited && source.launched_pid() == 0) source.stop();
+    if (event.output_closed && source.launched_pid() == 0) source.stop();  // nobody reads: detach
     const uint64_t t = util::monotonic_ns();
     if (deadline && t >= deadline) {
       stop_request(SIGTERM);
@@ -295,6 +296,9 @@ int Session::loop(collect::BpfSource& source, StopEvents& events, LaunchedComman
       break;
     }
     if (event.reason == StopEvents::Reason::TargetsExited) break;
+    // Our output is gone (`| head`): nobody reads the reports, end quietly
+    // with status 0. A launched command runs on to its end, its reports dropped.
+    if (event.output_closed && !command) break;
     if (event.reason == StopEvents::Reason::Signal) {
       if (!command) break;
       for (int i = 0; i < event.signals; ++i) stop_command(event.signo);

@@ -19,6 +19,7 @@ util::Expected<StopEvents> StopEvents::create(const std::vector<uint32_t>& pids)
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGCHLD);
+  sigaddset(&set, SIGPIPE);
   // Blocked signals are queued even when their disposition is SIG_IGN (as a
   // background job of a script inherits), so the signalfd sees them; the
   // dispositions stay untouched for the command we may launch. SIGHUP is the
@@ -64,6 +65,7 @@ StopEvents::Event StopEvents::wait(int timeout_ms, LaunchedCommand* command) {
   if (fds[0].revents & POLLIN) {
     signalfd_siginfo si{};
     while (read(signal_fd_.get(), &si, sizeof(si)) == sizeof(si)) {
+      if (si.ssi_signo == SIGPIPE) event.output_closed = true;
       if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM || si.ssi_signo == SIGHUP) {
         event.reason = Reason::Signal;
         event.signo = static_cast<int>(si.ssi_signo);

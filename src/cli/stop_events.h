@@ -21,11 +21,13 @@ class StopEvents {
     bool data_ready = false;  // the watched data fd is readable (with any reason)
     bool input_ready = false; // the watched input fd (the dashboard's keyboard) is readable
     bool input_closed = false;  // ... or hung up: the terminal is gone
+    bool output_closed = false; // a write met a closed pipe (SIGPIPE, as in `| head`)
   };
 
-  // Blocks SIGINT, SIGTERM, SIGHUP (unless ignored, as under nohup) and
-  // SIGCHLD, delivered through the signalfd from now on, and watches the
-  // given processes.
+  // Blocks SIGINT, SIGTERM, SIGHUP (unless ignored, as under nohup),
+  // SIGCHLD and SIGPIPE, delivered through the signalfd from now on, and
+  // watches the given processes. A write to a closed pipe then fails with
+  // EPIPE instead of killing us, and the run can end cleanly (status 0).
   static util::Expected<StopEvents> create(const std::vector<uint32_t>& pids);
 
   // Waits up to timeout_ms (or until something happened). The command's

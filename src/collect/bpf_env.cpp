@@ -70,7 +70,10 @@ std::string kernel_release() {
 
 }  // namespace
 
-util::Expected<core::KernelFacts> check_bpf_environment() {
+util::Expected<core::KernelFacts> check_bpf_environment(bool has_ptrace_backend) {
+  const std::string no_ptrace =
+      "this tool has no ptrace backend (syslat/syscount/sysslow --backend ptrace with a command or -p PID, "
+      "or systrace, work without it)";
   __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2]{};
   if (syscall(SYS_capget, &hdr, data) == 0) {
@@ -79,13 +82,15 @@ util::Expected<core::KernelFacts> check_bpf_environment() {
     const bool perfmon = admin || has_cap(data, 38 /* CAP_PERFMON */);
     if (!bpf || !perfmon) {
       std::string missing = !bpf && !perfmon ? "CAP_BPF and CAP_PERFMON" : !bpf ? "CAP_BPF" : "CAP_PERFMON";
-      return util::make_error("missing " + missing + " (or CAP_SYS_ADMIN) to load BPF programs; run as root, or use "
-                              "--backend ptrace (needs a command or -p PID)");
+      return util::make_error("missing " + missing + " (or CAP_SYS_ADMIN) to load BPF programs; run as root" +
+                              (has_ptrace_backend ? ", or use --backend ptrace (needs a command or -p PID)"
+                                                  : "; " + no_ptrace));
     }
   }
   const core::KernelFacts facts = probe_kernel();
   if (auto why = core::missing_kernel_support(kernel_release(), facts))
-    return util::make_error(*why + "; --backend ptrace works without it (with a command or -p PID)");
+    return util::make_error(*why + "; " +
+                            (has_ptrace_backend ? "--backend ptrace works without it (with a command or -p PID)" : no_ptrace));
   return facts;
 }
 

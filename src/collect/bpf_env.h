@@ -7,7 +7,9 @@
 
 namespace syslat::collect {
 
-// What the kernel offers, once it is known to be enough.
-util::Expected<core::KernelFacts> check_bpf_environment();
+// What the kernel offers, once it is known to be enough. The error names
+// what works without BPF: --backend ptrace, or, for a tool that has no
+// ptrace backend (syslat-top, syslatd), says so.
+util::Expected<core::KernelFacts> check_bpf_environment(bool has_ptrace_backend = true);
 
 }  // namespace syslat::collect
