@@ -52,8 +52,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto args = split_args(std::string_view(reinterpret_cast<const char*>(data), size));
   auto first = parse(args);
   auto second = parse(args);
-  require(first.has_value() == second.has_value(), "the same argv parsed twice: once good, once not",
-          first ? second.error().message : first.error().message);
+  if (first.has_value() != second.has_value())
+    require(false, "the same argv parsed twice: once good, once not",
+            first ? second.error().message : first.error().message);
   if (!first) {
     const std::string& message = first.error().message;
     require(!message.empty() && message.front() == '-', "an error that does not start with the option", message);
