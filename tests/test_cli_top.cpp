@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <chrono>
 #include <functional>
 #include <sstream>
@@ -29,8 +30,14 @@ struct Workload {
 class Tmux {
  public:
   Tmux() : socket_("syslat-test-" + std::to_string(getpid())) {
-    const auto r = run({"new-session", "-d", "-s", "t", "-x", "80", "-y", "24", "env", "-i", "PATH=/usr/bin:/bin:/usr/sbin:/sbin",
-                        "TERM=xterm-256color", "HOME=/tmp", "PS1=$ ", "sh"});
+    std::vector<std::string> args = {"new-session", "-d", "-s", "t", "-x", "80", "-y", "24", "env", "-i",
+                                     "PATH=/usr/bin:/bin:/usr/sbin:/sbin", "TERM=xterm-256color", "HOME=/tmp", "PS1=$ "};
+    // The ASan build's options reach syslat-top too (its reports land in the
+    // pane; a finding makes its exit status, TOP_EXIT, non-zero).
+    for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
+      if (const char* value = getenv(name)) args.push_back(std::string(name) + "=" + value);
+    args.push_back("sh");
+    const auto r = run(args);
     if (r.status != 0) throw std::runtime_error("tmux new-session failed: " + r.err);
     run({"set-option", "-t", "t", "window-size", "manual"});
   }
@@ -190,7 +197,9 @@ TEST_CASE("syslat-top in an 80x24 terminal: panels, keys, live PID filter, resiz
   tmux.type("x");
   CHECK(tmux.wait_text("SYSCALL"));
   tmux.type("q");
-  REQUIRE(tmux.wait_text("TOP_EXIT=0"));
+  const bool exited = tmux.wait_text("TOP_EXIT=0");
+  INFO("last screen (a sanitizer report ends here):\n" << tmux.last());
+  REQUIRE(exited);
   CHECK(tmux.wait_text("STTY_SAME"));
   tmux.type("echo ALIVE-$((40+2))");
   tmux.keys({"Enter"});

@@ -334,12 +334,12 @@ util::Expected<std::string> parse_comm(const std::string& option, std::string_vi
 }
 
 
-util::Expected<CommonOptions> parse_common_options(int argc, char** argv) {
+static util::Expected<CommonOptions> parse_argv(int argc, char** argv) {
   CommonOptions o;
-  optind = 1;
+  optind = 0;  // 0, not 1: glibc then also forgets where it was inside a word ("-xq") of an earlier argv
   opterr = 0;  // our own one-line messages
   for (;;) {
-    const int prev = optind;
+    const int prev = optind == 0 ? 1 : optind;  // the word getopt is in
     const int c = getopt_long(argc, argv, kShortOptions, kLongOptions, nullptr);
     if (c == -1) break;
     if (c == '?' || c == ':') return util::make_error(option_error(prev < argc ? argv[prev] : "?"));
@@ -351,6 +351,12 @@ util::Expected<CommonOptions> parse_common_options(int argc, char** argv) {
   if (!o.command.empty() && (!o.filter.pids.empty() || !o.filter.tids.empty()))
     return util::make_error("-- CMD: cannot be combined with -p/-t (expected either a command or PIDs)");
   if (o.per_process && o.max_processes == 0) return util::make_error("--max-processes: must be > 0");
+  return o;
+}
+
+util::Expected<CommonOptions> parse_common_options(int argc, char** argv) {
+  auto o = parse_argv(argc, argv);
+  if (!o) return util::make_error(util::one_line(o.error().message));  // values quoted in it may hold newlines
   return o;
 }
 

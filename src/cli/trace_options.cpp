@@ -24,7 +24,7 @@ std::optional<std::string_view> value_of(std::string_view word, size_t at, int& 
 
 }  // namespace
 
-util::Expected<TraceOptions> parse_trace_options(int argc, char** argv) {
+static util::Expected<TraceOptions> parse_argv(int argc, char** argv) {
   TraceOptions o;
   bool trace_given = false;
   bool only_summary = false, with_summary = false;  // -c, -C
@@ -101,6 +101,12 @@ util::Expected<TraceOptions> parse_trace_options(int argc, char** argv) {
   // be added to a running process), and -f is implied (the filter is inherited).
   if (trace_given && !o.command.empty() && o.expr.trace) o.seccomp = true;
   if (o.seccomp && o.command.empty()) o.seccomp = false;
+  return o;
+}
+
+util::Expected<TraceOptions> parse_trace_options(int argc, char** argv) {
+  auto o = parse_argv(argc, argv);
+  if (!o) return util::make_error(util::one_line(o.error().message));  // values quoted in it may hold newlines
   return o;
 }
 

@@ -1,0 +1,56 @@
+// The option parsers of src/cli in process (the CLI tests run the binary):
+// what only shows when they meet odd bytes or run more than once.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "cli/options.h"
+#include "cli/trace_options.h"
+
+namespace {
+
+struct Argv {
+  std::vector<std::string> words;
+  std::vector<char*> pointers;
+  explicit Argv(std::vector<std::string> w) : words(std::move(w)) {
+    for (auto& word : words) pointers.push_back(word.data());
+    pointers.push_back(nullptr);
+  }
+  int argc() const { return static_cast<int>(words.size()); }
+  char** argv() { return pointers.data(); }
+};
+
+}  // namespace
+
+TEST_CASE("options: an error quoting a value with a newline stays one line", "[options]") {
+  Argv top({"syscount", "-T", "1\n2"});
+  auto o = syslat::cli::parse_common_options(top.argc(), top.argv());
+  REQUIRE_FALSE(o);
+  CHECK(o.error().message == "-T/--top: '1\\n2' is not a number of rows (expected N >= 0; 0 = all)");
+
+  Argv pid({"systrace", "-p", "1)\n", "true"});
+  auto t = syslat::cli::parse_trace_options(pid.argc(), pid.argv());
+  REQUIRE_FALSE(t);
+  CHECK(t.error().message == "-p: '1)\\n' is not a PID (expected PID[,PID...])");
+}
+
+TEST_CASE("options: a parse after one that failed inside a word starts afresh", "[options]") {
+  // getopt stopped at '1' of "-1-" and, reset with optind = 1, went on at
+  // its '-' when given the next argv: "--backend: unknown option".
+  Argv bad({"syslat", "-1-"});
+  auto first = syslat::cli::parse_common_options(bad.argc(), bad.argv());
+  REQUIRE_FALSE(first);
+  CHECK(first.error().message == "-1-: unknown option (see --help)");
+
+  Argv good({"syslat", "--backend", "ptrace", "--", "true"});
+  auto second = syslat::cli::parse_common_options(good.argc(), good.argv());
+  REQUIRE(second);
+  CHECK(second->backend == syslat::cli::Backend::Ptrace);
+  CHECK(second->command == std::vector<std::string>{"true"});
+
+  Argv unknown({"syslat", "-q"});
+  auto third = syslat::cli::parse_common_options(unknown.argc(), unknown.argv());
+  REQUIRE_FALSE(third);
+  CHECK(third.error().message == "-q: unknown option (see --help)");
+}
