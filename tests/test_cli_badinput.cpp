@@ -141,7 +141,7 @@ std::vector<Row> rows() {
       {Slow | Top | Serve, {"--threshold", "raed=10ms"}, "--threshold"},
       {Slow | Top | Serve, {"--threshold", "nosuchcall=10ms"}, "--threshold"},
       {Slow | Top | Serve, {"--threshold", "10"}, "--threshold"},
-      {Slow | Top | Serve, {"--threshold", "0"}, "--threshold"},
+      {Slow | Top | Serve, {"--threshold", "0.5"}, "--threshold"},
       {Slow | Top | Serve, {"--threshold", "-1ms"}, "--threshold"},
       {Slow | Top | Serve, {"--threshold", ""}, "--threshold"},
       {Slow | Top | Serve, {"--threshold", "read=5ms,"}, "--threshold"},

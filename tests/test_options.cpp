@@ -41,7 +41,7 @@ TEST_CASE("options: a parse after one that failed inside a word starts afresh", 
   Argv bad({"syslat", "-1-"});
   auto first = syslat::cli::parse_common_options(bad.argc(), bad.argv());
   REQUIRE_FALSE(first);
-  CHECK(first.error().message == "-1-: unknown option (see --help)");
+  CHECK(first.error().message == "-1: unknown option (see --help)");
 
   Argv good({"syslat", "--backend", "ptrace", "--", "true"});
   auto second = syslat::cli::parse_common_options(good.argc(), good.argv());
