@@ -219,7 +219,8 @@ def churn(tool, workload, seconds, tmp, max_processes=None):
         if n is not None:
             samples.append(n)
     children = int(wl.stdout.read().split()[1])
-    time.sleep(1.5)  # one more poll: the last children's entries are reclaimed
+    # A process's entries go at the first poll that finds it reaped after one that saw them: two polls.
+    time.sleep(2.5)
     after, _ = proc_map_entries()
     stop(syscount)
     reports = ndjson(out)
