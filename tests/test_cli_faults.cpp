@@ -195,7 +195,7 @@ TEST_CASE("A -p target that exits or is killed with SIGKILL mid-run: every tool 
 TEST_CASE("A -p target that execs stays traced under its new image until it exits", "[privileged][faults]") {
   // Before the exec: 300 getppid; after it, wl_basic's 200 (or wl_sleep's 2 x 30 ms sleeps).
   auto start_target = [](const std::vector<std::string>& then) {
-    std::vector<std::string> argv = {slt::workload("wl_gate_exec"), "300"};
+    std::vector<std::string> argv = {slt::workload("wl_gate"), "300"};
     argv.insert(argv.end(), then.begin(), then.end());
     auto target = std::make_unique<slt::Background>(argv);
     REQUIRE(target->wait_for_stderr("ready"));

@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 
 #include "collect/bpf_source.h"
@@ -32,8 +33,11 @@ TEST_CASE("changing filters after attach never opens a window where other proces
   REQUIRE((*source)->apply(by_pid));
   REQUIRE((*source)->attach());
 
+  // At least 100 rewrites and 0.5 s: 100 alone can take a few ms, too short
+  // to tell that the selected process was counted all along.
   core::Sample total;
-  for (int i = 0; i < 100; ++i) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+  for (int i = 0; i < 100 || std::chrono::steady_clock::now() < until; ++i) {
     REQUIRE((*source)->apply(i % 2 ? by_pid : by_pid_and_uid));
     total.merge((*source)->poll());
   }
