@@ -7,6 +7,7 @@
 
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -327,8 +328,14 @@ TEST_CASE("As nobody, --backend auto falls back to ptrace: syslat -p of an own p
     const std::string gate_bin = slt::copy_executable(slt::workload("wl_gate"), dir.file("wl_gate"));
     slt::Background gate(as_nobody({gate_bin, "321"}));
     REQUIRE(gate.wait_for_stderr("ready"));
+    REQUIRE(slt::wait_asleep_in(gate.pid(), SYS_rt_sigsuspend));
+    const long switches = slt::voluntary_switches(gate.pid());
     slt::Background run(as_nobody({bin("syslat"), "--backend", "auto", "-j", "-p", std::to_string(gate.pid())}));
     REQUIRE(run.wait_for_stderr("Tracing syscalls", 15));
+    // The attach interrupts rt_sigsuspend, which restarts under the tracer
+    // (an attach stop and an entry stop later it sleeps again). A signal sent
+    // before that ends the call unseen, as it would under strace -p.
+    REQUIRE(slt::wait_asleep_in(gate.pid(), SYS_rt_sigsuspend, switches + 2));
     gate.signal(SIGUSR1);
     REQUIRE(gate.wait(10).status == 0);
     const auto r = run.wait(10);

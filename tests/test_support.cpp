@@ -132,6 +132,28 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
+long voluntary_switches(pid_t pid) {
+  const std::string status = read_file("/proc/" + std::to_string(pid) + "/status");
+  const size_t at = status.find("\nvoluntary_ctxt_switches:");
+  return at == std::string::npos ? -1 : std::atol(status.c_str() + at + 26);
+}
+
+bool wait_asleep_in(pid_t pid, long nr, long min_switches, double timeout_s) {
+  const std::string dir = "/proc/" + std::to_string(pid) + "/";
+  const double deadline = now_s() + timeout_s;
+  while (now_s() < deadline) {
+    const std::string stat = read_file(dir + "stat");
+    const size_t close = stat.rfind(')');
+    const bool sleeping = close != std::string::npos && stat.compare(close, 3, ") S") == 0;
+    const std::string call = read_file(dir + "syscall");
+    const bool in_nr = !call.empty() && std::atol(call.c_str()) == nr;
+    if (sleeping && in_nr && voluntary_switches(pid) >= min_switches) return true;
+    if (stat.empty()) return false;
+    pause_briefly();
+  }
+  return false;
+}
+
 std::string copy_executable(const std::string& from, const std::string& to) {
   std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing);
   chmod(to.c_str(), 0755);

@@ -41,6 +41,13 @@ class TempDir {
 };
 
 std::string read_file(const std::string& path);
+// A process's voluntary context switches so far (-1 if it is gone). Each
+// ptrace stop is one, as is each sleep.
+long voluntary_switches(pid_t pid);
+// Waits until PID sleeps (state S) inside syscall NR with at least
+// MIN_SWITCHES voluntary switches made: after an attach, "two switches more
+// than before" tells that the interrupted call restarted under the tracer.
+bool wait_asleep_in(pid_t pid, long nr, long min_switches = 0, double timeout_s = 10);
 // Copy an executable under a new (unique) name, for -n COMM and same-run tests.
 std::string copy_executable(const std::string& from, const std::string& to);
 // A name of at most 15 characters (fits comm) that no other process has.
