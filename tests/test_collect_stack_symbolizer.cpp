@@ -198,6 +198,27 @@ TEST_CASE("kernel frames are named from /proc/kallsyms", "[privileged]") {
         std::vector<std::string>{"__x64_sys_read+0x10", "__x64_sys_read+0x11"});
 }
 
+TEST_CASE("a leading tracepoint iterator frame is left out of a kernel stack", "[privileged]") {
+  // With a second probe on sched_switch, the stack the BPF program sees
+  // starts in __traceiter_sched_switch rather than __schedule.
+  const auto kallsyms = slt::read_file("/proc/kallsyms");
+  auto address_of = [&](const std::string& name) -> uint64_t {
+    auto at = kallsyms.find(" T " + name + "\n");
+    if (at == std::string::npos) at = kallsyms.find(" t " + name + "\n");
+    if (at == std::string::npos) return 0;
+    const size_t line = kallsyms.rfind('\n', at) + 1;
+    return std::stoull(kallsyms.substr(line, at - line), nullptr, 16);
+  };
+  const uint64_t iter = address_of("__traceiter_sched_switch"), schedule = address_of("__schedule");
+  if (iter == 0 || schedule == 0) {
+    WARN("SKIPPED: kallsyms shows no addresses here, or no __traceiter_sched_switch");
+    return;
+  }
+  StackSymbolizer symbolizer;
+  CHECK(symbolizer.kernel_stack(addrs({iter + 0x20, schedule + 0x31, iter + 0x21})) ==
+        std::vector<std::string>{"__schedule+0x31", "__traceiter_sched_switch+0x21"});  // only the leading one goes
+}
+
 TEST_CASE("kallsyms parsing: functions only, sorted, aliases, modules, hidden addresses", "[privileged]") {
   const auto table = KernelSymbols::parse(
       "ffffffff81000000 T _stext\n"

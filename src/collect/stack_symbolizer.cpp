@@ -190,6 +190,10 @@ std::vector<std::string> StackSymbolizer::kernel_stack(std::span<const uint64_t>
       frames.push_back(hex(ip));
       continue;
     }
+    // The BPF side skips its own program and bpf_trace_run; a tracepoint
+    // with more than one probe attached (another tracer on sched_switch)
+    // also calls through its iterator: not where the call waited either.
+    if (frames.empty() && symbol->name.starts_with("__traceiter_")) continue;
     std::string frame = fmt::format("{}+{:#x}", symbol->name, symbol->offset + (ip - lookup));
     if (!symbol->module.empty()) frame += fmt::format(" [{}]", symbol->module);
     frames.push_back(std::move(frame));

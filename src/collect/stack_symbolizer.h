@@ -41,6 +41,7 @@ class StackSymbolizer {
   std::vector<std::string> user_stack(uint32_t pid, std::span<const uint64_t> ips);
   // Kernel frames from /proc/kallsyms (read on first use): "do_sys_openat2+0x1a4",
   // "xfs_file_read_iter+0x5c [xfs]" in a module; hex when kallsyms hides addresses.
+  // A leading tracepoint iterator frame (__traceiter_*) is left out.
   std::vector<std::string> kernel_stack(std::span<const uint64_t> ips);
   // The process exited: drop what is cached for it.
   void forget(uint32_t pid);
