@@ -29,7 +29,6 @@ class TracePrinter final : public trace::Handler {
   void on_group_stop(pid_t tid, int sig) override;
   void on_exec_tid(pid_t former, pid_t tid) override;
   void on_idle() override { flush(); }
-  bool wants_idle() const override { return !buf_.empty(); }
   void on_tracees(size_t count) override { tracees_ = count; }
 
   // The -c table, written to the output.

@@ -76,8 +76,6 @@ class PtraceSource::Collector final : public Handler {
     if (event) events_.push_back(std::move(*event));
   }
 
-  bool wants_idle() const override { return false; }  // nothing buffered here
-
   core::Sample take() {
     std::lock_guard lock(mu_);
     core::Sample out = std::move(sample_);

@@ -63,9 +63,6 @@ class Handler {
   virtual void on_exec_tid(pid_t former, pid_t tid) { (void)former, (void)tid; }
   // Nothing to do until the next stop: a good time to flush output.
   virtual void on_idle() {}
-  // Whether on_idle has anything to do: if not, the tracer blocks in
-  // waitpid at once instead of polling first (one syscall less per stop).
-  virtual bool wants_idle() const { return true; }
   // The number of traced threads changed (strace adds "[pid N]" once there are two).
   virtual void on_tracees(size_t count) { (void)count; }
 };
