@@ -405,6 +405,10 @@ TEST_CASE("Output piped into head -1: the tool ends within 2 s of head, status 0
   slt::TempDir dir;
   const std::string comm = slt::unique_comm("wlpipe");
   const std::string gate_bin = slt::copy_executable(slt::workload("wl_gate"), dir.file(comm));
+  // Endless loops for systrace: head's exit must end the trace, not the command.
+  const std::string loop_comm = slt::unique_comm("wlpipeloop");
+  const std::string loop_bin = slt::copy_executable(slt::workload("wl_loop"), dir.file(loop_comm));
+  slt::Background attached_loop({loop_bin, "getppid", "1000", "10"});
   struct Case {
     std::vector<std::string> argv;
     bool bpf;
@@ -417,7 +421,8 @@ TEST_CASE("Output piped into head -1: the tool ends within 2 s of head, status 0
       {{bin("syslat-top"), "-b"}, true, false},
       // The command's output into head (the trace on stderr), then the trace itself into head.
       {{bin("systrace"), "--", "ls", "/"}, false, false},
-      {{bin("systrace"), "-o", "/dev/stdout", "--", slt::workload("wl_loop"), "getppid", "1000", "10", "20"}, false, false},
+      {{bin("systrace"), "-o", "/dev/stdout", "--", loop_bin, "getppid", "1000", "10"}, false, false},
+      {{bin("systrace"), "-o", "/dev/stdout", "-p", std::to_string(attached_loop.pid())}, false, false},
   };
   for (const auto& c : cases) {
     INFO(c.argv[0] << " " << c.argv[1]);
@@ -455,6 +460,11 @@ TEST_CASE("Output piped into head -1: the tool ends within 2 s of head, status 0
       CHECK(slt::bpf_left_behind(held) == "");
     }
   }
+  // The launched loop went with the trace; the attached one runs on, untraced.
+  CHECK(slt::run({"pgrep", "-x", loop_comm}).out == std::to_string(attached_loop.pid()) + "\n");
+  REQUIRE(attached_loop.running());
+  CHECK(slt::read_file("/proc/" + std::to_string(attached_loop.pid()) + "/status").find("TracerPid:\t0\n") !=
+        std::string::npos);
 }
 
 TEST_CASE("syscount and syslatd killed with SIGKILL: the kernel drops their programs and links (nothing pinned)", "[privileged][faults]") {

@@ -98,15 +98,24 @@ int run_trace(const std::string& prog, int argc, char** argv) {
   for (pid_t pid : pids) std::cerr << prog << ": Process " << pid << " attached\n";
 
   int status = 0;
+  std::string output_error;
   {
     TracePrinter printer(o, out_fd, !o.output_path.empty());
+    // As Ctrl-C twice: attached processes are detached and run on, a
+    // launched command is killed (it was only run to be traced).
+    printer.on_output_gone([&] { (*tracer)->stop(); });
     status = (*tracer)->run(printer);
     if (o.summary) printer.write_summary();
+    output_error = printer.output_error();
   }
   for (pid_t pid : pids) std::cerr << prog << ": Process " << pid << " detached\n";
   g_tracer = nullptr;
   tracer->reset();
   if (out_fd != STDERR_FILENO) close(out_fd);
+  // A reader that went away (`| head`) ends us quietly, as it ends the
+  // other tools; any other write error loses the trace: say so.
+  if (output_error == "EPIPE") return 0;
+  if (!output_error.empty()) return fail(prog, "cannot write the trace: " + output_error, 1);
   return status;
 }
 

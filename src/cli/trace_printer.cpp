@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "core/slow_event.h"
 #include "decode/flags.h"
@@ -91,10 +92,14 @@ TracePrinter::~TracePrinter() { flush(); }
 
 void TracePrinter::flush() {
   size_t done = 0;
-  while (done < buf_.size()) {
+  while (done < buf_.size() && output_error_.empty()) {
     const ssize_t n = ::write(fd_, buf_.data() + done, buf_.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;  // output gone (EPIPE): nothing better to do than drop it
+    if (n <= 0) {
+      output_error_ = n < 0 && errno == EPIPE ? "EPIPE" : std::strerror(n < 0 ? errno : ENOSPC);
+      if (on_gone_) on_gone_();
+      break;
+    }
     done += static_cast<size_t>(n);
   }
   buf_.clear();

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <unordered_map>
 
@@ -34,6 +35,12 @@ class TracePrinter final : public trace::Handler {
   // The -c table, written to the output.
   void write_summary();
   void flush();
+  // Called once when the output can no longer be written (a reader that
+  // went away, a full disk): tracing on would only lose every line.
+  void on_output_gone(std::function<void()> f) { on_gone_ = std::move(f); }
+  // Why the output went: empty while it works, "EPIPE" for a closed pipe,
+  // else the error's text.
+  const std::string& output_error() const { return output_error_; }
 
  private:
   struct Who {
@@ -49,6 +56,8 @@ class TracePrinter final : public trace::Handler {
   bool to_file_;
   size_t tracees_ = 1;
   std::string buf_;
+  std::string output_error_;
+  std::function<void()> on_gone_;
   decode::CallContext ctx_;
   std::unordered_map<pid_t, std::string> at_entry_;  // execve: decoded before its memory is replaced
   std::unordered_map<pid_t, Who> who_;               // -j: uid and comm per thread
