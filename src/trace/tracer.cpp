@@ -226,10 +226,7 @@ void Tracer::syscall_stop(Tracee& t, pid_t tid, Handler& h, bool seccomp_stop) {
   if (t.started) h.on_call(c);
 }
 
-void Tracer::gone(pid_t tid, int status, Handler& h) {
-  auto it = tracees_.find(tid);
-  if (it == tracees_.end()) return;
-  Tracee& t = it->second;
+void Tracer::ended(Tracee& t, pid_t tid, int status, Handler& h) {
   if (t.in_syscall && t.started) {  // exit_group, or killed inside a call: no exit stop
     t.call.returned = false;
     t.call.exit_ns = clock_ns(CLOCK_MONOTONIC);
@@ -237,6 +234,12 @@ void Tracer::gone(pid_t tid, int status, Handler& h) {
   }
   if (t.started) h.on_exit(tid, status);
   if (tid == launched_) launched_status_ = shell_status(status);
+}
+
+void Tracer::gone(pid_t tid, int status, Handler& h) {
+  auto it = tracees_.find(tid);
+  if (it == tracees_.end()) return;
+  ended(it->second, tid, status, h);
   tracees_.erase(it);
   h.on_tracees(tracees_.size());
 }
@@ -385,7 +388,9 @@ void Tracer::finish(Handler& h) {
       int status = 0;
       if (waitpid(tid, &status, __WALL) != tid) break;
       if (WIFEXITED(status) || WIFSIGNALED(status)) {
-        if (tid == launched_) launched_status_ = shell_status(status);
+        // Its end raced the stop (a -p target's exit_group seen by the
+        // session first): the call it ended in still counts.
+        ended(t, tid, status, h);
         break;
       }
       if (!t.attached) {  // being killed: let it die

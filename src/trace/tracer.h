@@ -110,6 +110,8 @@ class Tracer {
   Tracee& add(pid_t tid, pid_t pid);
   void syscall_stop(Tracee& t, pid_t tid, Handler& h, bool seccomp_stop);
   void resume(pid_t tid, const Tracee& t, int sig);
+  // A tracee ended: its call in flight (exit_group) and its end reach h.
+  void ended(Tracee& t, pid_t tid, int status, Handler& h);
   void gone(pid_t tid, int status, Handler& h);
   void finish(Handler& h);
   pid_t thread_group(pid_t tid) const;
