@@ -6,6 +6,12 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 
@@ -71,7 +77,7 @@ TEST_CASE("stat, timespec, pollfd, pipe fds", "[memory_args]") {
   CHECK(format_call(nr("poll"), {addr(fds), 2, 100, 0, 0, 0}, ctx) ==
         "poll([{fd=3, events=POLLIN}, {fd=4, events=POLLIN|POLLOUT}], 2, 100)");
   int pipefd[2] = {5, 6};
-  CHECK(format_call(nr("pipe2"), {addr(pipefd), O_CLOEXEC, 0, 0, 0, 0}, ctx) == "pipe2([5, 6], 0x80000)");
+  CHECK(format_call(nr("pipe2"), {addr(pipefd), O_CLOEXEC, 0, 0, 0, 0}, ctx) == "pipe2([5, 6], O_CLOEXEC)");
 }
 
 TEST_CASE("sockaddr: inet, inet6, unix, abstract unix", "[memory_args]") {
@@ -112,4 +118,75 @@ TEST_CASE("without a memory reader, memory arguments are pointers", "[memory_arg
   ctx.ret = 0;
   CHECK(format_call(nr("fstat"), {3, 0x1000, 0, 0, 0, 0}, ctx) == "fstat(3, 0x1000)");
   CHECK(format_call(nr("write"), {1, 0, 5, 0, 0, 0}, ctx) == "write(1, NULL, 5)");
+}
+
+TEST_CASE("getrandom's bytes are shown in hex once it returned, cut at -s", "[memory_args]") {
+  CallContext ctx = local_memory();
+  const unsigned char bytes[40] = {0x68, 0xc5, 0x55, 0x32, 0xcd, 0x3a, 0x93, 0xe5};
+  CHECK(format_call(nr("getrandom"), {addr(bytes), 8, GRND_NONBLOCK, 0, 0, 0}, ctx) ==
+        "getrandom(" + syslat::decode::pointer(addr(bytes)) + ", 8, GRND_NONBLOCK)");
+  ctx.ret = 8;
+  CHECK(format_call(nr("getrandom"), {addr(bytes), 8, GRND_NONBLOCK, 0, 0, 0}, ctx) ==
+        "getrandom(\"\\x68\\xc5\\x55\\x32\\xcd\\x3a\\x93\\xe5\", 8, GRND_NONBLOCK)");
+  ctx.ret = 40;
+  ctx.max_string = 2;
+  CHECK(format_call(nr("getrandom"), {addr(bytes), 40, 0, 0, 0, 0}, ctx) == "getrandom(\"\\x68\\xc5\"..., 40, 0)");
+}
+
+TEST_CASE("rlimits: RLIM64_INFINITY, multiples of 1024, plain numbers, the old value at exit", "[memory_args]") {
+  CallContext ctx = local_memory();
+  const uint64_t stack[2] = {8192 * 1024, RLIM64_INFINITY};
+  const uint64_t nofile[2] = {1024, 1000};
+  CHECK(format_call(nr("prlimit64"), {0, RLIMIT_NOFILE, addr(nofile), 0, 0, 0}, ctx) ==
+        "prlimit64(0, RLIMIT_NOFILE, {rlim_cur=1024, rlim_max=1000}, NULL)");
+  // Written by the call: a pointer until it returned, the struct after a success.
+  CHECK(format_call(nr("prlimit64"), {0, RLIMIT_STACK, 0, addr(stack), 0, 0}, ctx) ==
+        "prlimit64(0, RLIMIT_STACK, NULL, " + syslat::decode::pointer(addr(stack)) + ")");
+  ctx.ret = 0;
+  CHECK(format_call(nr("prlimit64"), {0, RLIMIT_STACK, 0, addr(stack), 0, 0}, ctx) ==
+        "prlimit64(0, RLIMIT_STACK, NULL, {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY})");
+  CHECK(format_call(nr("getrlimit"), {RLIMIT_STACK, addr(stack), 0, 0, 0, 0}, ctx) ==
+        "getrlimit(RLIMIT_STACK, {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY})");
+  ctx.ret = -14;  // EFAULT
+  CHECK(format_call(nr("prlimit64"), {0, RLIMIT_CPU, 0, 8, 0, 0}, ctx) == "prlimit64(0, RLIMIT_CPU, NULL, 0x8)");
+}
+
+TEST_CASE("wait4's status: exited, killed, stopped, as strace's macros", "[memory_args]") {
+  CallContext ctx = local_memory();
+  int status = 3 << 8;  // exited with 3
+  const auto wait4 = [&] { return format_call(nr("wait4"), {1234, addr(&status), 0, 0, 0, 0}, ctx); };
+  CHECK(wait4() == "wait4(1234, " + syslat::decode::pointer(addr(&status)) + ", 0, NULL)");
+  ctx.ret = 1234;
+  CHECK(wait4() == "wait4(1234, [{WIFEXITED(s) && WEXITSTATUS(s) == 3}], 0, NULL)");
+  status = SIGKILL;
+  CHECK(wait4() == "wait4(1234, [{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}], 0, NULL)");
+  status = SIGSEGV | 0x80;
+  CHECK(wait4() == "wait4(1234, [{WIFSIGNALED(s) && WTERMSIG(s) == SIGSEGV && WCOREDUMP(s)}], 0, NULL)");
+  status = (SIGSTOP << 8) | 0x7f;
+  CHECK(wait4() == "wait4(1234, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGSTOP}], 0, NULL)");
+  ctx.ret = 0;  // WNOHANG, no child changed state: nothing was written
+  CHECK(wait4() == "wait4(1234, " + syslat::decode::pointer(addr(&status)) + ", 0, NULL)");
+}
+
+TEST_CASE("socket options: int values and lengths in brackets, names by level", "[memory_args]") {
+  CallContext ctx = local_memory();
+  int one = 1;
+  int len = 4;
+  CHECK(format_call(nr("setsockopt"), {3, SOL_SOCKET, SO_REUSEADDR, addr(&one), 4, 0}, ctx) ==
+        "setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4)");
+  CHECK(format_call(nr("setsockopt"), {3, SOL_TCP, 1, addr(&one), 4, 0}, ctx) == "setsockopt(3, SOL_TCP, 1, [1], 4)");
+  ctx.ret = 0;
+  CHECK(format_call(nr("getsockopt"), {3, SOL_SOCKET, SO_TYPE, addr(&one), addr(&len), 0}, ctx) ==
+        "getsockopt(3, SOL_SOCKET, SO_TYPE, [1], [4])");
+  ctx.ret = -92;  // ENOPROTOOPT: the value was not written, the length is still shown
+  CHECK(format_call(nr("getsockopt"), {3, SOL_SOCKET, 999, addr(&one), addr(&len), 0}, ctx) ==
+        "getsockopt(3, SOL_SOCKET, 0x3e7 /* SO_??? */, " + syslat::decode::pointer(addr(&one)) + ", [4])");
+}
+
+TEST_CASE("prctl's name: a string in, a string out at exit", "[memory_args]") {
+  CallContext ctx = local_memory();
+  const char name[16] = "probe";
+  CHECK(format_call(nr("prctl"), {PR_SET_NAME, addr(name), 0, 0, 0, 0}, ctx) == "prctl(PR_SET_NAME, \"probe\")");
+  ctx.ret = 0;
+  CHECK(format_call(nr("prctl"), {PR_GET_NAME, addr(name), 0, 0, 0, 0}, ctx) == "prctl(PR_GET_NAME, \"probe\")");
 }

@@ -4,9 +4,11 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include <algorithm>
@@ -39,15 +41,56 @@ bool read_value(const CallContext& ctx, uint64_t addr, T& out) {
   return addr != 0 && ctx.read_memory && ctx.read_memory(addr, &out, sizeof out) == sizeof out;
 }
 
-// `len` bytes at addr, at most max_string of them quoted; "..." when cut.
-std::string buffer_text(uint64_t addr, uint64_t len, const CallContext& ctx) {
+// `len` bytes at addr, at most max_string of them quoted (every byte in hex
+// with `as_hex`); "..." when cut.
+std::string buffer_text(uint64_t addr, uint64_t len, const CallContext& ctx, bool as_hex = false) {
   if (addr == 0 || !ctx.read_memory) return pointer(addr);
   const size_t want = static_cast<size_t>(std::min<uint64_t>(len, ctx.max_string));
   std::string bytes(want, '\0');
   const size_t got = want ? ctx.read_memory(addr, bytes.data(), want) : 0;
   if (got == 0 && want > 0) return pointer(addr);
   bytes.resize(got);
-  return quote_string(bytes) + (len > got ? "..." : "");
+  return (as_hex ? quote_hex(bytes) : quote_string(bytes)) + (len > got ? "..." : "");
+}
+
+// strace's rlim_t: RLIM64_INFINITY, 8192*1024 for multiples of 1024 above it, else the number.
+std::string rlim_text(uint64_t value) {
+  if (value == RLIM64_INFINITY) return "RLIM64_INFINITY";
+  if (value > 1024 && value % 1024 == 0) return std::to_string(value / 1024) + "*1024";
+  return std::to_string(value);
+}
+
+std::string rlimit_text(uint64_t addr, const CallContext& ctx) {
+  uint64_t lim[2];  // struct rlimit64 (the native struct rlimit on 64-bit ABIs)
+  if (!read_value(ctx, addr, lim)) return pointer(addr);
+  return "{rlim_cur=" + rlim_text(lim[0]) + ", rlim_max=" + rlim_text(lim[1]) + "}";
+}
+
+std::string int_text(uint64_t addr, const CallContext& ctx) {
+  int32_t value = 0;
+  if (!read_value(ctx, addr, value)) return pointer(addr);
+  return "[" + std::to_string(value) + "]";
+}
+
+// wait4's status as strace decodes it: [{WIFEXITED(s) && WEXITSTATUS(s) == 0}].
+std::string wait_status_text(uint64_t addr, const CallContext& ctx) {
+  int status = 0;
+  if (!read_value(ctx, addr, status)) return pointer(addr);
+  std::string out;
+  if (WIFSTOPPED(status)) {
+    out = "[{WIFSTOPPED(s) && WSTOPSIG(s) == " + signal_name(WSTOPSIG(status));
+    status &= ~0xffff;
+  } else if (WIFSIGNALED(status)) {
+    out = "[{WIFSIGNALED(s) && WTERMSIG(s) == " + signal_name(WTERMSIG(status)) +
+          (WCOREDUMP(status) ? " && WCOREDUMP(s)" : "");
+    status &= ~0xff;
+  } else if (WIFEXITED(status)) {
+    out = "[{WIFEXITED(s) && WEXITSTATUS(s) == " + std::to_string(WEXITSTATUS(status));
+    status &= ~0xff00;
+  } else {
+    return "[" + hex(static_cast<uint32_t>(status)) + "]";
+  }
+  return out + (status == 0 ? "}]" : "} | " + hex(static_cast<uint32_t>(status)) + "]");
 }
 
 std::string timespec_text(uint64_t addr, const CallContext& ctx) {
@@ -205,6 +248,19 @@ std::optional<std::string> memory_arg_text(ArgKind kind, const std::array<uint64
     case ArgKind::FdPair: return done ? fd_pair_text(addr, ctx) : pointer(addr);
     case ArgKind::StrArray: return string_array_text(addr, ctx);
     case ArgKind::EnvArray: return env_array_text(addr, ctx);
+    case ArgKind::RandomBuf:
+      if (!done) return pointer(addr);
+      return buffer_text(addr, static_cast<uint64_t>(*ctx.ret), ctx, true);
+    case ArgKind::RlimitIn: return rlimit_text(addr, ctx);
+    case ArgKind::RlimitOut: return done ? rlimit_text(addr, ctx) : pointer(addr);
+    case ArgKind::WaitStatus: return done && *ctx.ret > 0 ? wait_status_text(addr, ctx) : pointer(addr);
+    case ArgKind::IntRef: return int_text(addr, ctx);
+    case ArgKind::SockoptIn: return (next & 0xffffffffu) == sizeof(int32_t) ? int_text(addr, ctx) : pointer(addr);
+    case ArgKind::SockoptOut: {
+      int32_t len = 0;
+      if (!done || !read_value(ctx, next, len) || len != sizeof(int32_t)) return pointer(addr);
+      return int_text(addr, ctx);
+    }
     default: return std::nullopt;
   }
 }
