@@ -373,17 +373,19 @@ TEST_CASE("systrace -f: the same calls and results per process as strace -f", "[
 }
 
 TEST_CASE("systrace -f: the same text as strace -f, line by line, on real commands", "[privileged][trace]") {
-  // The share of identical lines measured on this machine (Debian 12, strace
-  // 6.1), less a margin for what depends on the run (signals, timing).
+  // The share of identical lines measured on Debian 12 with strace 6.1 (cat,
+  // ls: all; python3: 360 of 362, sysinfo's struct and fcntl's decoded
+  // return; sh: 197-198 of 200, rt_sigreturn's mask and the SIGCHLDs, whose
+  // number and times depend on the run), less a margin.
   struct Case {
     std::vector<std::string> cmd;
     double min_share;
   };
   const std::vector<Case> cases = {
-      {{"/usr/bin/cat", "/etc/hostname"}, 0.0},
-      {{"/usr/bin/ls", "/"}, 0.0},
-      {{"/usr/bin/python3", "-c", "pass"}, 0.0},
-      {{"/bin/sh", "-c", "echo a | tr a b"}, 0.0},
+      {{"/usr/bin/cat", "/etc/hostname"}, 0.97},
+      {{"/usr/bin/ls", "/"}, 0.97},
+      {{"/usr/bin/python3", "-c", "pass"}, 0.97},
+      {{"/bin/sh", "-c", "echo a | tr a b"}, 0.93},
   };
   for (const auto& c : cases) {
     const auto ours = systrace({"-f"}, c.cmd);

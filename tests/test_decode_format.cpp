@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <linux/membarrier.h>
+#include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
@@ -25,6 +27,7 @@
 #include <string>
 
 #include "core/syscall_table.h"
+#include "decode/flags.h"
 #include "decode/format.h"
 
 using namespace syslat;
@@ -98,11 +101,11 @@ TEST_CASE("memory, process, signal and socket families", "[decode]") {
   CHECK(format_call(nr("mmap"), {0, 4096, 0, MAP_SHARED, 3, 0x2000}, no_fds()) ==
         "mmap(NULL, 4096, PROT_NONE, MAP_SHARED, 3, 0x2000)");
   CHECK(format_call(nr("clone"), {0x01200011, 0, 0, kAddr, 0, 0}, no_fds()) ==
-        "clone(CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, NULL, NULL, 0x7ffd12345678, NULL)");
+        "clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7ffd12345678)");
   CHECK(format_call(nr("kill"), {1234, SIGTERM, 0, 0, 0, 0}, no_fds()) == "kill(1234, SIGTERM)");
   CHECK(format_call(nr("kill"), {1234, 0, 0, 0, 0, 0}, no_fds()) == "kill(1234, 0)");
   CHECK(format_call(nr("socket"), {AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0, 0, 0, 0}, no_fds()) ==
-        "socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, 0)");
+        "socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP)");
   CHECK(format_call(nr("futex"), {kAddr, 128, 2, 0, 0, 0}, no_fds()) ==
         "futex(0x7ffd12345678, FUTEX_WAIT_PRIVATE, 2, NULL)");
   CHECK(format_call(nr("lseek"), {3, static_cast<uint64_t>(-5), SEEK_END, 0, 0, 0}, no_fds()) ==
@@ -216,6 +219,28 @@ TEST_CASE("calls whose arguments depend on one of them: futex, prctl, fcntl, mre
   CHECK(call("mremap", {0x7f8239e02000, 4096, 8192, MREMAP_MAYMOVE | MREMAP_FIXED | 0x100, 0, 0}) ==
         "mremap(0x7f8239e02000, 4096, 8192, MREMAP_MAYMOVE|MREMAP_FIXED|0x100, NULL)");
   CHECK(call("rseq", {kAddr, 0x20, 0, 0x53053053, 0, 0}) == "rseq(0x7ffd12345678, 0x20, 0, 0x53053053)");
+  CHECK(call("rseq", {0, 0x20, 0, 0x53053053, 0, 0}) == "rseq(0, 0x20, 0, 0x53053053)");
+  // clone: the pointers its flags use, named.
+  CHECK(call("clone", {CLONE_VM | CLONE_SETTLS | CLONE_PARENT_SETTID | SIGCHLD, kAddr, 0, 0, 0x7f0000001000, 0}) ==
+        "clone(child_stack=0x7ffd12345678, flags=CLONE_VM|CLONE_SETTLS|CLONE_PARENT_SETTID|SIGCHLD, parent_tid=NULL, "
+        "tls=0x7f0000001000)");
+  CHECK(call("clone", {SIGCHLD, 0, 0, 0, 0, 0}) == "clone(child_stack=NULL, flags=SIGCHLD)");
+  CHECK(call("prctl", {PR_CAPBSET_READ, 0, 0, 0, 0, 0}) == "prctl(PR_CAPBSET_READ, 0)");
+}
+
+TEST_CASE("ioctl requests, socket protocols, sigaction flags, umask's return", "[decode]") {
+  const auto call = [](const char* name, std::array<uint64_t, 6> args) { return format_call(nr(name), args, no_fds()); };
+  CHECK(call("ioctl", {1, TCGETS, kAddr, 0, 0, 0}) == "ioctl(1, TCGETS, 0x7ffd12345678)");
+  CHECK(call("ioctl", {1, TIOCGWINSZ, kAddr, 0, 0, 0}) == "ioctl(1, TIOCGWINSZ, 0x7ffd12345678)");
+  CHECK(call("ioctl", {1, 0xc0086403, kAddr, 0, 0, 0}) == "ioctl(1, 0xc0086403, 0x7ffd12345678)");
+  CHECK(call("socket", {AF_INET, SOCK_STREAM, 0, 0, 0, 0}) == "socket(AF_INET, SOCK_STREAM, IPPROTO_IP)");
+  CHECK(call("socket", {AF_INET6, SOCK_DGRAM, IPPROTO_UDP, 0, 0, 0}) == "socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP)");
+  CHECK(call("socket", {AF_UNIX, SOCK_STREAM, 0, 0, 0, 0}) == "socket(AF_UNIX, SOCK_STREAM, 0)");
+  CHECK(format_return(nr("umask"), 022) == "= 022");
+  CHECK(decode::sigset_text(0) == "[]");
+  CHECK(decode::sigset_text((1ull << (SIGINT - 1)) | (1ull << (SIGTERM - 1)) | (1ull << (SIGCHLD - 1))) == "[INT TERM CHLD]");
+  CHECK(decode::sigset_text(~((1ull << 31) | (1ull << 32))) == "~[RTMIN RT_1]");
+  CHECK(decode::sigset_text(~0ull) == "~[]");
 }
 
 TEST_CASE("strings come through the reader hook, escaped", "[decode]") {

@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <sys/un.h>
 
 #include <cstring>
@@ -189,4 +190,64 @@ TEST_CASE("prctl's name: a string in, a string out at exit", "[memory_args]") {
   CHECK(format_call(nr("prctl"), {PR_SET_NAME, addr(name), 0, 0, 0, 0}, ctx) == "prctl(PR_SET_NAME, \"probe\")");
   ctx.ret = 0;
   CHECK(format_call(nr("prctl"), {PR_GET_NAME, addr(name), 0, 0, 0, 0}, ctx) == "prctl(PR_GET_NAME, \"probe\")");
+}
+
+TEST_CASE("signal sets and actions, read and written", "[memory_args]") {
+  CallContext ctx = local_memory();
+  const uint64_t chld = 1ull << (SIGCHLD - 1);
+  const uint64_t none = 0;
+  CHECK(format_call(nr("rt_sigprocmask"), {SIG_BLOCK, addr(&chld), addr(&none), 8, 0, 0}, ctx) ==
+        "rt_sigprocmask(SIG_BLOCK, [CHLD], " + syslat::decode::pointer(addr(&none)) + ", 8)");
+  ctx.ret = 0;
+  CHECK(format_call(nr("rt_sigprocmask"), {SIG_BLOCK, addr(&chld), addr(&none), 8, 0, 0}, ctx) ==
+        "rt_sigprocmask(SIG_BLOCK, [CHLD], [], 8)");
+  // The kernel's struct sigaction: handler, flags, restorer, mask.
+  const uint64_t dfl[4] = {0, 0, 0, 0};
+  const uint64_t handler[4] = {0x55d3a6f96dc0, 0x04000000 | SA_RESTART, 0x7fd5fb909050, ~((1ull << 31) | (1ull << 32))};
+  CHECK(format_call(nr("rt_sigaction"), {SIGINT, addr(handler), addr(dfl), 8, 0, 0}, ctx) ==
+        "rt_sigaction(SIGINT, {sa_handler=0x55d3a6f96dc0, sa_mask=~[RTMIN RT_1], sa_flags=SA_RESTORER|SA_RESTART, "
+        "sa_restorer=0x7fd5fb909050}, {sa_handler=SIG_DFL, sa_mask=[], sa_flags=0}, 8)");
+  ctx.ret = -22;  // EINVAL: the old action was not written
+  CHECK(format_call(nr("rt_sigaction"), {SIGKILL, 0, addr(dfl), 8, 0, 0}, ctx) ==
+        "rt_sigaction(SIGKILL, NULL, " + syslat::decode::pointer(addr(dfl)) + ", 8)");
+}
+
+TEST_CASE("getdents64 counts the entries it returned", "[memory_args]") {
+  CallContext ctx = local_memory();
+  // Three records of 24, 32 and 24 bytes: d_reclen after d_ino and d_off.
+  unsigned char buf[80] = {};
+  const uint16_t lens[] = {24, 32, 24};
+  size_t at = 0;
+  for (uint16_t len : lens) {
+    std::memcpy(buf + at + 16, &len, sizeof len);
+    at += len;
+  }
+  ctx.ret = 80;
+  CHECK(format_call(nr("getdents64"), {3, addr(buf), 32768, 0, 0, 0}, ctx) ==
+        "getdents64(3, " + syslat::decode::pointer(addr(buf)) + " /* 3 entries */, 32768)");
+  ctx.ret = 0;
+  CHECK(format_call(nr("getdents64"), {3, addr(buf), 32768, 0, 0, 0}, ctx) ==
+        "getdents64(3, " + syslat::decode::pointer(addr(buf)) + " /* 0 entries */, 32768)");
+}
+
+TEST_CASE("statx's struct, timer_create's id, nanosleep's time left only when interrupted", "[memory_args]") {
+  CallContext ctx = local_memory();
+  struct statx stx {};
+  stx.stx_mask = STATX_BASIC_STATS | STATX_MNT_ID;
+  stx.stx_attributes = STATX_ATTR_MOUNT_ROOT;
+  stx.stx_mode = S_IFDIR | 0755;
+  stx.stx_size = 4096;
+  ctx.ret = 0;
+  CHECK(format_call(nr("statx"), {static_cast<uint32_t>(AT_FDCWD), 0, 0, STATX_BASIC_STATS, addr(&stx), 0}, ctx) ==
+        "statx(AT_FDCWD, NULL, AT_STATX_SYNC_AS_STAT, STATX_BASIC_STATS, {stx_mask=STATX_BASIC_STATS|STATX_MNT_ID, "
+        "stx_attributes=STATX_ATTR_MOUNT_ROOT, stx_mode=S_IFDIR|0755, stx_size=4096, ...})");
+  const int timer_id = 0;
+  CHECK(format_call(nr("timer_create"), {CLOCK_MONOTONIC, 0, addr(&timer_id), 0, 0, 0}, ctx) ==
+        "timer_create(CLOCK_MONOTONIC, NULL, [0])");
+  const struct timespec want = {0, 100000000}, left = {0, 5};
+  CHECK(format_call(nr("nanosleep"), {addr(&want), addr(&left), 0, 0, 0, 0}, ctx) ==
+        "nanosleep({tv_sec=0, tv_nsec=100000000}, " + syslat::decode::pointer(addr(&left)) + ")");
+  ctx.ret = -516;  // ERESTART_RESTARTBLOCK: interrupted, the time left was written
+  CHECK(format_call(nr("nanosleep"), {addr(&want), addr(&left), 0, 0, 0, 0}, ctx) ==
+        "nanosleep({tv_sec=0, tv_nsec=100000000}, {tv_sec=0, tv_nsec=5})");
 }

@@ -29,7 +29,7 @@ set(ARG_OVERRIDES
   execveat.fd=AtFd
   acct.name=Path umount2.name=Path name_to_handle_at.name=Path quotactl.special=Path
   mount.dir_name=Path mount.dev_name=String mount.type=String
-  dup.fildes=Fd ioctl.cmd=Hex
+  dup.fildes=Fd
   # Memory decoded by systrace (pointers elsewhere).
   write.buf=InBuf pwrite64.buf=InBuf sendto.buff=InBuf
   read.buf=OutBuf pread64.buf=OutBuf recvfrom.ubuf=OutBuf readlink.buf=OutBuf readlinkat.buf=OutBuf
@@ -58,7 +58,12 @@ set(ARG_OVERRIDES
   setsockopt.level=SockLevel getsockopt.level=SockLevel setsockopt.optname=SockOptName getsockopt.optname=SockOptName
   shutdown.how=ShutdownHow flock.cmd=FlockOp membarrier.cmd=MembarrierCmd
   mremap.flags=MremapFlags msync.flags=MsyncFlags statx.flags=StatxFlags statx.mask=StatxMask
-  rseq.rseq_len=Hex rseq.sig=Hex)
+  rseq.rseq=Hex rseq.rseq_len=Hex rseq.sig=Hex ioctl.cmd=IoctlCmd socket.protocol=SocketProtocol
+  timer_create.created_timer_id=IntOut nanosleep.rmtp=TimespecRem clock_nanosleep.rmtp=TimespecRem
+  getdents.dirent=Dirents getdents64.dirent=Dirents statx.buffer=StatxBuf
+  rt_sigprocmask.nset=SigsetIn rt_sigprocmask.oset=SigsetOut rt_sigpending.uset=SigsetOut
+  rt_sigsuspend.unewset=SigsetIn rt_sigtimedwait.uthese=SigsetIn signalfd4.user_mask=SigsetIn
+  rt_sigaction.act=SigactionIn rt_sigaction.oact=SigactionOut)
 # Struct pointers by type: "<type>=<Kind>" (const: read by the call).
 set(ARG_STRUCT_TYPES struct_stat*=StatBuf struct_sockaddr*=Sockaddr
   const_struct___kernel_timespec*=Timespec struct___kernel_timespec*=TimespecOut struct_pollfd*=Pollfds)

@@ -64,11 +64,12 @@ constexpr std::string_view kKindNames[] = {
     "ArchPrctlCode", "Rlimit", "RandomFlags", "FadviseAdvice", "MadviseAdvice", "ClockId", "TimerFlags",
     "WaitOptions", "WaitidWhich", "PrctlOption", "PipeFlags", "EventfdFlags", "EpollFlags", "InotifyFlags",
     "TimerfdFlags", "SignalfdFlags", "MemfdFlags", "SockLevel", "SockOptName", "ShutdownHow", "FlockOp",
-    "MembarrierCmd", "MremapFlags", "MsyncFlags", "StatxFlags", "StatxMask", "FdFlags", "FutexBitset", "InBuf",   "OutBuf",
+    "MembarrierCmd", "MremapFlags", "MsyncFlags", "StatxFlags", "StatxMask", "FdFlags", "FutexBitset", "IoctlCmd", "SocketProtocol", "SigactionFlags", "InBuf",   "OutBuf",
     "OutString", "StatBuf",    "Sockaddr", "SockaddrOut", "Timespec", "TimespecOut", "Pollfds",
     "FdPair",    "StrArray",   "EnvArray", "RandomBuf", "RlimitIn", "RlimitOut", "WaitStatus", "IntRef", "SockoptIn", "SockoptOut",
+    "IntOut", "TimespecRem", "Dirents", "StatxBuf", "SigsetIn", "SigsetOut", "SigactionIn", "SigactionOut",
 };
-static_assert(std::size(kKindNames) == static_cast<size_t>(ArgKind::SockoptOut) + 1);
+static_assert(std::size(kKindNames) == static_cast<size_t>(ArgKind::SigactionOut) + 1);
 
 }  // namespace
 

@@ -71,6 +71,9 @@ enum class ArgKind : uint8_t {
   StatxMask,       // STATX_BASIC_STATS
   FdFlags,         // FD_CLOEXEC (fcntl F_SETFD)
   FutexBitset,     // FUTEX_BITSET_MATCH_ANY, else hex
+  IoctlCmd,        // TCGETS, else hex
+  SocketProtocol,  // IPPROTO_TCP: named after the domain (socket's first argument)
+  SigactionFlags,  // SA_RESTORER|SA_RESTART
   // Memory the call reads or fills: decoded only where the decoder is given a
   // reader of the traced process (systrace); elsewhere shown as the pointer.
   InBuf,           // counted input buffer, length in the next argument: "hello\n"
@@ -92,6 +95,14 @@ enum class ArgKind : uint8_t {
   IntRef,          // int the call reads and may update (getsockopt's optlen): [4]
   SockoptIn,       // setsockopt's value, an int when optlen (next argument) is 4: [1]
   SockoptOut,      // getsockopt's value, an int when *optlen (next argument) is 4: [1]
+  IntOut,          // int written by the call, shown after a success: [0] (timer_create's id)
+  TimespecRem,     // the time left, written only when a sleep is interrupted (nanosleep's rmtp)
+  Dirents,         // getdents' buffer: the pointer and, once returned, /* 30 entries */
+  StatxBuf,        // struct statx written by the call: {stx_mask=..., stx_mode=S_IFDIR|0755, stx_size=4096, ...}
+  SigsetIn,        // sigset_t read by the call, size in the argument sigsetsize: [INT TERM], ~[RTMIN RT_1]
+  SigsetOut,       // the same, written by the call
+  SigactionIn,     // struct sigaction read by the call: {sa_handler=SIG_DFL, sa_mask=[], sa_flags=0}
+  SigactionOut,    // the same, written by the call
 };
 
 struct ArgSpec {

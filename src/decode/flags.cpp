@@ -11,6 +11,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -201,6 +202,20 @@ constexpr Named kStatxMask[] = {
     N(STATX_BLOCKS), N(STATX_BTIME),      N(STATX_MNT_ID),
 };
 constexpr Named kFdFlags[] = {N(FD_CLOEXEC)};
+// The terminal and file ioctls programs try on their standard streams.
+constexpr Named kIoctls[] = {
+    N(TCGETS),     N(TCSETS),     N(TCSETSW),    N(TCSETSF),    N(TCFLSH),     N(TIOCSCTTY),
+    N(TIOCGPGRP),  N(TIOCSPGRP),  N(TIOCOUTQ),   N(TIOCGWINSZ), N(TIOCSWINSZ), N(FIONREAD),
+    N(TIOCNOTTY),  N(FIONBIO),    N(TIOCGPTN),   N(TIOCSPTLCK), N(FIONCLEX),   N(FIOCLEX),
+    N(FIOASYNC),   N(TIOCGSID),   N(TCXONC),     N(TCSBRK),
+};
+constexpr Named kIpProtocols[] = {N(IPPROTO_IP),   N(IPPROTO_ICMP), N(IPPROTO_TCP),    N(IPPROTO_UDP),
+                                  N(IPPROTO_IPV6), N(IPPROTO_ICMPV6), N(IPPROTO_SCTP), N(IPPROTO_UDPLITE),
+                                  N(IPPROTO_RAW),  N(IPPROTO_MPTCP)};
+// strace's order. SA_RESTORER is the kernel's (glibc keeps it to itself).
+constexpr Named kSigactionFlags[] = {{0x04000000, "SA_RESTORER"}, N(SA_ONSTACK),  N(SA_RESTART), N(SA_INTERRUPT),
+                                     N(SA_NODEFER),  N(SA_RESETHAND), N(SA_SIGINFO), N(SA_NOCLDSTOP),
+                                     N(SA_NOCLDWAIT)};
 constexpr Named kFutexBitset[] = {N(FUTEX_BITSET_MATCH_ANY)};
 constexpr Named kSignals[] = {
     N(SIGHUP),  N(SIGINT),    N(SIGQUIT), N(SIGILL),    N(SIGTRAP), N(SIGABRT), N(SIGBUS),
@@ -268,6 +283,26 @@ std::string memfd_flags(uint64_t flags) {
 
 std::string unknown_value(uint64_t value, std::string_view unknown) {
   return hex(value) + " /* " + std::string(unknown) + " */";
+}
+
+std::string socket_protocol(uint64_t domain, uint64_t protocol) {
+  const uint64_t family = domain & 0xffffffffu;
+  if (family == AF_INET || family == AF_INET6) return enum_value(protocol & 0xffffffffu, kIpProtocols, "IPPROTO_???");
+  return std::to_string(static_cast<int32_t>(protocol));
+}
+
+std::string sigset_text(uint64_t mask) {
+  // More than half set: the ones left out, after a "~", as strace does.
+  const bool inverted = __builtin_popcountll(mask) > kKernelSigrtmax / 2;
+  if (inverted) mask = ~mask;
+  std::string out = inverted ? "~[" : "[";
+  for (int sig = 1; sig <= kKernelSigrtmax; ++sig) {
+    if ((mask & (uint64_t{1} << (sig - 1))) == 0) continue;
+    if (out.back() != '[') out += ' ';
+    std::string name = signal_name(sig);
+    out += name.starts_with("SIG") ? name.substr(3) : name;
+  }
+  return out + "]";
 }
 
 std::string sockopt_name(uint64_t level, uint64_t optname) {
@@ -367,6 +402,11 @@ std::optional<std::string> format_symbolic(core::ArgKind kind, uint64_t value) {
     case ArgKind::StatxFlags: return field_and_bits(low32, AT_STATX_SYNC_TYPE, kStatxSync, kStatxAtFlags);
     case ArgKind::StatxMask: return format_bits(low32, kStatxMask, "0", "STATX_???");
     case ArgKind::FdFlags: return format_bits(low32, kFdFlags, "0", "FD_???");
+    case ArgKind::IoctlCmd: {
+      auto name = find_name(low32, kIoctls);
+      return name ? std::string(*name) : hex(low32);
+    }
+    case ArgKind::SigactionFlags: return format_bits(value, kSigactionFlags);
     case ArgKind::FutexBitset: {
       auto name = find_name(low32, kFutexBitset);
       return name ? std::string(*name) : hex(low32);

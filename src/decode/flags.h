@@ -29,6 +29,14 @@ std::string format_bits(uint64_t value, std::span<const Named> table, std::strin
 // strace's text for a value without a name: "0x9 /* SEEK_??? */".
 std::string unknown_value(uint64_t value, std::string_view unknown);
 
+// socket's protocol, named after the domain: IPPROTO_TCP for AF_INET and
+// AF_INET6; a number for the others.
+std::string socket_protocol(uint64_t domain, uint64_t protocol);
+
+// A kernel sigset (bit N-1: signal N): "[INT TERM]"; more than half set as
+// the complement, "~[RTMIN RT_1]".
+std::string sigset_text(uint64_t mask);
+
 // setsockopt/getsockopt's option name, which depends on the level: SO_REUSEADDR
 // for SOL_SOCKET; a number for the other levels.
 std::string sockopt_name(uint64_t level, uint64_t optname);

@@ -103,7 +103,7 @@ std::string format_call(core::SyscallId id, const std::array<uint64_t, 6>& args,
   std::span<const core::ArgSpec> specs = core::syscall_args(id);
   int path_index = core::path_arg_index(id);
   bool first = true;
-  for (const auto& [i, spec] : shown_args(core::syscall_name(id.nr, id.abi), args, specs)) {
+  for (const auto& [i, spec, label] : shown_args(core::syscall_name(id.nr, id.abi), args, specs)) {
     uint64_t value = abi_value(id, spec, args[i]);
     // open/openat/mq_open: the mode means something only when a file may be created.
     if (spec.kind == ArgKind::Mode && i > 0 && specs[i - 1].kind == ArgKind::OpenFlags &&
@@ -112,6 +112,7 @@ std::string format_call(core::SyscallId id, const std::array<uint64_t, 6>& args,
     }
     if (!first) out += ", ";
     first = false;
+    if (!label.empty()) out += std::string(label) + "=";
     // Struct layouts are the native ABI's: an i386 call's memory shows as pointers.
     std::optional<std::string> memory;
     if (id.abi == core::Abi::Native) memory = memory_arg_text(spec.kind, args, i, ctx);
@@ -119,6 +120,8 @@ std::string format_call(core::SyscallId id, const std::array<uint64_t, 6>& args,
       out += *memory;
     } else if (spec.kind == ArgKind::SockOptName && i > 0) {
       out += sockopt_name(args[i - 1], value);
+    } else if (spec.kind == ArgKind::SocketProtocol) {
+      out += socket_protocol(args[0], value);
     } else {
       out += arg_text(spec, value, static_cast<int>(i) == path_index, ctx);
     }
@@ -138,6 +141,7 @@ std::string format_return(core::SyscallId id, int64_t ret) {
     for (std::string_view name : kAddressReturns) {
       if (info->name == name) return "= " + hex(static_cast<uint64_t>(ret));
     }
+    if (info->name == "umask") return "= " + mode_text(static_cast<uint64_t>(ret));  // the old mask, in octal
   }
   return "= " + std::to_string(ret);
 }

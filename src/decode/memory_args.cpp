@@ -1,6 +1,7 @@
 #include "decode/memory_args.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -27,14 +28,23 @@ using core::ArgKind;
 constexpr int64_t kMaxErrno = 4095;
 constexpr size_t kMaxPollfds = 64;      // more are shown as "..."
 constexpr size_t kMaxEnvEntries = 4096;  // counting envp stops here
+constexpr size_t kMaxDirents = 1 << 20;   // bytes of a getdents buffer read to count its entries
+constexpr int kFirstRestart = 512;        // ERESTARTSYS .. ERESTART_RESTARTBLOCK: an interrupted call
+constexpr int kLastRestart = 516;
+constexpr uint64_t kSaRestorer = 0x04000000;
 
 #define N(x) Named{static_cast<uint64_t>(x), #x}
 constexpr Named kPollEvents[] = {N(POLLIN),     N(POLLPRI),    N(POLLOUT),    N(POLLERR),  N(POLLHUP), N(POLLNVAL),
                                  N(POLLRDNORM), N(POLLRDBAND), N(POLLWRNORM), N(POLLWRBAND), N(POLLMSG), N(POLLRDHUP)};
+constexpr Named kStatxAttributes[] = {
+    N(STATX_ATTR_COMPRESSED), N(STATX_ATTR_IMMUTABLE), N(STATX_ATTR_APPEND), N(STATX_ATTR_NODUMP),
+    N(STATX_ATTR_ENCRYPTED),  N(STATX_ATTR_AUTOMOUNT), N(STATX_ATTR_MOUNT_ROOT), N(STATX_ATTR_VERITY),
+    N(STATX_ATTR_DAX)};
 constexpr Named kFamilies[] = {N(AF_UNSPEC), N(AF_UNIX), N(AF_INET), N(AF_INET6), N(AF_NETLINK), N(AF_PACKET)};
 #undef N
 
 bool succeeded(const CallContext& ctx) { return ctx.ret && !(*ctx.ret < 0 && *ctx.ret >= -kMaxErrno); }
+bool interrupted(const CallContext& ctx) { return ctx.ret && *ctx.ret <= -kFirstRestart && *ctx.ret >= -kLastRestart; }
 
 template <class T>
 bool read_value(const CallContext& ctx, uint64_t addr, T& out) {
@@ -70,6 +80,51 @@ std::string int_text(uint64_t addr, const CallContext& ctx) {
   int32_t value = 0;
   if (!read_value(ctx, addr, value)) return pointer(addr);
   return "[" + std::to_string(value) + "]";
+}
+
+// getdents' buffer: strace counts the entries of the `len` bytes the call returned.
+std::string dirents_text(uint64_t addr, uint64_t len, const CallContext& ctx) {
+  std::vector<unsigned char> buf(std::min<uint64_t>(len, kMaxDirents));
+  if (!buf.empty() && (!ctx.read_memory || ctx.read_memory(addr, buf.data(), buf.size()) != buf.size()))
+    return pointer(addr);
+  // linux_dirent and linux_dirent64 both keep d_reclen after two 8-byte fields.
+  constexpr size_t kReclenAt = 16;
+  size_t entries = 0;
+  for (size_t at = 0; at + kReclenAt + sizeof(uint16_t) <= buf.size();) {
+    uint16_t reclen;
+    std::memcpy(&reclen, &buf[at + kReclenAt], sizeof reclen);
+    if (reclen == 0) break;
+    ++entries;
+    at += reclen;
+  }
+  return pointer(addr) + " /* " + std::to_string(entries) + (entries == 1 ? " entry */" : " entries */");
+}
+
+std::string statx_text(uint64_t addr, const CallContext& ctx) {
+  struct statx stx;
+  if (!read_value(ctx, addr, stx)) return pointer(addr);
+  return "{stx_mask=" + format_symbolic(core::ArgKind::StatxMask, stx.stx_mask).value_or("") +
+         ", stx_attributes=" + format_bits(stx.stx_attributes, kStatxAttributes) + ", stx_mode=" + mode_text(stx.stx_mode) +
+         ", stx_size=" + std::to_string(stx.stx_size) + ", ...}";
+}
+
+std::string sigset_at(uint64_t addr, const CallContext& ctx) {
+  uint64_t mask = 0;  // the kernel's sigset: 64 signals
+  if (!read_value(ctx, addr, mask)) return pointer(addr);
+  return sigset_text(mask);
+}
+
+// The kernel's struct sigaction (not glibc's): handler, flags, restorer, mask.
+std::string sigaction_text(uint64_t addr, const CallContext& ctx) {
+  struct {
+    uint64_t handler, flags, restorer, mask;
+  } sa;
+  if (!read_value(ctx, addr, sa)) return pointer(addr);
+  const std::string handler = sa.handler == 0 ? "SIG_DFL" : sa.handler == 1 ? "SIG_IGN" : hex(sa.handler);
+  std::string out = "{sa_handler=" + handler + ", sa_mask=" + sigset_text(sa.mask) +
+                    ", sa_flags=" + format_symbolic(core::ArgKind::SigactionFlags, sa.flags).value_or("");
+  if (sa.flags & kSaRestorer) out += ", sa_restorer=" + pointer(sa.restorer);
+  return out + "}";
 }
 
 // wait4's status as strace decodes it: [{WIFEXITED(s) && WEXITSTATUS(s) == 0}].
@@ -256,6 +311,14 @@ std::optional<std::string> memory_arg_text(ArgKind kind, const std::array<uint64
     case ArgKind::WaitStatus: return done && *ctx.ret > 0 ? wait_status_text(addr, ctx) : pointer(addr);
     case ArgKind::IntRef: return int_text(addr, ctx);
     case ArgKind::SockoptIn: return (next & 0xffffffffu) == sizeof(int32_t) ? int_text(addr, ctx) : pointer(addr);
+    case ArgKind::IntOut: return done ? int_text(addr, ctx) : pointer(addr);
+    case ArgKind::TimespecRem: return interrupted(ctx) ? timespec_text(addr, ctx) : pointer(addr);
+    case ArgKind::Dirents: return done ? dirents_text(addr, static_cast<uint64_t>(*ctx.ret), ctx) : pointer(addr);
+    case ArgKind::StatxBuf: return done ? statx_text(addr, ctx) : pointer(addr);
+    case ArgKind::SigsetIn: return sigset_at(addr, ctx);
+    case ArgKind::SigsetOut: return done ? sigset_at(addr, ctx) : pointer(addr);
+    case ArgKind::SigactionIn: return sigaction_text(addr, ctx);
+    case ArgKind::SigactionOut: return done ? sigaction_text(addr, ctx) : pointer(addr);
     case ArgKind::SockoptOut: {
       int32_t len = 0;
       if (!done || !read_value(ctx, next, len) || len != sizeof(int32_t)) return pointer(addr);

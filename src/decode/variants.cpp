@@ -4,8 +4,10 @@
 #include <linux/futex.h>
 #include <linux/membarrier.h>
 #include <sys/mman.h>
+#include <sched.h>
 #include <sys/prctl.h>
 
+#include <algorithm>
 #include <initializer_list>
 #include <utility>
 
@@ -58,7 +60,11 @@ std::vector<ShownArg> prctl_args(const std::array<uint64_t, 6>& args, std::span<
     case PR_SET_PDEATHSIG: return pick(specs, 1, {{1, ArgKind::Signal}});
     case PR_SET_KEEPCAPS:
     case PR_SET_CHILD_SUBREAPER:
-    case PR_SET_TIMERSLACK: return pick(specs, 1, {{1, ArgKind::Size}});
+    case PR_SET_TIMERSLACK:
+    case PR_SET_DUMPABLE:
+    case PR_CAPBSET_READ:
+    case PR_CAPBSET_DROP: return pick(specs, 1, {{1, ArgKind::Size}});
+    case PR_GET_PDEATHSIG: return pick(specs, 1, {{1, ArgKind::Ptr}});
     case PR_SET_NO_NEW_PRIVS:
     case PR_SET_THP_DISABLE: return pick(specs, 1, {{1, ArgKind::Size}, {2, ArgKind::Hex}, {3, ArgKind::Hex}, {4, ArgKind::Hex}});
     default: return pick(specs, 5);  // the option, then four hex values
@@ -85,6 +91,32 @@ std::vector<ShownArg> fcntl_args(const std::array<uint64_t, 6>& args, std::span<
   }
 }
 
+// clone(child_stack=..., flags=..., then the pointers its flags use), as
+// strace shows it; found by name, as the order differs between ABIs.
+std::vector<ShownArg> clone_args(const std::array<uint64_t, 6>& args, std::span<const core::ArgSpec> specs) {
+  auto at = [&](std::string_view name) {
+    for (size_t i = 0; i < specs.size(); ++i) {
+      if (specs[i].name == name) return i;
+    }
+    return specs.size();
+  };
+  const size_t flags_at = at("clone_flags");
+  const size_t stack_at = at("newsp");
+  const size_t parent_at = at("parent_tidptr");
+  const size_t child_at = at("child_tidptr");
+  const size_t tls_at = at("tls");
+  if (std::max({flags_at, stack_at, parent_at, child_at, tls_at}) >= specs.size()) return pick(specs, specs.size());
+  const uint64_t flags = args[flags_at];
+  std::vector<ShownArg> out = {{stack_at, {specs[stack_at].name, ArgKind::Ptr}, "child_stack"},
+                               {flags_at, {specs[flags_at].name, ArgKind::CloneFlags}, "flags"}};
+  if (flags & (CLONE_PARENT_SETTID | CLONE_PIDFD))
+    out.push_back({parent_at, {specs[parent_at].name, ArgKind::IntOut}, "parent_tid"});
+  if (flags & CLONE_SETTLS) out.push_back({tls_at, {specs[tls_at].name, ArgKind::Ptr}, "tls"});
+  if (flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID))
+    out.push_back({child_at, {specs[child_at].name, ArgKind::Ptr}, "child_tidptr"});
+  return out;
+}
+
 }  // namespace
 
 std::vector<ShownArg> shown_args(std::string_view name, const std::array<uint64_t, 6>& args,
@@ -92,6 +124,7 @@ std::vector<ShownArg> shown_args(std::string_view name, const std::array<uint64_
   if (name == "futex" && specs.size() == 6) return futex_args(args, specs);
   if (name == "prctl" && specs.size() == 5) return prctl_args(args, specs);
   if (name == "fcntl" && specs.size() == 3) return fcntl_args(args, specs);
+  if (name == "clone") return clone_args(args, specs);
   // mremap's new address counts only with MREMAP_FIXED or MREMAP_DONTUNMAP.
   if (name == "mremap" && specs.size() == 5) return pick(specs, args[3] & (MREMAP_FIXED | MREMAP_DONTUNMAP) ? 5 : 4);
   // membarrier's cpu_id counts only with MEMBARRIER_CMD_FLAG_CPU.

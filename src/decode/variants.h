@@ -1,6 +1,6 @@
 // Calls whose argument list depends on one of their arguments, as strace
-// shows them: futex's op, prctl's option, fcntl's command, mremap's and
-// membarrier's flags decide which arguments mean something and how.
+// shows them: futex's op, prctl's option, fcntl's command, clone's, mremap's
+// and membarrier's flags decide which arguments mean something and how.
 #pragma once
 
 #include <array>
@@ -14,10 +14,12 @@
 
 namespace syslat::decode {
 
-// One argument to show: which register, and how.
+// One argument to show: which register, how, and the name strace puts
+// before it, if any ("flags=" in clone's arguments).
 struct ShownArg {
   size_t index;
   core::ArgSpec spec;
+  std::string_view label = {};
 };
 
 // The arguments of `name` to show for these values: the signature's own
