@@ -14,7 +14,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <sys/sysinfo.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 
 #include <cstring>
 
@@ -250,4 +252,23 @@ TEST_CASE("statx's struct, timer_create's id, nanosleep's time left only when in
   ctx.ret = -516;  // ERESTART_RESTARTBLOCK: interrupted, the time left was written
   CHECK(format_call(nr("nanosleep"), {addr(&want), addr(&left), 0, 0, 0, 0}, ctx) ==
         "nanosleep({tv_sec=0, tv_nsec=100000000}, {tv_sec=0, tv_nsec=5})");
+}
+
+TEST_CASE("uname's names and sysinfo's numbers, after a success", "[memory_args]") {
+  CallContext ctx = local_memory();
+  struct utsname u {};
+  std::strcpy(u.sysname, "Linux");
+  std::strcpy(u.nodename, "vm");
+  CHECK(format_call(nr("uname"), {addr(&u), 0, 0, 0, 0, 0}, ctx) == "uname(" + syslat::decode::pointer(addr(&u)) + ")");
+  ctx.ret = 0;
+  CHECK(format_call(nr("uname"), {addr(&u), 0, 0, 0, 0, 0}, ctx) == "uname({sysname=\"Linux\", nodename=\"vm\", ...})");
+  struct sysinfo si {};
+  si.uptime = 12759;
+  si.loads[0] = 98528;
+  si.totalram = 25276157952;
+  si.procs = 108;
+  si.mem_unit = 1;
+  CHECK(format_call(nr("sysinfo"), {addr(&si), 0, 0, 0, 0, 0}, ctx) ==
+        "sysinfo({uptime=12759, loads=[98528, 0, 0], totalram=25276157952, freeram=0, sharedram=0, bufferram=0, "
+        "totalswap=0, freeswap=0, procs=108, totalhigh=0, freehigh=0, mem_unit=1})");
 }

@@ -63,7 +63,7 @@ set(ARG_OVERRIDES
   getdents.dirent=Dirents getdents64.dirent=Dirents statx.buffer=StatxBuf
   rt_sigprocmask.nset=SigsetIn rt_sigprocmask.oset=SigsetOut rt_sigpending.uset=SigsetOut
   rt_sigsuspend.unewset=SigsetIn rt_sigtimedwait.uthese=SigsetIn signalfd4.user_mask=SigsetIn
-  rt_sigaction.act=SigactionIn rt_sigaction.oact=SigactionOut)
+  rt_sigaction.act=SigactionIn rt_sigaction.oact=SigactionOut uname.name=UtsnameOut sysinfo.info=SysinfoOut)
 # Struct pointers by type: "<type>=<Kind>" (const: read by the call).
 set(ARG_STRUCT_TYPES struct_stat*=StatBuf struct_sockaddr*=Sockaddr
   const_struct___kernel_timespec*=Timespec struct___kernel_timespec*=TimespecOut struct_pollfd*=Pollfds)

@@ -68,8 +68,9 @@ constexpr std::string_view kKindNames[] = {
     "OutString", "StatBuf",    "Sockaddr", "SockaddrOut", "Timespec", "TimespecOut", "Pollfds",
     "FdPair",    "StrArray",   "EnvArray", "RandomBuf", "RlimitIn", "RlimitOut", "WaitStatus", "IntRef", "SockoptIn", "SockoptOut",
     "IntOut", "TimespecRem", "Dirents", "StatxBuf", "SigsetIn", "SigsetOut", "SigactionIn", "SigactionOut",
+    "UtsnameOut", "SysinfoOut",
 };
-static_assert(std::size(kKindNames) == static_cast<size_t>(ArgKind::SigactionOut) + 1);
+static_assert(std::size(kKindNames) == static_cast<size_t>(ArgKind::SysinfoOut) + 1);
 
 }  // namespace
 

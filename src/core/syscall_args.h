@@ -103,6 +103,8 @@ enum class ArgKind : uint8_t {
   SigsetOut,       // the same, written by the call
   SigactionIn,     // struct sigaction read by the call: {sa_handler=SIG_DFL, sa_mask=[], sa_flags=0}
   SigactionOut,    // the same, written by the call
+  UtsnameOut,      // struct utsname written by uname: {sysname="Linux", nodename="vm", ...}
+  SysinfoOut,      // struct sysinfo written by sysinfo: {uptime=12759, loads=[98528, 104096, 121152], ...}
 };
 
 struct ArgSpec {

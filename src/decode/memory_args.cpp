@@ -7,8 +7,10 @@
 #include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -125,6 +127,25 @@ std::string sigaction_text(uint64_t addr, const CallContext& ctx) {
                     ", sa_flags=" + format_symbolic(core::ArgKind::SigactionFlags, sa.flags).value_or("");
   if (sa.flags & kSaRestorer) out += ", sa_restorer=" + pointer(sa.restorer);
   return out + "}";
+}
+
+std::string utsname_text(uint64_t addr, const CallContext& ctx) {
+  struct utsname u;
+  if (!read_value(ctx, addr, u)) return pointer(addr);
+  return "{sysname=" + quote_string(std::string_view(u.sysname, strnlen(u.sysname, sizeof u.sysname))) +
+         ", nodename=" + quote_string(std::string_view(u.nodename, strnlen(u.nodename, sizeof u.nodename))) + ", ...}";
+}
+
+std::string sysinfo_text(uint64_t addr, const CallContext& ctx) {
+  struct sysinfo si;
+  if (!read_value(ctx, addr, si)) return pointer(addr);
+  using std::to_string;
+  return "{uptime=" + to_string(si.uptime) + ", loads=[" + to_string(si.loads[0]) + ", " + to_string(si.loads[1]) +
+         ", " + to_string(si.loads[2]) + "], totalram=" + to_string(si.totalram) + ", freeram=" + to_string(si.freeram) +
+         ", sharedram=" + to_string(si.sharedram) + ", bufferram=" + to_string(si.bufferram) +
+         ", totalswap=" + to_string(si.totalswap) + ", freeswap=" + to_string(si.freeswap) + ", procs=" + to_string(si.procs) +
+         ", totalhigh=" + to_string(si.totalhigh) + ", freehigh=" + to_string(si.freehigh) +
+         ", mem_unit=" + to_string(si.mem_unit) + "}";
 }
 
 // wait4's status as strace decodes it: [{WIFEXITED(s) && WEXITSTATUS(s) == 0}].
@@ -319,6 +340,8 @@ std::optional<std::string> memory_arg_text(ArgKind kind, const std::array<uint64
     case ArgKind::SigsetOut: return done ? sigset_at(addr, ctx) : pointer(addr);
     case ArgKind::SigactionIn: return sigaction_text(addr, ctx);
     case ArgKind::SigactionOut: return done ? sigaction_text(addr, ctx) : pointer(addr);
+    case ArgKind::UtsnameOut: return done ? utsname_text(addr, ctx) : pointer(addr);
+    case ArgKind::SysinfoOut: return done ? sysinfo_text(addr, ctx) : pointer(addr);
     case ArgKind::SockoptOut: {
       int32_t len = 0;
       if (!done || !read_value(ctx, next, len) || len != sizeof(int32_t)) return pointer(addr);
