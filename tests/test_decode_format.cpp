@@ -237,6 +237,11 @@ TEST_CASE("ioctl requests, socket protocols, sigaction flags, umask's return", "
   CHECK(call("socket", {AF_INET6, SOCK_DGRAM, IPPROTO_UDP, 0, 0, 0}) == "socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP)");
   CHECK(call("socket", {AF_UNIX, SOCK_STREAM, 0, 0, 0, 0}) == "socket(AF_UNIX, SOCK_STREAM, 0)");
   CHECK(format_return(nr("umask"), 022) == "= 022");
+  const std::array<uint64_t, 6> getfd = {3, F_GETFD, 0, 0, 0, 0}, getfl = {3, F_GETFL, 0, 0, 0, 0};
+  CHECK(format_return(nr("fcntl"), FD_CLOEXEC, &getfd) == "= 0x1 (flags FD_CLOEXEC)");
+  CHECK(format_return(nr("fcntl"), 0, &getfd) == "= 0");
+  CHECK(format_return(nr("fcntl"), 0x28800, &getfl) == "= 0x28800 (flags O_RDONLY|O_NONBLOCK|O_LARGEFILE|O_NOFOLLOW)");
+  CHECK(format_return(nr("fcntl"), -9, &getfl) == "= -1 EBADF (Bad file descriptor)");
   CHECK(decode::sigset_text(0) == "[]");
   CHECK(decode::sigset_text((1ull << (SIGINT - 1)) | (1ull << (SIGTERM - 1)) | (1ull << (SIGCHLD - 1))) == "[INT TERM CHLD]");
   CHECK(decode::sigset_text(~((1ull << 31) | (1ull << 32))) == "~[RTMIN RT_1]");

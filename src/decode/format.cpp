@@ -1,5 +1,6 @@
 #include "decode/format.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <climits>
@@ -129,7 +130,7 @@ std::string format_call(core::SyscallId id, const std::array<uint64_t, 6>& args,
   return out + ")";
 }
 
-std::string format_return(core::SyscallId id, int64_t ret) {
+std::string format_return(core::SyscallId id, int64_t ret, const std::array<uint64_t, 6>* args) {
   if (ret < 0 && ret >= -kMaxErrno) {
     int err = static_cast<int>(-ret);
     std::string_view name = core::errno_name(err);
@@ -142,6 +143,12 @@ std::string format_return(core::SyscallId id, int64_t ret) {
       if (info->name == name) return "= " + hex(static_cast<uint64_t>(ret));
     }
     if (info->name == "umask") return "= " + mode_text(static_cast<uint64_t>(ret));  // the old mask, in octal
+    if (info->name == "fcntl" && args != nullptr) {
+      const uint64_t value = static_cast<uint64_t>(ret);
+      const uint64_t cmd = (*args)[1] & 0xffffffffu;
+      if (cmd == F_GETFD && ret != 0) return "= " + hex(value) + " (flags " + *format_symbolic(ArgKind::FdFlags, value) + ")";
+      if (cmd == F_GETFL) return "= " + hex(value) + " (flags " + *format_symbolic(ArgKind::OpenFlags, value) + ")";
+    }
   }
   return "= " + std::to_string(ret);
 }
