@@ -28,6 +28,7 @@
 #include <asm/prctl.h>
 #endif
 
+#include <bit>
 #include <cstdio>
 
 #include "decode/text.h"
@@ -212,8 +213,8 @@ constexpr Named kIoctls[] = {
 constexpr Named kIpProtocols[] = {N(IPPROTO_IP),   N(IPPROTO_ICMP), N(IPPROTO_TCP),    N(IPPROTO_UDP),
                                   N(IPPROTO_IPV6), N(IPPROTO_ICMPV6), N(IPPROTO_SCTP), N(IPPROTO_UDPLITE),
                                   N(IPPROTO_RAW),  N(IPPROTO_MPTCP)};
-// strace's order. SA_RESTORER is the kernel's (glibc keeps it to itself).
-constexpr Named kSigactionFlags[] = {{0x04000000, "SA_RESTORER"}, N(SA_ONSTACK),  N(SA_RESTART), N(SA_INTERRUPT),
+// strace's order.
+constexpr Named kSigactionFlags[] = {{kSaRestorer, "SA_RESTORER"}, N(SA_ONSTACK),  N(SA_RESTART), N(SA_INTERRUPT),
                                      N(SA_NODEFER),  N(SA_RESETHAND), N(SA_SIGINFO), N(SA_NOCLDSTOP),
                                      N(SA_NOCLDWAIT)};
 constexpr Named kFutexBitset[] = {N(FUTEX_BITSET_MATCH_ANY)};
@@ -293,7 +294,7 @@ std::string socket_protocol(uint64_t domain, uint64_t protocol) {
 
 std::string sigset_text(uint64_t mask) {
   // More than half set: the ones left out, after a "~", as strace does.
-  const bool inverted = __builtin_popcountll(mask) > kKernelSigrtmax / 2;
+  const bool inverted = std::popcount(mask) > kKernelSigrtmax / 2;
   if (inverted) mask = ~mask;
   std::string out = inverted ? "~[" : "[";
   for (int sig = 1; sig <= kKernelSigrtmax; ++sig) {

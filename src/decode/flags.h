@@ -14,6 +14,10 @@
 
 namespace syslat::decode {
 
+// The kernel's SA_RESTORER (glibc keeps it to itself): a sigaction with it
+// names the restorer.
+inline constexpr uint64_t kSaRestorer = 0x04000000;
+
 struct Named {
   uint64_t value;
   std::string_view name;

@@ -33,7 +33,6 @@ constexpr size_t kMaxEnvEntries = 4096;  // counting envp stops here
 constexpr size_t kMaxDirents = 1 << 20;   // bytes of a getdents buffer read to count its entries
 constexpr int kFirstRestart = 512;        // ERESTARTSYS .. ERESTART_RESTARTBLOCK: an interrupted call
 constexpr int kLastRestart = 516;
-constexpr uint64_t kSaRestorer = 0x04000000;
 
 #define N(x) Named{static_cast<uint64_t>(x), #x}
 constexpr Named kPollEvents[] = {N(POLLIN),     N(POLLPRI),    N(POLLOUT),    N(POLLERR),  N(POLLHUP), N(POLLNVAL),
