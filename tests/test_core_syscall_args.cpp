@@ -31,16 +31,18 @@ TEST_CASE("generated signatures have the expected kinds", "[syscall_args]") {
   CHECK(signature(nr("clone")) ==
         "CloneFlags:clone_flags Ptr:newsp Ptr:parent_tidptr Ptr:child_tidptr Ptr:tls");
   CHECK(signature(nr("execve")) == "Path:filename StrArray:argv EnvArray:envp");
-  CHECK(signature(nr("socket")) == "SocketDomain:family SocketType:type Int:protocol");
+  CHECK(signature(nr("socket")) == "SocketDomain:family SocketType:type SocketProtocol:protocol");
   CHECK(signature(nr("kill")) == "Int:pid Signal:sig");
   CHECK(signature(nr("lseek")) == "Fd:fd Long:offset Whence:whence");
-  CHECK(signature(nr("memfd_create")) == "String:uname Hex:flags");
+  CHECK(signature(nr("memfd_create")) == "String:uname MemfdFlags:flags");
   CHECK(signature(nr("write")) == "Fd:fd InBuf:buf Size:count");  // a counted buffer, not a string
   CHECK(signature(nr("fstat")) == "Fd:fd StatBuf:statbuf");
   CHECK(signature(nr("connect")) == "Fd:fd Sockaddr:uservaddr Int:addrlen");
   CHECK(signature(nr("accept")) == "Fd:fd SockaddrOut:upeer_sockaddr Ptr:upeer_addrlen");
-  CHECK(signature(nr("clock_gettime")) == "Int:which_clock TimespecOut:tp");
-  CHECK(signature(nr("nanosleep")) == "Timespec:rqtp TimespecOut:rmtp");
+  CHECK(signature(nr("clock_gettime")) == "ClockId:which_clock TimespecOut:tp");
+  CHECK(signature(nr("prlimit64")) == "Int:pid Rlimit:resource RlimitIn:new_rlim RlimitOut:old_rlim");
+  CHECK(signature(nr("getrandom")) == "RandomBuf:ubuf Size:len RandomFlags:flags");
+  CHECK(signature(nr("nanosleep")) == "Timespec:rqtp TimespecRem:rmtp");
 }
 
 TEST_CASE("calls without arguments and calls without a known signature", "[syscall_args]") {

@@ -18,7 +18,7 @@ std::string decoded_call(const core::SlowEvent& event) {
 void SlowPrinter::print(core::SlowEvent&& event) {
   core::SlowRecord r;
   r.call = decoded_call(event);
-  r.result = decode::format_return(event.id, event.ret);
+  r.result = decode::format_return(event.id, event.ret, &event.args);
   r.user_stack = symbolizer_.user_stack(event.pid, event.user_stack);
   r.kernel_stack = symbolizer_.kernel_stack(event.kernel_stack);
   r.event = std::move(event);

@@ -170,7 +170,7 @@ void TracePrinter::on_call(const trace::Call& call) {
       ctx_.ret.reset();
     decoded = decode::format_call(call.id, call.args, ctx_);
   }
-  const std::string result = call.returned ? decode::format_return(call.id, call.ret) : "= ?";
+  const std::string result = call.returned ? decode::format_return(call.id, call.ret, &call.args) : "= ?";
   if (o_.json) return json_call(call, decoded, result);
 
   const size_t start = buf_.size();

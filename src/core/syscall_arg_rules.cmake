@@ -22,14 +22,14 @@ set(ARG_OVERRIDES
   sendto.flags=MsgFlags recvfrom.flags=MsgFlags sendmsg.flags=MsgFlags recvmsg.flags=MsgFlags
   sendmmsg.flags=MsgFlags recvmmsg.flags=MsgFlags
   newfstatat.flag=AtFlags unlinkat.flag=AtFlags fchownat.flag=AtFlags name_to_handle_at.flag=AtFlags
-  linkat.flags=AtFlags faccessat2.flags=AtFlags utimensat.flags=AtFlags statx.flags=AtFlags
+  linkat.flags=AtFlags faccessat2.flags=AtFlags utimensat.flags=AtFlags
   fchmodat2.flags=AtFlags execveat.flags=AtFlags open_tree.flags=AtFlags open_tree_attr.flags=AtFlags
   getxattrat.at_flags=AtFlags setxattrat.at_flags=AtFlags listxattrat.at_flags=AtFlags
   removexattrat.at_flags=AtFlags file_getattr.at_flags=AtFlags file_setattr.at_flags=AtFlags
   execveat.fd=AtFd
   acct.name=Path umount2.name=Path name_to_handle_at.name=Path quotactl.special=Path
   mount.dir_name=Path mount.dev_name=String mount.type=String
-  dup.fildes=Fd ioctl.cmd=Hex
+  dup.fildes=Fd
   # Memory decoded by systrace (pointers elsewhere).
   write.buf=InBuf pwrite64.buf=InBuf sendto.buff=InBuf
   read.buf=OutBuf pread64.buf=OutBuf recvfrom.ubuf=OutBuf readlink.buf=OutBuf readlinkat.buf=OutBuf
@@ -40,7 +40,30 @@ set(ARG_OVERRIDES
   futex_wait.timeout=Timespec futex_waitv.timeout=Timespec io_getevents.timeout=Timespec
   io_pgetevents.timeout=Timespec recvmmsg.timeout=Timespec utimensat.utimes=Ptr
   pipe.fildes=FdPair pipe2.fildes=FdPair socketpair.usockvec=FdPair
-  execve.argv=StrArray execveat.argv=StrArray execve.envp=EnvArray execveat.envp=EnvArray)
+  execve.argv=StrArray execveat.argv=StrArray execve.envp=EnvArray execveat.envp=EnvArray
+  getrandom.ubuf=RandomBuf wait4.stat_addr=WaitStatus getsockopt.optlen=IntRef
+  prlimit64.new_rlim=RlimitIn setrlimit.rlim=RlimitIn prlimit64.old_rlim=RlimitOut getrlimit.rlim=RlimitOut
+  setsockopt.optval=SockoptIn getsockopt.optval=SockoptOut
+  # More flag and enum families.
+  arch_prctl.option=ArchPrctlCode prctl.option=PrctlOption
+  prlimit64.resource=Rlimit getrlimit.resource=Rlimit setrlimit.resource=Rlimit
+  getrandom.flags=RandomFlags fadvise64.advice=FadviseAdvice madvise.behavior=MadviseAdvice
+  clock_gettime.which_clock=ClockId clock_settime.which_clock=ClockId clock_getres.which_clock=ClockId
+  clock_nanosleep.which_clock=ClockId clock_adjtime.which_clock=ClockId timer_create.which_clock=ClockId
+  timerfd_create.clockid=ClockId clock_nanosleep.flags=TimerFlags
+  wait4.options=WaitOptions waitid.options=WaitOptions waitid.which=WaitidWhich
+  pipe2.flags=PipeFlags dup3.flags=PipeFlags eventfd2.flags=EventfdFlags epoll_create1.flags=EpollFlags
+  inotify_init1.flags=InotifyFlags timerfd_create.flags=TimerfdFlags signalfd4.flags=SignalfdFlags
+  memfd_create.flags=MemfdFlags umask.mask=Mode
+  setsockopt.level=SockLevel getsockopt.level=SockLevel setsockopt.optname=SockOptName getsockopt.optname=SockOptName
+  shutdown.how=ShutdownHow flock.cmd=FlockOp membarrier.cmd=MembarrierCmd
+  mremap.flags=MremapFlags msync.flags=MsyncFlags statx.flags=StatxFlags statx.mask=StatxMask
+  rseq.rseq=Hex rseq.rseq_len=Hex rseq.sig=Hex ioctl.cmd=IoctlCmd socket.protocol=SocketProtocol
+  timer_create.created_timer_id=IntOut nanosleep.rmtp=TimespecRem clock_nanosleep.rmtp=TimespecRem
+  getdents.dirent=Dirents getdents64.dirent=Dirents statx.buffer=StatxBuf
+  rt_sigprocmask.nset=SigsetIn rt_sigprocmask.oset=SigsetOut rt_sigpending.uset=SigsetOut
+  rt_sigsuspend.unewset=SigsetIn rt_sigtimedwait.uthese=SigsetIn signalfd4.user_mask=SigsetIn
+  rt_sigaction.act=SigactionIn rt_sigaction.oact=SigactionOut uname.name=UtsnameOut sysinfo.info=SysinfoOut)
 # Struct pointers by type: "<type>=<Kind>" (const: read by the call).
 set(ARG_STRUCT_TYPES struct_stat*=StatBuf struct_sockaddr*=Sockaddr
   const_struct___kernel_timespec*=Timespec struct___kernel_timespec*=TimespecOut struct_pollfd*=Pollfds)

@@ -60,11 +60,17 @@ constexpr std::string_view kKindNames[] = {
     "Int",       "Long",       "UInt",   "Size",         "Hex",        "Ptr",      "Fd",
     "AtFd",      "Path",       "String", "OpenFlags",    "Mode",       "AtFlags",  "AccessMode",
     "MmapProt",  "MmapFlags",  "CloneFlags", "UnshareFlags", "Signal",   "SocketDomain", "SocketType", "MsgFlags",
-    "Whence",    "FutexOp",    "FcntlCmd", "SigprocmaskHow", "EpollCtlOp", "InBuf",   "OutBuf",
+    "Whence",    "FutexOp",    "FcntlCmd", "SigprocmaskHow", "EpollCtlOp",
+    "ArchPrctlCode", "Rlimit", "RandomFlags", "FadviseAdvice", "MadviseAdvice", "ClockId", "TimerFlags",
+    "WaitOptions", "WaitidWhich", "PrctlOption", "PipeFlags", "EventfdFlags", "EpollFlags", "InotifyFlags",
+    "TimerfdFlags", "SignalfdFlags", "MemfdFlags", "SockLevel", "SockOptName", "ShutdownHow", "FlockOp",
+    "MembarrierCmd", "MremapFlags", "MsyncFlags", "StatxFlags", "StatxMask", "FdFlags", "FutexBitset", "IoctlCmd", "SocketProtocol", "SigactionFlags", "InBuf",   "OutBuf",
     "OutString", "StatBuf",    "Sockaddr", "SockaddrOut", "Timespec", "TimespecOut", "Pollfds",
-    "FdPair",    "StrArray",   "EnvArray",
+    "FdPair",    "StrArray",   "EnvArray", "RandomBuf", "RlimitIn", "RlimitOut", "WaitStatus", "IntRef", "SockoptIn", "SockoptOut",
+    "IntOut", "TimespecRem", "Dirents", "StatxBuf", "SigsetIn", "SigsetOut", "SigactionIn", "SigactionOut",
+    "UtsnameOut", "SysinfoOut",
 };
-static_assert(std::size(kKindNames) == static_cast<size_t>(ArgKind::EnvArray) + 1);
+static_assert(std::size(kKindNames) == static_cast<size_t>(ArgKind::SysinfoOut) + 1);
 
 }  // namespace
 

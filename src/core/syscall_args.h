@@ -43,6 +43,37 @@ enum class ArgKind : uint8_t {
   FcntlCmd,        // F_GETFL
   SigprocmaskHow,  // SIG_BLOCK
   EpollCtlOp,      // EPOLL_CTL_ADD
+  ArchPrctlCode,   // ARCH_SET_FS
+  Rlimit,          // RLIMIT_STACK (getrlimit, setrlimit, prlimit64)
+  RandomFlags,     // GRND_NONBLOCK
+  FadviseAdvice,   // POSIX_FADV_SEQUENTIAL
+  MadviseAdvice,   // MADV_DONTNEED
+  ClockId,         // CLOCK_MONOTONIC
+  TimerFlags,      // TIMER_ABSTIME (clock_nanosleep)
+  WaitOptions,     // WNOHANG|__WALL (wait4, waitid)
+  WaitidWhich,     // P_PID
+  PrctlOption,     // PR_SET_NAME (the other arguments: decode/variants.cpp)
+  PipeFlags,       // O_NONBLOCK|O_CLOEXEC (pipe2, dup3: open flags without an access mode)
+  EventfdFlags,    // EFD_CLOEXEC|EFD_NONBLOCK
+  EpollFlags,      // EPOLL_CLOEXEC
+  InotifyFlags,    // IN_NONBLOCK|IN_CLOEXEC
+  TimerfdFlags,    // TFD_CLOEXEC|TFD_NONBLOCK
+  SignalfdFlags,   // SFD_CLOEXEC|SFD_NONBLOCK
+  MemfdFlags,      // MFD_CLOEXEC|MFD_HUGETLB|21<<MFD_HUGE_SHIFT
+  SockLevel,       // SOL_SOCKET
+  SockOptName,     // SO_REUSEADDR: named after the level in the argument before it
+  ShutdownHow,     // SHUT_RDWR
+  FlockOp,         // LOCK_EX|LOCK_NB
+  MembarrierCmd,   // MEMBARRIER_CMD_QUERY
+  MremapFlags,     // MREMAP_MAYMOVE
+  MsyncFlags,      // MS_ASYNC|MS_INVALIDATE
+  StatxFlags,      // AT_STATX_SYNC_AS_STAT|AT_NO_AUTOMOUNT
+  StatxMask,       // STATX_BASIC_STATS
+  FdFlags,         // FD_CLOEXEC (fcntl F_SETFD)
+  FutexBitset,     // FUTEX_BITSET_MATCH_ANY, else hex
+  IoctlCmd,        // TCGETS, else hex
+  SocketProtocol,  // IPPROTO_TCP: named after the domain (socket's first argument)
+  SigactionFlags,  // SA_RESTORER|SA_RESTART
   // Memory the call reads or fills: decoded only where the decoder is given a
   // reader of the traced process (systrace); elsewhere shown as the pointer.
   InBuf,           // counted input buffer, length in the next argument: "hello\n"
@@ -57,6 +88,23 @@ enum class ArgKind : uint8_t {
   FdPair,          // int[2] written by pipe/socketpair: [3, 4]
   StrArray,        // NULL-terminated array of strings (execve argv): ["ls", "-l"]
   EnvArray,        // the same, shown as strace does envp: 0x7ffd... /* 21 vars */
+  RandomBuf,       // getrandom's buffer, filled with `return value` bytes: "\x68\xc5" (always hex)
+  RlimitIn,        // struct rlimit(64) read by the call: {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}
+  RlimitOut,       // the same, written by the call
+  WaitStatus,      // int written by wait4: [{WIFEXITED(s) && WEXITSTATUS(s) == 0}]
+  IntRef,          // int the call reads and may update (getsockopt's optlen): [4]
+  SockoptIn,       // setsockopt's value, an int when optlen (next argument) is 4: [1]
+  SockoptOut,      // getsockopt's value, an int when *optlen (next argument) is 4: [1]
+  IntOut,          // int written by the call, shown after a success: [0] (timer_create's id)
+  TimespecRem,     // the time left, written only when a sleep is interrupted (nanosleep's rmtp)
+  Dirents,         // getdents' buffer: the pointer and, once returned, /* 30 entries */
+  StatxBuf,        // struct statx written by the call: {stx_mask=..., stx_mode=S_IFDIR|0755, stx_size=4096, ...}
+  SigsetIn,        // sigset_t read by the call, size in the argument sigsetsize: [INT TERM], ~[RTMIN RT_1]
+  SigsetOut,       // the same, written by the call
+  SigactionIn,     // struct sigaction read by the call: {sa_handler=SIG_DFL, sa_mask=[], sa_flags=0}
+  SigactionOut,    // the same, written by the call
+  UtsnameOut,      // struct utsname written by uname: {sysname="Linux", nodename="vm", ...}
+  SysinfoOut,      // struct sysinfo written by sysinfo: {uptime=12759, loads=[98528, 104096, 121152], ...}
 };
 
 struct ArgSpec {

@@ -1,5 +1,6 @@
 #include "decode/format.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <climits>
@@ -12,6 +13,7 @@
 #include "decode/flags.h"
 #include "decode/memory_args.h"
 #include "decode/text.h"
+#include "decode/variants.h"
 
 namespace syslat::decode {
 namespace {
@@ -101,23 +103,34 @@ std::string format_call(core::SyscallId id, const std::array<uint64_t, 6>& args,
   if (!core::has_arg_signature(id)) return out + raw_args(args) + ")";
   std::span<const core::ArgSpec> specs = core::syscall_args(id);
   int path_index = core::path_arg_index(id);
-  for (size_t i = 0; i < specs.size(); ++i) {
-    uint64_t value = abi_value(id, specs[i], args[i]);
+  bool first = true;
+  for (const auto& [i, spec, label] : shown_args(core::syscall_name(id.nr, id.abi), args, specs)) {
+    uint64_t value = abi_value(id, spec, args[i]);
     // open/openat/mq_open: the mode means something only when a file may be created.
-    if (specs[i].kind == ArgKind::Mode && i > 0 && specs[i - 1].kind == ArgKind::OpenFlags &&
+    if (spec.kind == ArgKind::Mode && i > 0 && specs[i - 1].kind == ArgKind::OpenFlags &&
         !open_flags_take_mode(args[i - 1])) {
       break;
     }
-    if (i > 0) out += ", ";
+    if (!first) out += ", ";
+    first = false;
+    if (!label.empty()) out += std::string(label) + "=";
     // Struct layouts are the native ABI's: an i386 call's memory shows as pointers.
     std::optional<std::string> memory;
-    if (id.abi == core::Abi::Native) memory = memory_arg_text(specs[i].kind, args, i, ctx);
-    out += memory ? *memory : arg_text(specs[i], value, static_cast<int>(i) == path_index, ctx);
+    if (id.abi == core::Abi::Native) memory = memory_arg_text(spec.kind, args, i, ctx);
+    if (memory) {
+      out += *memory;
+    } else if (spec.kind == ArgKind::SockOptName && i > 0) {
+      out += sockopt_name(args[i - 1], value);
+    } else if (spec.kind == ArgKind::SocketProtocol) {
+      out += socket_protocol(args[0], value);
+    } else {
+      out += arg_text(spec, value, static_cast<int>(i) == path_index, ctx);
+    }
   }
   return out + ")";
 }
 
-std::string format_return(core::SyscallId id, int64_t ret) {
+std::string format_return(core::SyscallId id, int64_t ret, const std::array<uint64_t, 6>* args) {
   if (ret < 0 && ret >= -kMaxErrno) {
     int err = static_cast<int>(-ret);
     std::string_view name = core::errno_name(err);
@@ -128,6 +141,13 @@ std::string format_return(core::SyscallId id, int64_t ret) {
   if (const core::SyscallInfo* info = core::find_syscall(id.nr, id.abi)) {
     for (std::string_view name : kAddressReturns) {
       if (info->name == name) return "= " + hex(static_cast<uint64_t>(ret));
+    }
+    if (info->name == "umask") return "= " + mode_text(static_cast<uint64_t>(ret));  // the old mask, in octal
+    if (info->name == "fcntl" && args != nullptr) {
+      const uint64_t value = static_cast<uint64_t>(ret);
+      const uint64_t cmd = (*args)[1] & 0xffffffffu;
+      if (cmd == F_GETFD && ret != 0) return "= " + hex(value) + " (flags " + *format_symbolic(ArgKind::FdFlags, value) + ")";
+      if (cmd == F_GETFL) return "= " + hex(value) + " (flags " + *format_symbolic(ArgKind::OpenFlags, value) + ")";
     }
   }
   return "= " + std::to_string(ret);

@@ -45,7 +45,9 @@ std::string format_call(core::SyscallId id, const std::array<uint64_t, 6>& args,
 // "= 8192", "= -1 ENOENT (No such file or directory)", "= 0x7f12a000" for
 // calls returning an address (mmap, mremap, brk, shmat), "= ? ERESTARTSYS
 // (To be restarted if SA_RESTART is set)" for the kernel-internal restarts.
-std::string format_return(core::SyscallId id, int64_t ret);
+// Given the call's arguments, results that are flags are named as strace
+// does: fcntl(fd, F_GETFD) "= 0x1 (flags FD_CLOEXEC)".
+std::string format_return(core::SyscallId id, int64_t ret, const std::array<uint64_t, 6>* args = nullptr);
 
 // "/tmp/x", "socket:[12345]", "pipe:[6789]", "anon_inode:[eventfd]": what
 // /proc/PID/fd/FD links to; nullopt if it cannot be read.

@@ -1,12 +1,17 @@
 #include "decode/memory_args.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include <algorithm>
@@ -25,29 +30,142 @@ using core::ArgKind;
 constexpr int64_t kMaxErrno = 4095;
 constexpr size_t kMaxPollfds = 64;      // more are shown as "..."
 constexpr size_t kMaxEnvEntries = 4096;  // counting envp stops here
+constexpr size_t kMaxDirents = 1 << 20;   // bytes of a getdents buffer read to count its entries
+constexpr int kFirstRestart = 512;        // ERESTARTSYS .. ERESTART_RESTARTBLOCK: an interrupted call
+constexpr int kLastRestart = 516;
 
 #define N(x) Named{static_cast<uint64_t>(x), #x}
 constexpr Named kPollEvents[] = {N(POLLIN),     N(POLLPRI),    N(POLLOUT),    N(POLLERR),  N(POLLHUP), N(POLLNVAL),
                                  N(POLLRDNORM), N(POLLRDBAND), N(POLLWRNORM), N(POLLWRBAND), N(POLLMSG), N(POLLRDHUP)};
+constexpr Named kStatxAttributes[] = {
+    N(STATX_ATTR_COMPRESSED), N(STATX_ATTR_IMMUTABLE), N(STATX_ATTR_APPEND), N(STATX_ATTR_NODUMP),
+    N(STATX_ATTR_ENCRYPTED),  N(STATX_ATTR_AUTOMOUNT), N(STATX_ATTR_MOUNT_ROOT), N(STATX_ATTR_VERITY),
+    N(STATX_ATTR_DAX)};
 constexpr Named kFamilies[] = {N(AF_UNSPEC), N(AF_UNIX), N(AF_INET), N(AF_INET6), N(AF_NETLINK), N(AF_PACKET)};
 #undef N
 
 bool succeeded(const CallContext& ctx) { return ctx.ret && !(*ctx.ret < 0 && *ctx.ret >= -kMaxErrno); }
+bool interrupted(const CallContext& ctx) { return ctx.ret && *ctx.ret <= -kFirstRestart && *ctx.ret >= -kLastRestart; }
 
 template <class T>
 bool read_value(const CallContext& ctx, uint64_t addr, T& out) {
   return addr != 0 && ctx.read_memory && ctx.read_memory(addr, &out, sizeof out) == sizeof out;
 }
 
-// `len` bytes at addr, at most max_string of them quoted; "..." when cut.
-std::string buffer_text(uint64_t addr, uint64_t len, const CallContext& ctx) {
+// `len` bytes at addr, at most max_string of them quoted (every byte in hex
+// with `as_hex`); "..." when cut.
+std::string buffer_text(uint64_t addr, uint64_t len, const CallContext& ctx, bool as_hex = false) {
   if (addr == 0 || !ctx.read_memory) return pointer(addr);
   const size_t want = static_cast<size_t>(std::min<uint64_t>(len, ctx.max_string));
   std::string bytes(want, '\0');
   const size_t got = want ? ctx.read_memory(addr, bytes.data(), want) : 0;
   if (got == 0 && want > 0) return pointer(addr);
   bytes.resize(got);
-  return quote_string(bytes) + (len > got ? "..." : "");
+  return (as_hex ? quote_hex(bytes) : quote_string(bytes)) + (len > got ? "..." : "");
+}
+
+// strace's rlim_t: RLIM64_INFINITY, 8192*1024 for multiples of 1024 above it, else the number.
+std::string rlim_text(uint64_t value) {
+  if (value == RLIM64_INFINITY) return "RLIM64_INFINITY";
+  if (value > 1024 && value % 1024 == 0) return std::to_string(value / 1024) + "*1024";
+  return std::to_string(value);
+}
+
+std::string rlimit_text(uint64_t addr, const CallContext& ctx) {
+  uint64_t lim[2];  // struct rlimit64 (the native struct rlimit on 64-bit ABIs)
+  if (!read_value(ctx, addr, lim)) return pointer(addr);
+  return "{rlim_cur=" + rlim_text(lim[0]) + ", rlim_max=" + rlim_text(lim[1]) + "}";
+}
+
+std::string int_text(uint64_t addr, const CallContext& ctx) {
+  int32_t value = 0;
+  if (!read_value(ctx, addr, value)) return pointer(addr);
+  return "[" + std::to_string(value) + "]";
+}
+
+// getdents' buffer: strace counts the entries of the `len` bytes the call returned.
+std::string dirents_text(uint64_t addr, uint64_t len, const CallContext& ctx) {
+  std::vector<unsigned char> buf(std::min<uint64_t>(len, kMaxDirents));
+  if (!buf.empty() && (!ctx.read_memory || ctx.read_memory(addr, buf.data(), buf.size()) != buf.size()))
+    return pointer(addr);
+  // linux_dirent and linux_dirent64 both keep d_reclen after two 8-byte fields.
+  constexpr size_t kReclenAt = 16;
+  size_t entries = 0;
+  for (size_t at = 0; at + kReclenAt + sizeof(uint16_t) <= buf.size();) {
+    uint16_t reclen;
+    std::memcpy(&reclen, &buf[at + kReclenAt], sizeof reclen);
+    if (reclen == 0) break;
+    ++entries;
+    at += reclen;
+  }
+  return pointer(addr) + " /* " + std::to_string(entries) + (entries == 1 ? " entry */" : " entries */");
+}
+
+std::string statx_text(uint64_t addr, const CallContext& ctx) {
+  struct statx stx;
+  if (!read_value(ctx, addr, stx)) return pointer(addr);
+  return "{stx_mask=" + format_symbolic(core::ArgKind::StatxMask, stx.stx_mask).value_or("") +
+         ", stx_attributes=" + format_bits(stx.stx_attributes, kStatxAttributes) + ", stx_mode=" + mode_text(stx.stx_mode) +
+         ", stx_size=" + std::to_string(stx.stx_size) + ", ...}";
+}
+
+std::string sigset_at(uint64_t addr, const CallContext& ctx) {
+  uint64_t mask = 0;  // the kernel's sigset: 64 signals
+  if (!read_value(ctx, addr, mask)) return pointer(addr);
+  return sigset_text(mask);
+}
+
+// The kernel's struct sigaction (not glibc's): handler, flags, restorer, mask.
+std::string sigaction_text(uint64_t addr, const CallContext& ctx) {
+  struct {
+    uint64_t handler, flags, restorer, mask;
+  } sa;
+  if (!read_value(ctx, addr, sa)) return pointer(addr);
+  const std::string handler = sa.handler == 0 ? "SIG_DFL" : sa.handler == 1 ? "SIG_IGN" : hex(sa.handler);
+  std::string out = "{sa_handler=" + handler + ", sa_mask=" + sigset_text(sa.mask) +
+                    ", sa_flags=" + format_symbolic(core::ArgKind::SigactionFlags, sa.flags).value_or("");
+  if (sa.flags & kSaRestorer) out += ", sa_restorer=" + pointer(sa.restorer);
+  return out + "}";
+}
+
+std::string utsname_text(uint64_t addr, const CallContext& ctx) {
+  struct utsname u;
+  if (!read_value(ctx, addr, u)) return pointer(addr);
+  return "{sysname=" + quote_string(std::string_view(u.sysname, strnlen(u.sysname, sizeof u.sysname))) +
+         ", nodename=" + quote_string(std::string_view(u.nodename, strnlen(u.nodename, sizeof u.nodename))) + ", ...}";
+}
+
+std::string sysinfo_text(uint64_t addr, const CallContext& ctx) {
+  struct sysinfo si;
+  if (!read_value(ctx, addr, si)) return pointer(addr);
+  using std::to_string;
+  return "{uptime=" + to_string(si.uptime) + ", loads=[" + to_string(si.loads[0]) + ", " + to_string(si.loads[1]) +
+         ", " + to_string(si.loads[2]) + "], totalram=" + to_string(si.totalram) + ", freeram=" + to_string(si.freeram) +
+         ", sharedram=" + to_string(si.sharedram) + ", bufferram=" + to_string(si.bufferram) +
+         ", totalswap=" + to_string(si.totalswap) + ", freeswap=" + to_string(si.freeswap) + ", procs=" + to_string(si.procs) +
+         ", totalhigh=" + to_string(si.totalhigh) + ", freehigh=" + to_string(si.freehigh) +
+         ", mem_unit=" + to_string(si.mem_unit) + "}";
+}
+
+// wait4's status as strace decodes it: [{WIFEXITED(s) && WEXITSTATUS(s) == 0}].
+std::string wait_status_text(uint64_t addr, const CallContext& ctx) {
+  int status = 0;
+  if (!read_value(ctx, addr, status)) return pointer(addr);
+  std::string out;
+  if (WIFSTOPPED(status)) {
+    out = "[{WIFSTOPPED(s) && WSTOPSIG(s) == " + signal_name(WSTOPSIG(status));
+    status &= ~0xffff;
+  } else if (WIFSIGNALED(status)) {
+    out = "[{WIFSIGNALED(s) && WTERMSIG(s) == " + signal_name(WTERMSIG(status)) +
+          (WCOREDUMP(status) ? " && WCOREDUMP(s)" : "");
+    status &= ~0xff;
+  } else if (WIFEXITED(status)) {
+    out = "[{WIFEXITED(s) && WEXITSTATUS(s) == " + std::to_string(WEXITSTATUS(status));
+    status &= ~0xff00;
+  } else {
+    return "[" + hex(static_cast<uint32_t>(status)) + "]";
+  }
+  return out + (status == 0 ? "}]" : "} | " + hex(static_cast<uint32_t>(status)) + "]");
 }
 
 std::string timespec_text(uint64_t addr, const CallContext& ctx) {
@@ -205,6 +323,29 @@ std::optional<std::string> memory_arg_text(ArgKind kind, const std::array<uint64
     case ArgKind::FdPair: return done ? fd_pair_text(addr, ctx) : pointer(addr);
     case ArgKind::StrArray: return string_array_text(addr, ctx);
     case ArgKind::EnvArray: return env_array_text(addr, ctx);
+    case ArgKind::RandomBuf:
+      if (!done) return pointer(addr);
+      return buffer_text(addr, static_cast<uint64_t>(*ctx.ret), ctx, true);
+    case ArgKind::RlimitIn: return rlimit_text(addr, ctx);
+    case ArgKind::RlimitOut: return done ? rlimit_text(addr, ctx) : pointer(addr);
+    case ArgKind::WaitStatus: return done && *ctx.ret > 0 ? wait_status_text(addr, ctx) : pointer(addr);
+    case ArgKind::IntRef: return int_text(addr, ctx);
+    case ArgKind::SockoptIn: return (next & 0xffffffffu) == sizeof(int32_t) ? int_text(addr, ctx) : pointer(addr);
+    case ArgKind::IntOut: return done ? int_text(addr, ctx) : pointer(addr);
+    case ArgKind::TimespecRem: return interrupted(ctx) ? timespec_text(addr, ctx) : pointer(addr);
+    case ArgKind::Dirents: return done ? dirents_text(addr, static_cast<uint64_t>(*ctx.ret), ctx) : pointer(addr);
+    case ArgKind::StatxBuf: return done ? statx_text(addr, ctx) : pointer(addr);
+    case ArgKind::SigsetIn: return sigset_at(addr, ctx);
+    case ArgKind::SigsetOut: return done ? sigset_at(addr, ctx) : pointer(addr);
+    case ArgKind::SigactionIn: return sigaction_text(addr, ctx);
+    case ArgKind::SigactionOut: return done ? sigaction_text(addr, ctx) : pointer(addr);
+    case ArgKind::UtsnameOut: return done ? utsname_text(addr, ctx) : pointer(addr);
+    case ArgKind::SysinfoOut: return done ? sysinfo_text(addr, ctx) : pointer(addr);
+    case ArgKind::SockoptOut: {
+      int32_t len = 0;
+      if (!done || !read_value(ctx, next, len) || len != sizeof(int32_t)) return pointer(addr);
+      return int_text(addr, ctx);
+    }
     default: return std::nullopt;
   }
 }

@@ -15,8 +15,8 @@
 
 namespace syslat::decode {
 
-// The text of args[index] if its kind is one of the memory kinds (InBuf ..
-// EnvArray); nullopt for any other kind. Output kinds need ctx.ret (the call
+// The text of args[index] if its kind is one of the memory kinds (InBuf and
+// after); nullopt for any other kind. Output kinds need ctx.ret (the call
 // returned successfully); without a reader or on a bad address, the pointer.
 std::optional<std::string> memory_arg_text(core::ArgKind kind, const std::array<uint64_t, 6>& args, size_t index,
                                            const CallContext& ctx);

@@ -35,6 +35,19 @@ std::string quote_string(std::string_view text, size_t max_len) {
   return out;
 }
 
+std::string quote_hex(std::string_view bytes, size_t max_len) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  const bool truncated = bytes.size() > max_len;
+  if (truncated) bytes = bytes.substr(0, max_len);
+  std::string out = "\"";
+  for (unsigned char c : bytes) {
+    out += "\\x";
+    out += kDigits[c >> 4];
+    out += kDigits[c & 0xf];
+  }
+  return out + (truncated ? "\"..." : "\"");
+}
+
 std::string hex(uint64_t value) {
   if (value == 0) return "0";
   char buf[24];
