@@ -39,7 +39,7 @@ enum syslat_slot_flags {
 /* Log-linear latency histogram in nanoseconds (HdrHistogram-style): values
  * below HIST_SUB are exact; above, each power of two is split into HIST_SUB
  * linear sub-buckets, so a bucket is at most 1/8 of its lower bound wide and
- * an interpolated percentile is within ~6% of the true value. Values of
+ * a percentile is within 8% of the true value (core/histogram.cpp). Values of
  * 2^HIST_MAX_POW ns (~275 s) and more share the last (overflow) bucket. */
 #define HIST_SUB_BITS 3
 #define HIST_SUB (1u << HIST_SUB_BITS)

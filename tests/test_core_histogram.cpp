@@ -87,6 +87,26 @@ TEST_CASE("percentiles of known distributions are within 10%", "[histogram]") {
   }
 }
 
+TEST_CASE("percentiles stay within 10% wherever the samples sit in their bucket", "[histogram]") {
+  // All samples at one value: at the bottom of a wide bucket (1025 ns in
+  // [1024, 1152)), at its top, and everywhere between, from 1 ns to 100 s.
+  SECTION("a bucket's bottom with a slow tail: p99 is the bottom value") {
+    std::vector<uint64_t> samples(990, 1'025);
+    samples.insert(samples.end(), 10, 10'000);
+    CHECK(from_samples(samples).percentile_ns(0.99) == Approx(1'025).epsilon(0.10));
+  }
+  SECTION("every value, every percentile") {
+    for (uint64_t v = 1; v < 100'000'000'000ull; v = v * 21 / 20 + 1) {
+      Histogram h;
+      h.counts[hist_bucket(v)] = 1000;
+      for (double q : {0.01, 0.5, 0.99, 1.0}) {
+        INFO("v=" << v << " q=" << q);
+        CHECK(h.percentile_ns(q) == Approx(static_cast<double>(v)).epsilon(0.10));
+      }
+    }
+  }
+}
+
 TEST_CASE("percentile edge cases", "[histogram]") {
   Histogram h;
   CHECK(h.percentile_ns(0.5) == 0);
