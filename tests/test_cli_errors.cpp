@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,4 +34,26 @@ TEST_CASE("a rejected command line runs nothing and writes no report", "[privile
   const auto r = slt::run({slt::syscount_bin(), "-S", "opne", "-j", "-o", out, "--", "/bin/true"}, 10);
   CHECK(r.status == 2);
   CHECK(access(out.c_str(), F_OK) != 0);
+}
+
+TEST_CASE("a run that cannot start leaves -o FILE as it was, and creates none", "[privileged]") {
+  slt::TempDir dir;
+  const std::string kept = dir.file("kept.log"), fresh = dir.file("fresh.log");
+  { std::ofstream(kept) << "yesterday's report\n"; }
+  const std::vector<std::string> no_caps = {"setpriv", "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all", "--"};
+  // No privilege (syscount, sysslow), and a -p systrace cannot attach to (PID 1 is not ours to trace
+  // without CAP_SYS_PTRACE).
+  for (const auto& argv : std::vector<std::vector<std::string>>{
+           {slt::syscount_bin(), "-d", "1"}, {slt::sysslow_bin(), "-d", "1"}, {slt::systrace_bin(), "-p", "1"}}) {
+    for (const auto& path : {kept, fresh}) {
+      std::vector<std::string> full = no_caps;
+      full.insert(full.end(), argv.begin(), argv.end());
+      full.insert(full.end(), {"-o", path});
+      const auto r = slt::run(full, 10);
+      INFO(argv[0] << " -o " << path << ": " << r.err);
+      CHECK((r.status == 1 || r.status == 2));
+      CHECK(slt::read_file(kept) == "yesterday's report\n");
+      CHECK(access(fresh.c_str(), F_OK) != 0);
+    }
+  }
 }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <optional>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -74,11 +75,12 @@ int run_trace(const std::string& prog, int argc, char** argv) {
     path = *resolved;
   }
   int out_fd = STDERR_FILENO;
+  std::optional<util::OutputFile> output_file;  // close-on-exec: the traced command must not inherit it
   if (!o.output_path.empty()) {
-    // Close-on-exec: the traced command must not inherit it.
-    auto opened = util::open_output_fd(o.output_path);
+    auto opened = util::OutputFile::open(o.output_path);
     if (!opened) return fail(prog, "-o: cannot write '" + o.output_path + "' (expected a writable FILE)", 2);
-    out_fd = *opened;
+    output_file.emplace(std::move(*opened));
+    out_fd = output_file->fd();
   }
 
   trace::TracerOptions to;
@@ -88,10 +90,8 @@ int run_trace(const std::string& prog, int argc, char** argv) {
   if (o.seccomp && o.expr.trace) to.seccomp = *o.expr.trace;
   std::vector<pid_t> pids(o.pids.begin(), o.pids.end());
   auto tracer = o.command.empty() ? trace::Tracer::attach(pids, to) : trace::Tracer::launch(path, o.command, to);
-  if (!tracer) {
-    if (out_fd != STDERR_FILENO) close(out_fd);
-    return fail(prog, tracer.error().message, o.command.empty() ? 2 : 1);
-  }
+  if (!tracer) return fail(prog, tracer.error().message, o.command.empty() ? 2 : 1);  // -o FILE left as it was
+  if (output_file) output_file->begin();
   g_tracer = tracer->get();
   g_launched = (*tracer)->launched_pid();
   install_stop_handlers();
@@ -111,7 +111,6 @@ int run_trace(const std::string& prog, int argc, char** argv) {
   for (pid_t pid : pids) std::cerr << prog << ": Process " << pid << " detached\n";
   g_tracer = nullptr;
   tracer->reset();
-  if (out_fd != STDERR_FILENO) close(out_fd);
   // A reader that went away (`| head`) ends us quietly, as it ends the
   // other tools; any other write error loses the trace: say so.
   if (output_error == "EPIPE") return 0;

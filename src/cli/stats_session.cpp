@@ -61,12 +61,14 @@ class Session {
   int loop(collect::BpfSource& source, StopEvents& events, LaunchedCommand* command, Output& out);
   // --backend ptrace, or auto when BPF cannot load and there is a command or -p.
   int run_ptrace(StopEvents& events, std::ostream& out);
+  // The run starts: -o FILE is emptied, then the writers are made.
   Output make_output(std::ostream& out) const;
   std::string ready_line() const;
 
   std::string prog_;
   Tool tool_;
   const CommonOptions& o_;
+  util::OutputFile* output_file_ = nullptr;  // -o FILE, not yet emptied
 };
 
 std::string Session::ready_line() const {
@@ -94,11 +96,16 @@ int Session::run() {
   if (o_.batch) return fail(prog_, "-b/--batch: only syslat-top takes it (expected syslat-top -b)", 2);
   if (o_.listen || !o_.bucket_bounds_ns.empty())
     return fail(prog_, "--listen and --buckets: only syslatd (syslat serve) takes them", 2);
-  std::unique_ptr<std::ostream> file;  // close-on-exec: a launched command must not inherit it
+  // Close-on-exec: a launched command must not inherit it. Emptied only
+  // once the run starts (make_output).
+  std::optional<util::OutputFile> output_file;
+  std::unique_ptr<std::ostream> file;
   if (!o_.output_path.empty()) {
-    auto opened = util::open_output_file(o_.output_path);
+    auto opened = util::OutputFile::open(o_.output_path);
     if (!opened) return fail(prog_, fmt::format("-o/--output: cannot write '{}' (expected a writable FILE)", o_.output_path), 2);
-    file = std::move(*opened);
+    output_file.emplace(std::move(*opened));
+    file = output_file->stream();
+    output_file_ = &*output_file;
   }
   std::ostream& out = file ? *file : std::cout;
 
@@ -160,6 +167,7 @@ int Session::run() {
 }
 
 Output Session::make_output(std::ostream& out) const {
+  if (output_file_) output_file_->begin();
   Output output;
   if (tool_ == Tool::Slow) {
     output.slow = std::make_unique<SlowPrinter>(exporter::make_slow_writer(out, o_.format));

@@ -2,6 +2,7 @@
 
 #include <ext/stdio_filebuf.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -24,24 +25,43 @@ class FdOStream : public std::ostream {
 
 }  // namespace
 
-Expected<int> open_output_fd(const std::string& path) {
-  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+Expected<OutputFile> OutputFile::open(const std::string& path) {
+  bool created = true;
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0 && errno == EEXIST) {
+    created = false;
+    fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  }
   if (fd < 0) return make_error(path + ": " + std::strerror(errno));
+  OutputFile file(fd, path, created);
   // A write of nothing reaches the file's write handler: procfs and sysfs
   // files without one fail it (EIO, EINVAL), regular files, pipes and ttys
   // take it.
-  if (write(fd, "", 0) < 0) {
-    const int e = errno;
-    close(fd);
-    return make_error(path + ": " + std::strerror(e));
-  }
-  return fd;
+  if (write(fd, "", 0) < 0) return make_error(path + ": " + std::strerror(errno));
+  return file;
 }
 
-Expected<std::unique_ptr<std::ostream>> open_output_file(const std::string& path) {
-  auto fd = open_output_fd(path);
-  if (!fd) return fd.error();
-  return std::unique_ptr<std::ostream>(std::make_unique<FdOStream>(*fd));
+OutputFile::OutputFile(OutputFile&& other) noexcept
+    : fd_(other.fd_), owns_fd_(other.owns_fd_), path_(std::move(other.path_)), created_(other.created_),
+      begun_(other.begun_) {
+  other.fd_ = -1;
+  other.created_ = false;
+}
+
+OutputFile::~OutputFile() {
+  if (created_ && !begun_) unlink(path_.c_str());
+  if (owns_fd_ && fd_ >= 0) close(fd_);
+}
+
+std::unique_ptr<std::ostream> OutputFile::stream() {
+  owns_fd_ = false;
+  return std::make_unique<FdOStream>(fd_);
+}
+
+void OutputFile::begin() {
+  struct stat st {};
+  if (!begun_ && fstat(fd_, &st) == 0 && S_ISREG(st.st_mode)) (void)ftruncate(fd_, 0);
+  begun_ = true;
 }
 
 std::optional<std::string> read_small_file(const std::string& path, size_t max_bytes) {
