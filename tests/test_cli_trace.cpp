@@ -215,13 +215,6 @@ LineMatch match_lines(const std::vector<std::string>& a, const std::vector<std::
   return r;
 }
 
-char proc_state(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const size_t close = stat.rfind(')');
-  return close == std::string::npos || close + 2 >= stat.size() ? '\0' : stat[close + 2];
-}
-
 std::vector<pid_t> children_of(pid_t pid) {
   std::vector<pid_t> out;
   std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
@@ -497,7 +490,7 @@ TEST_CASE("systrace killed with SIGKILL takes its launched command with it", "[p
   tracer.wait();
   char state = 'S';
   for (int i = 0; i < 100; ++i) {
-    state = proc_state(child);
+    state = slt::proc_state(child);
     if (state == '\0' || state == 'Z') break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -516,7 +509,7 @@ TEST_CASE("systrace -p: SIGINT detaches and the process runs on", "[privileged][
   CHECK(r.err.find("detached") != std::string::npos);
   REQUIRE(target.running());
   for (int i = 0; i < 3; ++i) {  // running or sleeping, never left stopped (t/T)
-    const char state = proc_state(target.pid());
+    const char state = slt::proc_state(target.pid());
     CHECK((state != 't' && state != 'T'));
     std::this_thread::sleep_for(std::chrono::milliseconds(150));
   }

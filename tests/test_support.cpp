@@ -132,6 +132,12 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
+char proc_state(pid_t pid) {
+  const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  const size_t close = stat.rfind(')');
+  return close == std::string::npos || close + 2 >= stat.size() ? '\0' : stat[close + 2];
+}
+
 long voluntary_switches(pid_t pid) {
   const std::string status = read_file("/proc/" + std::to_string(pid) + "/status");
   const size_t at = status.find("\nvoluntary_ctxt_switches:");
@@ -142,13 +148,11 @@ bool wait_asleep_in(pid_t pid, long nr, long min_switches, double timeout_s) {
   const std::string dir = "/proc/" + std::to_string(pid) + "/";
   const double deadline = now_s() + timeout_s;
   while (now_s() < deadline) {
-    const std::string stat = read_file(dir + "stat");
-    const size_t close = stat.rfind(')');
-    const bool sleeping = close != std::string::npos && stat.compare(close, 3, ") S") == 0;
+    const char state = proc_state(pid);
+    if (state == '\0') return false;  // gone
     const std::string call = read_file(dir + "syscall");
     const bool in_nr = !call.empty() && std::atol(call.c_str()) == nr;
-    if (sleeping && in_nr && voluntary_switches(pid) >= min_switches) return true;
-    if (stat.empty()) return false;
+    if (state == 'S' && in_nr && voluntary_switches(pid) >= min_switches) return true;
     pause_briefly();
   }
   return false;

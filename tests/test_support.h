@@ -41,6 +41,8 @@ class TempDir {
 };
 
 std::string read_file(const std::string& path);
+// The state letter of /proc/PID/stat (R, S, t, T, Z, ...); '\0' if it is gone.
+char proc_state(pid_t pid);
 // A process's voluntary context switches so far (-1 if it is gone). Each
 // ptrace stop is one, as is each sleep.
 long voluntary_switches(pid_t pid);

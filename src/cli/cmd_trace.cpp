@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <optional>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/launcher.h"
@@ -98,7 +100,7 @@ int run_trace(const std::string& prog, int argc, char** argv) {
   for (pid_t pid : pids) std::cerr << prog << ": Process " << pid << " attached\n";
 
   int status = 0;
-  std::string output_error;
+  int output_errno = 0;
   {
     TracePrinter printer(o, out_fd, !o.output_path.empty());
     // As Ctrl-C twice: attached processes are detached and run on, a
@@ -106,15 +108,15 @@ int run_trace(const std::string& prog, int argc, char** argv) {
     printer.on_output_gone([&] { (*tracer)->stop(); });
     status = (*tracer)->run(printer);
     if (o.summary) printer.write_summary();
-    output_error = printer.output_error();
+    output_errno = printer.output_errno();
   }
   for (pid_t pid : pids) std::cerr << prog << ": Process " << pid << " detached\n";
   g_tracer = nullptr;
   tracer->reset();
   // A reader that went away (`| head`) ends us quietly, as it ends the
   // other tools; any other write error loses the trace: say so.
-  if (output_error == "EPIPE") return 0;
-  if (!output_error.empty()) return fail(prog, "cannot write the trace: " + output_error, 1);
+  if (output_errno == EPIPE) return 0;
+  if (output_errno != 0) return fail(prog, std::string("cannot write the trace: ") + std::strerror(output_errno), 1);
   return status;
 }
 

@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 
 #include <cerrno>
-#include <cstring>
 
 #include "core/slow_event.h"
 #include "decode/flags.h"
@@ -92,11 +91,11 @@ TracePrinter::~TracePrinter() { flush(); }
 
 void TracePrinter::flush() {
   size_t done = 0;
-  while (done < buf_.size() && output_error_.empty()) {
+  while (done < buf_.size() && output_errno_ == 0) {
     const ssize_t n = ::write(fd_, buf_.data() + done, buf_.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      output_error_ = n < 0 && errno == EPIPE ? "EPIPE" : std::strerror(n < 0 ? errno : ENOSPC);
+      output_errno_ = n < 0 ? errno : ENOSPC;
       if (on_gone_) on_gone_();
       break;
     }

@@ -38,9 +38,8 @@ class TracePrinter final : public trace::Handler {
   // Called once when the output can no longer be written (a reader that
   // went away, a full disk): tracing on would only lose every line.
   void on_output_gone(std::function<void()> f) { on_gone_ = std::move(f); }
-  // Why the output went: empty while it works, "EPIPE" for a closed pipe,
-  // else the error's text.
-  const std::string& output_error() const { return output_error_; }
+  // Why the output went (EPIPE: the reader closed it); 0 while it works.
+  int output_errno() const { return output_errno_; }
 
  private:
   struct Who {
@@ -56,7 +55,7 @@ class TracePrinter final : public trace::Handler {
   bool to_file_;
   size_t tracees_ = 1;
   std::string buf_;
-  std::string output_error_;
+  int output_errno_ = 0;
   std::function<void()> on_gone_;
   decode::CallContext ctx_;
   std::unordered_map<pid_t, std::string> at_entry_;  // execve: decoded before its memory is replaced

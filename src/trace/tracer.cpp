@@ -250,10 +250,12 @@ int Tracer::run(Handler& h) {
     if (stop_.load(std::memory_order_relaxed)) break;
     int status = 0;
     pid_t tid = waitpid(-1, &status, __WALL | WNOHANG);
-    for (const uint64_t until = clock_ns(CLOCK_MONOTONIC) + kSpinNs;
-         tid == 0 && clock_ns(CLOCK_MONOTONIC) < until && !stop_.load(std::memory_order_relaxed);) {
-      sched_yield();
-      tid = waitpid(-1, &status, __WALL | WNOHANG);
+    if (tid == 0) {
+      const uint64_t until = clock_ns(CLOCK_MONOTONIC) + kSpinNs;
+      while (tid == 0 && clock_ns(CLOCK_MONOTONIC) < until && !stop_.load(std::memory_order_relaxed)) {
+        sched_yield();
+        tid = waitpid(-1, &status, __WALL | WNOHANG);
+      }
     }
     if (tid == 0) {
       h.on_idle();
