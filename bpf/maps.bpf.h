@@ -13,6 +13,7 @@ const volatile __u32 other_slot = 0;      /* last slot: unknown numbers that did
 const volatile __u32 hist_slots = 0;      /* histograms in the hists array (per CPU row) */
 const volatile bool hist_identity = false; /* every slot has one: slot s uses histogram s */
 const volatile bool slow_mode = false;    /* sysslow: keep args at entry, emit slow calls */
+const volatile bool count_slow = false;   /* count calls over their threshold per slot (stats.slow) */
 const volatile bool slow_ustack = false;  /* --stack: the user stack of each slow call */
 const volatile bool slow_kstack = false;  /* --kstack: the kernel stack where it blocked */
 
@@ -61,7 +62,12 @@ struct {
 } hists SEC(".maps");
 
 /* Slot -> 1 + its histogram, 0 while it has none: assigned on first use
- * when the histogram budget does not cover every slot (else hist_identity). */
+ * when the histogram budget does not cover every slot (else hist_identity).
+ * HIST_CLAIMED while a CPU is assigning one, HIST_NONE once the budget was
+ * spent before this slot's turn; userspace takes any value past the budget
+ * for "no histogram". */
+#define HIST_CLAIMED 0xfffffffeu
+#define HIST_NONE 0xffffffffu
 __u32 hist_of_slot[SYSLAT_MAX_SLOTS];
 
 /* Entry timestamp of the call the task running on this CPU is in. It stays
@@ -136,8 +142,9 @@ struct {
 	__uint(max_entries, 4096);
 } slow_events SEC(".maps");
 
-/* Per slot: calls that take at least this long are slow (U64_MAX: never).
- * Userspace rewrites it live. */
+/* Per slot: calls that take at least this long are slow (U64_MAX: never),
+ * counted with count_slow and sent as events with slow_mode. Userspace
+ * rewrites it live. */
 __u64 slow_threshold_ns[SYSLAT_MAX_SLOTS];
 
 /* Signal handler frames set up for a task and not yet returned from: each

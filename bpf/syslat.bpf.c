@@ -88,8 +88,10 @@ static __always_inline void mark_used(__u32 slot)
 	__sync_fetch_and_or(&hot.used_slots[(slot >> 6) & (SYSLAT_MAX_SLOTS / 64 - 1)], 1ull << (slot & 63));
 }
 
-/* 1 + the histogram of a slot, given on its first timed call; 0 once the
- * budget is used up. */
+/* 1 + the histogram of a slot, given on its first timed call; 0 if it has
+ * none (the budget was spent, or, rarely, another CPU is still assigning
+ * it). The CPU that claims the slot's cell is the only one to take a
+ * histogram from the budget, so a race between CPUs never uses one up. */
 static __always_inline __u32 hist_of(__u32 slot)
 {
 	__u32 *cell, hist, fresh;
@@ -98,43 +100,44 @@ static __always_inline __u32 hist_of(__u32 slot)
 		return slot + 1;
 	cell = &hist_of_slot[slot & (SYSLAT_MAX_SLOTS - 1)];
 	hist = *cell;
-	if (hist)
-		return hist;
-	if (hot.hists_assigned >= hist_slots)
-		return 0;
-	fresh = __sync_fetch_and_add(&hot.hists_assigned, 1) + 1;
-	if (fresh > hist_slots)
-		return 0;
-	hist = __sync_val_compare_and_swap(cell, 0, fresh);
-	return hist ? hist : fresh; /* another CPU was first: use its (fresh goes unused) */
+	if (hist == 0) {
+		hist = __sync_val_compare_and_swap(cell, 0, HIST_CLAIMED);
+		if (hist == 0) {
+			fresh = __sync_fetch_and_add(&hot.hists_assigned, 1) + 1;
+			hist = fresh <= hist_slots ? fresh : HIST_NONE;
+			*(volatile __u32 *)cell = hist;
+		}
+	}
+	/* The claiming CPU runs with preemption off: a few reads outwait it,
+	 * but for an interrupt in between, when this call goes to hist_full. */
+	for (int i = 0; i < 64 && hist == HIST_CLAIMED; i++)
+		hist = *(volatile __u32 *)cell;
+	return hist >= HIST_CLAIMED ? 0 : hist;
 }
 
-static __always_inline void record(__u32 slot, __u64 err, enum call_timing timing, __u64 dur)
+/* A private row has one writer, so plain adds keep it ordered: x86 stores
+ * are seen in program order. Elsewhere (arm64) the fully ordered atomic. */
+static __always_inline void seq_add(__u64 *seq, __u64 v, bool shared)
 {
-	bool shared;
-	__u32 row = cpu_row(&shared);
-	__u32 idx = slot * cpu_rows + row, hist;
-	struct syscall_stats *s = bpf_map_lookup_elem(&stats, &idx);
-	struct syscall_hist *h;
-	__u32 b;
-
-	if (!s)
-		return;
-	if (s->calls == 0 || shared)
-		mark_used(slot);
-	add(&s->calls, 1, shared);
-	if (err)
-		add(&s->errors, 1, shared);
-	if (!timed || timing == CALL_UNTIMED)
-		return;
-	if (timing == CALL_ENTRY_NOT_SEEN) {
-		add(&s->entry_not_seen, 1, shared);
+#if defined(__TARGET_ARCH_x86)
+	if (!shared) {
+		barrier();
+		*seq += v;
+		barrier();
 		return;
 	}
-	/* A duration goes into total, min, max and the histogram, or (no
-	 * histogram left for this syscall) into none of them, so that avg =
-	 * total / histogram count holds. */
-	hist = hist_of(slot);
+#endif
+	__sync_fetch_and_add(seq, v);
+}
+
+/* A timed call's duration goes into total, min, max and the histogram, or
+ * (no histogram left for this syscall) into none of them, so that avg =
+ * total / histogram count holds. */
+static __always_inline void record_duration(struct syscall_stats *s, __u32 slot, __u32 row, bool shared, __u64 dur)
+{
+	__u32 hist = hist_of(slot), idx, b;
+	struct syscall_hist *h;
+
 	if (!hist) {
 		__sync_fetch_and_add(&hot.counters.hist_full, 1);
 		return;
@@ -156,6 +159,36 @@ static __always_inline void record(__u32 slot, __u64 err, enum call_timing timin
 		__sync_fetch_and_add(&h->count[b], 1);
 	else
 		h->count[b]++;
+}
+
+static __always_inline void record(__u32 slot, __u64 err, enum call_timing timing, __u64 dur, bool slow)
+{
+	bool shared;
+	__u32 row = cpu_row(&shared);
+	__u32 idx = slot * cpu_rows + row;
+	struct syscall_stats *s = bpf_map_lookup_elem(&stats, &idx);
+
+	if (!s)
+		return;
+	if (s->calls == 0 || shared)
+		mark_used(slot);
+	if (!timed) { /* counts only: nothing for userspace to read together */
+		add(&s->calls, 1, shared);
+		if (err)
+			add(&s->errors, 1, shared);
+		return;
+	}
+	seq_add(&s->seq, SYSLAT_SEQ_BEGIN, shared);
+	add(&s->calls, 1, shared);
+	if (err)
+		add(&s->errors, 1, shared);
+	if (timing == CALL_ENTRY_NOT_SEEN)
+		add(&s->entry_not_seen, 1, shared);
+	if (timing == CALL_TIMED)
+		record_duration(s, slot, row, shared, dur);
+	if (slow)
+		add(&s->slow, 1, shared);
+	seq_add(&s->seq, SYSLAT_SEQ_END, shared);
 }
 
 /* The process name (see comm_matches), kept for processes gone by the time
@@ -508,7 +541,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	__u32 flags = fs->flags;
 	__u64 ids = 0, err = is_error(ret), dur = 0, start = 0;
 	enum call_timing timing = CALL_UNTIMED;
-	bool selected = true, syscall_ok, from_parked = false;
+	bool selected = true, syscall_ok, from_parked = false, slow;
 
 	if (nr == -1)
 		slot = sigreturn_slot_of(abi, &nr);
@@ -548,15 +581,17 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		    (timing != CALL_TIMED || dur < fs->min_duration_ns))
 			return 0;
 	}
+	slow = (count_slow || slow_mode) && timing == CALL_TIMED &&
+	       dur >= slow_threshold_ns[slot & (SYSLAT_MAX_SLOTS - 1)];
 	if (slot != other_slot || !record_unknown(abi, nr, err))
-		record(slot, err, timing, dur);
+		record(slot, err, timing, dur, slow && count_slow);
 	if (per_process || slow_mode) {
 		if (!ids)
 			ids = current_ids();
 	}
 	if (per_process)
 		record_process(ids >> 32, slot, err, timing, dur);
-	if (slow_mode && timing == CALL_TIMED && dur >= slow_threshold_ns[slot & (SYSLAT_MAX_SLOTS - 1)])
+	if (slow_mode && slow)
 		emit_slow(ctx, slot, abi, ret, dur, ids, start, from_parked);
 	return 0;
 }
@@ -598,7 +633,7 @@ int BPF_PROG(sched_process_exit, struct task_struct *task)
 	}
 	slot = slot_for(current_abi(), SYSLAT_REGS_SYSCALL_NR((struct pt_regs *)bpf_task_pt_regs(task)));
 	if ((flags_of(slot) & SYSLAT_SLOT_NORETURN) && exit_call_selected(fs, idx, flags, ids, slot)) {
-		record(slot, 0, CALL_UNTIMED, 0);
+		record(slot, 0, CALL_UNTIMED, 0, false);
 		if (per_process)
 			record_process(ids >> 32, slot, 0, CALL_UNTIMED, 0);
 	}

@@ -92,7 +92,16 @@ static inline __u64 hist_bucket_lo(__u32 idx)
  * atomic adds, by any CPU brought online later. A private row is written only
  * by its CPU (programs on these tracepoints run with preemption disabled), so
  * updates are plain adds. Userspace swaps min_ns/max_ns back to 0 each time it
- * reads them, which makes them per-poll values; everything else is cumulative. */
+ * reads them, which makes them per-poll values; everything else is cumulative.
+ *
+ * In timed mode every update of a row (its counters and its histogram) is
+ * bracketed by `seq`: the low 32 bits count updates in progress, the high 32
+ * bits updates done (begin adds 1; end adds 2^32 - 1, which takes the 1 back
+ * and carries one into the high half), so it works for the shared row's many
+ * writers too. Userspace reads a row, and swaps its min/max out, only between
+ * two equal readings of `seq` with nothing in progress: each call then lands
+ * in one poll with all of its parts, and a poll's max is the max of exactly
+ * the calls in its histogram. */
 struct syscall_stats {
 	__u64 calls;
 	__u64 errors;     /* return value in [-4095, -1] */
@@ -101,8 +110,13 @@ struct syscall_stats {
 	__u64 max_ns;
 	__u64 entry_not_seen; /* timed mode: exits without a seen entry (in flight at attach,
 			       * or never entered: seccomp RET_ERRNO/TRAP, ptrace-skipped) */
-	__u64 _pad[2];    /* one cache line per entry */
+	__u64 slow;       /* count_slow: timed calls at or over their slot's slow threshold */
+	__u64 seq;        /* timed mode: updates in progress (low half) and done (high half) */
 };
+
+#define SYSLAT_SEQ_BEGIN 1ull
+#define SYSLAT_SEQ_END ((1ull << 32) - 1)
+#define SYSLAT_SEQ_IN_PROGRESS(seq) ((__u32)(seq) != 0)
 
 /* Per (histogram, CPU row) histogram, indexed hist * cpu_rows + row, where a
  * syscall slot is given a histogram the first time one of its calls is timed

@@ -50,8 +50,9 @@ std::string errno_text(int err) { return std::strerror(err < 0 ? -err : err); }
 // rest count as hist_full).
 constexpr size_t kHistBudgetBytes = size_t{64} << 20;
 
-uint32_t hist_slots(size_t slots, uint32_t rows) {
-  const size_t fit = kHistBudgetBytes / (sizeof(syscall_hist) * rows);
+uint32_t hist_slots(size_t slots, uint32_t rows, uint32_t max_histograms) {
+  size_t fit = kHistBudgetBytes / (sizeof(syscall_hist) * rows);
+  if (max_histograms) fit = std::min<size_t>(fit, max_histograms);
   return static_cast<uint32_t>(std::max<size_t>(1, std::min(slots, fit)));
 }
 
@@ -128,6 +129,7 @@ void BpfSource::Impl::configure(bool with_i386) {
   ro->hist_slots = hists;
   ro->hist_identity = hists >= layout.size();
   ro->slow_mode = options.slow;
+  ro->count_slow = options.count_slow;
   ro->slow_ustack = options.slow && options.user_stack;
   ro->slow_kstack = options.slow && options.kernel_stack;
   for (size_t abi = 0; abi < SYSLAT_NABIS; ++abi) {
@@ -171,10 +173,12 @@ util::Expected<std::unique_ptr<BpfSource>> BpfSource::load(const BpfOptions& opt
 
   auto impl = std::make_unique<Impl>();
   impl->options = options;
-  impl->options.timed = options.timed || options.slow;  // slow calls are found by timing every call
+  // Slow calls are found by timing every call, and counted wherever they are found.
+  impl->options.count_slow = options.count_slow || options.slow;
+  impl->options.timed = options.timed || impl->options.count_slow;
   impl->rows = cpu_rows();
   impl->layout = core::SlotLayout::build(options.ia32);
-  impl->hists = hist_slots(impl->layout.size(), impl->rows);
+  impl->hists = hist_slots(impl->layout.size(), impl->rows, options.max_histograms);
 
   impl->skel = syslat_bpf__open();
   if (!impl->skel) return util::make_error("cannot open the BPF object: " + errno_text(errno));

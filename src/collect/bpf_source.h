@@ -20,10 +20,15 @@ struct BpfOptions {
   bool follow_forks = false;  // children of traced processes are traced (-- CMD)
   bool ia32 = false;          // the kernel runs 32-bit syscalls: give them slots
   uint32_t max_process_entries = 16384;  // -P: (process, syscall) pairs
-  bool slow = false;          // sysslow: slow-call events (implies timed)
+  bool slow = false;          // sysslow: slow-call events (implies timed and count_slow)
+  bool count_slow = false;    // count calls over their threshold per syscall (implies timed)
   bool user_stack = false;    // --stack
   bool kernel_stack = false;  // --kstack
   uint32_t ring_buffer_bytes = 8u << 20;
+  // Histograms at most (0: as many as a memory budget allows, which covers
+  // every syscall unless the machine has very many CPUs). Tests lower it to
+  // exercise assignment on first use.
+  uint32_t max_histograms = 0;
   bool verbose = false;       // pass libbpf's messages through
 };
 

@@ -1,5 +1,7 @@
 #include "collect/stats_reader.h"
 
+#include <algorithm>
+
 namespace syslat::collect {
 namespace {
 
@@ -37,19 +39,56 @@ void StatsReader::read(core::Sample& out) {
   }
 }
 
+// A timed row is read between two equal readings of its seq with no update
+// in progress (see syscall_stats in syslat.h), so every call is in this
+// poll's read with all of its parts or in none of them. min/max swapped out
+// by an attempt that saw an update are kept: the calls they came from are
+// complete by the reading that succeeds, so they are in its histogram.
+// Counting mode has no seq (it stays 0): its counters need no consistency.
+StatsReader::RowRead StatsReader::read_row(syscall_stats& live, const syscall_hist* hist, syscall_hist* hist_now) {
+  constexpr int kMaxAttempts = 10'000;  // a writer's update takes well under a microsecond
+  RowRead r;
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    const uint64_t seq = __atomic_load_n(&live.seq, __ATOMIC_ACQUIRE);
+    if (SYSLAT_SEQ_IN_PROGRESS(seq)) {
+#if defined(__x86_64__)
+      __builtin_ia32_pause();
+#endif
+      continue;
+    }
+    r.calls = load_relaxed(live.calls);
+    r.errors = load_relaxed(live.errors);
+    r.total_ns = load_relaxed(live.total_ns);
+    r.entry_not_seen = load_relaxed(live.entry_not_seen);
+    r.slow = load_relaxed(live.slow);
+    if (hist_now) {
+      const uint64_t mn = take(live.min_ns), mx = take(live.max_ns);
+      if (mn) r.min_ns = r.min_ns ? std::min(r.min_ns, mn) : mn;
+      r.max_ns = std::max(r.max_ns, mx);
+    }
+    if (hist && hist_now) {
+      for (unsigned b = 0; b < HIST_NBUCKETS; ++b) hist_now->count[b] = load_relaxed(hist->count[b]);
+    }
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&live.seq, __ATOMIC_RELAXED) == seq) break;
+  }
+  return r;
+}
+
 // Counters are cumulative, so a poll takes differences; min/max are swapped
-// out, so each poll gets the extremes since the last one. A program still
-// running on another CPU may have bumped `calls` but not yet the rest, so a
-// row that changed is read once more at the next poll.
+// out, so each poll gets the extremes since the last one. In counting mode a
+// program still running on another CPU may have bumped `calls` but not yet
+// `errors`, so a row that changed is read once more at the next poll.
 void StatsReader::read_slot(uint32_t slot, core::Sample& out) {
   auto& rows = state_[slot];
   if (!rows) rows = std::make_unique<std::vector<RowState>>(rows_);
-  // 1 + the slot's histogram (0: none, its timed calls counted as hist_full);
-  // without a table, every slot has its own (slot s: histogram s).
+  // 1 + the slot's histogram (0, or past the budget: none, its timed calls
+  // counted as hist_full); without a table, every slot has its own.
   const uint32_t hist = !hists_.size() ? 0 : hist_of_slot_ ? load_relaxed(hist_of_slot_[slot]) : slot + 1;
   const bool timed = hists_.size() != 0;
   const bool with_hist = hist != 0 && size_t{hist} * rows_ <= hists_.size();
   core::SyscallStats d;
+  syscall_hist hist_now;
   for (uint32_t row = 0; row < rows_; ++row) {
     const size_t i = size_t{slot} * rows_ + row;
     syscall_stats& live = stats_[i];
@@ -58,29 +97,26 @@ void StatsReader::read_slot(uint32_t slot, core::Sample& out) {
     if (calls == last.calls && !last.active) continue;
     last.active = calls != last.calls;
 
-    const uint64_t errors = load_relaxed(live.errors);
-    const uint64_t total = load_relaxed(live.total_ns);
-    const uint64_t not_seen = load_relaxed(live.entry_not_seen);
+    const syscall_hist* h = with_hist ? &hists_[size_t{hist - 1} * rows_ + row] : nullptr;
+    const RowRead now = read_row(live, h, timed ? &hist_now : nullptr);
     core::SyscallStats r;
-    r.calls = calls - last.calls;
-    r.errors = errors - last.errors;
-    r.total_ns = total - last.total_ns;
-    r.entry_not_seen = not_seen - last.entry_not_seen;
-    last.calls = calls;
-    last.errors = errors;
-    last.total_ns = total;
-    last.entry_not_seen = not_seen;
-    if (timed) {
-      r.min_ns = take(live.min_ns);
-      r.max_ns = take(live.max_ns);
-    }
-    if (with_hist) {
+    r.calls = now.calls - last.calls;
+    r.errors = now.errors - last.errors;
+    r.total_ns = now.total_ns - last.total_ns;
+    r.entry_not_seen = now.entry_not_seen - last.entry_not_seen;
+    r.slow = now.slow - last.slow;
+    r.min_ns = now.min_ns;
+    r.max_ns = now.max_ns;
+    last.calls = now.calls;
+    last.errors = now.errors;
+    last.total_ns = now.total_ns;
+    last.entry_not_seen = now.entry_not_seen;
+    last.slow = now.slow;
+    if (h) {
       if (!last.hist) last.hist = std::make_unique<syscall_hist>();
-      const syscall_hist& h = hists_[size_t{hist - 1} * rows_ + row];
       for (unsigned b = 0; b < HIST_NBUCKETS; ++b) {
-        const uint32_t now = load_relaxed(h.count[b]);
-        const uint32_t delta = now - last.hist->count[b];  // u32 wrap-safe, up to 2^32 per poll
-        last.hist->count[b] = now;
+        const uint32_t delta = hist_now.count[b] - last.hist->count[b];  // u32 wrap-safe, up to 2^32 per poll
+        last.hist->count[b] = hist_now.count[b];
         r.hist.counts[b] += delta;
         r.timed += delta;
       }
@@ -89,8 +125,7 @@ void StatsReader::read_slot(uint32_t slot, core::Sample& out) {
   }
   // Every timed-mode call of a returning syscall lands in the histogram or in
   // entry_not_seen. Falling short by 2^31 or more means a bucket wrapped
-  // (polling stalled for 2^32 calls of one bucket): say so. Smaller
-  // differences are calls caught half-recorded, read again next poll.
+  // (polling stalled for 2^32 calls of one bucket): say so.
   if (with_hist && !(layout_.flags[slot] & SYSLAT_SLOT_NORETURN)) {
     const uint64_t expected = d.calls - d.entry_not_seen;
     if (expected > d.timed && expected - d.timed >= (uint64_t{1} << 31)) out.health.hist_lost += expected - d.timed;

@@ -5,8 +5,7 @@
 namespace syslat::core {
 
 void SyscallStats::merge(const SyscallStats& o) {
-  // 0 means "no value" for min/max (a poll can see an extreme before the
-  // histogram count of the same call, so they are merged independently).
+  // 0 means "no value" for min/max.
   if (o.min_ns) min_ns = min_ns ? std::min(min_ns, o.min_ns) : o.min_ns;
   max_ns = std::max(max_ns, o.max_ns);
   calls += o.calls;
@@ -14,6 +13,7 @@ void SyscallStats::merge(const SyscallStats& o) {
   timed += o.timed;
   total_ns += o.total_ns;
   entry_not_seen += o.entry_not_seen;
+  slow += o.slow;
   hist += o.hist;
 }
 

@@ -23,6 +23,7 @@ struct SyscallStats {
   uint64_t max_ns = 0;
   uint64_t entry_not_seen = 0;  // timed mode: returned without a seen entry (in
                                // flight at start, or skipped by seccomp/ptrace)
+  uint64_t slow = 0;      // timed calls at or over their slow threshold (when counted)
   Histogram hist;         // empty unless timed (per-process stats have none)
 
   void merge(const SyscallStats& other);
