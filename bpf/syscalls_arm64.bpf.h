@@ -19,6 +19,12 @@ static __always_inline bool task_in_compat_syscall(struct task_struct *task)
 	return false;
 }
 
+/* arm64 frames are all rt (no compat syscalls are counted, see above). */
+static __always_inline bool handler_frame_is_plain(unsigned long sa_flags)
+{
+	return false;
+}
+
 /* The six arguments of the call entering: x0 (as it was at entry, orig_x0)
  * and x1..x5. */
 static __always_inline void read_syscall_args(struct pt_regs *regs, bool compat, __u64 *a)

@@ -27,6 +27,19 @@ static __always_inline bool task_in_compat_syscall(struct task_struct *task)
 	return task->thread_info.status & SYSLAT_TS_COMPAT;
 }
 
+/* sigaction flags: SA_SIGINFO (uapi), and SA_IA32_ABI, which the kernel adds
+ * to a handler installed by a 32-bit (ia32) sigaction (sigaction_compat_abi,
+ * arch/x86/kernel/signal.c) and which picks the frame setup_rt_frame builds. */
+#define SYSLAT_SA_SIGINFO 0x00000004u
+#define SYSLAT_SA_IA32_ABI 0x02000000u
+
+/* A handler of these flags gets an i386 non-rt frame, ended by sigreturn
+ * rather than rt_sigreturn. */
+static __always_inline bool handler_frame_is_plain(unsigned long sa_flags)
+{
+	return (sa_flags & SYSLAT_SA_IA32_ABI) && !(sa_flags & SYSLAT_SA_SIGINFO);
+}
+
 /* The six arguments of the call entering, as the kernel passes them: x86_64
  * in di, si, dx, r10, r8, r9; i386 in bx, cx, dx, si, di, bp (32 bits). */
 static __always_inline void read_syscall_args(struct pt_regs *regs, bool compat, __u64 *a)

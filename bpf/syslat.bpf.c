@@ -20,7 +20,6 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define SYSLAT_EEXIST 17
 #define SYSLAT_PF_KTHREAD 0x00200000
-#define SYSLAT_SA_SIGINFO 4
 
 static const __u32 zero = 0;
 
@@ -520,11 +519,15 @@ int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *info, struct k_siga
 				 BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!f)
 		return 0;
-	/* 64-bit tasks always get rt frames; i386 ones only with SA_SIGINFO. */
-	if (current_abi() == SYSLAT_ABI_NATIVE || (ka->sa.sa_flags & SYSLAT_SA_SIGINFO))
-		f->rt++;
-	else
+	/* The frame the kernel sets up (arch setup_rt_frame): rt unless the
+	 * handler was installed by a 32-bit sigaction (the kernel marks it then)
+	 * without SA_SIGINFO. Not the task's ABI now: a signal that arrives
+	 * while a 32-bit program runs its own code finds no 32-bit call in
+	 * progress. */
+	if (handler_frame_is_plain(ka->sa.sa_flags))
 		f->plain++;
+	else
+		f->rt++;
 	return 0;
 }
 

@@ -7,7 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
+#include <map>
+#include <string>
 
 #include "test_support.h"
 
@@ -177,4 +180,30 @@ TEST_CASE("32-bit (i386) calls are counted under the i386 table", "[privileged]"
     }
   }
   CHECK(found);
+}
+
+// The kernel gives a handler a frame by how it was installed: a 32-bit
+// sigaction without SA_SIGINFO gets a plain i386 frame, ended by sigreturn,
+// even when the signal arrives while the program runs its own code (no
+// 32-bit call in progress to tell the program's ABI by).
+TEST_CASE("32-bit signal handlers end in sigreturn or rt_sigreturn as the kernel framed them", "[privileged]") {
+  const std::string bin = slt::workload("wl_i386_signals");
+  struct stat st {};
+  if (stat(bin.c_str(), &st) != 0 || slt::run({slt::workload("wl_i386"), "0"}).status != 0) {
+    WARN("SKIPPED: no 32-bit workload, or this kernel cannot run 32-bit programs");
+    return;
+  }
+  const auto r = slt::run_json(kSyscount, {}, {bin, "30"});
+  INFO(r.describe() << r.run.out << slt::to_string(r.table));
+  REQUIRE(r.run.status == 0);
+  long plain = -1, rt = -1;
+  REQUIRE(std::sscanf(r.run.out.c_str(), "plain=%ld rt=%ld", &plain, &rt) == 2);
+  CHECK(plain >= 33);
+  std::map<std::string, int64_t> counts;  // "name/abi"
+  for (const auto& report : r.reports)
+    for (const auto& row : report.at("syscalls"))
+      counts[row.at("name").get<std::string>() + "/" + row.at("abi").get<std::string>()] += row.at("count").get<int64_t>();
+  CHECK(counts["sigreturn/i386"] == plain);
+  CHECK(counts["rt_sigreturn/i386"] == rt);
+  CHECK(counts["rt_sigreturn/x86_64"] == 0);
 }
