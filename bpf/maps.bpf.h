@@ -25,6 +25,7 @@ const volatile __u16 sigreturn_slot[SYSLAT_NABIS];  /* i386's non-rt sigreturn *
 const volatile __s32 rt_sigreturn_nr[SYSLAT_NABIS];  /* their numbers (what sys_enter saw) */
 const volatile __s32 sigreturn_nr[SYSLAT_NABIS];
 const volatile __u8 slot_path_arg[SYSLAT_MAX_SLOTS];  /* 1 + the path argument to read at entry, 0: none */
+const volatile __u8 slot_fd_args[SYSLAT_MAX_SLOTS];   /* bit i: argument i is a file descriptor */
 
 /* Run from inside a PID namespace (a container): every PID the user gives or
  * sees is one of that namespace. */

@@ -438,6 +438,146 @@ static __always_inline __u64 take_start(__u32 nr, bool selected, bool *from_park
 	return p->nr == nr ? p->ts : 0;
 }
 
+/* ---- sysslow: what a slow call's fd arguments refer to -------------------
+ * Resolved as the call returns, only for calls that are slow, so the common
+ * path pays nothing. The file is looked up in the task's fd table as the
+ * kernel does (files->fdt->fd[fd], under the RCU read lock BPF programs run
+ * in); an internal filesystem names its files itself (d_op->d_dname:
+ * pipes, sockets, anon inodes), anything else gets its path. */
+
+#define SYSLAT_PATH_DEPTH 32              /* dentries and mounts walked up at most */
+#define SYSLAT_PIPEFS_MAGIC 0x50495045
+#define SYSLAT_SOCKFS_MAGIC 0x534F434B
+#define SYSLAT_ANON_INODE_FS_MAGIC 0x09041934
+
+/* A path is built backwards from the middle of a buffer twice its length,
+ * so that every masked offset the verifier sees stays inside it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, char[2 * SYSLAT_FD_PATH_LEN]);
+} path_scratch SEC(".maps");
+
+/* struct mount around a struct vfsmount (fs/mount.h real_mount), and back. */
+static __always_inline struct mount *real_mount_of(struct vfsmount *vfsmnt)
+{
+	return (struct mount *)((char *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
+}
+
+static __always_inline struct vfsmount *vfsmount_of(struct mount *mnt)
+{
+	return (struct vfsmount *)((char *)mnt + bpf_core_field_offset(struct mount, mnt));
+}
+
+/* The path of (dentry, vfsmnt) from the root of the mount tree, as d_path
+ * walks it: up the dentries, and from a mount's root to where it is mounted. */
+static __noinline void resolve_path(struct dentry *dentry, struct vfsmount *vfsmnt, struct fd_detail *out)
+{
+	char *buf = bpf_map_lookup_elem(&path_scratch, &zero);
+	struct mount *mnt = real_mount_of(vfsmnt);
+	__u32 off = SYSLAT_FD_PATH_LEN, len; /* the path is buf[off, SYSLAT_FD_PATH_LEN) */
+	bool at_root = false;
+
+	if (!buf)
+		return;
+	for (int i = 0; i < SYSLAT_PATH_DEPTH; i++) {
+		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+		struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+		const unsigned char *name;
+
+		if (dentry == mnt_root || dentry == parent) {
+			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+			if (dentry != mnt_root || up == mnt) { /* the root, or a detached tree's */
+				at_root = true;
+				break;
+			}
+			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = up;
+			vfsmnt = vfsmount_of(up);
+			continue;
+		}
+		len = BPF_CORE_READ(dentry, d_name.len);
+		name = BPF_CORE_READ(dentry, d_name.name);
+		if (len + 1 > off)
+			break;
+		off = (off - len - 1) & (SYSLAT_FD_PATH_LEN - 1);
+		buf[off] = '/';
+		bpf_probe_read_kernel(&buf[off + 1], len & (SYSLAT_FD_PATH_LEN - 1), name);
+		dentry = parent;
+	}
+	if (!at_root)
+		out->flags |= SYSLAT_FD_TRUNCATED;
+	if (off == SYSLAT_FD_PATH_LEN) { /* the root itself */
+		off = SYSLAT_FD_PATH_LEN - 1;
+		buf[off] = '/';
+	}
+	off &= SYSLAT_FD_PATH_LEN - 1;
+	out->path_len = SYSLAT_FD_PATH_LEN - off;
+	bpf_probe_read_kernel(out->path, sizeof(out->path), &buf[off]);
+}
+
+static __noinline void resolve_fd(int fd, struct fd_detail *out)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds, *file = NULL;
+	struct dentry *dentry;
+	unsigned long magic;
+
+	out->fd = fd;
+	if (fd < 0 || !fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+		return;
+	out->ino = BPF_CORE_READ(file, f_inode, i_ino);
+	dentry = BPF_CORE_READ(file, f_path.dentry);
+	if (BPF_CORE_READ(dentry, d_op, d_dname)) {
+		magic = BPF_CORE_READ(dentry, d_sb, s_magic);
+		if (magic == SYSLAT_PIPEFS_MAGIC) {
+			out->kind = SYSLAT_FD_PIPE;
+		} else if (magic == SYSLAT_SOCKFS_MAGIC) {
+			out->kind = SYSLAT_FD_SOCKET;
+		} else if (magic == SYSLAT_ANON_INODE_FS_MAGIC) {
+			long n = bpf_probe_read_kernel_str(out->path, sizeof(out->path), BPF_CORE_READ(dentry, d_name.name));
+
+			out->kind = SYSLAT_FD_ANON;
+			out->path_len = n > 0 ? n - 1 : 0;
+		} else {
+			out->kind = SYSLAT_FD_OTHER;
+		}
+		return;
+	}
+	out->kind = SYSLAT_FD_FILE;
+	/* d_unlinked(): unhashed, and not a root */
+	if (!BPF_CORE_READ(dentry, d_hash.pprev) && BPF_CORE_READ(dentry, d_parent) != dentry)
+		out->flags |= SYSLAT_FD_DELETED;
+	resolve_path(dentry, BPF_CORE_READ(file, f_path.mnt), out);
+}
+
+/* The first SYSLAT_EVENT_FDS fd arguments of the call in slot. */
+static __always_inline void resolve_fds(struct slow_event *e, __u32 slot)
+{
+	__u8 fd_args = slot_fd_args[slot & (SYSLAT_MAX_SLOTS - 1)];
+	__u32 n = 0;
+
+	for (int i = 0; i < SYSLAT_EVENT_FDS; i++) {
+		e->fds[i].fd = -1;
+		e->fds[i].kind = SYSLAT_FD_NONE;
+		e->fds[i].flags = 0;
+		e->fds[i].ino = 0;
+		e->fds[i].path_len = 0;
+	}
+	for (int i = 0; i < 6; i++) {
+		if (!(fd_args & (1u << i)) || n >= SYSLAT_EVENT_FDS)
+			continue;
+		resolve_fd((int)e->args[i], &e->fds[n & (SYSLAT_EVENT_FDS - 1)]);
+		n++;
+	}
+}
+
 /* ---- sysslow: one event per call at or over its threshold ---------------- */
 
 static __always_inline void emit_slow(void *ctx, __u32 slot, __u32 abi, long ret, __u64 dur,
@@ -467,7 +607,10 @@ static __always_inline void emit_slow(void *ctx, __u32 slot, __u32 abi, long ret
 		__builtin_memcpy(e->args, d->args, sizeof(e->args));
 		if (d->has_path && bpf_probe_read_kernel_str(e->path, sizeof(e->path), d->path) > 0)
 			e->flags |= SYSLAT_EVENT_PATH;
+	} else {
+		__builtin_memset(e->args, 0, sizeof(e->args));
 	}
+	resolve_fds(e, d ? slot : other_slot);
 	e->ustack_bytes = slow_ustack ? bpf_get_stack(ctx, e->ustack, sizeof(e->ustack), BPF_F_USER_STACK) : 0;
 	e->kstack_bytes = 0;
 	if (slow_kstack) {

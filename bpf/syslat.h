@@ -199,6 +199,38 @@ enum syslat_event_flags {
 	SYSLAT_EVENT_COMPAT = 1u << 1,   /* a 32-bit (i386) call */
 };
 
+/* What a file descriptor argument of a slow call referred to, found in the
+ * kernel as the call returned: the process may be gone (and its /proc/PID/fd
+ * with it) by the time userspace reads the event. Kinds named by an internal
+ * filesystem are told by its magic number; a file on a mounted filesystem by
+ * its path, walked up the dentries and mounts to the root. */
+#define SYSLAT_EVENT_FDS 2       /* fd arguments resolved per event (the first ones) */
+#define SYSLAT_FD_PATH_LEN 256   /* path bytes kept: a deeper path keeps its end */
+
+enum syslat_fd_kind {
+	SYSLAT_FD_NONE = 0,     /* no such argument, or no file under that number at exit */
+	SYSLAT_FD_FILE = 1,     /* path holds its path ("/etc/passwd", a named FIFO, a device) */
+	SYSLAT_FD_PIPE = 2,     /* pipe:[ino] */
+	SYSLAT_FD_SOCKET = 3,   /* socket:[ino] */
+	SYSLAT_FD_ANON = 4,     /* anon_inode:PATH, path holds "[eventfd]", "inotify", ... */
+	SYSLAT_FD_OTHER = 5,    /* named by another internal filesystem (nsfs, ...): ask /proc */
+};
+
+enum syslat_fd_flags {
+	SYSLAT_FD_TRUNCATED = 1u << 0,  /* path is the end of a longer or deeper one */
+	SYSLAT_FD_DELETED = 1u << 1,    /* the file was unlinked */
+};
+
+struct fd_detail {
+	__s32 fd;        /* -1 past the call's fd arguments */
+	__u16 kind;      /* syslat_fd_kind */
+	__u16 flags;     /* syslat_fd_flags */
+	__u64 ino;
+	__u32 path_len;  /* bytes of path in use; no NUL */
+	__u32 _pad;
+	char path[SYSLAT_FD_PATH_LEN];
+};
+
 struct slow_event {
 	__u64 ts_ns;            /* sys_exit, CLOCK_MONOTONIC (bpf_ktime_get_ns) */
 	__u64 duration_ns;
@@ -216,6 +248,7 @@ struct slow_event {
 	char path[SYSLAT_PATH_LEN];
 	__u64 ustack[SYSLAT_STACK_DEPTH];
 	__u64 kstack[SYSLAT_STACK_DEPTH];
+	struct fd_detail fds[SYSLAT_EVENT_FDS];  /* kind NONE past the call's fd arguments */
 };
 
 

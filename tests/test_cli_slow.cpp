@@ -2,7 +2,12 @@
 // decoded, path arguments read in the kernel, and the user stack.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cstdio>
+#include <regex>
 
 #include "test_support.h"
 
@@ -17,6 +22,13 @@ struct SlowRun {
   std::vector<nlohmann::json> other;  // lost / slow_summary objects
   std::string text;
 };
+
+// Argument i of an event as the decoder shows a pointer: 0x7ffd...
+std::string pointer_arg(const nlohmann::json& event, int i) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%#llx", static_cast<unsigned long long>(event.at("args")[i].get<uint64_t>()));
+  return buf;
+}
 
 SlowRun run_slow(const std::vector<std::string>& options, const std::vector<std::string>& command) {
   slt::TempDir dir;
@@ -73,6 +85,68 @@ TEST_CASE("sysslow: an open of a FIFO that gets a writer after 20 ms shows the F
   const std::string decoded = e.at("decoded");
   CHECK(decoded.find("\"" + fifo + "\"") != std::string::npos);
   CHECK(decoded.find("O_RDONLY") != std::string::npos);
+}
+
+// The events sysslow shows for a command that has exited before sysslow
+// reads them: sysslow (following the command by its name) is stopped while
+// the command runs and resumed once the command is gone.
+std::vector<nlohmann::json> events_after_exit(const std::string& threshold, const std::vector<std::string>& args) {
+  slt::TempDir dir;
+  const std::string comm = slt::unique_comm("wlgone");
+  const std::string bin = slt::copy_executable(slt::workload("wl_slowread"), dir.file(comm));
+  slt::Tracer sysslow(sysslow_bin(), {"--threshold", threshold, "-n", comm});
+  kill(sysslow.pid(), SIGSTOP);
+  std::vector<std::string> argv = {bin};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const auto workload = slt::run(argv);
+  kill(sysslow.pid(), SIGCONT);
+  usleep(300'000);
+  const auto r = sysslow.stop();
+  INFO(r.describe());
+  REQUIRE(workload.status == 0);
+  REQUIRE(r.run.status == 0);
+  std::vector<nlohmann::json> events;
+  for (const auto& j : r.reports)
+    if (j.at("type") == "slow") events.push_back(j);
+  return events;
+}
+
+// The kernel names a slow call's fd arguments as the call returns: a process
+// that exits right after it has no /proc/PID/fd left to read by the time the
+// event is shown.
+TEST_CASE("sysslow: fds of a process gone right after its slow call still show what they were", "[privileged]") {
+  slt::TempDir dir;
+  SECTION("a pipe") {
+    const auto events = events_after_exit("1s,read=25ms", {"pipe", "50", "0"});
+    REQUIRE(events.size() == 1);
+    const std::string decoded = events[0].at("decoded");
+    INFO(decoded);
+    CHECK(std::regex_search(decoded, std::regex(R"(^read\(3<pipe:\[[0-9]+\]>, 0x[0-9a-f]+, 1\)$)")));
+  }
+  SECTION("a file: its path") {
+    const std::string fifo = dir.file("the-fifo");
+    const auto events = events_after_exit("1s,read=25ms", {"fifo", "50", fifo, "0"});
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].at("decoded") == "read(3<" + fifo + ">, " + pointer_arg(events[0], 1) + ", 1)");
+  }
+  SECTION("a path deeper and longer than the kernel keeps: its end, marked") {
+    std::string deep = dir.path();
+    for (int i = 0; i < 40; ++i) {
+      deep += "/level" + std::to_string(i);
+      REQUIRE(mkdir(deep.c_str(), 0700) == 0);
+    }
+    const std::string fifo = deep + "/the-fifo";
+    const auto events = events_after_exit("1s,read=25ms", {"fifo", "50", fifo, "0"});
+    REQUIRE(events.size() == 1);
+    const std::string decoded = events[0].at("decoded");
+    INFO(decoded);
+    CHECK(decoded.rfind("read(3<.../", 0) == 0);
+    CHECK(decoded.find("/level38/level39/the-fifo>, ") != std::string::npos);
+    const size_t lt = decoded.find('<'), gt = decoded.find('>');
+    const std::string shown = decoded.substr(lt + 4, gt - lt - 4);
+    CHECK(fifo.size() > shown.size());
+    CHECK(fifo.compare(fifo.size() - shown.size(), shown.size(), shown) == 0);  // a true tail of the path
+  }
 }
 
 TEST_CASE("sysslow --stack names the function the blocking call was made in", "[privileged]") {

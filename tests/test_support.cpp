@@ -395,7 +395,9 @@ void add_rows(Table& t, const nlohmann::json& rows) {
 
 Table sum_syscalls(const std::vector<nlohmann::json>& reports) {
   Table t;
-  for (const auto& r : reports) add_rows(t, r.at("syscalls"));
+  for (const auto& r : reports) {
+    if (r.contains("syscalls")) add_rows(t, r.at("syscalls"));  // sysslow's events have none
+  }
   return t;
 }
 
@@ -438,10 +440,10 @@ Tracer::Tracer(const std::string& bin, const std::vector<std::string>& options) 
   argv.insert(argv.end(), {"-j", "-o", dir_.file("out.json")});
   command_line_ = join(argv);
   process_ = std::make_unique<Background>(argv);
-  if (!process_->wait_for_stderr("Tracing syscalls", 15)) {
+  if (!process_->wait_for_stderr("Tracing ", 15)) {
     process_->signal(SIGKILL);
     const RunResult r = process_->wait(5);
-    throw std::runtime_error(fmt::format("no 'Tracing syscalls' line from: {}\nstatus {}, stderr: {}",
+    throw std::runtime_error(fmt::format("no 'Tracing ...' line from: {}\nstatus {}, stderr: {}",
                                          command_line_, r.status, r.err));
   }
 }

@@ -167,7 +167,7 @@ JsonRun run_json(const std::string& bin, const std::vector<std::string>& options
                  const std::vector<std::string>& command = {}, double timeout_s = 60);
 
 // `BIN OPTIONS -j -o FILE` without a command (system-wide or -p), in the
-// background. The constructor waits for the "Tracing syscalls" line (throws
+// background. The constructor waits for the "Tracing ..." line ('Tracing syscalls', 'Tracing slow syscalls') (throws
 // if it does not come); stop() sends SIGINT, finish() waits for it to end.
 class Tracer {
  public:

@@ -10,6 +10,7 @@ std::string decoded_call(const core::SlowEvent& event) {
   decode::CallContext ctx;
   ctx.pid = event.pid;
   ctx.path = event.path;
+  ctx.fd_targets = event.fd_targets;
   // The kernel kept SYSLAT_PATH_LEN bytes with the NUL: a path that filled them was cut.
   ctx.path_truncated = event.path && event.path->size() >= SYSLAT_PATH_LEN - 1;
   return decode::format_call(event.id, event.args, ctx);

@@ -12,7 +12,8 @@
 namespace syslat::cli {
 
 // "read(7</tmp/x>, 0x7ffd12345678, 8192)": the call as decoded from what the
-// kernel captured (fds resolved while the process still has them).
+// kernel captured (fds as the kernel found them when the call returned; one
+// it could not name from /proc/PID/fd, while the process is still there).
 std::string decoded_call(const core::SlowEvent& event);
 
 class SlowPrinter {

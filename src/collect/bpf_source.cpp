@@ -64,6 +64,23 @@ uint32_t cpu_rows() {
   return possible > 0 ? static_cast<uint32_t>(possible) + 1 : 2;
 }
 
+// What an fd argument referred to, as /proc/PID/fd would show it (see
+// fd_detail in syslat.h); nullopt: no file was open under it; no entry at all
+// (the caller's "ask /proc") for a kind only /proc can name.
+std::optional<std::optional<std::string>> fd_target_text(const fd_detail& fd) {
+  const std::string path(fd.path, std::min<size_t>(fd.path_len, sizeof(fd.path)));
+  switch (fd.kind) {
+    case SYSLAT_FD_NONE: return std::optional<std::string>();
+    case SYSLAT_FD_PIPE: return "pipe:[" + std::to_string(fd.ino) + "]";
+    case SYSLAT_FD_SOCKET: return "socket:[" + std::to_string(fd.ino) + "]";
+    case SYSLAT_FD_ANON: return "anon_inode:" + path;
+    case SYSLAT_FD_FILE:
+      return std::string(fd.flags & SYSLAT_FD_TRUNCATED ? "..." : "") + path +
+             (fd.flags & SYSLAT_FD_DELETED ? " (deleted)" : "");
+    default: return std::nullopt;
+  }
+}
+
 // Waits until no program can still be reading what it read before now (BPF
 // tracing programs run under rcu_read_lock; MEMBARRIER_CMD_GLOBAL is
 // synchronize_rcu()).
@@ -142,6 +159,7 @@ void BpfSource::Impl::configure(bool with_i386) {
   for (size_t slot = 0; slot < layout.size(); ++slot) {
     ro->slot_flags[slot] = layout.flags[slot];
     ro->slot_path_arg[slot] = layout.path_arg[slot];
+    ro->slot_fd_args[slot] = layout.fd_args[slot];
   }
   if (auto ns = current_pid_namespace()) {
     ro->in_pidns = true;
@@ -388,6 +406,10 @@ core::SlowEvent BpfSource::Impl::to_model(const slow_event& e) const {
   m.duration_ns = e.duration_ns;
   std::copy(std::begin(e.args), std::end(e.args), m.args.begin());
   if (e.flags & SYSLAT_EVENT_PATH) m.path.emplace(e.path, strnlen(e.path, sizeof(e.path)));
+  for (const fd_detail& fd : e.fds) {
+    if (fd.fd < 0) continue;  // no such argument (or AT_FDCWD, -1, ...)
+    if (auto target = fd_target_text(fd)) m.fd_targets.emplace(fd.fd, std::move(*target));
+  }
   auto frames = [](const __u64* ips, int bytes) {
     const size_t n = bytes > 0 ? std::min<size_t>(static_cast<size_t>(bytes) / 8, SYSLAT_STACK_DEPTH) : 0;
     return std::vector<uint64_t>(ips, ips + n);

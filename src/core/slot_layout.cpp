@@ -8,6 +8,15 @@
 namespace syslat::core {
 namespace {
 
+uint8_t fd_args_of(SyscallId id) {
+  uint8_t mask = 0;
+  const auto args = syscall_args(id);
+  for (size_t i = 0; i < args.size() && i < 6; ++i) {
+    if (args[i].kind == ArgKind::Fd || args[i].kind == ArgKind::AtFd) mask |= static_cast<uint8_t>(1u << i);
+  }
+  return mask;
+}
+
 uint8_t flags_of(std::string_view name) {
   if (name == "clone" || name == "clone3" || name == "fork" || name == "vfork") return SYSLAT_SLOT_FORK;
   if (name == "execve" || name == "execveat") return SYSLAT_SLOT_EXEC;
@@ -32,6 +41,7 @@ SlotLayout SlotLayout::build(bool with_i386) {
       l.ids.push_back({abi, info.nr});
       l.flags.push_back(flags_of(info.name));
       l.path_arg.push_back(static_cast<uint8_t>(path_arg_index({abi, info.nr}) + 1));
+      l.fd_args.push_back(fd_args_of({abi, info.nr}));
       if (info.name == "rt_sigreturn") l.rt_sigreturn_slot[a] = slot;
       if (info.name == "sigreturn") l.sigreturn_slot[a] = slot;
     }
@@ -40,6 +50,7 @@ SlotLayout SlotLayout::build(bool with_i386) {
   l.ids.push_back({Abi::Native, kUnknownOverflow});
   l.flags.push_back(0);
   l.path_arg.push_back(0);
+  l.fd_args.push_back(0);
   return l;
 }
 

@@ -20,6 +20,7 @@ struct SlotLayout {
   std::array<std::array<uint16_t, SYSLAT_NR_TABLE>, SYSLAT_NABIS> slot_of{};  // SYSLAT_SLOT_NONE: none
   std::vector<uint8_t> flags;  // slot -> syslat_slot_flags
   std::vector<uint8_t> path_arg;  // slot -> 1 + its path argument (read in the kernel at entry), 0: none
+  std::vector<uint8_t> fd_args;   // slot -> bit i set: argument i is a file descriptor (or a dirfd)
   std::array<uint16_t, SYSLAT_NABIS> rt_sigreturn_slot{};
   std::array<uint16_t, SYSLAT_NABIS> sigreturn_slot{};
   uint32_t other_slot = 0;

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,12 @@ struct SlowEvent {
   uint64_t duration_ns = 0;
   std::array<uint64_t, 6> args{};
   std::optional<std::string> path;  // the path argument, read in the kernel at entry
+  // What fd arguments referred to when the call returned, as /proc/PID/fd
+  // shows it ("pipe:[123]", "/etc/passwd"), found where the call ran (the BPF
+  // side: in the kernel). nullopt: no file under that number then (the call
+  // closed it, or it was never open). An fd not here is looked up in
+  // /proc/PID/fd, if the process is still there.
+  std::map<int, std::optional<std::string>> fd_targets;
   // The call already decoded where its memory was readable (the ptrace
   // backend decodes in the tracer thread); renderers then use it as is.
   std::optional<std::string> decoded;

@@ -31,8 +31,14 @@ constexpr std::string_view kAddressReturns[] = {"mmap", "mmap2", "mremap", "brk"
 
 std::string fd_text(int64_t fd, const CallContext& ctx) {
   std::string out = std::to_string(fd);
-  if (fd < 0 || !ctx.resolve_fds || ctx.pid == 0) return out;
-  if (auto target = fd_target(ctx.pid, static_cast<int>(fd))) out += "<" + *target + ">";
+  if (fd < 0 || !ctx.resolve_fds) return out;
+  std::optional<std::string> target;
+  if (auto known = ctx.fd_targets.find(static_cast<int>(fd)); known != ctx.fd_targets.end()) {
+    target = known->second;
+  } else if (ctx.pid != 0) {
+    target = fd_target(ctx.pid, static_cast<int>(fd));
+  }
+  if (target) out += "<" + *target + ">";
   return out;
 }
 

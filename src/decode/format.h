@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -26,6 +27,9 @@ using MemoryReader = std::function<size_t(uint64_t addr, void* out, size_t len)>
 
 struct CallContext {
   uint32_t pid = 0;                 // for /proc/PID/fd/N (fd -> path, like strace -y); 0: don't
+  // fd -> its target as found where the call ran, asked before /proc (see
+  // core::SlowEvent::fd_targets); nullopt: no file under it, a bare number.
+  std::map<int, std::optional<std::string>> fd_targets;
   std::optional<std::string> path;  // the Path argument as the kernel read it at entry, if any
   bool path_truncated = false;      // `path` stopped at the capture limit: shown as "..."...
   bool resolve_fds = true;

@@ -1,16 +1,18 @@
-/* wl_slowread pipe DELAY_MS | fifo DELAY_MS PATH: one call that blocks for
- * about DELAY_MS, made where a stack walk can see it.
+/* wl_slowread pipe DELAY_MS [STAY_MS] | fifo DELAY_MS PATH [STAY_MS]: calls
+ * that block for about DELAY_MS, made where a stack walk can see them.
  *
  * pipe: a child writes one byte into a pipe after DELAY_MS; the parent reads
  *   it in syslat_blocking_read_here() (called from syslat_outer_frame()),
  *   with the syscall instruction inline so that the function itself is the
  *   innermost frame: 1 x read(fd of the pipe, buf, 1), blocking ~DELAY_MS.
  * fifo: PATH is created as a FIFO; a child opens it for writing after
- *   DELAY_MS; the parent's openat(AT_FDCWD, PATH, O_RDONLY) blocks until then.
- * Then it stays 300 ms (1 x nanosleep): a slow call's fds and stack are read
- * from /proc/PID by sysslow after the event arrives, which a process that is
- * already gone no longer has. Built with frame pointers (tests/CMakeLists.txt).
- * Exits 0 when all went as described. */
+ *   DELAY_MS; the parent's openat(AT_FDCWD, PATH, O_RDONLY) blocks until then;
+ *   the child writes one byte DELAY_MS later, so the parent's read of it
+ *   blocks about as long again.
+ * Then it stays STAY_MS (default 300; 1 x nanosleep, none for 0): sysslow
+ * symbolizes a slow call's stack from /proc/PID after the event arrives,
+ * which a process that is already gone no longer has. Built with frame
+ * pointers (tests/CMakeLists.txt). Exits 0 when all went as described. */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +64,9 @@ int main(int argc, char **argv)
 	if (argc < 3)
 		return 2;
 	long delay = atol(argv[2]);
-	if (!strcmp(argv[1], "pipe")) {
+	int fifo = !strcmp(argv[1], "fifo");
+	long stay = argc == 4 + fifo ? atol(argv[3 + fifo]) : 300;
+	if (!strcmp(argv[1], "pipe") && argc <= 4) {
 		int p[2];
 		if (pipe(p))
 			return 3;
@@ -72,10 +76,11 @@ int main(int argc, char **argv)
 			_exit(write(p[1], "x", 1) == 1 ? 0 : 1);
 		}
 		long got = syslat_outer_frame(p[0]);
-		sleep_ms(300);
+		if (stay)
+			sleep_ms(stay);
 		return got == 1 && child_status(pid) == 0 ? 0 : 4;
 	}
-	if (!strcmp(argv[1], "fifo") && argc == 4) {
+	if (fifo && (argc == 4 || argc == 5)) {
 		const char *path = argv[3];
 		unlink(path);
 		if (mkfifo(path, 0600))
@@ -84,13 +89,17 @@ int main(int argc, char **argv)
 		if (pid == 0) {
 			sleep_ms(delay);
 			int w = open(path, O_WRONLY);
+			sleep_ms(delay);
 			_exit(w >= 0 && write(w, "x", 1) == 1 ? 0 : 1);
 		}
 		int fd = open(path, O_RDONLY);
 		char c;
 		long got = fd >= 0 ? read(fd, &c, 1) : -1;
+		int status = child_status(pid);
 		unlink(path);
-		return got == 1 && child_status(pid) == 0 ? 0 : 4;
+		if (stay)
+			sleep_ms(stay);
+		return got == 1 && status == 0 ? 0 : 4;
 	}
 	return 2;
 }
