@@ -308,3 +308,46 @@ TEST_CASE("syslatd: a port another syslatd holds exits 2 with one line", "[privi
   CHECK(second.problem == "");
   CHECK(second.run.err.find("in use") != std::string::npos);
 }
+
+namespace {
+
+// The value of one sample line `NAME{LABELS} VALUE` of a scrape; -1 if absent.
+double metric(const std::string& text, const std::string& series) {
+  const size_t at = text.find("\n" + series + " ");
+  return at == std::string::npos ? -1 : std::stod(text.substr(at + series.size() + 2));
+}
+
+}  // namespace
+
+// Slow calls are counted per syscall in the kernel: every one, however many
+// come at once (no ring buffer to overflow, nothing per call to userspace).
+TEST_CASE("syslatd: syscall_slow_total counts every slow call of a flood exactly", "[privileged]") {
+  slt::TempDir dir;
+  const std::string comm = slt::unique_comm("wlflood");
+  const std::string bin = slt::copy_executable(slt::workload("wl_basic"), dir.file(comm));
+  Syslatd d({"-n", comm, "-S", "getppid", "--threshold", "0ns"});
+  const uint64_t n = 300000;
+  d.process->signal(SIGSTOP);  // busy elsewhere while the flood comes
+  REQUIRE(slt::run({bin, std::to_string(n), "0", "0"}).status == 0);
+  d.process->signal(SIGCONT);
+  std::string text;
+  const double deadline = now_s() + 10;
+  do {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    text = d.scrape();
+  } while (metric(text, R"(syscall_total{syscall="getppid"})") < n && now_s() < deadline);
+  INFO(text);
+  CHECK(metric(text, R"(syscall_total{syscall="getppid"})") == n);
+  CHECK(metric(text, R"(syscall_slow_total{syscall="getppid"})") == n);
+  CHECK(text.find("syslat_events_lost_total{reason=\"ring_buffer\"} 0") != std::string::npos);
+}
+
+// Its own wait for the next poll (about a second) is no slow call of the machine.
+TEST_CASE("syslatd leaves its own process out of what it counts", "[privileged]") {
+  Syslatd d({"-n", "syslatd", "--threshold", "500ms"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+  const std::string text = d.scrape();
+  INFO(text);
+  CHECK(text.find("\nsyscall_total{") == std::string::npos);
+  CHECK(text.find("\nsyscall_slow_total{") == std::string::npos);
+}

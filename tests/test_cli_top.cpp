@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <chrono>
 #include <functional>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -258,4 +259,27 @@ TEST_CASE("syslat-top resized to 20x10 says the terminal is too small, back at 8
   INFO("back at 80x24:\n" << tmux.last());
   tmux.type("q");
   CHECK(tmux.wait_text("TOP_EXIT=0"));  // it did not crash on the way
+}
+
+// The summary's slow count comes from the kernel's per-syscall counters, so a
+// flood the ring buffer cannot hold (every call slow at 0ns) is counted whole.
+TEST_CASE("syslat-top counts every slow call of a flood, not only those the ring buffer held", "[privileged]") {
+  slt::TempDir dir;
+  const std::string comm = slt::unique_comm("wltopfl");
+  const std::string bin = slt::copy_executable(slt::workload("wl_basic"), dir.file(comm));
+  slt::Background top({top_bin(), "-b", "-i", "0.5", "-n", comm, "-S", "getppid", "--threshold", "0ns", "-d", "6"});
+  usleep(1'500'000);  // attached (the first frames are out)
+  const uint64_t n = 300000;
+  REQUIRE(slt::run({bin, std::to_string(n), "0", "0"}).status == 0);
+  const auto r = top.wait(30);
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  std::smatch m;
+  std::string last;  // the last frame's summary line: "... lost L  slow N ..."
+  const std::regex summary(R"(lost (\d+)  slow (\d+))");
+  for (auto it = std::sregex_iterator(r.out.begin(), r.out.end(), summary); it != std::sregex_iterator(); ++it)
+    last = (*it)[0];
+  INFO(r.out.substr(r.out.size() > 3000 ? r.out.size() - 3000 : 0));
+  REQUIRE(std::regex_search(last, m, std::regex(R"(lost (\d+)  slow (\d+))")));
+  CHECK(std::stoull(m[2]) == n);
 }

@@ -177,9 +177,11 @@ TEST_CASE("prometheus: i386 calls carry abi=i386 and never share the native seri
 TEST_CASE("prometheus: slow calls are counted per syscall, zero for syscalls never slow") {
   core::CumulativeStats stats(10);
   stats.add(poll_with("read", 3, 0, {}), kAlive);
-  stats.add(poll_with("futex", 3, 0, {}), kAlive);
-  stats.add_slow(*core::syscall_number("futex"), 2);
-  stats.add_slow(*core::syscall_number("futex"));
+  auto futex = poll_with("futex", 3, 0, {});
+  futex.syscalls.begin()->second.slow = 2;
+  stats.add(futex, kAlive);
+  futex.syscalls.begin()->second.slow = 1;
+  stats.add(futex, kAlive);
   const std::string text = exporter::render_prometheus(stats, meta());
   CHECK(value_of(text, R"(syscall_slow_total{syscall="futex"})") == 3);
   CHECK(value_of(text, R"(syscall_slow_total{syscall="read"})") == 0);

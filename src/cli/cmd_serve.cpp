@@ -1,7 +1,7 @@
 // syslatd / syslat serve: the BPF programs loaded once, polled every second
 // into a cumulative model, served as Prometheus text on GET /metrics.
 //
-// Threads: this one waits for signals and slow-call events and polls the
+// Threads: this one waits for signals and polls the
 // maps (the kernel's u32 histogram buckets need a read every second to stay
 // wrap-safe, scrapes or not); the HTTP workers only render the model, once
 // per poll however many scrapers ask.
@@ -99,10 +99,9 @@ class Exported {
  public:
   Exported(size_t max_processes, exporter::PrometheusMeta meta) : stats_(max_processes), meta_(std::move(meta)) {}
 
-  void add(const core::Sample& poll, const std::map<core::SyscallId, uint64_t>& slow) {
+  void add(const core::Sample& poll) {
     std::lock_guard lock(mutex_);
     stats_.add(poll, [](uint32_t pid) { return kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM; });
-    for (const auto& [id, n] : slow) stats_.add_slow(id, n);
     ++generation_;
   }
 
@@ -163,7 +162,7 @@ int Daemon::run() {
   const uint32_t max_processes = o_.max_processes_set ? o_.max_processes : kDefaultMaxProcesses;
   collect::BpfOptions bo;
   bo.timed = true;
-  bo.slow = true;  // syscall_slow_total counts the kernel's slow-call events
+  bo.count_slow = true;  // syscall_slow_total: counted per syscall in the kernel, exact, no events
   bo.per_process = o_.per_process;
   bo.ia32 = kernel->ia32;
   // The kernel keeps (process, syscall) pairs; room for a few dozen syscalls each.
@@ -171,9 +170,10 @@ int Daemon::run() {
   bo.verbose = o_.verbose;
   auto source = collect::BpfSource::load(bo);
   if (!source) return fail(prog_, source.error().message, 1);
-  if (auto ok = (*source)->apply(o_.filter); !ok) return fail(prog_, ok.error().message, 2);
+  core::FilterSpec filter = o_.filter;
+  filter.skip_pid = static_cast<uint32_t>(getpid());  // its own polling (a 1 s wait each) is no slow call
+  if (auto ok = (*source)->apply(filter); !ok) return fail(prog_, ok.error().message, 2);
   (*source)->set_thresholds(o_.thresholds);
-  events->watch_data((*source)->events_fd());
   if (auto ok = (*source)->attach(); !ok) return fail(prog_, ok.error().message, 1);
 
   exporter::PrometheusMeta meta;
@@ -195,14 +195,11 @@ void Daemon::loop(collect::BpfSource& source, StopEvents& events, Exported& expo
   const uint64_t start = util::monotonic_ns();
   const uint64_t deadline = o_.duration_s > 0 ? start + static_cast<uint64_t>(o_.duration_s * 1e9) : 0;
   uint64_t next_poll = start + kPollPeriodNs;
-  std::map<core::SyscallId, uint64_t> slow;  // events since the last poll
-  const auto count_slow = [&slow](core::SlowEvent&& e) { ++slow[e.id]; };
   for (;;) {
     const uint64_t now = util::monotonic_ns();
     const uint64_t wake = deadline ? std::min(next_poll, deadline) : next_poll;
     const int timeout_ms = wake > now ? static_cast<int>((wake - now + 999'999) / 1'000'000) : 0;
     const StopEvents::Event event = events.wait(timeout_ms, nullptr);
-    if (event.data_ready) source.consume_events(count_slow);
     if (event.reason == StopEvents::Reason::Signal) {
       std::cerr << fmt::format("{}: SIG{}, stopping", prog_, sigabbrev_np(event.signo)) << std::endl;
       break;
@@ -214,10 +211,7 @@ void Daemon::loop(collect::BpfSource& source, StopEvents& events, Exported& expo
     const uint64_t t = util::monotonic_ns();
     if (deadline && t >= deadline) break;
     if (t < next_poll) continue;
-    const core::Sample sample = source.poll();
-    source.consume_events(count_slow);
-    exported.add(sample, slow);
-    slow.clear();
+    exported.add(source.poll());
     next_poll = t + kPollPeriodNs;
   }
   exported.set_attached(false);

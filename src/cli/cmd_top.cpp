@@ -115,7 +115,6 @@ class Dashboard {
   core::SampleWindow window_;
   collect::CpuHistory cpu_;
   std::deque<ui::SlowLine> slow_;  // newest first
-  uint64_t slow_total_ = 0;
   ui::UiState state_;
   ui::DashboardData data_;  // what the screen shows; frozen while paused
   uint64_t next_cpu_read_ns_ = 0;
@@ -156,7 +155,6 @@ void Dashboard::poll_source() {
 void Dashboard::take_events() {
   std::vector<core::SlowEvent> batch;
   source_->consume_events([&](core::SlowEvent&& e) { batch.push_back(std::move(e)); });
-  slow_total_ += batch.size();
   const size_t first = batch.size() > kSlowKept ? batch.size() - kSlowKept : 0;
   for (size_t i = first; i < batch.size(); ++i) {
     const core::SlowEvent& e = batch[i];
@@ -182,8 +180,10 @@ void Dashboard::refresh_data() {
   data_.sys_cpu_share = cpu_.share_since(view.start_ns);
   data_.cpu_scope = filter_.pids.empty() ? "" : " (PIDs)";
   data_.slow.assign(slow_.begin(), slow_.end());
-  data_.slow_total = slow_total_;
-  data_.lost_total = window_.since_start().health.lost();
+  const core::Sample& since_start = window_.since_start();
+  data_.slow_total = 0;  // counted in the kernel: exact, whatever the ring buffer dropped
+  for (const auto& [id, st] : since_start.syscalls) data_.slow_total += st.slow;
+  data_.lost_total = since_start.health.lost();
   data_.filters = describe_filter(filter_);
   data_.thresholds = thresholds_.describe();
   data_.clock = util::clock_hms();

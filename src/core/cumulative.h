@@ -34,13 +34,10 @@ class CumulativeStats {
   // full: a kept pid that has exited gives its place up (its counts move to
   // "other", so every counter stays monotonic).
   void add(const Sample& poll, const std::function<bool(uint32_t)>& alive);
-  // Slow calls (events from the kernel), per syscall.
-  void add_slow(SyscallId id, uint64_t calls = 1) { slow_[id] += calls; }
 
   const SyscallMap& syscalls() const { return syscalls_; }
   const std::map<uint32_t, ProcessCounts>& processes() const { return processes_; }
   const CallCountMap& other_processes() const { return other_; }
-  const std::map<SyscallId, uint64_t>& slow() const { return slow_; }
   const Health& health() const { return health_; }
 
  private:
@@ -51,7 +48,6 @@ class CumulativeStats {
   SyscallMap syscalls_;
   std::map<uint32_t, ProcessCounts> processes_;
   CallCountMap other_;
-  std::map<SyscallId, uint64_t> slow_;
   Health health_;
 };
 

@@ -51,10 +51,8 @@ void call_counters(Out& out, const core::CumulativeStats& stats, const Prometheu
 void slow_counter(Out& out, const core::CumulativeStats& stats) {
   family(out, "syscall_slow_total", "counter",
          "System calls that took at least their --threshold (default 10ms), per syscall.");
-  std::map<core::SyscallId, uint64_t> slow;
-  for (const auto& [id, st] : stats.syscalls()) slow[id] = 0;  // every syscall seen has a series
-  for (const auto& [id, n] : stats.slow()) slow[id] = n;
-  for (const auto& [id, n] : slow) fmt::format_to(std::back_inserter(out), "syscall_slow_total{{{}}} {}\n", syscall_labels(id), n);
+  for (const auto& [id, st] : stats.syscalls())  // every syscall seen has a series
+    fmt::format_to(std::back_inserter(out), "syscall_slow_total{{{}}} {}\n", syscall_labels(id), st.slow);
 }
 
 void duration_histogram(Out& out, const core::CumulativeStats& stats, const PrometheusMeta& meta) {
