@@ -66,7 +66,7 @@ class PtraceSource::Collector final : public Handler {
     if (o_.per_process) {
       core::ProcessStats& p = sample_.processes[static_cast<uint32_t>(c.pid)];
       // The name it has now; a successful execve renames it (fork + exec: "sh" becomes "ls").
-      const bool exec = c.id.abi == core::Abi::Native && (c.id.nr == 59 || c.id.nr == 322) && c.returned && !error;
+      const bool exec = core::is_exec(c.id) && c.returned && !error;
       if (p.pid == 0 || exec) {
         p.pid = static_cast<uint32_t>(c.pid);
         p.comm = comm_of(c.pid);

@@ -26,7 +26,6 @@ namespace {
 constexpr long kCommonOptions = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |
                                 PTRACE_O_TRACESECCOMP;
 constexpr long kFollowOptions = PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE;
-constexpr int kExecve = 59, kExecveat = 322;
 
 uint64_t clock_ns(clockid_t clock) {
   timespec ts{};
@@ -209,8 +208,7 @@ void Tracer::syscall_stop(Tracee& t, pid_t tid, Handler& h, bool seccomp_stop) {
     const core::Abi abi = info.arch == AUDIT_ARCH_I386 ? core::Abi::I386 : core::Abi::Native;
     c.id = core::SyscallId(abi, static_cast<int>(nr));
     for (size_t i = 0; i < 6; ++i) c.args[i] = e[i];
-    const bool exec = abi == core::Abi::Native && (c.id.nr == kExecve || c.id.nr == kExecveat);
-    if (!t.started && exec) t.started = true;  // the launched command's first call we show
+    if (!t.started && core::is_exec(c.id)) t.started = true;  // the launched command's first call we show
     if (t.started) h.on_entry(c);
     return;
   }
