@@ -127,7 +127,10 @@ util::Expected<std::unique_ptr<PtraceSource>> PtraceSource::start(const PtraceSo
   PtraceSource* self = source.get();
   source->thread_ = std::thread([self, options, &started, &tracer_ptr] {
     TracerOptions to;
-    to.follow_forks = true;  // the BPF path counts a command's whole tree too
+    // What the BPF backend counts: a command's whole tree; of -p PID, every
+    // thread (new ones too) and none of its child processes.
+    to.follow_forks = !options.argv.empty();
+    to.follow_threads = true;
     auto tracer = options.argv.empty() ? Tracer::attach(options.pids, to) : Tracer::launch(options.path, options.argv, to);
     if (!tracer) {
       tracer_ptr.set_value(nullptr);
