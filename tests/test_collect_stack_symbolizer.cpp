@@ -1,7 +1,8 @@
 // The stack symbolizer: user frames of a live PIE process (ASLR on) whose
 // functions we know (tests/workloads/wl_stack.c), a library loaded after the
 // first look, a process in another mount namespace, one that execs another
-// program, kernel frames from /proc/kallsyms, and processes that are gone.
+// program, a PID taken by a new process, kernel frames from /proc/kallsyms,
+// and processes that are gone.
 // Privileged: it reads /proc/PID/maps and the ELF files of another process.
 #include <catch2/catch.hpp>
 
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <sstream>
 
@@ -28,8 +30,11 @@ namespace {
 class StackWorkload {
  public:
   // wl_stack FIFO ARGS... ("dlopen LIBRARY SYMBOL", "exec PROG"), run
-  // through `launcher` (a command that ends by exec'ing the rest) if any.
-  explicit StackWorkload(const std::vector<std::string>& args = {}, const std::vector<std::string>& launcher = {}) {
+  // through `launcher` (a command that ends by exec'ing the rest) if any;
+  // or `program` (wl_stack_renamed) instead of wl_stack.
+  explicit StackWorkload(const std::vector<std::string>& args = {}, const std::vector<std::string>& launcher = {},
+                         const std::string& program = "wl_stack")
+      : path_(slt::workload(program)) {
     REQUIRE(mkfifo(fifo_.c_str(), 0600) == 0);
     std::vector<std::string> argv = launcher;
     argv.insert(argv.end(), {path_, fifo_});
@@ -99,7 +104,7 @@ class StackWorkload {
 
   slt::TempDir dir_;
   std::string fifo_ = dir_.file("fifo");
-  std::string path_ = slt::workload("wl_stack");
+  std::string path_;
   std::unique_ptr<slt::Background> process_;
   uint64_t read_here_ = 0, outer_ = 0, return_address_ = 0, libc_read_ = 0;
 };
@@ -237,6 +242,39 @@ TEST_CASE("a process that execs another program is then named from the new one",
   CHECK(frames[0] == fmt::format("syslat_renamed_read_here+0x0 ({})", renamed));
   CHECK(starts_with(frames[1], "syslat_renamed_outer_frame+"));
   wl.finish();
+}
+
+TEST_CASE("a PID that a new process took is named from the new process", "[privileged]") {
+  // The kernel hands out the PID after ns_last_pid next (root may set it):
+  // the old PID goes to the next process made, unless another process on
+  // the machine forks first; then try again. Without address randomization
+  // the new program's functions are where the old one's were.
+  StackSymbolizer symbolizer;
+  const std::string renamed = std::filesystem::canonical(slt::workload("wl_stack_renamed")).string();
+  bool reused = false;
+  for (int attempt = 0; attempt < 50 && !reused; ++attempt) {
+    uint32_t pid = 0;
+    uint64_t read_here = 0;
+    {
+      StackWorkload old({}, {"setarch", "-R"});
+      REQUIRE(starts_with(symbolizer.user_stack(old.pid(), addrs({old.read_here()}))[0], "syslat_blocking_read_here+"));
+      pid = old.pid();
+      read_here = old.read_here();
+      old.finish();  // exited and reaped: the PID is free
+    }
+    std::ofstream("/proc/sys/kernel/ns_last_pid") << pid - 1;
+    StackWorkload next({}, {"setarch", "-R"}, "wl_stack_renamed");
+    if (next.pid() != pid) {
+      next.finish();
+      continue;
+    }
+    reused = true;
+    REQUIRE(next.read_here() == read_here);
+    CHECK(symbolizer.user_stack(pid, addrs({read_here}))[0] ==
+          fmt::format("syslat_renamed_read_here+0x0 ({})", renamed));
+    next.finish();
+  }
+  if (!reused) WARN("SKIPPED: the PID never came round again (a busy machine, or ns_last_pid not writable)");
 }
 
 TEST_CASE("C++ names come demangled", "[privileged]") {
