@@ -1,6 +1,8 @@
 // The stack symbolizer: user frames of a live PIE process (ASLR on) whose
 // functions we know (tests/workloads/wl_stack.c), a library loaded after the
-// first look, kernel frames from /proc/kallsyms, and processes that are gone.
+// first look, a process in another mount namespace, one that execs another
+// program, a PID taken by a new process, kernel frames from /proc/kallsyms,
+// and processes that are gone.
 // Privileged: it reads /proc/PID/maps and the ELF files of another process.
 #include <catch2/catch.hpp>
 
@@ -10,6 +12,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <sstream>
 
@@ -26,20 +29,20 @@ namespace {
 // with the runtime addresses it printed.
 class StackWorkload {
  public:
-  // With a library and one of its symbols, dlopen_library() loads it.
-  explicit StackWorkload(const std::vector<std::string>& library_and_symbol = {}) {
+  // wl_stack FIFO ARGS... ("dlopen LIBRARY SYMBOL", "exec PROG"), run
+  // through `launcher` (a command that ends by exec'ing the rest) if any;
+  // or `program` (wl_stack_renamed) instead of wl_stack.
+  explicit StackWorkload(const std::vector<std::string>& args = {}, const std::vector<std::string>& launcher = {},
+                         const std::string& program = "wl_stack")
+      : path_(slt::workload(program)) {
     REQUIRE(mkfifo(fifo_.c_str(), 0600) == 0);
-    std::vector<std::string> argv{path_, fifo_};
-    argv.insert(argv.end(), library_and_symbol.begin(), library_and_symbol.end());
+    std::vector<std::string> argv = launcher;
+    argv.insert(argv.end(), {path_, fifo_});
+    argv.insert(argv.end(), args.begin(), args.end());
     process_ = std::make_unique<slt::Background>(argv);
     REQUIRE(process_->wait_for_stderr("ready "));
-    std::istringstream line(process_->stderr_text());
-    std::string ready, read_here, outer, return_address, libc_read;
-    line >> ready >> read_here >> outer >> return_address >> libc_read;
-    read_here_ = std::stoull(read_here, nullptr, 16);
-    outer_ = std::stoull(outer, nullptr, 16);
-    return_address_ = std::stoull(return_address, nullptr, 16);
-    libc_read_ = std::stoull(libc_read, nullptr, 16);
+    const std::string text = process_->stderr_text();
+    parse_ready(text.substr(text.find("ready ")));
   }
 
   uint32_t pid() const { return static_cast<uint32_t>(process_->pid()); }
@@ -58,6 +61,15 @@ class StackWorkload {
     return std::stoull(text.substr(text.find("loaded ") + 7), nullptr, 16);
   }
 
+  // exec PROG: the same PID runs PROG, whose addresses replace ours.
+  void exec_program() {
+    send('e');
+    for (int i = 0; i < 200 && count_ready() < 2; ++i) usleep(50'000);
+    REQUIRE(count_ready() == 2);
+    const std::string text = process_->stderr_text();
+    parse_ready(text.substr(text.rfind("ready ")));
+  }
+
   void finish() {
     send('x');
     const auto r = process_->wait();
@@ -72,9 +84,27 @@ class StackWorkload {
     close(fd);
   }
 
+  void parse_ready(const std::string& text) {
+    std::istringstream line(text);
+    std::string ready, read_here, outer, return_address, libc_read;
+    line >> ready >> read_here >> outer >> return_address >> libc_read;
+    REQUIRE(ready == "ready");
+    read_here_ = std::stoull(read_here, nullptr, 16);
+    outer_ = std::stoull(outer, nullptr, 16);
+    return_address_ = std::stoull(return_address, nullptr, 16);
+    libc_read_ = std::stoull(libc_read, nullptr, 16);
+  }
+
+  size_t count_ready() const {
+    const std::string text = process_->stderr_text();
+    size_t n = 0;
+    for (size_t at = text.find("ready "); at != std::string::npos; at = text.find("ready ", at + 1)) ++n;
+    return n;
+  }
+
   slt::TempDir dir_;
   std::string fifo_ = dir_.file("fifo");
-  std::string path_ = slt::workload("wl_stack");
+  std::string path_;
   std::unique_ptr<slt::Background> process_;
   uint64_t read_here_ = 0, outer_ = 0, return_address_ = 0, libc_read_ = 0;
 };
@@ -161,7 +191,7 @@ TEST_CASE("an address no module maps is hex, and a library loaded later is found
   // Another process: in our own, libelf's mmap of the executable it reads
   // extends the executable's module in the maps (same inode) over the gap
   // where a new library would go.
-  StackWorkload wl({"libncursesw.so.6", "initscr"});
+  StackWorkload wl({"dlopen", "libncursesw.so.6", "initscr"});
   StackSymbolizer symbolizer;
   // The first look caches the process's modules.
   CHECK(starts_with(symbolizer.user_stack(wl.pid(), addrs({wl.read_here()}))[0], "syslat_blocking_read_here+0x0 ("));
@@ -174,6 +204,77 @@ TEST_CASE("an address no module maps is hex, and a library loaded later is found
   CHECK(starts_with(frames[0], "initscr+0x0 (/"));
   CHECK(frames[0].find("libncursesw.so.6") != std::string::npos);
   wl.finish();
+}
+
+TEST_CASE("a process in another mount namespace is named from its own files, not from ours", "[privileged]") {
+  // As in a container: the process runs a program from a tmpfs mounted in
+  // its own mount namespace, at a path that here holds nothing, or another
+  // program with the same layout and other names.
+  slt::TempDir dir;
+  const std::string root = std::filesystem::canonical(dir.path()).string() + "/private";
+  REQUIRE(mkdir(root.c_str(), 0755) == 0);
+  SECTION("nothing at its path here") {}
+  SECTION("another program at its path here") { slt::copy_executable(slt::workload("wl_stack_renamed"), root + "/wl_stack"); }
+  const std::string script = R"(mount -t tmpfs tmpfs "$1" && cp "$2" "$1/wl_stack" && exec "$1/wl_stack" "$3")";
+  StackWorkload wl({}, {"unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh", root});
+  StackSymbolizer symbolizer;
+  const auto frames = symbolizer.user_stack(wl.pid(), addrs({wl.read_here(), wl.return_address()}));
+  REQUIRE(frames.size() == 2);
+  CHECK(frames[0] == fmt::format("syslat_blocking_read_here+0x0 ({}/wl_stack)", root));
+  CHECK(starts_with(frames[1], "syslat_outer_frame+"));
+  wl.finish();
+}
+
+TEST_CASE("a process that execs another program is then named from the new one", "[privileged]") {
+  // Without address randomization (setarch -R) the new program is mapped
+  // where the old one was: what was known of the old one would answer for
+  // the very same addresses.
+  const std::string renamed = std::filesystem::canonical(slt::workload("wl_stack_renamed")).string();
+  StackWorkload wl({"exec", renamed}, {"setarch", "-R"});
+  StackSymbolizer symbolizer;
+  CHECK(symbolizer.user_stack(wl.pid(), addrs({wl.read_here()}))[0] ==
+        fmt::format("syslat_blocking_read_here+0x0 ({})", wl.executable()));
+  const uint64_t old_read_here = wl.read_here();
+  wl.exec_program();
+  CHECK(wl.read_here() == old_read_here);  // the same address, another function
+  const auto frames = symbolizer.user_stack(wl.pid(), addrs({wl.read_here(), wl.return_address()}));
+  REQUIRE(frames.size() == 2);
+  CHECK(frames[0] == fmt::format("syslat_renamed_read_here+0x0 ({})", renamed));
+  CHECK(starts_with(frames[1], "syslat_renamed_outer_frame+"));
+  wl.finish();
+}
+
+TEST_CASE("a PID that a new process took is named from the new process", "[privileged]") {
+  // The kernel hands out the PID after ns_last_pid next (root may set it):
+  // the old PID goes to the next process made, unless another process on
+  // the machine forks first; then try again. Without address randomization
+  // the new program's functions are where the old one's were.
+  StackSymbolizer symbolizer;
+  const std::string renamed = std::filesystem::canonical(slt::workload("wl_stack_renamed")).string();
+  bool reused = false;
+  for (int attempt = 0; attempt < 50 && !reused; ++attempt) {
+    uint32_t pid = 0;
+    uint64_t read_here = 0;
+    {
+      StackWorkload old({}, {"setarch", "-R"});
+      REQUIRE(starts_with(symbolizer.user_stack(old.pid(), addrs({old.read_here()}))[0], "syslat_blocking_read_here+"));
+      pid = old.pid();
+      read_here = old.read_here();
+      old.finish();  // exited and reaped: the PID is free
+    }
+    std::ofstream("/proc/sys/kernel/ns_last_pid") << pid - 1;
+    StackWorkload next({}, {"setarch", "-R"}, "wl_stack_renamed");
+    if (next.pid() != pid) {
+      next.finish();
+      continue;
+    }
+    reused = true;
+    REQUIRE(next.read_here() == read_here);
+    CHECK(symbolizer.user_stack(pid, addrs({read_here}))[0] ==
+          fmt::format("syslat_renamed_read_here+0x0 ({})", renamed));
+    next.finish();
+  }
+  if (!reused) WARN("SKIPPED: the PID never came round again (a busy machine, or ns_last_pid not writable)");
 }
 
 TEST_CASE("C++ names come demangled", "[privileged]") {

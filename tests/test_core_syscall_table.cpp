@@ -89,3 +89,17 @@ TEST_CASE("class names", "[syscall_table]") {
   CHECK_FALSE(parse_class("file"));
   CHECK_FALSE(parse_class("%"));
 }
+
+TEST_CASE("execve and execveat are told apart in both ABIs", "[syscall_table]") {
+  CHECK(is_exec({Abi::Native, 59}));
+  CHECK(is_exec({Abi::Native, 322}));
+  CHECK_FALSE(is_exec({Abi::Native, 11}));  // munmap here
+  CHECK_FALSE(is_exec({Abi::Native, 358}));
+  CHECK_FALSE(is_exec({Abi::Native, -1}));
+  if (known_syscalls(Abi::I386).empty()) return;  // a build without the i386 table
+  CHECK(is_exec({Abi::I386, 11}));
+  CHECK(is_exec({Abi::I386, 358}));
+  CHECK_FALSE(is_exec({Abi::I386, 59}));  // i386's umask
+  CHECK_FALSE(is_exec({Abi::I386, 322}));
+  CHECK_FALSE(is_exec({Abi::I386, -1}));
+}

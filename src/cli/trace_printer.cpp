@@ -23,12 +23,9 @@ namespace {
 
 constexpr size_t kFlushAt = 1 << 15;
 constexpr size_t kResultColumn = 40;  // strace aligns " = ret" here
-constexpr int kExecve = 59, kExecveat = 322;
 constexpr int64_t kMaxErrno = 4095;
 
 bool failed(int64_t ret) { return ret < 0 && ret >= -kMaxErrno; }
-
-bool is_exec(core::SyscallId id) { return id.abi == core::Abi::Native && (id.nr == kExecve || id.nr == kExecveat); }
 
 std::string si_code_name(const siginfo_t& si) {
   switch (si.si_code) {
@@ -128,7 +125,7 @@ const TracePrinter::Who& TracePrinter::who(pid_t tid) {
 }
 
 void TracePrinter::on_entry(const trace::Call& call) {
-  if (!is_exec(call.id) || !o_.trace_lines) return;
+  if (!core::is_exec(call.id) || !o_.trace_lines) return;
   if (o_.expr.trace && !trace::set_selects(*o_.expr.trace, call.id)) return;
   ctx_.pid = static_cast<uint32_t>(call.tid);
   ctx_.ret.reset();
@@ -152,7 +149,7 @@ void TracePrinter::on_call(const trace::Call& call) {
       s.total_ns += duration;
     }
   }
-  if (is_exec(call.id) && call.returned && !error) who_.erase(call.tid);  // a new comm
+  if (core::is_exec(call.id) && call.returned && !error) who_.erase(call.tid);  // a new comm
   if (!o_.trace_lines) return;
   if (call.returned && (error ? !o_.expr.show_failed : !o_.expr.show_successful)) return;
   if (!call.returned && !o_.expr.show_successful) return;

@@ -1,8 +1,11 @@
 #include "collect/stack_symbolizer.h"
 
 #include <cxxabi.h>
+#include <dirent.h>
 #include <elfutils/libdwfl.h>
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +13,9 @@
 #include <optional>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
+
+#include "collect/process_watch.h"
 
 namespace syslat::collect {
 namespace {
@@ -30,8 +36,73 @@ int find_debuginfo_offline(Dwfl_Module* mod, void** userdata, const char* module
                                       debuginfo_file_name);
 }
 
+// Whose module a libdwfl module is (its userdata, set after each report).
+struct ModuleOwner {
+  uint32_t pid = 0;
+  bool sees_our_files = false;  // our mount namespace and root: its paths name our files
+};
+
+// Whether `pid` sees the files we see at the paths we see them: the same
+// mount namespace and the same root directory.
+bool sees_our_files(uint32_t pid) {
+  for (const char* entry : {"ns/mnt", "root"}) {
+    struct stat ours {}, theirs {};
+    if (stat(fmt::format("/proc/self/{}", entry).c_str(), &ours) != 0 ||
+        stat(fmt::format("/proc/{}/{}", pid, entry).c_str(), &theirs) != 0 || ours.st_dev != theirs.st_dev ||
+        ours.st_ino != theirs.st_ino)
+      return false;
+  }
+  return true;
+}
+
+// /proc/PID/map_files/START-END of the mapping that starts at `start`; "" if none.
+std::string mapped_file(uint32_t pid, uint64_t start) {
+  const std::string dir = fmt::format("/proc/{}/map_files", pid);
+  const std::string prefix = fmt::format("{:x}-", start);
+  std::string found;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      if (std::string_view(e->d_name).starts_with(prefix)) {
+        found = dir + "/" + e->d_name;
+        break;
+      }
+    }
+    closedir(d);
+  }
+  return found;
+}
+
+// The file of a module, as the process itself sees it. The path in its maps
+// names a file of *its* mount namespace (a container's), which ours may not
+// have, or have with other contents. So: the very file it mapped, through
+// /proc/PID/map_files (also when replaced or deleted since; needs
+// CAP_SYS_ADMIN), else the path under its own root, /proc/PID/root; the path
+// as it is only for a process that sees our files (one gone by now). The
+// vDSO is read from the process's memory, as libdwfl does.
+int find_process_elf(Dwfl_Module* mod, void** userdata, const char* module_name, Dwarf_Addr base,
+                     char** file_name, Elf** elfp) {
+  if (module_name[0] != '/') return dwfl_linux_proc_find_elf(mod, userdata, module_name, base, file_name, elfp);
+  const auto* owner = static_cast<const ModuleOwner*>(*userdata);
+  if (owner == nullptr) return -1;
+  const std::string own_root = fmt::format("/proc/{}/root{}", owner->pid, module_name);
+  std::vector<std::string> candidates = {mapped_file(owner->pid, base), own_root};
+  if (owner->sees_our_files) candidates.emplace_back(module_name);
+  for (const std::string& path : candidates) {
+    // Regular files only: a mapped device could block the open or the read.
+    struct stat st {};
+    if (path.empty() || stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    // The name libdwfl searches separate debug files next to (.gnu_debuglink):
+    // in the process's own directories.
+    *file_name = strdup(owner->sees_our_files ? module_name : own_root.c_str());
+    return fd;
+  }
+  return -1;
+}
+
 const Dwfl_Callbacks kProcessCallbacks = {
-    .find_elf = dwfl_linux_proc_find_elf,
+    .find_elf = find_process_elf,
     .find_debuginfo = find_debuginfo_offline,
     .section_address = nullptr,  // only relocatable files (kernel modules) need one
     .debuginfo_path = nullptr,   // the default: ":.debug:/usr/lib/debug"
@@ -83,19 +154,28 @@ class StackSymbolizer::ProcessModules {
  public:
   // nullptr when the process is gone (or its maps cannot be read).
   static std::unique_ptr<ProcessModules> open(uint32_t pid) {
+    // Who it is, before its maps are read: an exec in between shows as a
+    // change on the next use, which reads them again.
+    auto watch = ProcessWatch::start(pid);
+    if (!watch) return nullptr;
     DwflPtr dwfl(dwfl_begin(&kProcessCallbacks));
     if (!dwfl) return nullptr;
-    std::unique_ptr<ProcessModules> modules(new ProcessModules(pid, std::move(dwfl)));
+    std::unique_ptr<ProcessModules> modules(new ProcessModules(pid, std::move(*watch), std::move(dwfl)));
     if (!modules->report()) return nullptr;
     return modules;
   }
+
+  // Another process now has the PID, or the process exec'd another
+  // program: nothing known of it holds. One that is gone keeps what was
+  // known (its last events still get names).
+  bool replaced() const { return watch_.replaced(); }
 
   // Re-reads the maps (something was dlopen()ed since). Modules still mapped
   // where they were are kept by libdwfl with their files open, so this costs
   // little more than reading the maps. A process that is gone keeps what was
   // known: its last events still get names.
   void refresh() {
-    if (access(("/proc/" + std::to_string(pid_) + "/maps").c_str(), R_OK) == 0) report();
+    if (access(("/proc/" + std::to_string(owner_.pid) + "/maps").c_str(), R_OK) == 0) report();
   }
 
   // The frame's text; nullopt when no module maps the address.
@@ -112,14 +192,23 @@ class StackSymbolizer::ProcessModules {
   uint64_t last_used = 0;
 
  private:
-  ProcessModules(uint32_t pid, DwflPtr dwfl) : pid_(pid), dwfl_(std::move(dwfl)) {}
+  ProcessModules(uint32_t pid, ProcessWatch watch, DwflPtr dwfl)
+      : owner_{pid, sees_our_files(pid)}, watch_(std::move(watch)), dwfl_(std::move(dwfl)) {}
 
   bool report() {
     dwfl_report_begin(dwfl_.get());
-    const int report_rc = dwfl_linux_proc_report(dwfl_.get(), static_cast<pid_t>(pid_));
+    const int report_rc = dwfl_linux_proc_report(dwfl_.get(), static_cast<pid_t>(owner_.pid));
     // Ended even after a failure: until a report ends no module can be found.
     const int end_rc = dwfl_report_end(dwfl_.get(), &ProcessModules::on_removed, this);
+    // Each module's file is opened on first use, by find_process_elf: it
+    // needs to know whose module it is.
+    dwfl_getmodules(dwfl_.get(), &ProcessModules::set_owner, &owner_, 0);
     return report_rc == 0 && end_rc == 0;
+  }
+
+  static int set_owner(Dwfl_Module*, void** userdata, const char*, Dwarf_Addr, void* owner) {
+    *userdata = owner;
+    return DWARF_CB_OK;
   }
 
   // A module is gone (dlclose): what was named may now be something else.
@@ -132,7 +221,8 @@ class StackSymbolizer::ProcessModules {
   // module's whole symbol table (about 50 us in libstdc++ here).
   static constexpr size_t kMaxNamedFrames = 4096;
   std::unordered_map<uint64_t, std::string> named_;
-  uint32_t pid_;
+  ModuleOwner owner_;
+  ProcessWatch watch_;
   DwflPtr dwfl_;
 };
 
@@ -144,6 +234,10 @@ StackSymbolizer& StackSymbolizer::operator=(StackSymbolizer&&) noexcept = defaul
 StackSymbolizer::ProcessModules* StackSymbolizer::modules_of(uint32_t pid, bool& just_read) {
   just_read = false;
   auto it = processes_.find(pid);
+  if (it != processes_.end() && it->second->replaced()) {
+    processes_.erase(it);
+    it = processes_.end();
+  }
   if (it == processes_.end()) {
     auto modules = ProcessModules::open(pid);
     if (!modules) return nullptr;

@@ -9,8 +9,14 @@
 // C++ names are demangled in full, parameter list included (as perf and gdb
 // show them): overloads stay apart and nothing is guessed.
 //
+// Module files are read as the process sees them (through /proc/PID/map_files
+// or /proc/PID/root): a process in a container is named from the
+// container's files, not from whatever our mount namespace has at that path.
+//
 // Per process it keeps libdwfl's view of the maps (re-read when an address
-// falls outside every module: a dlopen since) and the frames already named.
+// falls outside every module: a dlopen since) and the frames already named;
+// all of it is dropped when another process has the PID or the process
+// exec'd another program (its start time or executable changed).
 // Not thread-safe: one symbolizer per thread that reads events.
 #pragma once
 

@@ -17,9 +17,9 @@ uint8_t fd_args_of(SyscallId id) {
   return mask;
 }
 
-uint8_t flags_of(std::string_view name) {
+uint8_t flags_of(SyscallId id, std::string_view name) {
   if (name == "clone" || name == "clone3" || name == "fork" || name == "vfork") return SYSLAT_SLOT_FORK;
-  if (name == "execve" || name == "execveat") return SYSLAT_SLOT_EXEC;
+  if (is_exec(id)) return SYSLAT_SLOT_EXEC;
   if (name == "exit" || name == "exit_group") return SYSLAT_SLOT_NORETURN;
   return 0;
 }
@@ -39,7 +39,7 @@ SlotLayout SlotLayout::build(bool with_i386) {
       const auto slot = static_cast<uint16_t>(l.ids.size());
       l.slot_of[a][static_cast<size_t>(info.nr)] = slot;
       l.ids.push_back({abi, info.nr});
-      l.flags.push_back(flags_of(info.name));
+      l.flags.push_back(flags_of({abi, info.nr}, info.name));
       l.path_arg.push_back(static_cast<uint8_t>(path_arg_index({abi, info.nr}) + 1));
       l.fd_args.push_back(fd_args_of({abi, info.nr}));
       if (info.name == "rt_sigreturn") l.rt_sigreturn_slot[a] = slot;

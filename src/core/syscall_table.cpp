@@ -44,6 +44,21 @@ const SyscallInfo* find_i386(int nr) {
   return it != kI386.end() && it->nr == nr ? &*it : nullptr;
 }
 
+// The number `name` has in `table`; -1 when it has none.
+constexpr int number_in(std::span<const SyscallInfo> table, std::string_view name) {
+  for (const SyscallInfo& info : table) {
+    if (info.name == name) return info.nr;
+  }
+  return -1;
+}
+
+// execve and execveat per ABI, taken from the tables by name.
+constexpr std::array<std::array<int, 2>, 2> kExecNrs{{
+    {number_in(kSyscalls, "execve"), number_in(kSyscalls, "execveat")},
+    {number_in(kI386, "execve"), number_in(kI386, "execveat")},
+}};
+static_assert(kExecNrs[0][0] >= 0 && kExecNrs[0][1] >= 0, "the native table must have execve and execveat");
+
 // Table index by syscall number (-1 for gaps), for O(1) lookups.
 constexpr auto kIndexByNr = [] {
   std::array<int16_t, kMaxNr + 1> index{};
@@ -100,6 +115,11 @@ std::optional<int> syscall_number(std::string_view name) {
 std::string syscall_name(int nr, Abi abi) {
   if (const SyscallInfo* info = find_syscall(nr, abi)) return std::string(info->name);
   return "[unknown: " + std::to_string(nr) + "]";
+}
+
+bool is_exec(SyscallId id) {
+  const auto& nrs = kExecNrs[id.abi == Abi::I386 ? 1 : 0];
+  return id.nr >= 0 && (id.nr == nrs[0] || id.nr == nrs[1]);
 }
 
 std::string class_list(ClassMask mask) {

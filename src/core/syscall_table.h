@@ -61,6 +61,11 @@ std::optional<int> syscall_number(std::string_view name);
 // renderers add one for i386 calls.
 std::string syscall_name(int nr, Abi abi = Abi::Native);
 
+// execve or execveat, in either ABI (x86_64 59/322, i386 11/358): the calls
+// that replace a process's program, its memory (read their arguments at
+// entry), its name, and its other threads.
+bool is_exec(SyscallId id);
+
 // "%file,%desc": the classes in `mask` in the fixed order file, net, process,
 // memory, signal, ipc, desc, time; "" for none.
 std::string class_list(ClassMask mask);

@@ -66,7 +66,7 @@ class PtraceSource::Collector final : public Handler {
     if (o_.per_process) {
       core::ProcessStats& p = sample_.processes[static_cast<uint32_t>(c.pid)];
       // The name it has now; a successful execve renames it (fork + exec: "sh" becomes "ls").
-      const bool exec = c.id.abi == core::Abi::Native && (c.id.nr == 59 || c.id.nr == 322) && c.returned && !error;
+      const bool exec = core::is_exec(c.id) && c.returned && !error;
       if (p.pid == 0 || exec) {
         p.pid = static_cast<uint32_t>(c.pid);
         p.comm = comm_of(c.pid);
@@ -127,7 +127,10 @@ util::Expected<std::unique_ptr<PtraceSource>> PtraceSource::start(const PtraceSo
   PtraceSource* self = source.get();
   source->thread_ = std::thread([self, options, &started, &tracer_ptr] {
     TracerOptions to;
-    to.follow_forks = true;  // the BPF path counts a command's whole tree too
+    // What the BPF backend counts: a command's whole tree; of -p PID, every
+    // thread (new ones too) and none of its child processes.
+    to.follow_forks = !options.argv.empty();
+    to.follow_threads = true;
     auto tracer = options.argv.empty() ? Tracer::attach(options.pids, to) : Tracer::launch(options.path, options.argv, to);
     if (!tracer) {
       tracer_ptr.set_value(nullptr);

@@ -26,7 +26,6 @@ namespace {
 constexpr long kCommonOptions = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |
                                 PTRACE_O_TRACESECCOMP;
 constexpr long kFollowOptions = PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE;
-constexpr int kExecve = 59, kExecveat = 322;
 
 uint64_t clock_ns(clockid_t clock) {
   timespec ts{};
@@ -43,7 +42,14 @@ uint64_t clock_ns(clockid_t clock) {
 constexpr uint64_t kSpinNs = 20'000;
 
 long options_for(const TracerOptions& o, bool launched) {
-  long opts = kCommonOptions | (o.follow_forks ? kFollowOptions : 0);
+  long opts = kCommonOptions;
+  // Threads only: fork and vfork children are left alone by the kernel;
+  // clone reports threads, and processes cloned with another exit signal
+  // than SIGCHLD, which run() detaches.
+  if (o.follow_forks)
+    opts |= kFollowOptions;
+  else if (o.follow_threads)
+    opts |= PTRACE_O_TRACECLONE;
   return launched ? opts | PTRACE_O_EXITKILL : opts;
 }
 
@@ -153,6 +159,9 @@ util::Expected<std::unique_ptr<Tracer>> Tracer::attach(const std::vector<pid_t>&
   for (pid_t pid : pids) {
     std::vector<pid_t> tids = threads_of(pid);
     if (tids.empty()) return util::make_error("-p: no such process: " + std::to_string(pid));
+    // Following nothing, only the thread named is traced (as strace -p
+    // without -f): its process's other threads run on untraced.
+    if (!options.follow_forks && !options.follow_threads) tids = {pid};
     for (pid_t tid : tids) {
       if (tracer->tracees_.count(tid)) continue;
       if (ptrace(PTRACE_SEIZE, tid, nullptr, options_for(options, false)) != 0) {
@@ -163,7 +172,7 @@ util::Expected<std::unique_ptr<Tracer>> Tracer::attach(const std::vector<pid_t>&
           why += " (another tracer, a process of another user, or kernel.yama.ptrace_scope forbids it)";
         return util::make_error("-p " + std::to_string(pid) + ": cannot attach: " + why);
       }
-      Tracee& t = tracer->add(tid, pid);
+      Tracee& t = tracer->add(tid, tracer->thread_group(tid));  // -p TID may name a thread that is not the leader
       t.attached = true;
       ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);  // stop it, so PTRACE_SYSCALL can take over
     }
@@ -185,6 +194,29 @@ pid_t Tracer::thread_group(pid_t tid) const {
     if (size_t at = text->find("\nTgid:"); at != std::string::npos) return std::atoi(text->c_str() + at + 6);
   }
   return tid;
+}
+
+bool Tracer::follows(pid_t tgid) const {
+  if (options_.follow_forks || !options_.follow_threads) return true;
+  for (const auto& [tid, t] : tracees_) {
+    if (t.pid == tgid) return true;
+  }
+  return false;
+}
+
+void Tracer::new_child(pid_t tid, unsigned event, Handler& h) {
+  unsigned long child = 0;
+  ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &child);
+  const auto ctid = static_cast<pid_t>(child);
+  if (ctid <= 0) return;
+  const bool known = tracees_.count(ctid) != 0;  // its first stop came first
+  const pid_t ctgid = known || event != PTRACE_EVENT_CLONE ? ctid : thread_group(ctid);
+  // Not followed: detached at its first stop, in run() (or already).
+  if (!known && !follows(ctgid)) return;
+  Tracee& nt = known ? tracees_.at(ctid) : add(ctid, ctgid);
+  nt.seccomp = tracees_.at(tid).seccomp;
+  nt.started = tracees_.at(tid).started;
+  if (!known) h.on_tracees(tracees_.size());
 }
 
 void Tracer::resume(pid_t tid, const Tracee& t, int sig) {
@@ -209,8 +241,7 @@ void Tracer::syscall_stop(Tracee& t, pid_t tid, Handler& h, bool seccomp_stop) {
     const core::Abi abi = info.arch == AUDIT_ARCH_I386 ? core::Abi::I386 : core::Abi::Native;
     c.id = core::SyscallId(abi, static_cast<int>(nr));
     for (size_t i = 0; i < 6; ++i) c.args[i] = e[i];
-    const bool exec = abi == core::Abi::Native && (c.id.nr == kExecve || c.id.nr == kExecveat);
-    if (!t.started && exec) t.started = true;  // the launched command's first call we show
+    if (!t.started && core::is_exec(c.id)) t.started = true;  // the launched command's first call we show
     if (t.started) h.on_entry(c);
     return;
   }
@@ -270,7 +301,12 @@ int Tracer::run(Handler& h) {
     if (it == tracees_.end()) {
       // A new thread or child can report before its parent's fork event.
       if (!WIFSTOPPED(status)) continue;
-      Tracee& nt = add(tid, thread_group(tid));
+      const pid_t tgid = thread_group(tid);
+      if (!follows(tgid)) {  // a new process where only threads are followed
+        ptrace(PTRACE_DETACH, tid, nullptr, nullptr);  // its first stop: nothing to re-inject
+        continue;
+      }
+      Tracee& nt = add(tid, tgid);
       nt.seccomp = launched_ != 0 && options_.seccomp.has_value();  // a filter is inherited
       h.on_tracees(tracees_.size());
       it = tracees_.find(tid);
@@ -296,20 +332,10 @@ int Tracer::run(Handler& h) {
         continue;
       case PTRACE_EVENT_FORK:
       case PTRACE_EVENT_VFORK:
-      case PTRACE_EVENT_CLONE: {
-        unsigned long child = 0;
-        ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &child);
-        const pid_t ctid = static_cast<pid_t>(child);
-        if (ctid > 0) {
-          const bool known = tracees_.count(ctid) != 0;
-          Tracee& nt = known ? tracees_.at(ctid) : add(ctid, event == PTRACE_EVENT_CLONE ? thread_group(ctid) : ctid);
-          nt.seccomp = tracees_.at(tid).seccomp;
-          nt.started = tracees_.at(tid).started;
-          if (!known) h.on_tracees(tracees_.size());
-        }
+      case PTRACE_EVENT_CLONE:
+        new_child(tid, event, h);
         resume(tid, tracees_.at(tid), 0);
         continue;
-      }
       case PTRACE_EVENT_EXEC: {
         unsigned long former = 0;
         ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &former);

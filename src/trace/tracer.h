@@ -1,7 +1,8 @@
 // The ptrace tracer: launches a command or seizes running processes, follows
-// their forks, clones and execs, and reports every completed syscall, every
-// signal delivered and every exit to a handler. One object, one thread: all
-// ptrace calls come from the thread that called launch()/attach() and run().
+// their forks, clones and execs (or only their new threads), and reports
+// every completed syscall, every signal delivered and every exit to a handler.
+// One object, one thread: all ptrace calls come from the thread that called
+// launch()/attach() and run().
 #pragma once
 
 #include <signal.h>
@@ -24,6 +25,9 @@ namespace syslat::trace {
 
 struct TracerOptions {
   bool follow_forks = false;  // -f: new processes and threads are traced too
+  // New threads of the traced processes are traced too, new processes not
+  // (what the BPF backend counts of `-p PID`). Implied by follow_forks.
+  bool follow_threads = false;
   // Only these syscalls stop a launched tracee (a seccomp-bpf filter is
   // installed before its execve); nullopt: all stop. Attached processes
   // always stop at every call (the handler filters).
@@ -78,8 +82,9 @@ class Tracer {
   // reported. Errors: fork or ptrace refused (message says why).
   static util::Expected<std::unique_ptr<Tracer>> launch(const std::string& path, const std::vector<std::string>& argv,
                                                         const TracerOptions& options);
-  // Seizes every thread of each process. Errors name the PID and the reason
-  // (no such process, not permitted: ptrace_scope, another tracer).
+  // Seizes every thread of each process (following neither forks nor
+  // threads: only the thread named). Errors name the PID and the reason (no
+  // such process, not permitted: ptrace_scope, another tracer).
   static util::Expected<std::unique_ptr<Tracer>> attach(const std::vector<pid_t>& pids, const TracerOptions& options);
 
   // Traces until no tracee is left or stop() was called; then attached
@@ -110,11 +115,15 @@ class Tracer {
   Tracee& add(pid_t tid, pid_t pid);
   void syscall_stop(Tracee& t, pid_t tid, Handler& h, bool seccomp_stop);
   void resume(pid_t tid, const Tracee& t, int sig);
+  // tid forked, vforked or cloned (`event`): the child is traced if followed.
+  void new_child(pid_t tid, unsigned event, Handler& h);
   // A tracee ended: its call in flight (exit_group) and its end reach h.
   void ended(Tracee& t, pid_t tid, int status, Handler& h);
   void gone(pid_t tid, int status, Handler& h);
   void finish(Handler& h);
   pid_t thread_group(pid_t tid) const;
+  // A new tracee of thread group `tgid` is followed (else it is detached).
+  bool follows(pid_t tgid) const;
 
   TracerOptions options_;
   std::unordered_map<pid_t, Tracee> tracees_;

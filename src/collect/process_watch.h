@@ -1,0 +1,39 @@
+// Whether the process behind a PID is still the one first seen there. A PID
+// is reused by a new process once the old one is gone, and an exec puts
+// another program in the same process: what a cache keyed by PID learned
+// (the modules of its stacks) then belongs to someone else.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "util/fd.h"
+
+namespace syslat::collect {
+
+class ProcessWatch {
+ public:
+  // nullopt when no process has the PID.
+  static std::optional<ProcessWatch> start(uint32_t pid);
+
+  // Another process has the PID now (another start time), or the process
+  // exec'd another program (another executable file). A process that is
+  // gone, or a zombie, is still itself: its last events are its own.
+  bool replaced() const;
+
+ private:
+  struct Exe {
+    uint64_t dev = 0, ino = 0;
+    bool operator==(const Exe&) const = default;
+  };
+  ProcessWatch(uint32_t pid, uint64_t start_ticks, util::UniqueFd dir)
+      : pid_(pid), start_ticks_(start_ticks), dir_(std::move(dir)) {}
+  std::optional<Exe> exe() const;
+
+  uint32_t pid_;
+  uint64_t start_ticks_;    // field 22 of /proc/PID/stat
+  util::UniqueFd dir_;      // /proc/PID of this very process: empty once it is gone
+  std::optional<Exe> exe_;  // none for a zombie (or a kernel thread)
+};
+
+}  // namespace syslat::collect
