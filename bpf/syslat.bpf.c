@@ -107,9 +107,10 @@ static __always_inline __u32 hist_of(__u32 slot)
 			*(volatile __u32 *)cell = hist;
 		}
 	}
-	/* The claiming CPU runs with preemption off: a few reads outwait it,
-	 * but for an interrupt in between, when this call goes to hist_full. */
-	for (int i = 0; i < 64 && hist == HIST_CLAIMED; i++)
+	/* The claiming CPU runs with preemption off: a few thousand reads (a
+	 * few microseconds) outwait its atomic add on a contended line, but
+	 * for a long interrupt in between, when this call goes to hist_full. */
+	for (int i = 0; i < 4096 && hist == HIST_CLAIMED; i++)
 		hist = *(volatile __u32 *)cell;
 	return hist >= HIST_CLAIMED ? 0 : hist;
 }
