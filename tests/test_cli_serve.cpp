@@ -157,7 +157,7 @@ TEST_CASE("syslatd: bad requests get 405, 404 or 400 or are dropped, and a stall
   const std::string body = daemon.scrape();
   CHECK(now_s() - t0 < 2.0);
   CHECK(body.find("# TYPE syscall_total counter") != std::string::npos);
-  // The stalled one is dropped after the read timeout, without an answer.
+  // The stalled one is dropped at the request deadline, without an answer.
   const double t1 = now_s();
   const std::string dropped = stalled.receive_all();
   CHECK(now_s() - t1 < 9.0);

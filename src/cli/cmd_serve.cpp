@@ -3,8 +3,8 @@
 //
 // Threads: this one waits for signals and slow-call events and polls the
 // maps (the kernel's u32 histogram buckets need a read every second to stay
-// wrap-safe, scrapes or not); the HTTP workers only render the model, once
-// per poll however many scrapers ask.
+// wrap-safe, scrapes or not); the HTTP server's thread only renders the
+// model, once per poll however many scrapers ask.
 #include <signal.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -30,6 +30,7 @@
 #include "core/histogram.h"
 #include "export/prometheus.h"
 #include "util/duration.h"
+#include "util/fd_limit.h"
 #include "util/time.h"
 
 namespace syslat::cli {
@@ -44,7 +45,9 @@ const CommandSpec kSpec{
     "Serve system call counts, errors, slow calls and latency histograms on\n"
     "GET /metrics in the Prometheus text format (and / with a link to it). Runs in\n"
     "the foreground, logs to stderr, stops on SIGTERM or SIGINT. The maps are read\n"
-    "every second; every counter counts since syslatd started.\n"
+    "every second; every counter counts since syslatd started. One request per\n"
+    "connection, 5 s from connect to the end of the reply, at most 256\n"
+    "connections (the oldest idle one makes room).\n"
     "Examples: syslatd     syslatd --listen 0.0.0.0:9476 -P     syslatd -c /sys/fs/cgroup/web --threshold read=5ms",
     "Exporter:\n"
     "      --listen ADDR:PORT   where to serve (default 127.0.0.1:9476; [::1]:PORT for IPv6)\n"
@@ -94,7 +97,7 @@ std::vector<uint64_t> effective_bounds(const std::string& prog, const std::vecto
 }
 
 // The cumulative model and its rendered text, shared by the poll loop
-// (writer) and the HTTP workers (readers).
+// (writer) and the HTTP server's thread (reader).
 class Exported {
  public:
   Exported(size_t max_processes, exporter::PrometheusMeta meta) : stats_(max_processes), meta_(std::move(meta)) {}
@@ -149,6 +152,7 @@ int Daemon::run() {
   if (o_.backend == Backend::Ptrace)
     return fail(prog_, "--backend: syslatd serves the whole machine and needs BPF (expected auto or bpf)", 2);
   const std::vector<uint64_t> bounds = effective_bounds(prog_, o_.bucket_bounds_ns);
+  util::raise_open_files_limit();  // the HTTP server's connections, not 1024
 
   // Bound before anything is loaded: a taken port is a quick exit 2.
   std::shared_ptr<Exported> exported;
