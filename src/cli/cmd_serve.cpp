@@ -19,7 +19,9 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 
+#include "cli/cgroup_target.h"
 #include "cli/commands.h"
 #include "cli/http_server.h"
 #include "cli/stats_session.h"
@@ -48,6 +50,9 @@ const CommandSpec kSpec{
     "every second; every counter counts since syslatd started. One request per\n"
     "connection, 5 s from connect to the end of the reply, at most 256\n"
     "connections (the oldest idle one makes room).\n"
+    "With -c PATH or --unit, a cgroup removed and made again (a unit restart) is\n"
+    "followed within a second (an id names one cgroup: -c ID cannot be followed);\n"
+    "syslat_target_present says whether the cgroup exists.\n"
     "Examples: syslatd     syslatd --listen 0.0.0.0:9476 -P     syslatd -c /sys/fs/cgroup/web --threshold read=5ms",
     "Exporter:\n"
     "      --listen ADDR:PORT   where to serve (default 127.0.0.1:9476; [::1]:PORT for IPv6)\n"
@@ -115,6 +120,12 @@ class Exported {
     ++generation_;
   }
 
+  void set_target_present(bool present) {
+    std::lock_guard lock(mutex_);
+    meta_.target_present = present;
+    ++generation_;
+  }
+
   std::shared_ptr<const std::string> metrics() {
     std::lock_guard lock(mutex_);
     if (!rendered_ || rendered_generation_ != generation_) {
@@ -133,16 +144,27 @@ class Exported {
   std::shared_ptr<const std::string> rendered_;
 };
 
+// -c/--unit: the cgroup filtered on, or none.
+std::optional<CgroupTarget> cgroup_target(const CommonOptions& o) {
+  if (!o.filter.cgroup_path) return std::nullopt;
+  if (o.unit) return CgroupTarget::from_unit_option(*o.unit, *o.filter.cgroup_path);
+  return CgroupTarget::from_cgroup_option(o.cgroup.value_or(*o.filter.cgroup_path), *o.filter.cgroup_path);
+}
+
 class Daemon {
  public:
-  Daemon(std::string prog, const CommonOptions& o) : prog_(std::move(prog)), o_(o) {}
+  Daemon(std::string prog, const CommonOptions& o) : prog_(std::move(prog)), o_(o), target_(cgroup_target(o)) {}
   int run();
 
  private:
   void loop(collect::BpfSource& source, StopEvents& events, Exported& exported);
+  void follow_target(collect::BpfSource& source, Exported& exported);
+  void say(const std::string& line) const { std::cerr << fmt::format("{}: {}", prog_, line) << std::endl; }
 
   std::string prog_;
   const CommonOptions& o_;
+  std::optional<CgroupTarget> target_;
+  bool said_apply_error_ = false;  // one line per run of failed re-applies
 };
 
 int Daemon::run() {
@@ -222,9 +244,35 @@ void Daemon::loop(collect::BpfSource& source, StopEvents& events, Exported& expo
     source.consume_events(count_slow);
     exported.add(sample, slow);
     slow.clear();
+    follow_target(source, exported);
     next_poll = t + kPollPeriodNs;
   }
   exported.set_attached(false);
+}
+
+// systemd removes a unit's cgroup and makes a new one when it restarts the
+// unit; the filter would go on naming the removed one. Looked at once per
+// poll: a new cgroup at the target's place is filtered on from then on.
+void Daemon::follow_target(collect::BpfSource& source, Exported& exported) {
+  if (!target_) return;
+  const auto now = target_->look();
+  if (target_->in_force(now)) return;
+  if (target_->present()) {
+    target_->set_gone();
+    exported.set_target_present(false);
+    say(target_->gone_message());
+  }
+  if (!now || !target_->can_follow()) return;
+  core::FilterSpec filter = o_.filter;
+  filter.cgroup_path = now->path;
+  if (auto ok = source.apply(filter); !ok) {  // gone again meanwhile, or out of fds: the next poll tries again
+    if (!std::exchange(said_apply_error_, true)) say(ok.error().message + "; trying again every second");
+    return;
+  }
+  said_apply_error_ = false;
+  target_->set_in_force(*now);
+  exported.set_target_present(true);
+  say(target_->back_message());
 }
 
 }  // namespace
