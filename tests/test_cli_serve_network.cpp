@@ -1,6 +1,7 @@
 // syslatd on a network: clients that trickle a request byte by byte or sit
 // idle, by the thousand, do not slow a real Prometheus's scrapes; a used-up
-// fd limit neither stops the answers nor makes it spin.
+// fd limit neither stops the answers nor makes it spin; it keeps no
+// capability once its programs are attached.
 #include <catch2/catch.hpp>
 
 #include <dirent.h>
@@ -171,6 +172,27 @@ double timed_scrape(int port, double limit_s) {
   return now_s() - t0;
 }
 
+// The capability sets of every thread of a process: "" when all are empty,
+// else the lines that are not.
+std::string capabilities_left(pid_t pid) {
+  std::string left;
+  const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  DIR* d = opendir(tasks.c_str());
+  REQUIRE(d);
+  size_t threads = 0;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    ++threads;
+    std::istringstream status(slt::read_file(tasks + "/" + e->d_name + "/status"));
+    for (std::string line; std::getline(status, line);)
+      if (line.rfind("Cap", 0) == 0 && line.find_first_not_of("0\t", line.find(':') + 1) != std::string::npos)
+        left += std::string("task ") + e->d_name + ": " + line + "\n";
+  }
+  closedir(d);
+  CHECK(threads >= 2);  // the HTTP server has a thread of its own
+  return left;
+}
+
 // Prometheus's view of the last window_s seconds of scrapes: every one up,
 // none slower than a second (its scrape timeout is its 1 s interval, so a
 // slower one would be a failed one).
@@ -279,4 +301,58 @@ TEST_CASE("syslatd: with its fd limit used up by idle clients it still answers a
   CHECK(cpu < 0.1 * wall);
   CHECK(daemon.process->running());
   for (int fd : idle) close(fd);
+}
+
+TEST_CASE("syslatd: no capability once attached, and -P polls, a re-applied cgroup filter and the detach at exit work without one", "[privileged]") {
+  slt::TestCgroup cgroup("syslat-test-" + std::to_string(getpid()) + "-caps.service");
+  const std::string root = cgroup.path().substr(0, cgroup.path().rfind('/'));
+  slt::Background workload({slt::workload("wl_loop"), "getppid", "50", "10"});
+  cgroup.add(workload.pid());
+  Syslatd daemon({"-P", "-c", cgroup.path()});
+  const pid_t pid = daemon.pid();
+  {
+    const std::string left = capabilities_left(pid);
+    INFO(left);
+    CHECK(left.empty());
+  }
+  const slt::BpfIds held = slt::bpf_ids_of(pid);
+  REQUIRE(!held.links.empty());
+
+  // Every bpf() call syslatd makes from now on, and how it ended.
+  slt::TempDir dir;
+  slt::Background strace({"strace", "-f", "-qq", "-e", "trace=bpf", "-o", dir.file("bpf.log"), "-p", std::to_string(pid)});
+  const std::string getppid = "syscall_total{syscall=\"getppid\",pid=\"" + std::to_string(workload.pid()) + "\",comm=\"wl_loop\"}";
+  const auto wait_growth = [&](double from) {
+    double v = -1;
+    for (const double end = now_s() + 10; now_s() < end; std::this_thread::sleep_for(std::chrono::milliseconds(200)))
+      if ((v = sample_value(daemon.scrape(), getppid)) > from) break;
+    return v;
+  };
+  const double before = wait_growth(0);
+  CHECK(before > 0);
+
+  // The cgroup made again, as a unit restart does: the filter is re-applied.
+  std::ofstream(root + "/cgroup.procs") << workload.pid() << '\n';
+  for (int i = 0; i < 100 && rmdir(cgroup.path().c_str()) != 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  REQUIRE(mkdir(cgroup.path().c_str(), 0755) == 0);
+  cgroup.add(workload.pid());
+  REQUIRE(daemon.process->wait_for_stderr("syslatd: -c " + cgroup.path() + ": the cgroup is back", 5));
+  const double stalled = sample_value(daemon.scrape(), getppid);
+  CHECK(wait_growth(stalled) > stalled);
+
+  daemon.process->signal(SIGTERM);
+  const auto end = daemon.process->wait(15);
+  INFO(end.err);
+  CHECK(end.status == 0);
+  strace.wait(10);
+  const std::string log = slt::read_file(dir.file("bpf.log"));
+  INFO(log);
+  CHECK(log.find("BPF_MAP_LOOKUP_BATCH") != std::string::npos);    // -P's process table
+  CHECK(log.find("BPF_OBJ_GET_INFO_BY_FD") != std::string::npos);  // the programs' recursion misses
+  CHECK(log.find("BPF_MAP_UPDATE_ELEM") != std::string::npos);     // the cgroup re-applied
+  CHECK(log.find("EPERM") == std::string::npos);
+  CHECK(log.find("EACCES") == std::string::npos);
+  // The programs went with it: detaching needed no capability either.
+  CHECK(slt::bpf_left_behind(held) == "");
 }

@@ -4,7 +4,9 @@
 // Threads: this one waits for signals and slow-call events and polls the
 // maps (the kernel's u32 histogram buckets need a read every second to stay
 // wrap-safe, scrapes or not); the HTTP server's thread only renders the
-// model, once per poll however many scrapers ask.
+// model, once per poll however many scrapers ask. Once the programs are
+// attached the process keeps no capability: everything after that goes
+// through fds it already holds.
 #include <signal.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -31,6 +33,7 @@
 #include "core/cumulative.h"
 #include "core/histogram.h"
 #include "export/prometheus.h"
+#include "util/capabilities.h"
 #include "util/duration.h"
 #include "util/fd_limit.h"
 #include "util/time.h"
@@ -47,9 +50,9 @@ const CommandSpec kSpec{
     "Serve system call counts, errors, slow calls and latency histograms on\n"
     "GET /metrics in the Prometheus text format (and / with a link to it). Runs in\n"
     "the foreground, logs to stderr, stops on SIGTERM or SIGINT. The maps are read\n"
-    "every second; every counter counts since syslatd started. One request per\n"
-    "connection, 5 s from connect to the end of the reply, at most 256\n"
-    "connections (the oldest idle one makes room).\n"
+    "every second; every counter counts since syslatd started. Once attached it\n"
+    "keeps no capability. One request per connection, 5 s from connect to the end\n"
+    "of the reply, at most 256 connections (the oldest idle one makes room).\n"
     "With -c PATH or --unit, a cgroup removed and made again (a unit restart) is\n"
     "followed within a second (an id names one cgroup: -c ID cannot be followed);\n"
     "syslat_target_present says whether the cgroup exists.\n"
@@ -201,6 +204,10 @@ int Daemon::run() {
   (*source)->set_thresholds(o_.thresholds);
   events->watch_data((*source)->events_fd());
   if (auto ok = (*source)->attach(); !ok) return fail(prog_, ok.error().message, 1);
+  // Before any other thread starts: capabilities are per thread. Reading
+  // the maps, the ring buffer, re-applying a cgroup filter through the map
+  // fd and detaching need none.
+  if (auto ok = util::drop_all_capabilities(); !ok) return fail(prog_, ok.error().message, 1);
 
   exporter::PrometheusMeta meta;
   meta.version = SYSLAT_VERSION;
