@@ -57,7 +57,7 @@ TEST_CASE("prometheus: every family has HELP and TYPE lines before its samples")
   for (const auto& [name, type] : {std::pair{"syscall_total", "counter"}, {"syscall_errors_total", "counter"},
                                    {"syscall_slow_total", "counter"}, {"syscall_duration_seconds", "histogram"},
                                    {"syslat_events_lost_total", "counter"}, {"syslat_bpf_attached", "gauge"},
-                                   {"syslat_build_info", "gauge"}}) {
+                                   {"syslat_target_present", "gauge"}, {"syslat_build_info", "gauge"}}) {
     const std::string type_line = std::string("# TYPE ") + name + " " + type + "\n";
     const auto help = text.find(std::string("# HELP ") + name + " ");
     const auto typ = text.find(type_line);
@@ -70,9 +70,17 @@ TEST_CASE("prometheus: every family has HELP and TYPE lines before its samples")
   CHECK(value_of(text, R"(syscall_total{syscall="read"})") == 3);
   CHECK(value_of(text, R"(syscall_errors_total{syscall="read"})") == 1);
   CHECK(value_of(text, R"(syslat_bpf_attached)") == 1);
+  CHECK(value_of(text, R"(syslat_target_present)") == 1);  // no -c/--unit: nothing is missing
   CHECK(value_of(text, R"(syslat_build_info{version="0.1.0",kernel="6.1.0-test",backend="bpf"})") == 1);
   CHECK(value_of(text, R"(syslat_events_lost_total{reason="ring_buffer"})") == 0);
   CHECK(text.back() == '\n');
+}
+
+TEST_CASE("prometheus: syslat_target_present is 0 while the -c/--unit cgroup is gone") {
+  core::CumulativeStats stats(10);
+  exporter::PrometheusMeta m = meta();
+  m.target_present = false;
+  CHECK(value_of(exporter::render_prometheus(stats, m), "syslat_target_present") == 0);
 }
 
 TEST_CASE("prometheus: histogram buckets are cumulative at exact bounds and +Inf equals _count") {

@@ -47,6 +47,9 @@ util::Error bad_cgroup(const std::string& what) {
 
 util::Error bad_unit(const std::string& what) { return util::make_error(fmt::format("--unit: {} ({})", what, kUnitForm)); }
 
+// All digits: a cgroup id (a directory named so is reachable as ./NAME).
+bool is_cgroup_id(const std::string& value) { return !value.empty() && value.find_first_not_of("0123456789") == std::string::npos; }
+
 bool systemd_running() {
   struct stat st {};
   return lstat("/run/systemd/system", &st) == 0 && S_ISDIR(st.st_mode);  // what sd_booted() checks
@@ -102,8 +105,7 @@ std::string systemd_control_group(const std::string& unit) {
 
 util::Expected<std::string> resolve_cgroup_option(const std::string& value) {
   if (value.empty()) return bad_cgroup("empty value");
-  // All digits: a cgroup id (a directory named so is reachable as ./NAME).
-  if (value.find_first_not_of("0123456789") == std::string::npos) {
+  if (is_cgroup_id(value)) {
     auto id = util::parse_u64(value);
     if (!id || *id == 0) return bad_cgroup(fmt::format("'{}' is not a cgroup id", value));
     auto root = util::cgroup2_mount();
@@ -141,6 +143,56 @@ util::Expected<std::string> resolve_unit_option(const std::string& value) {
                                 found.size(), list));
   }
   return found.front();
+}
+
+CgroupTarget::CgroupTarget(Kind kind, std::string given, std::string dir) : kind_(kind), given_(std::move(given)) {
+  in_force_.path = std::move(dir);
+  struct stat st {};
+  if (stat(in_force_.path.c_str(), &st) == 0) in_force_.ino = st.st_ino;
+}
+
+CgroupTarget CgroupTarget::from_cgroup_option(const std::string& value, std::string dir) {
+  return CgroupTarget(is_cgroup_id(value) ? Kind::Id : Kind::Path, value, std::move(dir));
+}
+
+CgroupTarget CgroupTarget::from_unit_option(const std::string& unit, std::string dir) {
+  return CgroupTarget(Kind::Unit, unit, std::move(dir));
+}
+
+std::optional<CgroupTarget::Place> CgroupTarget::look() const {
+  const auto at = [](const std::string& path) -> std::optional<Place> {
+    struct stat st {};
+    if (!is_cgroup2_dir(path) || stat(path.c_str(), &st) != 0) return std::nullopt;
+    return Place{path, st.st_ino};
+  };
+  if (auto place = at(in_force_.path); place || kind_ != Kind::Unit) return place;
+  // The unit's cgroup is not where it was: gone, or moved (another slice).
+  auto dir = resolve_unit_option(given_);
+  return dir ? at(*dir) : std::nullopt;
+}
+
+void CgroupTarget::set_in_force(Place now) {
+  in_force_ = std::move(now);
+  present_ = true;
+}
+
+std::string CgroupTarget::gone_message() const {
+  switch (kind_) {
+    case Kind::Path:
+      return fmt::format("-c {}: the cgroup is gone; nothing is counted until one is made there again", given_);
+    case Kind::Unit:
+      return fmt::format("--unit {}: its cgroup {} is gone (the unit stopped or is restarting); nothing is counted "
+                         "until the unit has a cgroup again", given_, in_force_.path);
+    case Kind::Id:
+      break;
+  }
+  return fmt::format("-c {}: the cgroup with this id ({}) is gone, and an id cannot follow a cgroup made again "
+                     "(-c PATH or --unit can): nothing more is counted", given_, in_force_.path);
+}
+
+std::string CgroupTarget::back_message() const {
+  if (kind_ == Kind::Unit) return fmt::format("--unit {}: its cgroup is back at {}; counting it", given_, in_force_.path);
+  return fmt::format("-c {}: the cgroup is back (made again); counting it", given_);
 }
 
 }  // namespace syslat::cli

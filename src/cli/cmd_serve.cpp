@@ -1,13 +1,16 @@
 // syslatd / syslat serve: the BPF programs loaded once, polled every second
 // into a cumulative model, served as Prometheus text on GET /metrics.
 //
-// Threads: this one waits for signals and polls the
-// maps (the kernel's u32 histogram buckets need a read every second to stay
-// wrap-safe, scrapes or not); the HTTP workers only render the model, once
-// per poll however many scrapers ask.
+// Threads: this one waits for signals and polls the maps
+// (the kernel's u32 histogram buckets need a read every second to stay
+// wrap-safe, scrapes or not); the HTTP server's thread only renders the
+// model, once per poll however many scrapers ask. Once the programs are
+// attached the process keeps no capability: everything after that goes
+// through fds it already holds.
 #include <signal.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -19,7 +22,9 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 
+#include "cli/cgroup_target.h"
 #include "cli/commands.h"
 #include "cli/http_server.h"
 #include "cli/stats_session.h"
@@ -29,7 +34,9 @@
 #include "core/cumulative.h"
 #include "core/histogram.h"
 #include "export/prometheus.h"
+#include "util/capabilities.h"
 #include "util/duration.h"
+#include "util/fd_limit.h"
 #include "util/time.h"
 
 namespace syslat::cli {
@@ -44,7 +51,12 @@ const CommandSpec kSpec{
     "Serve system call counts, errors, slow calls and latency histograms on\n"
     "GET /metrics in the Prometheus text format (and / with a link to it). Runs in\n"
     "the foreground, logs to stderr, stops on SIGTERM or SIGINT. The maps are read\n"
-    "every second; every counter counts since syslatd started.\n"
+    "every second; every counter counts since syslatd started. Once attached it\n"
+    "keeps no capability. One request per connection, 5 s from connect to the end\n"
+    "of the reply, at most 256 connections (the oldest idle one makes room).\n"
+    "With -c PATH or --unit, a cgroup removed and made again (a unit restart) is\n"
+    "followed within a second (an id names one cgroup: -c ID cannot be followed);\n"
+    "syslat_target_present says whether the cgroup exists.\n"
     "Examples: syslatd     syslatd --listen 0.0.0.0:9476 -P     syslatd -c /sys/fs/cgroup/web --threshold read=5ms",
     "Exporter:\n"
     "      --listen ADDR:PORT   where to serve (default 127.0.0.1:9476; [::1]:PORT for IPv6)\n"
@@ -94,7 +106,7 @@ std::vector<uint64_t> effective_bounds(const std::string& prog, const std::vecto
 }
 
 // The cumulative model and its rendered text, shared by the poll loop
-// (writer) and the HTTP workers (readers).
+// (writer) and the HTTP server's thread (reader).
 class Exported {
  public:
   Exported(size_t max_processes, exporter::PrometheusMeta meta) : stats_(max_processes), meta_(std::move(meta)) {}
@@ -108,6 +120,12 @@ class Exported {
   void set_attached(bool attached) {
     std::lock_guard lock(mutex_);
     meta_.bpf_attached = attached;
+    ++generation_;
+  }
+
+  void set_target_present(bool present) {
+    std::lock_guard lock(mutex_);
+    meta_.target_present = present;
     ++generation_;
   }
 
@@ -129,16 +147,30 @@ class Exported {
   std::shared_ptr<const std::string> rendered_;
 };
 
+// -c/--unit: the cgroup filtered on, or none.
+std::optional<CgroupTarget> cgroup_target(const CommonOptions& o) {
+  if (!o.filter.cgroup_path) return std::nullopt;
+  if (o.unit) return CgroupTarget::from_unit_option(*o.unit, *o.filter.cgroup_path);
+  return CgroupTarget::from_cgroup_option(o.cgroup.value_or(*o.filter.cgroup_path), *o.filter.cgroup_path);
+}
+
 class Daemon {
  public:
-  Daemon(std::string prog, const CommonOptions& o) : prog_(std::move(prog)), o_(o) {}
+  Daemon(std::string prog, const CommonOptions& o) : prog_(std::move(prog)), o_(o), filter_(o.filter), target_(cgroup_target(o)) {
+    filter_.skip_pid = static_cast<uint32_t>(getpid());  // its own polling (a 1 s wait each) is no slow call
+  }
   int run();
 
  private:
   void loop(collect::BpfSource& source, StopEvents& events, Exported& exported);
+  void follow_target(collect::BpfSource& source, Exported& exported);
+  void say(const std::string& line) const { std::cerr << fmt::format("{}: {}", prog_, line) << std::endl; }
 
   std::string prog_;
   const CommonOptions& o_;
+  core::FilterSpec filter_;  // in force (the cgroup's path follows the target)
+  std::optional<CgroupTarget> target_;
+  bool said_apply_error_ = false;  // one line per run of failed re-applies
 };
 
 int Daemon::run() {
@@ -148,6 +180,7 @@ int Daemon::run() {
   if (o_.backend == Backend::Ptrace)
     return fail(prog_, "--backend: syslatd serves the whole machine and needs BPF (expected auto or bpf)", 2);
   const std::vector<uint64_t> bounds = effective_bounds(prog_, o_.bucket_bounds_ns);
+  util::raise_open_files_limit();  // the HTTP server's connections, not 1024
 
   // Bound before anything is loaded: a taken port is a quick exit 2.
   std::shared_ptr<Exported> exported;
@@ -170,11 +203,13 @@ int Daemon::run() {
   bo.verbose = o_.verbose;
   auto source = collect::BpfSource::load(bo);
   if (!source) return fail(prog_, source.error().message, 1);
-  core::FilterSpec filter = o_.filter;
-  filter.skip_pid = static_cast<uint32_t>(getpid());  // its own polling (a 1 s wait each) is no slow call
-  if (auto ok = (*source)->apply(filter); !ok) return fail(prog_, ok.error().message, 2);
+  if (auto ok = (*source)->apply(filter_); !ok) return fail(prog_, ok.error().message, 2);
   (*source)->set_thresholds(o_.thresholds);
   if (auto ok = (*source)->attach(); !ok) return fail(prog_, ok.error().message, 1);
+  // Before any other thread starts: capabilities are per thread. Reading
+  // the maps, the ring buffer, re-applying a cgroup filter through the map
+  // fd and detaching need none.
+  if (auto ok = util::drop_all_capabilities(); !ok) return fail(prog_, ok.error().message, 1);
 
   exporter::PrometheusMeta meta;
   meta.version = SYSLAT_VERSION;
@@ -212,9 +247,36 @@ void Daemon::loop(collect::BpfSource& source, StopEvents& events, Exported& expo
     if (deadline && t >= deadline) break;
     if (t < next_poll) continue;
     exported.add(source.poll());
+    follow_target(source, exported);
     next_poll = t + kPollPeriodNs;
   }
   exported.set_attached(false);
+}
+
+// systemd removes a unit's cgroup and makes a new one when it restarts the
+// unit; the filter would go on naming the removed one. Looked at once per
+// poll: a new cgroup at the target's place is filtered on from then on.
+void Daemon::follow_target(collect::BpfSource& source, Exported& exported) {
+  if (!target_) return;
+  const auto now = target_->look();
+  if (target_->in_force(now)) return;
+  if (target_->present()) {
+    target_->set_gone();
+    exported.set_target_present(false);
+    say(target_->gone_message());
+  }
+  if (!now || !target_->can_follow()) return;
+  core::FilterSpec filter = filter_;
+  filter.cgroup_path = now->path;
+  if (auto ok = source.apply(filter); !ok) {  // gone again meanwhile, or out of fds: the next poll tries again
+    if (!std::exchange(said_apply_error_, true)) say(ok.error().message + "; trying again every second");
+    return;
+  }
+  said_apply_error_ = false;
+  filter_ = std::move(filter);
+  target_->set_in_force(*now);
+  exported.set_target_present(true);
+  say(target_->back_message());
 }
 
 }  // namespace

@@ -1,10 +1,16 @@
-// syslatd's HTTP side, on cpp-httplib: GET and HEAD of /metrics and / (a
-// page linking to /metrics), 405 with Allow for other methods there, 404
-// elsewhere. A slow or malformed client cannot hold the others up: a few
-// workers, each connection served once (no keep-alive to idle in), reads
-// that time out, and the library's header and URI length limits.
+// syslatd's HTTP side: GET and HEAD of /metrics and / (a page linking to
+// /metrics), 405 with Allow for other methods there, 404 elsewhere, 400 for
+// what is not a request; one request per connection (Connection: close).
+//
+// Built to face a network: one thread on epoll, every connection non-blocking
+// with one deadline from accept to the last byte of its reply (a client that
+// trickles its request a byte at a time cannot hold on), a cap on open
+// connections (at the cap, or when the process is out of fds, the oldest
+// connection that has not sent a whole request is closed, so idle sockets
+// cannot lock a scraper out), and no busy loop when no fd is left.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -16,7 +22,7 @@ namespace syslat::cli {
 
 class MetricsServer {
  public:
-  // Called by the workers for each GET /metrics; may run concurrently.
+  // Called by the server's thread for each GET /metrics.
   using Metrics = std::function<std::shared_ptr<const std::string>()>;
 
   // Binds and listens (connections queue until start()). The error names
@@ -27,8 +33,9 @@ class MetricsServer {
   MetricsServer& operator=(const MetricsServer&) = delete;
 
   void start();  // serves from a thread of its own
-  void stop();   // closes the socket and waits for requests in progress
+  void stop();   // stops serving and closes every connection
   std::string url() const;  // http://127.0.0.1:9476/metrics
+  int port() const;         // the port bound (the kernel's choice for port 0)
 
  private:
   struct Impl;

@@ -174,6 +174,7 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
       if (o.unit) return bad("-c/--cgroup", "cannot be combined with --unit (expected one cgroup: -c PATH|ID or --unit NAME)");
       auto dir = resolve_cgroup_option(value);
       if (!dir) return dir.error();
+      o.cgroup = value;
       o.filter.cgroup_path = *dir;
       return {};
     }

@@ -28,6 +28,7 @@ struct ListenAddress {
 struct CommonOptions {
   core::FilterSpec filter;  // -c PATH|ID and --unit resolve into filter.cgroup_path
   std::optional<std::string> unit;  // --unit, with its suffix (nginx -> nginx.service)
+  std::optional<std::string> cgroup;  // -c as given: a path, or a cgroup id
   double interval_s = 0;  // 0: one report at the end
   double duration_s = 0;  // 0: until interrupted / target exits
   std::optional<size_t> top;  // default: 10 for text, all for JSON/CSV

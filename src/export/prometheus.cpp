@@ -91,6 +91,9 @@ void health(Out& out, const core::CumulativeStats& stats, const PrometheusMeta& 
     fmt::format_to(std::back_inserter(out), "syslat_events_lost_total{{reason=\"{}\"}} {}\n", reason, n);
   family(out, "syslat_bpf_attached", "gauge", "1 while syslatd's BPF programs are attached.");
   fmt::format_to(std::back_inserter(out), "syslat_bpf_attached {}\n", meta.bpf_attached ? 1 : 0);
+  family(out, "syslat_target_present", "gauge",
+         "1 while the cgroup of -c/--unit exists; 0 while it is gone and nothing is counted (always 1 without -c/--unit).");
+  fmt::format_to(std::back_inserter(out), "syslat_target_present {}\n", meta.target_present ? 1 : 0);
   family(out, "syslat_build_info", "gauge", "syslatd's version, the kernel it runs on and its backend (always 1).");
   fmt::format_to(std::back_inserter(out), "syslat_build_info{{version=\"{}\",kernel=\"{}\",backend=\"{}\"}} 1\n",
                  escape_label_value(meta.version), escape_label_value(meta.kernel), escape_label_value(meta.backend));

@@ -8,7 +8,8 @@
 // per-process counts (-P), syscall_total and syscall_errors_total carry
 // pid and comm instead of being system-wide; pids beyond the cap are one
 // pid="other" series per syscall. Then the tool's health:
-// syslat_events_lost_total{reason}, syslat_bpf_attached, syslat_build_info.
+// syslat_events_lost_total{reason}, syslat_bpf_attached,
+// syslat_target_present, syslat_build_info.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +28,9 @@ struct PrometheusMeta {
   std::string kernel;  // uname -r
   std::string backend = "bpf";
   bool bpf_attached = false;
+  // -c/--unit: the cgroup counted exists (a restarted unit's is made again;
+  // while there is none, nothing is counted). True without one.
+  bool target_present = true;
   bool per_process = false;  // -P: pid/comm labels on the call counters
   // The histogram's finite `le` bounds in ns, ascending, each a kernel
   // bucket boundary (core::bucket_bound_at_or_below) so the counts are exact.
