@@ -19,6 +19,7 @@
 #include "syslat.h"
 #include "util/cgroup.h"
 #include "util/duration.h"
+#include "util/escape.h"
 #include "util/strings.h"
 
 namespace syslat::cli {
@@ -356,7 +357,7 @@ static util::Expected<CommonOptions> parse_argv(int argc, char** argv) {
 
 util::Expected<CommonOptions> parse_common_options(int argc, char** argv) {
   auto o = parse_argv(argc, argv);
-  if (!o) return util::make_error(util::one_line(o.error().message));  // values quoted in it may hold newlines
+  if (!o) return util::make_error(util::escaped(o.error().message));  // values quoted in it may hold newlines, escapes
   return o;
 }
 

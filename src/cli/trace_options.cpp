@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "cli/options.h"
+#include "util/escape.h"
 #include "util/strings.h"
 
 namespace syslat::cli {
@@ -106,7 +107,7 @@ static util::Expected<TraceOptions> parse_argv(int argc, char** argv) {
 
 util::Expected<TraceOptions> parse_trace_options(int argc, char** argv) {
   auto o = parse_argv(argc, argv);
-  if (!o) return util::make_error(util::one_line(o.error().message));  // values quoted in it may hold newlines
+  if (!o) return util::make_error(util::escaped(o.error().message));  // values quoted in it may hold newlines, escapes
   return o;
 }
 

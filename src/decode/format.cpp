@@ -14,6 +14,7 @@
 #include "decode/memory_args.h"
 #include "decode/text.h"
 #include "decode/variants.h"
+#include "util/escape.h"
 
 namespace syslat::decode {
 namespace {
@@ -32,7 +33,12 @@ constexpr std::string_view kAddressReturns[] = {"mmap", "mmap2", "mremap", "brk"
 std::string fd_text(int64_t fd, const CallContext& ctx) {
   std::string out = std::to_string(fd);
   if (fd < 0 || !ctx.resolve_fds || ctx.pid == 0) return out;
-  if (auto target = fd_target(ctx.pid, static_cast<int>(fd))) out += "<" + *target + ">";
+  if (auto target = fd_target(ctx.pid, static_cast<int>(fd))) {
+    // A path is anyone's choice of bytes: escaped as strace -y does, <> too.
+    out += '<';
+    util::append_escaped(out, *target, {.backslashed = "\"\\", .octal = "<>"});
+    out += '>';
+  }
   return out;
 }
 
