@@ -79,3 +79,20 @@ TEST_CASE("JSON rows of 32-bit calls say abi i386", "[export][json]") {
   CHECK(j["syscalls"][0]["nr"] == 102);
   CHECK(j["syscalls"][0]["abi"] == "i386");
 }
+
+TEST_CASE("JSON keeps a name's value, in ASCII only: C1 controls escaped, bytes that are not UTF-8 replaced", "[export][json]") {
+  Sample s;
+  s.end_ns = 1'000'000'000;
+  auto& p = s.processes[7];
+  p.pid = 7;
+  p.comm = "\x1b]0;x\a\xc2\x9b\xff";  // ESC, BEL, U+009B (CSI) in UTF-8, a byte that is no UTF-8
+  p.syscalls[110].calls = 1;
+  s.syscalls[110].calls = 1;
+  ReportOptions o;
+  o.per_process = true;
+  std::string text;
+  REQUIRE_NOTHROW(text = syslat::exporter::report_json(build_report(s, o, "t")));
+  for (char c : text) CHECK((c >= 0x20 && c < 0x7f));
+  CHECK(text.find("\"comm\":\"\\u001b]0;x\\u0007\\u009b\\ufffd\"") != std::string::npos);
+  CHECK(json::parse(text)["processes"][0]["comm"] == "\x1b]0;x\a\xc2\x9b\xef\xbf\xbd");
+}

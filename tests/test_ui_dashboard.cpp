@@ -2,6 +2,7 @@
 // given model and state, and what each key does to the state.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <sstream>
 
 #include "syslat.h"
@@ -150,6 +151,24 @@ TEST_CASE("dashboard view: batch mode prints every panel in full, as plain text"
   CHECK(text.find("0-1us |") != std::string::npos);
   CHECK(text.find("futex(0x7f0000001000") != std::string::npos);
   for (const auto& l : lines(ui::render_batch(data(core::SortKey::Rate), st, 120, 2, 10))) CHECK(l.size() <= 120);
+}
+
+TEST_CASE("dashboard view: names and calls from traced processes are drawn escaped") {
+  ui::DashboardData d = data(core::SortKey::Rate);
+  d.slow.clear();
+  d.slow.push_back({0, 4242, "\x1b]0;pwned\a\x9b[2J", 20'000'000, "read(3</tmp/\x1b[31mx>, \"\\33\", 1) = 1"});
+  d.filters = "comm \x1b[2J";
+  for (const std::string& text : {ui::plain_text(ui::render_screen(d, ui::UiState{}, 120, 30)),
+                                  ui::plain_text(ui::render_batch(d, ui::UiState{}, 200, 10, 10))}) {
+    INFO(text);
+    CHECK(std::find_if(text.begin(), text.end(), [](char c) {
+            const auto b = static_cast<unsigned char>(c);
+            return (b < 0x20 && c != '\n') || b >= 0x7f;
+          }) == text.end());
+    CHECK(text.find("\\33]0;pwned\\7\\2") != std::string::npos);  // the COMM column cuts it at 16
+    CHECK(text.find("read(3</tmp/\\33[31mx>, \"\\33\", 1) = 1") != std::string::npos);  // escaped text stays as it was
+    CHECK(text.find("comm \\33[2J") != std::string::npos);
+  }
 }
 
 TEST_CASE("dashboard keys: selection, sort, window, refresh, pause, prompts, quit") {

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "util/duration.h"
+#include "util/escape.h"
 #include "util/time.h"
 
 namespace syslat::ui {
@@ -93,9 +94,9 @@ Line summary_line(const DashboardData& d) {
 Line filter_line(const DashboardData& d) {
   Line l;
   l.add(" filter ", Style::Dim);
-  l.add(d.filters.empty() ? "none (every process)" : d.filters);
+  l.add(d.filters.empty() ? "none (every process)" : util::escaped(d.filters));
   l.add("  slow if >= ", Style::Dim);
-  l.add(d.thresholds);
+  l.add(util::escaped(d.thresholds));
   return l;
 }
 
@@ -225,8 +226,9 @@ void slow_panel(Frame& f, const DashboardData& d, size_t rows, bool fill) {
   }
   for (const SlowLine& e : d.slow) {
     if (rows && shown >= rows) break;
-    f.push_back(Line::of(fmt::format(" {} {:>7} {} {:>9}  {}", util::clock_hms_ms(e.time_ns), e.pid, pad(e.comm, 16),
-                                     util::format_duration_ns(e.duration_ns), e.call)));
+    f.push_back(Line::of(fmt::format(" {} {:>7} {} {:>9}  {}", util::clock_hms_ms(e.time_ns), e.pid,
+                                     pad(util::escaped(e.comm), 16), util::format_duration_ns(e.duration_ns),
+                                     util::escaped(e.call))));
     ++shown;
   }
   if (fill)
@@ -241,7 +243,8 @@ Line footer(const UiState& s) {
       return Line::of(" slow threshold (DUR or NAME=DUR,..., e.g. 5ms or read=1ms): " + s.input + "_", Style::Heading);
     case Prompt::None: break;
   }
-  if (!s.message.empty()) return Line::of(" " + s.message, s.message_is_error ? Style::Alert : Style::Heading);
+  if (!s.message.empty())
+    return Line::of(" " + util::escaped(s.message), s.message_is_error ? Style::Alert : Style::Heading);
   return Line::of(" q quit  j/k select  s sort  z window  p pid  c comm  t threshold  +/- refresh  space pause  ? help",
                   Style::Dim);
 }

@@ -5,13 +5,15 @@
 #include <string>
 
 #include "syslat.h"
+#include "util/escape.h"
 
 namespace syslat::exporter {
 
 std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  const std::string text = util::escaped(s);  // no line breaks or escape sequences left
+  if (text.find_first_of(",\"") == std::string::npos) return text;
   std::string q = "\"";
-  for (char c : s) {
+  for (char c : text) {
     if (c == '"') q += '"';
     q += c;
   }

@@ -73,7 +73,8 @@ std::string report_json(const core::Report& rep) {
                       {"recursion_misses", rep.health.recursion_misses},
                       {"histogram_wrapped", rep.health.hist_lost},
                       {"histogram_full", rep.health.hist_full}};
-  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+  // ASCII only: a comm's C1 control (U+009B) as \u009b, never raw on a terminal.
+  return j.dump(-1, ' ', /*ensure_ascii=*/true, Json::error_handler_t::replace);
 }
 
 }  // namespace syslat::exporter
