@@ -15,7 +15,7 @@ namespace {
 // Column widths of the top panel; the bar takes what is left.
 constexpr size_t kNameWidth = 18, kRateWidth = 10, kTimeWidth = 9, kShareWidth = 7;
 constexpr size_t kTopFixedWidth = kNameWidth + kRateWidth + 3 * kTimeWidth + kShareWidth + 1;
-constexpr size_t kHistLabelWidth = 11;
+constexpr size_t kHistLabelWidth = 12;  // "524us-1.05ms"
 constexpr size_t kHistCountWidth = 10;
 
 std::string pad(std::string text, size_t width) {
@@ -266,6 +266,8 @@ void help_panel(Frame& f) {
       " Filters apply in the kernel at once; counts before the change stay in",
       " the window until it moves past them. 'sys CPU' is the system CPU time",
       " of the traced scope, 'lost' every event the kernel could not record.",
+      " Histogram rows are the kernel's buckets, powers of two of ns: 1.05-2.10ms",
+      " is 2^20 ns (1.048576 ms) up to 2^21 ns, bounds to 3 significant digits.",
   };
   for (const char* l : lines) f.push_back(Line::of(l));
 }

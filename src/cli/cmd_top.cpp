@@ -360,7 +360,9 @@ int run_top(const std::string& prog, int argc, char** argv) {
       "top", "[-p PID] [-n COMM] [--threshold DUR] [-i SEC] [-d SEC] [-b] [OPTIONS]",
       "An interactive dashboard of the system calls being made: the busiest syscalls\n"
       "with their rates and latencies, the selected one's latency histogram, and the\n"
-      "latest slow calls with their arguments decoded. Filters and the slow threshold\n"
+      "latest slow calls with their arguments decoded (the histogram's rows are the\n"
+      "kernel's power-of-two buckets, labelled with their bounds to 3 significant\n"
+      "digits: 1.05-2.10ms is 2^20 up to 2^21 ns). Filters and the slow threshold\n"
       "change live (keys p, c, t) without reloading anything. Without a terminal (or\n"
       "with -b) it prints the same panels as text every refresh, like top -b.\n"
       "Keys: arrows/j/k select, s sort, z window (1s/10s/60s/all), p PID filter,\n"
