@@ -96,7 +96,7 @@ TEST_CASE("CSV has one header and quotes fields", "[export][csv]") {
   std::string header, first;
   std::getline(lines, header);
   std::getline(lines, first);
-  CHECK(header.rfind("time,interval_s,pid,comm,name,nr,abi,count", 0) == 0);
+  CHECK(header.rfind("time,start,interval_s,pid,comm,name,nr,abi,count", 0) == 0);
   CHECK(first.rfind("\"a,b\",", 0) == 0);
   CHECK(first.find(",getppid,110,x86_64,1000,0,") != std::string::npos);
 }

@@ -392,6 +392,8 @@ std::string help_text(const std::string& prog, const CommandSpec& spec) {
       "  -l, --list               list known syscalls with numbers and classes\n"
       "  -j, --json               newline-delimited JSON\n"
       "      --csv                CSV with a header line\n"
+      "                           (time: when a report's interval or a slow call ended,\n"
+      "                           start: when it began; wall clock, UTC, RFC 3339)\n"
       "  -o, --output FILE        write reports to FILE\n"
       "      --backend auto|bpf|ptrace  auto (default): BPF, or ptrace when BPF cannot load and\n"
       "                           there is -- CMD or -p (said on stderr); ptrace: always (slower)\n"

@@ -45,6 +45,18 @@ core::ReportOptions report_options(core::ReportKind kind, const CommonOptions& o
   return r;
 }
 
+// A report of `span` stamped with the wall-clock times it ends ("time") and
+// begins ("start"), the monotonic poll times converted with the clocks'
+// offset as it is now (a clock step during the run is followed).
+core::Report stamped_report(const core::Sample& span, const core::ReportOptions& ro) {
+  const util::MonotonicToRealtime wall;
+  const uint64_t end = span.end_ns ? wall.realtime_of(span.end_ns) : util::realtime_ns();
+  const uint64_t start = span.start_ns && span.start_ns < span.end_ns ? wall.realtime_of(span.start_ns) : end;
+  core::Report report = core::build_report(span, ro, util::rfc3339_utc(static_cast<int64_t>(end)));
+  report.start = util::rfc3339_utc(static_cast<int64_t>(start));
+  return report;
+}
+
 // Where the run's output goes: periodic reports (count, lat) or the stream
 // of slow calls (slow).
 struct Output {
@@ -223,7 +235,7 @@ int Session::run_ptrace(StopEvents& events, std::ostream& out) {
     }
   };
   auto emit = [&] {
-    if (output.reports) output.reports->write(core::build_report(pending, ro, util::rfc3339_now()));
+    if (output.reports) output.reports->write(stamped_report(pending, ro));
     pending = core::Sample{};
   };
   // A command gets the stop signal and the run goes on until it exits; a
@@ -274,7 +286,7 @@ int Session::loop(collect::BpfSource& source, StopEvents& events, LaunchedComman
   int stop_requests = 0;
 
   auto emit = [&] {
-    if (out.reports) out.reports->write(core::build_report(pending, ro, util::rfc3339_now()));
+    if (out.reports) out.reports->write(stamped_report(pending, ro));
     pending = core::Sample{};
   };
   // sysslow: events as they come; losses said when the poll sees them.

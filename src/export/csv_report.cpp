@@ -24,7 +24,7 @@ namespace {
 
 void row(std::ostream& out, const core::Report& rep, const core::Row& r, const core::ProcessRows* p) {
   const auto& s = r.stats;
-  out << fmt::format("{},{:.6f},{},{},{},{},{},{},{},{:.3f},{},{},{},{}", csv_field(rep.time), rep.interval_s,
+  out << fmt::format("{},{},{:.6f},{},{},{},{},{},{},{},{:.3f},{},{},{},{}", csv_field(rep.time), csv_field(rep.start), rep.interval_s,
                      p ? std::to_string(p->pid) : "", p ? csv_field(p->comm) : "", csv_field(r.name),
                      r.id.nr == core::kUnknownOverflow ? "" : std::to_string(r.id.nr), core::abi_name(r.id.abi), s.calls, s.errors, r.rate, s.total_ns,
                      s.avg_ns(), p ? "" : std::to_string(s.min_ns), p ? "" : std::to_string(s.max_ns));
@@ -40,7 +40,7 @@ void row(std::ostream& out, const core::Report& rep, const core::Row& r, const c
 }  // namespace
 
 void write_csv_header(std::ostream& out, core::ReportKind kind) {
-  out << "time,interval_s,pid,comm,name,nr,abi,count,errors,rate,total_ns,avg_ns,min_ns,max_ns";
+  out << "time,start,interval_s,pid,comm,name,nr,abi,count,errors,rate,total_ns,avg_ns,min_ns,max_ns";
   if (kind == core::ReportKind::Lat) out << ",p50_ns,p90_ns,p99_ns";
   out << '\n';
 }

@@ -45,7 +45,8 @@ Json row_json(const core::Row& r, const core::Report& rep, bool per_process) {
 std::string report_json(const core::Report& rep) {
   Json j;
   j["type"] = rep.kind == core::ReportKind::Lat ? "lat" : "count";
-  j["time"] = rep.time;
+  j["time"] = rep.time;  // the span's end
+  j["start"] = rep.start;
   j["interval_s"] = rep.interval_s;
   j["timed"] = rep.timed;
   Json rows = Json::array();

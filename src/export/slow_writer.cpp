@@ -16,6 +16,9 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
+// When the call began: its end less its duration.
+int64_t start_ns(const core::SlowEvent& e) { return static_cast<int64_t>(e.time_ns) - static_cast<int64_t>(e.duration_ns); }
+
 // Frames name files and symbols of the traced program: anyone's bytes.
 std::string joined_stack(const std::vector<std::string>& frames, const char* sep) {
   std::string out;
@@ -88,12 +91,13 @@ class JsonSlowWriter final : public SlowWriter {
 class CsvSlowWriter final : public SlowWriter {
  public:
   explicit CsvSlowWriter(std::ostream& out) : out_(out) {
-    out_ << "time,pid,tid,uid,comm,syscall,nr,abi,ret,errno,duration_ns,arg0,arg1,arg2,arg3,arg4,arg5,decoded,stack\n";
+    out_ << "time,start,pid,tid,uid,comm,syscall,nr,abi,ret,errno,duration_ns,arg0,arg1,arg2,arg3,arg4,arg5,decoded,stack\n";
   }
   void event(const core::SlowRecord& r) override {
     const auto& e = r.event;
     const bool failed = e.ret < 0 && e.ret >= -4095;
-    out_ << fmt::format("{},{},{},{},{},{},{},{},{},{},{}", util::rfc3339_utc(static_cast<int64_t>(e.time_ns)), e.pid,
+    out_ << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}", util::rfc3339_utc(static_cast<int64_t>(e.time_ns)),
+                        util::rfc3339_utc(start_ns(e)), e.pid,
                         e.tid, e.uid, csv_field(e.comm), csv_field(core::slot_name(e.id)),
                         e.id.nr == core::kUnknownOverflow ? "" : std::to_string(e.id.nr), core::abi_name(e.id.abi),
                         e.ret, failed ? core::errno_name(static_cast<int>(-e.ret)) : "", e.duration_ns);
@@ -115,7 +119,8 @@ std::string call_json(const core::SlowRecord& r, std::string_view type) {
   const auto& e = r.event;
   Json j;
   j["type"] = type;
-  j["time"] = util::rfc3339_utc(static_cast<int64_t>(e.time_ns));
+  j["time"] = util::rfc3339_utc(static_cast<int64_t>(e.time_ns));  // the call's end
+  j["start"] = util::rfc3339_utc(start_ns(e));
   j["pid"] = e.pid;
   j["tid"] = e.tid;
   j["uid"] = e.uid;
