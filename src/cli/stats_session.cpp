@@ -20,6 +20,7 @@
 #include "export/report_writer.h"
 #include "util/files.h"
 #include "util/duration.h"
+#include "util/escape.h"
 #include "util/time.h"
 
 namespace syslat::cli {
@@ -353,7 +354,9 @@ int Session::loop(collect::BpfSource& source, StopEvents& events, LaunchedComman
 }  // namespace
 
 int fail(const std::string& prog, const std::string& message, int status) {
-  std::cerr << prog << ": " << message << '\n';
+  // A message may quote what a process or a file name holds: escaped, it
+  // stays one line and never drives the terminal.
+  std::cerr << prog << ": " << util::escaped(message) << '\n';
   return status;
 }
 
