@@ -37,7 +37,7 @@ std::string decimal_amount(uint64_t ns, std::string& unit) {
   static constexpr std::pair<double, const char*> kUnits[] = {{1e3, "us"}, {1e6, "ms"}, {1e9, "s"}};
   unit.clear();
   if (ns == 0) return "0";
-  double value = static_cast<double>(ns);
+  double value = 0;
   for (const auto& [scale, name] : kUnits) {
     value = static_cast<double>(ns) / scale;
     unit = name;
