@@ -41,14 +41,15 @@ struct TraceRun {
   std::string text;
 };
 
-TraceRun systrace(const std::vector<std::string>& options, const std::vector<std::string>& cmd) {
+TraceRun systrace(const std::vector<std::string>& options, const std::vector<std::string>& cmd,
+                  const std::string& cwd = "") {
   slt::TempDir dir;
   std::vector<std::string> argv = {kSystrace};
   argv.insert(argv.end(), options.begin(), options.end());
   argv.insert(argv.end(), {"-o", dir.file("trace.txt"), "--"});
   argv.insert(argv.end(), cmd.begin(), cmd.end());
   TraceRun r;
-  r.run = slt::run(argv, 60);
+  r.run = slt::run(argv, 60, cwd);
   r.text = slt::read_file(dir.file("trace.txt"));
   r.lines = lines_of(r.text);
   return r;
@@ -425,6 +426,14 @@ TEST_CASE("systrace -f: the same text as strace -f, line for line and in order, 
   // SIGCHLDs and their rt_sigreturns are set aside).
   slt::TempDir dir;
   const std::string archive = dir.file("out.tar");  // the same path in both runs
+  // Both run in the same empty directory, with PWD saying so: sh checks
+  // $PWD against "." with a stat of each, so an inherited PWD elsewhere (a
+  // sticky /tmp, whose mode systrace shows as S_IFDIR|01777 where strace has
+  // S_IFDIR|S_ISVTX|0777) would make the trace depend on where the tests
+  // were started; python3 lists its current directory.
+  const std::string cwd = dir.file("cwd");
+  REQUIRE(mkdir(cwd.c_str(), 0755) == 0);
+  REQUIRE(setenv("PWD", cwd.c_str(), 1) == 0);
   const std::vector<std::vector<std::string>> commands = {
       {"/usr/bin/cat", "/etc/hostname"},
       {"/usr/bin/ls", "/"},
@@ -434,12 +443,12 @@ TEST_CASE("systrace -f: the same text as strace -f, line for line and in order, 
   };
   for (const auto& cmd : commands) {
     std::remove(archive.c_str());
-    const auto ours = systrace({"-f"}, cmd);
+    const auto ours = systrace({"-f"}, cmd, cwd);
     REQUIRE(ours.run.status == 0);
     std::remove(archive.c_str());
     std::vector<std::string> argv = {"strace", "-f", "-o", dir.file("s.txt"), "--"};
     argv.insert(argv.end(), cmd.begin(), cmd.end());
-    REQUIRE(slt::run(argv).status == 0);
+    REQUIRE(slt::run(argv, 60, cwd).status == 0);
     const auto theirs = lines_per_process(slt::read_file(dir.file("s.txt")));
     const auto mine = lines_per_process(ours.text);
     INFO(cmd.front() << ": strace " << line_count(theirs) << " lines in " << theirs.size() << " processes, systrace "
