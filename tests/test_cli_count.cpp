@@ -383,15 +383,15 @@ TEST_CASE("syscount --csv gives the same counts as -j", "[privileged]") {
   std::istringstream lines(slt::read_file(dir.file("out.csv")));
   std::string header;
   std::getline(lines, header);
-  REQUIRE(header.rfind("time,interval_s,pid,comm,name,nr,abi,count,errors,", 0) == 0);
+  REQUIRE(header.rfind("time,start,interval_s,pid,comm,name,nr,abi,count,errors,", 0) == 0);
   Table csv;
   for (std::string line; std::getline(lines, line);) {
     std::vector<std::string> f;
     std::istringstream cells(line);
     for (std::string cell; std::getline(cells, cell, ',');) f.push_back(cell);
-    REQUIRE(f.size() >= 9);
-    csv[f[4]].count += std::stoull(f[7]);
-    csv[f[4]].errors += std::stoull(f[8]);
+    REQUIRE(f.size() >= 10);
+    csv[f[5]].count += std::stoull(f[8]);
+    csv[f[5]].errors += std::stoull(f[9]);
   }
   const auto json = slt::run_json(kSyscount, {}, wl);
   const std::string diff = slt::compare_tables(csv, json.table, "--csv", "-j");

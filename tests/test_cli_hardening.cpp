@@ -159,13 +159,13 @@ TEST_CASE("32-bit (i386) calls are counted under the i386 table", "[privileged]"
   const std::string bin = slt::workload("wl_i386");
   struct stat st {};
   if (stat(bin.c_str(), &st) != 0) {
-    WARN("SKIPPED: wl_i386 was not built (no 32-bit compiler support: gcc-multilib)");
+    slt::skip("wl_i386 was not built (no 32-bit compiler support: gcc-multilib)");
     return;
   }
   const auto probe = slt::run({bin, "0"});
   if (probe.status != 0) {
-    WARN("SKIPPED: this kernel cannot run 32-bit programs (" << bin << " exited " << probe.status << ": "
-                                                             << probe.err << ")");
+    slt::skip("this kernel cannot run 32-bit programs (" + bin + " exited " + std::to_string(probe.status) + ": " +
+              probe.err + ")");
     return;
   }
   const auto r = slt::run_json(kSyscount, {"-L"}, {bin, "55"});

@@ -1,24 +1,19 @@
-// The BPF source used directly: filters changed after attach, and the
-// reading of the kernel's arrays (histogram wrap detection).
+// The BPF source used directly: filters changed after attach. (The reading
+// of the kernel's arrays is a unit test: test_collect_stats_reader.cpp.)
 #include <catch2/catch.hpp>
 
 #include <signal.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
-#include <cstring>
 #include <string>
-#include <thread>
 
 #include "collect/bpf_source.h"
-#include "collect/mapped_array.h"
-#include "collect/stats_reader.h"
-#include "core/slot_layout.h"
 #include "core/syscall_set.h"
 #include "core/syscall_table.h"
+#include "histogram_checks.h"
 #include "test_support.h"
 
 using namespace syslat;
@@ -71,156 +66,6 @@ TEST_CASE("a bad cgroup leaves the filter in force unchanged", "[privileged]") {
   CHECK(sample.syscalls.count(*core::syscall_number("getpgrp")) == 0);
 }
 
-namespace {
-
-// Kernel-shaped arrays in ordinary shared memory, so a test can play the
-// kernel's part.
-template <class T>
-collect::MappedArray<T> fake_array(size_t count) {
-  const int fd = memfd_create("fake-bpf-array", MFD_CLOEXEC);
-  REQUIRE(fd >= 0);
-  REQUIRE(ftruncate(fd, static_cast<off_t>(sizeof(T) * count + 4096)) == 0);
-  auto mapped = collect::MappedArray<T>::map(fd, count);
-  close(fd);
-  REQUIRE(mapped);
-  return std::move(*mapped);
-}
-
-}  // namespace
-
-TEST_CASE("a histogram bucket that wrapped while polling stalled is reported as lost", "[collect]") {
-  const auto layout = core::SlotLayout::build(false);
-  const uint32_t rows = 2;
-  auto stats = fake_array<syscall_stats>(layout.size() * rows);
-  auto hists = fake_array<syscall_hist>(layout.size() * rows);
-  syscall_stats* st = &stats[0];
-  syscall_hist* h = &hists[0];
-  __u64 used[SYSLAT_MAX_SLOTS / 64] = {};
-  __u32 hist_of_slot[SYSLAT_MAX_SLOTS] = {};
-  collect::StatsReader reader(std::move(stats), std::move(hists), used, hist_of_slot, layout, rows);
-
-  const uint32_t slot = layout.slot_of[0][static_cast<size_t>(*core::syscall_number("read"))];
-  used[slot / 64] |= 1ull << (slot % 64);
-  hist_of_slot[slot] = 3;  // its histogram is the third
-  // Row 1 of `read`: 2^32 + 7 timed calls, all in one bucket, whose u32
-  // count therefore reads 7.
-  const size_t i = size_t{slot} * rows + 1;
-  const size_t hi = size_t{2} * rows + 1;
-  st[i].calls = (uint64_t{1} << 32) + 7;
-  h[hi].count[hist_bucket(300)] = 7;
-  core::Sample first;
-  reader.read(first);
-  const auto& read_stats = first.syscalls.at(*core::syscall_number("read"));
-  CHECK(read_stats.calls == (uint64_t{1} << 32) + 7);
-  CHECK(read_stats.timed == 7);
-  CHECK(first.health.hist_lost == uint64_t{1} << 32);
-
-  // A row caught half-written (calls bumped, bucket not yet) is no wrap.
-  st[i].calls += 3;
-  h[hi].count[hist_bucket(300)] += 2;
-  core::Sample second;
-  reader.read(second);
-  CHECK(second.health.hist_lost == 0);
-  CHECK(second.syscalls.at(*core::syscall_number("read")).calls == 3);
-}
-
-namespace {
-
-// The bucket a non-zero duration falls in, and whether [lo, hi) of the
-// histogram's highest and lowest non-empty buckets hold max and min.
-struct Extremes {
-  bool ok = true;
-  std::string why;
-};
-
-Extremes check_extremes(const core::SyscallStats& s) {
-  Extremes e;
-  int lowest = -1, highest = -1;
-  for (int b = 0; b < static_cast<int>(HIST_NBUCKETS); ++b) {
-    if (!s.hist.counts[b]) continue;
-    if (lowest < 0) lowest = b;
-    highest = b;
-  }
-  if (highest < 0) {
-    if (s.max_ns || s.min_ns) e = {false, "min/max " + std::to_string(s.min_ns) + "/" + std::to_string(s.max_ns) +
-                                              " with an empty histogram"};
-    return e;
-  }
-  const auto in_bucket = [](uint64_t v, int b) {
-    return v >= hist_bucket_lo(b) && (b == static_cast<int>(HIST_OVERFLOW) || v < hist_bucket_lo(b + 1));
-  };
-  if (!in_bucket(s.max_ns, highest))
-    e = {false, "max " + std::to_string(s.max_ns) + " outside the highest bucket [" +
-                    std::to_string(hist_bucket_lo(highest)) + ", " + std::to_string(hist_bucket_lo(highest + 1)) + ")"};
-  else if (!in_bucket(s.min_ns, lowest))
-    e = {false, "min " + std::to_string(s.min_ns) + " outside the lowest bucket [" +
-                    std::to_string(hist_bucket_lo(lowest)) + ", " + std::to_string(hist_bucket_lo(lowest + 1)) + ")"};
-  return e;
-}
-
-}  // namespace
-
-TEST_CASE("a poll's min and max are those of exactly the calls in its histogram (a kernel update in between)",
-          "[collect]") {
-  // A thread plays the kernel updating one private row the way sys_exit
-  // does, with a pause between max and the histogram: a reader that takes
-  // min/max and the histogram at different moments splits the call between
-  // two polls, one with the max and no count, the next with the count and
-  // no max (whose percentiles are then clamped to a wrong max).
-  const auto layout = core::SlotLayout::build(false);
-  const uint32_t rows = 2;
-  auto stats = fake_array<syscall_stats>(layout.size() * rows);
-  auto hists = fake_array<syscall_hist>(layout.size() * rows);
-  syscall_stats* st = &stats[0];
-  syscall_hist* h = &hists[0];
-  __u64 used[SYSLAT_MAX_SLOTS / 64] = {};
-  collect::StatsReader reader(std::move(stats), std::move(hists), used, nullptr, layout, rows);
-  const core::SyscallId read_id = *core::syscall_number("read");
-  const uint32_t slot = layout.slot_of[0][static_cast<size_t>(read_id.nr)];
-  used[slot / 64] |= 1ull << (slot % 64);
-  syscall_stats& row = st[size_t{slot} * rows];
-  syscall_hist& hist = h[size_t{slot} * rows];  // slot s uses histogram s (no table)
-
-  std::atomic<bool> done{false};
-  std::thread kernel([&] {
-    for (uint64_t k = 1; k <= 200; ++k) {
-      const uint64_t dur = 1000 * k;  // each call the new max
-      __atomic_fetch_add(&row.seq, SYSLAT_SEQ_BEGIN, __ATOMIC_SEQ_CST);
-      __atomic_fetch_add(&row.calls, 1, __ATOMIC_SEQ_CST);
-      __atomic_fetch_add(&row.total_ns, dur, __ATOMIC_SEQ_CST);
-      if (dur > __atomic_load_n(&row.max_ns, __ATOMIC_SEQ_CST)) __atomic_store_n(&row.max_ns, dur, __ATOMIC_SEQ_CST);
-      if (dur - 1 < __atomic_load_n(&row.min_ns, __ATOMIC_SEQ_CST) - 1) __atomic_store_n(&row.min_ns, dur, __ATOMIC_SEQ_CST);
-      usleep(200);
-      __atomic_fetch_add(&hist.count[hist_bucket(dur)], 1, __ATOMIC_SEQ_CST);
-      __atomic_fetch_add(&row.seq, SYSLAT_SEQ_END, __ATOMIC_SEQ_CST);
-      usleep(100);
-    }
-    done = true;
-  });
-  core::SyscallStats total;
-  int polls = 0, bad = 0;
-  std::string first_bad;
-  while (!done || polls == 0) {
-    core::Sample s;
-    reader.read(s);
-    ++polls;
-    if (auto it = s.syscalls.find(read_id); it != s.syscalls.end()) {
-      total.merge(it->second);
-      if (auto e = check_extremes(it->second); !e.ok && bad++ == 0) first_bad = e.why;
-    }
-  }
-  kernel.join();
-  core::Sample last;
-  reader.read(last);
-  if (auto it = last.syscalls.find(read_id); it != last.syscalls.end()) total.merge(it->second);
-  INFO(polls << " polls; first inconsistent one: " << first_bad);
-  CHECK(bad == 0);
-  CHECK(total.calls == 200);
-  CHECK(total.timed == 200);
-  CHECK(total.max_ns == 200'000);
-  CHECK(total.min_ns == 1000);
-}
-
 TEST_CASE("every poll's max and min lie in its histogram's highest and lowest buckets (real kernel)", "[privileged]") {
   // Two loops of the same call on both CPUs, polled back to back: any
   // update the reader catches half-done shows as a max or min outside the
@@ -246,7 +91,7 @@ TEST_CASE("every poll's max and min lie in its histogram's highest and lowest bu
     auto it = s.syscalls.find(getppid);
     if (it == s.syscalls.end()) continue;
     calls += it->second.calls;
-    if (auto e = check_extremes(it->second); !e.ok && bad++ == 0) first_bad = e.why;
+    if (auto e = slt::check_extremes(it->second); !e.ok && bad++ == 0) first_bad = e.why;
   }
   INFO(polls << " polls, " << calls << " calls; " << bad << " inconsistent, the first: " << first_bad);
   CHECK(calls > 100'000);

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <regex>
+#include <string>
 #include <vector>
 
 #include "core/histogram.h"
@@ -172,17 +174,41 @@ TEST_CASE("log2 buckets are trimmed but keep inner gaps", "[histogram]") {
   CHECK(wide.back().hi_ns == UINT64_MAX);
 }
 
-TEST_CASE("log2 labels use binary units", "[histogram]") {
+TEST_CASE("log2 labels state each bucket's true bounds, to 3 significant digits", "[histogram]") {
+  // The buckets are powers of two of nanoseconds: [2^20, 2^21) ns is
+  // 1.048576 ms up to 2.097152 ms, not "1-2ms".
   auto label = [](uint64_t lo, uint64_t hi) { return log2_label({lo, hi, 0}); };
-  CHECK(label(0, 1024) == "0-1us");
-  CHECK(label(1024, 2048) == "1-2us");
-  CHECK(label(1ull << 19, 1ull << 20) == "512us-1ms");
-  CHECK(label(1ull << 20, 1ull << 21) == "1-2ms");
-  CHECK(label(1ull << 29, 1ull << 30) == "512ms-1s");
-  CHECK(label(1ull << 30, UINT64_MAX) == ">1s");
+  CHECK(label(0, 1024) == "0-1.02us");
+  CHECK(label(1024, 2048) == "1.02-2.05us");
+  CHECK(label(1ull << 12, 1ull << 13) == "4.10-8.19us");
+  CHECK(label(1ull << 16, 1ull << 17) == "65.5-131us");
+  CHECK(label(1ull << 19, 1ull << 20) == "524us-1.05ms");
+  CHECK(label(1ull << 20, 1ull << 21) == "1.05-2.10ms");
+  CHECK(label(1ull << 23, 1ull << 24) == "8.39-16.8ms");
+  CHECK(label(1ull << 29, 1ull << 30) == "537ms-1.07s");
+  CHECK(label(1ull << 30, UINT64_MAX) == ">=1.07s");
   std::vector<std::string> all;
   for (const Log2Bucket& b : log2_buckets(from_samples({10, 5'000'000'000}))) all.push_back(log2_label(b));
-  CHECK(all.front() == "0-1us");
-  CHECK(all[10] == "512us-1ms");
-  CHECK(all.back() == ">1s");
+  REQUIRE(all.size() == 22);
+  CHECK(all.front() == "0-1.02us");
+  CHECK(all[10] == "524us-1.05ms");
+  CHECK(all.back() == ">=1.07s");
+  // Every label's numbers are its bucket's bounds to within rounding (0.5 %);
+  // a lower bound without a unit has the upper bound's.
+  static const std::regex form(R"(^(>=)?([0-9.]+)(us|ms|s)?(?:-([0-9.]+)(us|ms|s))?$)");
+  auto ns = [](const std::string& number, const std::string& unit) {
+    return std::stod(number) * (unit == "us" ? 1e3 : unit == "ms" ? 1e6 : 1e9);
+  };
+  for (const Log2Bucket& b : log2_buckets(from_samples({10, 5'000'000'000}))) {
+    const std::string text = log2_label(b);
+    INFO(text);
+    std::smatch m;
+    REQUIRE(std::regex_match(text, m, form));
+    const bool open = b.hi_ns == UINT64_MAX;
+    CHECK(m[1].matched == open);
+    CHECK(m[4].matched == !open);
+    const double lo = ns(m[2], m[3].matched ? m[3].str() : m[5].str());
+    CHECK(std::abs(lo - static_cast<double>(b.lo_ns)) <= 0.005 * static_cast<double>(b.lo_ns));
+    if (!open) CHECK(std::abs(ns(m[4], m[5]) - static_cast<double>(b.hi_ns)) <= 0.005 * static_cast<double>(b.hi_ns));
+  }
 }

@@ -95,6 +95,21 @@ TEST_CASE("fds are shown with what /proc/PID/fd says they are", "[decode]") {
   CHECK(decode::fd_target(ctx.pid, fds[0]) == std::nullopt);
 }
 
+TEST_CASE("an fd's path is escaped as strace -y does: control bytes, backslash and quote, angle brackets in octal", "[decode]") {
+  char dir[] = "/tmp/slt-decode.XXXXXX";
+  REQUIRE(::mkdtemp(dir) != nullptr);
+  const std::string path = std::string(dir) + "/a\\b\"c<d>\x1b]0;x\a\x9b";
+  const int fd = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+  REQUIRE(fd >= 0);
+  CallContext ctx;
+  ctx.pid = static_cast<uint32_t>(::getpid());
+  CHECK(format_call(nr("close"), {static_cast<uint64_t>(fd), 0, 0, 0, 0, 0}, ctx) ==
+        "close(" + std::to_string(fd) + "<" + dir + "/a\\\\b\\\"c\\74d\\76\\33]0;x\\7\\233>)");
+  ::close(fd);
+  ::unlink(path.c_str());
+  ::rmdir(dir);
+}
+
 TEST_CASE("memory, process, signal and socket families", "[decode]") {
   CHECK(format_call(nr("mmap"), {0, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, ~0ull, 0}, no_fds()) ==
         "mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)");

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "export/json_report.h"
+#include "export/slow_writer.h"
 
 using namespace syslat::core;
 using nlohmann::json;
@@ -78,4 +79,36 @@ TEST_CASE("JSON rows of 32-bit calls say abi i386", "[export][json]") {
   CHECK(j["syscalls"][0]["name"] == "socketcall");
   CHECK(j["syscalls"][0]["nr"] == 102);
   CHECK(j["syscalls"][0]["abi"] == "i386");
+}
+
+TEST_CASE("JSON keeps a name's value, in ASCII only: C1 controls escaped, bytes that are not UTF-8 replaced", "[export][json]") {
+  Sample s;
+  s.end_ns = 1'000'000'000;
+  auto& p = s.processes[7];
+  p.pid = 7;
+  p.comm = "\x1b]0;x\a\xc2\x9b\xff";  // ESC, BEL, U+009B (CSI) in UTF-8, a byte that is no UTF-8
+  p.syscalls[110].calls = 1;
+  s.syscalls[110].calls = 1;
+  ReportOptions o;
+  o.per_process = true;
+  std::string text;
+  REQUIRE_NOTHROW(text = syslat::exporter::report_json(build_report(s, o, "t")));
+  for (char c : text) CHECK((c >= 0x20 && c < 0x7f));
+  CHECK(text.find("\"comm\":\"\\u001b]0;x\\u0007\\u009b\\ufffd\"") != std::string::npos);
+  CHECK(json::parse(text)["processes"][0]["comm"] == "\x1b]0;x\a\xc2\x9b\xef\xbf\xbd");
+}
+
+TEST_CASE("a call's JSON: time is its end, start its end less its duration, names in ASCII", "[export][json]") {
+  SlowRecord r;
+  r.event.time_ns = 1'795'316'775'500'000'000;  // 2026-11-22T03:06:15.500Z
+  r.event.duration_ns = 250'000'000;
+  r.event.comm = "\xc2\x9b[2J";
+  r.event.id = SyscallId(0);
+  r.call = "read(3, 0x1000, 1)";
+  const std::string text = syslat::exporter::call_json(r, "slow");
+  for (char c : text) CHECK((c >= 0x20 && c < 0x7f));
+  const json j = json::parse(text);
+  CHECK(j["time"] == "2026-11-22T03:06:15.500Z");
+  CHECK(j["start"] == "2026-11-22T03:06:15.250Z");
+  CHECK(j["comm"] == "\xc2\x9b[2J");
 }

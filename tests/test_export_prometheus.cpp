@@ -113,12 +113,15 @@ TEST_CASE("prometheus: histogram buckets are cumulative at exact bounds and +Inf
   }
 }
 
-TEST_CASE("prometheus: label values escape backslash, quote and newline, and replace bytes that are not UTF-8") {
+TEST_CASE("prometheus: label values escape backslash and quote, and spell out every other byte as text") {
   CHECK(exporter::escape_label_value(R"(a\b"c)") == R"(a\\b\"c)");
-  CHECK(exporter::escape_label_value("two\nlines") == R"(two\nlines)");
-  CHECK(exporter::escape_label_value("caf\xC3\xA9") == "caf\xC3\xA9");  // valid UTF-8 kept
-  CHECK(exporter::escape_label_value("bad\xFFx") == "bad\xEF\xBF\xBDx");
-  CHECK(exporter::escape_label_value("cut\xE2\x82") == "cut\xEF\xBF\xBD\xEF\xBF\xBD");
+  // A value may hold no other escape: a control byte becomes the text \33 (\\33 written out).
+  CHECK(exporter::escape_label_value("\x1b]0;x\a") == R"(\\33]0;x\\7)");
+  CHECK(exporter::escape_label_value("two\nlines") == R"(two\\nlines)");
+  // Only ASCII comes out: always valid UTF-8, and no C1 control as U+009B.
+  CHECK(exporter::escape_label_value("caf\xC3\xA9") == R"(caf\\303\\251)");
+  CHECK(exporter::escape_label_value("\xC2\x9B") == R"(\\302\\233)");
+  CHECK(exporter::escape_label_value("bad\xFFx") == R"(bad\\377x)");
 
   core::CumulativeStats stats(10);
   core::Sample s;
@@ -128,7 +131,7 @@ TEST_CASE("prometheus: label values escape backslash, quote and newline, and rep
   p.syscalls[*core::syscall_number("getppid")].calls = 7;
   stats.add(s, kAlive);
   const std::string text = exporter::render_prometheus(stats, meta(true));
-  CHECK(value_of(text, R"(syscall_total{syscall="getppid",pid="42",comm="we\"ird\\na\nme"})") == 7);
+  CHECK(value_of(text, R"(syscall_total{syscall="getppid",pid="42",comm="we\"ird\\na\\nme"})") == 7);
 }
 
 TEST_CASE("prometheus: pids beyond --max-processes fold into pid=other, exited ones give up their place") {

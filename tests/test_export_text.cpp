@@ -96,9 +96,33 @@ TEST_CASE("CSV has one header and quotes fields", "[export][csv]") {
   std::string header, first;
   std::getline(lines, header);
   std::getline(lines, first);
-  CHECK(header.rfind("time,interval_s,pid,comm,name,nr,abi,count", 0) == 0);
+  CHECK(header.rfind("time,start,interval_s,pid,comm,name,nr,abi,count", 0) == 0);
   CHECK(first.rfind("\"a,b\",", 0) == 0);
   CHECK(first.find(",getppid,110,x86_64,1000,0,") != std::string::npos);
+}
+
+TEST_CASE("CSV fields and text tables show a process name's bytes escaped", "[export][csv]") {
+  CHECK(syslat::exporter::csv_field("plain") == "plain");
+  CHECK(syslat::exporter::csv_field("a\x1b]0;x\a\x9b") == "a\\33]0;x\\7\\233");
+  CHECK(syslat::exporter::csv_field("two\nlines, \"q\"") == "\"two\\nlines, \"\"q\"\"\"");  // one line, quoted
+  Sample s;
+  s.end_ns = 1'000'000'000;
+  auto& p = s.processes[7];
+  p.pid = 7;
+  p.comm = "\x1b[2Jx";
+  p.syscalls[110].calls = 3;
+  s.syscalls[110].calls = 3;
+  ReportOptions o;
+  o.per_process = true;
+  const Report rep = build_report(s, o, "t");
+  std::ostringstream text, csv;
+  write_count_text(text, rep, WriterOptions{});
+  syslat::exporter::write_csv_rows(csv, rep);
+  for (const std::string& out : {text.str(), csv.str()}) {
+    INFO(out);
+    CHECK(out.find('\x1b') == std::string::npos);
+    CHECK(out.find("\\33[2Jx") != std::string::npos);
+  }
 }
 
 TEST_CASE("32-bit calls carry an [i386] marker in tables and their ABI in JSON and CSV", "[export]") {

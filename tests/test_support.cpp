@@ -14,6 +14,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <random>
 #include <set>
 #include <sstream>
@@ -124,6 +125,8 @@ TempDir::~TempDir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }
+
+void skip(const std::string& reason) { std::cout << "SLT_SKIPPED: " << reason << std::endl; }
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

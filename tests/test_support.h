@@ -40,6 +40,11 @@ class TempDir {
   std::string path_;
 };
 
+// Says that the test cannot run here, and why, then the test must return:
+// ctest reports it as skipped, not passed (its marker line matches the
+// SKIP_REGULAR_EXPRESSION that tests/CMakeLists.txt gives every test).
+void skip(const std::string& reason);
+
 std::string read_file(const std::string& path);
 // The state letter of /proc/PID/stat (R, S, t, T, Z, ...); '\0' if it is gone.
 char proc_state(pid_t pid);

@@ -2,6 +2,7 @@
 // given model and state, and what each key does to the state.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <sstream>
 
 #include "syslat.h"
@@ -76,7 +77,7 @@ TEST_CASE("dashboard view: an 80x24 screen holds every panel within its size") {
   // The histogram of the selected syscall, and the slow call, cut to the width.
   bool hist = false, slow = false;
   for (const auto& l : ls) {
-    hist |= l.find("0-1us |") != std::string::npos && l.find("100000") != std::string::npos;
+    hist |= l.find("0-1.02us |") != std::string::npos && l.find("100000") != std::string::npos;
     slow |= l.find("a-very-long-pro") != std::string::npos && l.find("futex(0x7f0000001000") != std::string::npos;
   }
   CHECK(hist);
@@ -147,9 +148,67 @@ TEST_CASE("dashboard view: batch mode prints every panel in full, as plain text"
   CHECK(text.find("\n>read ") != std::string::npos);
   CHECK(text.find("\n openat ") != std::string::npos);
   CHECK(text.find("\n futex ") == std::string::npos);  // -T 2: the third by rate is cut
-  CHECK(text.find("0-1us |") != std::string::npos);
+  CHECK(text.find("0-1.02us |") != std::string::npos);
   CHECK(text.find("futex(0x7f0000001000") != std::string::npos);
   for (const auto& l : lines(ui::render_batch(data(core::SortKey::Rate), st, 120, 2, 10))) CHECK(l.size() <= 120);
+}
+
+TEST_CASE("dashboard view: at 80 columns the histogram's two columns show every label in full") {
+  core::Sample s;
+  s.start_ns = 1 * kSec;
+  s.end_ns = 11 * kSec;
+  core::SyscallStats& st = s.syscalls[0];
+  for (uint64_t ns = 300; ns < 4 * kSec; ns *= 2) {  // one call in every display bucket
+    ++st.calls;
+    ++st.timed;
+    st.total_ns += ns;
+    st.max_ns = ns;
+    ++st.hist.counts[ns >= hist_bucket_lo(HIST_OVERFLOW) ? HIST_OVERFLOW : hist_bucket(ns)];
+  }
+  for (uint64_t ns : {600'000, 600'000, 1'500'000, 1'500'000}) {  // the densest run: around 1 ms
+    ++st.calls;
+    ++st.timed;
+    st.total_ns += ns;
+    ++st.hist.counts[hist_bucket(ns)];
+  }
+  st.min_ns = 300;
+  core::ReportOptions ro;
+  ro.kind = core::ReportKind::Lat;
+  ro.timed = true;
+  ui::DashboardData d;
+  d.report = core::build_report(s, ro, "");
+  const auto text = ui::plain_text(ui::render_screen(d, ui::UiState{}, 80, 24));
+  INFO(text);
+  // 24 lines leave 5 for the histogram: 10 buckets in two columns, each
+  // with its whole label (the longest, "524us-1.05ms", is 12 wide).
+  size_t labels = 0;
+  for (const auto& b : core::log2_buckets(st.hist)) labels += text.find(" " + core::log2_label(b) + " |") != std::string::npos;
+  CHECK(labels == 10);
+  CHECK(text.find(" 524us-1.05ms |") != std::string::npos);
+  for (const auto& l : lines(ui::render_screen(d, ui::UiState{}, 80, 24))) {
+    const size_t bar = l.find(" |");
+    if (bar == std::string::npos || l.find("|", bar + 2) == std::string::npos) continue;
+    static const std::string kLabelChars = "0123456789.-usm>= ";
+    CHECK(l.substr(0, bar).find_first_not_of(kLabelChars) == std::string::npos);
+  }
+}
+
+TEST_CASE("dashboard view: names and calls from traced processes are drawn escaped") {
+  ui::DashboardData d = data(core::SortKey::Rate);
+  d.slow.clear();
+  d.slow.push_back({0, 4242, "\x1b]0;pwned\a\x9b[2J", 20'000'000, "read(3</tmp/\x1b[31mx>, \"\\33\", 1) = 1"});
+  d.filters = "comm \x1b[2J";
+  for (const std::string& text : {ui::plain_text(ui::render_screen(d, ui::UiState{}, 120, 30)),
+                                  ui::plain_text(ui::render_batch(d, ui::UiState{}, 200, 10, 10))}) {
+    INFO(text);
+    CHECK(std::find_if(text.begin(), text.end(), [](char c) {
+            const auto b = static_cast<unsigned char>(c);
+            return (b < 0x20 && c != '\n') || b >= 0x7f;
+          }) == text.end());
+    CHECK(text.find("\\33]0;pwned\\7\\2") != std::string::npos);  // the COMM column cuts it at 16
+    CHECK(text.find("read(3</tmp/\\33[31mx>, \"\\33\", 1) = 1") != std::string::npos);  // escaped text stays as it was
+    CHECK(text.find("comm \\33[2J") != std::string::npos);
+  }
 }
 
 TEST_CASE("dashboard keys: selection, sort, window, refresh, pause, prompts, quit") {

@@ -38,3 +38,33 @@ TEST_CASE("monotonic_ns never goes backwards", "[time]") {
   CHECK(a > 0);
   CHECK(b >= a);
 }
+
+namespace {
+// Clocks a test moves by hand.
+uint64_t fake_realtime = 0, fake_monotonic = 0;
+uint64_t read_fake_realtime() { return fake_realtime; }
+uint64_t read_fake_monotonic() { return fake_monotonic; }
+}  // namespace
+
+TEST_CASE("MonotonicToRealtime follows a step of the wall clock at its next refresh", "[time]") {
+  constexpr uint64_t kHour = 3600ull * 1'000'000'000;
+  fake_realtime = 1'795'316'775'000'000'000;
+  fake_monotonic = 5'000'000'000;
+  MonotonicToRealtime wall(read_fake_realtime, read_fake_monotonic);
+  CHECK(wall.realtime_of(6'000'000'000) == fake_realtime + 1'000'000'000);  // a second later
+  fake_monotonic += 2'000'000'000;
+  fake_realtime += 2'000'000'000 - kHour;  // two seconds pass, and NTP steps the clock an hour back
+  CHECK(wall.realtime_of(fake_monotonic) == fake_realtime + kHour);  // not refreshed: still the old offset
+  wall.refresh();
+  CHECK(wall.realtime_of(fake_monotonic) == fake_realtime);
+  CHECK(wall.realtime_of(fake_monotonic - 500) == fake_realtime - 500);
+}
+
+TEST_CASE("MonotonicToRealtime on the real clocks agrees with CLOCK_REALTIME", "[time]") {
+  const MonotonicToRealtime wall;
+  const uint64_t before = realtime_ns();
+  const uint64_t converted = wall.realtime_of(monotonic_ns());
+  const uint64_t after = realtime_ns();
+  CHECK(converted + 1'000'000 >= before);  // within a ms: the offset is read in two clock reads
+  CHECK(converted <= after + 1'000'000);
+}

@@ -18,7 +18,7 @@ namespace syslat::ui {
 struct SlowLine {
   uint64_t time_ns = 0;  // CLOCK_REALTIME
   uint32_t pid = 0;
-  std::string comm;
+  std::string comm;     // as the kernel gave it: the view escapes it
   uint64_t duration_ns = 0;
   std::string call;     // "read(3</tmp/x>, 0x7ffd..., 8192) = 8192"
 };

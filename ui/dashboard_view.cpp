@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "util/duration.h"
+#include "util/escape.h"
 #include "util/time.h"
 
 namespace syslat::ui {
@@ -14,7 +15,7 @@ namespace {
 // Column widths of the top panel; the bar takes what is left.
 constexpr size_t kNameWidth = 18, kRateWidth = 10, kTimeWidth = 9, kShareWidth = 7;
 constexpr size_t kTopFixedWidth = kNameWidth + kRateWidth + 3 * kTimeWidth + kShareWidth + 1;
-constexpr size_t kHistLabelWidth = 11;
+constexpr size_t kHistLabelWidth = 12;  // "524us-1.05ms"
 constexpr size_t kHistCountWidth = 10;
 
 std::string pad(std::string text, size_t width) {
@@ -93,9 +94,9 @@ Line summary_line(const DashboardData& d) {
 Line filter_line(const DashboardData& d) {
   Line l;
   l.add(" filter ", Style::Dim);
-  l.add(d.filters.empty() ? "none (every process)" : d.filters);
+  l.add(d.filters.empty() ? "none (every process)" : util::escaped(d.filters));
   l.add("  slow if >= ", Style::Dim);
-  l.add(d.thresholds);
+  l.add(util::escaped(d.thresholds));
   return l;
 }
 
@@ -225,8 +226,9 @@ void slow_panel(Frame& f, const DashboardData& d, size_t rows, bool fill) {
   }
   for (const SlowLine& e : d.slow) {
     if (rows && shown >= rows) break;
-    f.push_back(Line::of(fmt::format(" {} {:>7} {} {:>9}  {}", util::clock_hms_ms(e.time_ns), e.pid, pad(e.comm, 16),
-                                     util::format_duration_ns(e.duration_ns), e.call)));
+    f.push_back(Line::of(fmt::format(" {} {:>7} {} {:>9}  {}", util::clock_hms_ms(e.time_ns), e.pid,
+                                     pad(util::escaped(e.comm), 16), util::format_duration_ns(e.duration_ns),
+                                     util::escaped(e.call))));
     ++shown;
   }
   if (fill)
@@ -241,7 +243,8 @@ Line footer(const UiState& s) {
       return Line::of(" slow threshold (DUR or NAME=DUR,..., e.g. 5ms or read=1ms): " + s.input + "_", Style::Heading);
     case Prompt::None: break;
   }
-  if (!s.message.empty()) return Line::of(" " + s.message, s.message_is_error ? Style::Alert : Style::Heading);
+  if (!s.message.empty())
+    return Line::of(" " + util::escaped(s.message), s.message_is_error ? Style::Alert : Style::Heading);
   return Line::of(" q quit  j/k select  s sort  z window  p pid  c comm  t threshold  +/- refresh  space pause  ? help",
                   Style::Dim);
 }
@@ -263,6 +266,8 @@ void help_panel(Frame& f) {
       " Filters apply in the kernel at once; counts before the change stay in",
       " the window until it moves past them. 'sys CPU' is the system CPU time",
       " of the traced scope, 'lost' every event the kernel could not record.",
+      " Histogram rows are the kernel's buckets, powers of two of ns: 1.05-2.10ms",
+      " is 2^20 ns (1.048576 ms) up to 2^21 ns, bounds to 3 significant digits.",
   };
   for (const char* l : lines) f.push_back(Line::of(l));
 }

@@ -1,7 +1,8 @@
 // What a view produces: lines of styled text, at most the screen's width.
 // The terminal paints it with ncurses; batch mode prints it as plain text.
-// Only printable ASCII goes in (views sanitize what they take from the
-// kernel), so one byte is one column.
+// Only printable ASCII goes in (views escape every string that comes from
+// a traced process or the user with util::escaped), so one byte is one
+// column and nothing reaches the terminal as a control sequence.
 #pragma once
 
 #include <cstdint>

@@ -9,6 +9,10 @@ int run_lat(const std::string& prog, int argc, char** argv) {
       "lat", "[OPTIONS] [-- CMD ARGS...]",
       "Per-syscall latency: count, total, avg, min, max, p50/p90/p99 and a log2\n"
       "histogram, sorted by total time. Every call is timed in the kernel.\n"
+      "The histogram's buckets are powers of two of nanoseconds; a row's label is\n"
+      "its bucket's bounds to 3 significant digits: 1.05-2.10ms counts calls from\n"
+      "2^20 ns (1.048576 ms) up to, not including, 2^21 ns (2.097152 ms); >=1.07s\n"
+      "is 2^30 ns and longer. JSON gives every bucket's exact lo_ns and hi_ns.\n"
       "Examples: syslat -p 1234     syslat -S read,write -i 5     syslat -j -- dd if=/dev/zero of=/dev/null count=1000"};
   return run_stats_command(prog, spec, Tool::Lat, argc, argv);
 }

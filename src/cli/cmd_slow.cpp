@@ -7,11 +7,14 @@ namespace syslat::cli {
 int run_slow(const std::string& prog, int argc, char** argv) {
   static const CommandSpec spec{
       "slow", "[--threshold DUR|NAME=DUR,...] [--stack] [--kstack] [OPTIONS] [-- CMD ARGS...]",
-      "Print every system call that took at least its threshold, as it happens: time,\n"
-      "process, duration, result, the arguments decoded (fds with their paths, path\n"
-      "arguments as read by the kernel, flags by name) and, with --stack, where in the\n"
-      "program it was made. The kernel decides what is slow: only slow calls cross\n"
-      "into userspace. Events lost to a full buffer are counted and reported.\n"
+      "Print every system call that took at least its threshold, as it happens: when\n"
+      "it returned, process, duration, result, the arguments decoded (fds with their\n"
+      "paths, path arguments as read by the kernel, flags by name) and, with --stack,\n"
+      "where in the program it was made. The kernel decides what is slow: only slow\n"
+      "calls cross into userspace. Events lost to a full buffer are counted and\n"
+      "reported. The time shown is the wall clock's when the call returned (JSON/CSV:\n"
+      "\"time\", and \"start\" = time - duration_ns); a step of the clock (NTP) is\n"
+      "followed from the next event on.\n"
       "Examples: sysslow --threshold 10ms     sysslow -p 1234 --threshold 5ms,read=50ms --stack",
       "Slow calls:\n"
       "      --threshold SPEC     DUR for every syscall (default 10ms), or NAME=DUR[,NAME=DUR...]\n"

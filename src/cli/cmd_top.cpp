@@ -24,7 +24,6 @@
 #include "core/errno_names.h"
 #include "core/window.h"
 #include "decode/format.h"
-#include "decode/text.h"
 #include "syslat.h"
 #include "ui/dashboard_view.h"
 #include "ui/keys.h"
@@ -44,13 +43,6 @@ constexpr uint64_t kCpuReadNs = 1'000'000'000;
 
 uint64_t ns_of(double seconds) { return static_cast<uint64_t>(seconds * 1e9); }
 
-// Kernel-supplied text (comm) made safe for a terminal: one byte, one column.
-std::string printable(std::string_view text) {
-  std::string out;
-  for (char c : text) out += c >= 0x20 && c < 0x7f ? c : '?';
-  return out;
-}
-
 std::string describe_filter(const core::FilterSpec& f) {
   std::vector<std::string> parts;
   auto ids = [](const std::vector<uint32_t>& v) {
@@ -60,7 +52,7 @@ std::string describe_filter(const core::FilterSpec& f) {
   };
   if (!f.pids.empty()) parts.push_back("pid " + ids(f.pids));
   if (!f.tids.empty()) parts.push_back("tid " + ids(f.tids));
-  if (f.comm) parts.push_back("comm " + printable(*f.comm));
+  if (f.comm) parts.push_back("comm " + *f.comm);
   if (f.uid) parts.push_back(fmt::format("uid {}", *f.uid));
   if (f.cgroup_path) parts.push_back("cgroup " + *f.cgroup_path);
   if (f.syscalls) parts.push_back(fmt::format("-S ({} selected)", f.syscalls->count()));
@@ -161,9 +153,9 @@ void Dashboard::take_events() {
     ui::SlowLine line;
     line.time_ns = e.time_ns;
     line.pid = e.pid;
-    line.comm = printable(e.comm);
+    line.comm = e.comm;  // the view escapes what it draws
     line.duration_ns = e.duration_ns;
-    line.call = printable(decoded_call(e) + " " + decode::format_return(e.id, e.ret));
+    line.call = decoded_call(e) + " " + decode::format_return(e.id, e.ret);
     slow_.push_front(std::move(line));
   }
   while (slow_.size() > kSlowKept) slow_.pop_back();
@@ -200,7 +192,7 @@ void Dashboard::draw() {
 }
 
 void Dashboard::say(std::string message, bool error) {
-  state_.message = printable(message);
+  state_.message = std::move(message);
   state_.message_is_error = error;
   state_.message_until_ns = util::monotonic_ns() + kMessageNs;
 }
@@ -368,7 +360,9 @@ int run_top(const std::string& prog, int argc, char** argv) {
       "top", "[-p PID] [-n COMM] [--threshold DUR] [-i SEC] [-d SEC] [-b] [OPTIONS]",
       "An interactive dashboard of the system calls being made: the busiest syscalls\n"
       "with their rates and latencies, the selected one's latency histogram, and the\n"
-      "latest slow calls with their arguments decoded. Filters and the slow threshold\n"
+      "latest slow calls with their arguments decoded (the histogram's rows are the\n"
+      "kernel's power-of-two buckets, labelled with their bounds to 3 significant\n"
+      "digits: 1.05-2.10ms is 2^20 up to 2^21 ns). Filters and the slow threshold\n"
       "change live (keys p, c, t) without reloading anything. Without a terminal (or\n"
       "with -b) it prints the same panels as text every refresh, like top -b.\n"
       "Keys: arrows/j/k select, s sort, z window (1s/10s/60s/all), p PID filter,\n"

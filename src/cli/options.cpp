@@ -19,6 +19,7 @@
 #include "syslat.h"
 #include "util/cgroup.h"
 #include "util/duration.h"
+#include "util/escape.h"
 #include "util/strings.h"
 
 namespace syslat::cli {
@@ -357,7 +358,7 @@ static util::Expected<CommonOptions> parse_argv(int argc, char** argv) {
 
 util::Expected<CommonOptions> parse_common_options(int argc, char** argv) {
   auto o = parse_argv(argc, argv);
-  if (!o) return util::make_error(util::one_line(o.error().message));  // values quoted in it may hold newlines
+  if (!o) return util::make_error(util::escaped(o.error().message));  // values quoted in it may hold newlines, escapes
   return o;
 }
 
@@ -392,6 +393,8 @@ std::string help_text(const std::string& prog, const CommandSpec& spec) {
       "  -l, --list               list known syscalls with numbers and classes\n"
       "  -j, --json               newline-delimited JSON\n"
       "      --csv                CSV with a header line\n"
+      "                           (time: when a report's interval or a slow call ended,\n"
+      "                           start: when it began; wall clock, UTC, RFC 3339)\n"
       "  -o, --output FILE        write reports to FILE\n"
       "      --backend auto|bpf|ptrace  auto (default): BPF, or ptrace when BPF cannot load and\n"
       "                           there is -- CMD or -p (said on stderr); ptrace: always (slower)\n"

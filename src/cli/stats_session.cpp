@@ -20,6 +20,7 @@
 #include "export/report_writer.h"
 #include "util/files.h"
 #include "util/duration.h"
+#include "util/escape.h"
 #include "util/time.h"
 
 namespace syslat::cli {
@@ -43,6 +44,18 @@ core::ReportOptions report_options(core::ReportKind kind, const CommonOptions& o
   r.timed = timed;
   r.per_process = o.per_process;
   return r;
+}
+
+// A report of `span` stamped with the wall-clock times it ends ("time") and
+// begins ("start"), the monotonic poll times converted with the clocks'
+// offset as it is now (a clock step during the run is followed).
+core::Report stamped_report(const core::Sample& span, const core::ReportOptions& ro) {
+  const util::MonotonicToRealtime wall;
+  const uint64_t end = span.end_ns ? wall.realtime_of(span.end_ns) : util::realtime_ns();
+  const uint64_t start = span.start_ns && span.start_ns < span.end_ns ? wall.realtime_of(span.start_ns) : end;
+  core::Report report = core::build_report(span, ro, util::rfc3339_utc(static_cast<int64_t>(end)));
+  report.start = util::rfc3339_utc(static_cast<int64_t>(start));
+  return report;
 }
 
 // Where the run's output goes: periodic reports (count, lat) or the stream
@@ -223,7 +236,7 @@ int Session::run_ptrace(StopEvents& events, std::ostream& out) {
     }
   };
   auto emit = [&] {
-    if (output.reports) output.reports->write(core::build_report(pending, ro, util::rfc3339_now()));
+    if (output.reports) output.reports->write(stamped_report(pending, ro));
     pending = core::Sample{};
   };
   // A command gets the stop signal and the run goes on until it exits; a
@@ -274,7 +287,7 @@ int Session::loop(collect::BpfSource& source, StopEvents& events, LaunchedComman
   int stop_requests = 0;
 
   auto emit = [&] {
-    if (out.reports) out.reports->write(core::build_report(pending, ro, util::rfc3339_now()));
+    if (out.reports) out.reports->write(stamped_report(pending, ro));
     pending = core::Sample{};
   };
   // sysslow: events as they come; losses said when the poll sees them.
@@ -341,7 +354,9 @@ int Session::loop(collect::BpfSource& source, StopEvents& events, LaunchedComman
 }  // namespace
 
 int fail(const std::string& prog, const std::string& message, int status) {
-  std::cerr << prog << ": " << message << '\n';
+  // A message may quote what a process or a file name holds: escaped, it
+  // stays one line and never drives the terminal.
+  std::cerr << prog << ": " << util::escaped(message) << '\n';
   return status;
 }
 

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "cli/options.h"
+#include "util/escape.h"
 #include "util/strings.h"
 
 namespace syslat::cli {
@@ -106,7 +107,7 @@ static util::Expected<TraceOptions> parse_argv(int argc, char** argv) {
 
 util::Expected<TraceOptions> parse_trace_options(int argc, char** argv) {
   auto o = parse_argv(argc, argv);
-  if (!o) return util::make_error(util::one_line(o.error().message));  // values quoted in it may hold newlines
+  if (!o) return util::make_error(util::escaped(o.error().message));  // values quoted in it may hold newlines, escapes
   return o;
 }
 
@@ -135,7 +136,8 @@ std::string trace_help(const std::string& prog) {
       "                   from entry to exit of each call measured by the tracer (strace -c\n"
       "                   shows system CPU time unless -w). exit and exit_group are counted\n"
       "  -C               the trace and the summary\n"
-      "  -j               one NDJSON object per completed call (SPEC §6 \"trace\")\n"
+      "  -j               one NDJSON object per completed call (\"type\":\"trace\"; \"time\"\n"
+      "                   when it returned, \"start\" when it was entered)\n"
       "      --seccomp-bpf  stop only at traced calls (implied by -e trace= with a command)\n"
       "  -h, --help       this text;  -V, --version\n"
       "\n"

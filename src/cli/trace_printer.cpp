@@ -184,7 +184,6 @@ void TracePrinter::json_call(const trace::Call& call, const std::string& decoded
   core::SlowRecord r;
   core::SlowEvent& e = r.event;
   const Who& w = who(call.tid);
-  e.time_ns = call.entry_realtime_ns;
   e.pid = static_cast<uint32_t>(call.pid);
   e.tid = static_cast<uint32_t>(call.tid);
   e.uid = w.uid;
@@ -192,6 +191,7 @@ void TracePrinter::json_call(const trace::Call& call, const std::string& decoded
   e.id = call.id;
   e.ret = call.returned ? call.ret : 0;
   e.duration_ns = call.returned && call.exit_ns > call.entry_ns ? call.exit_ns - call.entry_ns : 0;
+  e.time_ns = call.entry_realtime_ns + e.duration_ns;  // "time" is a call's end in every tool
   e.args = call.args;
   r.call = decoded;
   r.result = result;

@@ -108,7 +108,7 @@ struct BpfSource::Impl {
   uint64_t last_poll_ns = 0;
   // sysslow
   ring_buffer* events = nullptr;
-  int64_t realtime_minus_monotonic_ns = 0;  // kernel times are CLOCK_MONOTONIC
+  util::MonotonicToRealtime wall_clock;  // kernel times are CLOCK_MONOTONIC; refreshed per batch
   const std::function<void(core::SlowEvent&&)>* sink = nullptr;
 
   ~Impl() {
@@ -227,8 +227,6 @@ util::Expected<std::unique_ptr<BpfSource>> BpfSource::load(const BpfOptions& opt
   if (options.slow) {
     impl->events = ring_buffer__new(bpf_map__fd(s->maps.slow_events), Impl::on_slow_event, impl.get(), nullptr);
     if (!impl->events) return util::make_error("cannot read the slow-call ring buffer: " + errno_text(errno));
-    impl->realtime_minus_monotonic_ns =
-        static_cast<int64_t>(util::realtime_ns()) - static_cast<int64_t>(util::monotonic_ns());
   }
   return std::unique_ptr<BpfSource>(new BpfSource(std::move(impl)));
 }
@@ -389,6 +387,7 @@ int BpfSource::events_fd() const { return impl_->events ? ring_buffer__epoll_fd(
 size_t BpfSource::consume_events(const std::function<void(core::SlowEvent&&)>& sink) {
   if (!impl_->events) return 0;
   impl_->sink = &sink;
+  impl_->wall_clock.refresh();  // the wall clock may have been stepped since the last batch
   const int n = ring_buffer__consume(impl_->events);
   impl_->sink = nullptr;
   return n > 0 ? static_cast<size_t>(n) : 0;
@@ -396,7 +395,7 @@ size_t BpfSource::consume_events(const std::function<void(core::SlowEvent&&)>& s
 
 core::SlowEvent BpfSource::Impl::to_model(const slow_event& e) const {
   core::SlowEvent m;
-  m.time_ns = static_cast<uint64_t>(static_cast<int64_t>(e.ts_ns) + realtime_minus_monotonic_ns);
+  m.time_ns = wall_clock.realtime_of(e.ts_ns);
   m.pid = e.pid;
   m.tid = e.tid;
   m.uid = e.uid;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <utility>
 
 namespace syslat::core {
 namespace {
@@ -30,19 +31,20 @@ uint64_t display_hi(size_t index) {
   return index + 1 == kDisplayBuckets ? std::numeric_limits<uint64_t>::max() : 1ull << (index + kFirstDisplayPow);
 }
 
-// A binary-unit amount: "0us", "512us", "1ms", "1s"; the unit is chosen so
-// the number is < 1024 (values here are powers of two or 0).
-std::string binary_amount(uint64_t ns, std::string& unit) {
-  if (ns < (1ull << 20)) {
-    unit = "us";
-    return std::to_string(ns >> 10);
+// A bound as people read it: 3 significant digits in the unit that keeps
+// it below 1000 ("1.02", "524", "1.05" with unit us, us, ms). "0" has no unit.
+std::string decimal_amount(uint64_t ns, std::string& unit) {
+  static constexpr std::pair<double, const char*> kUnits[] = {{1e3, "us"}, {1e6, "ms"}, {1e9, "s"}};
+  unit.clear();
+  if (ns == 0) return "0";
+  double value = 0;
+  for (const auto& [scale, name] : kUnits) {
+    value = static_cast<double>(ns) / scale;
+    unit = name;
+    if (value < 999.5 || scale == 1e9) break;  // 999.7us prints as 1.00ms, not 1000us
   }
-  if (ns < (1ull << 30)) {
-    unit = "ms";
-    return std::to_string(ns >> 20);
-  }
-  unit = "s";
-  return std::to_string(ns >> 30);
+  const int decimals = value < 9.995 ? 2 : value < 99.95 ? 1 : 0;
+  return fmt::format("{:.{}f}", value, decimals);
 }
 
 }  // namespace
@@ -115,11 +117,12 @@ std::vector<Log2Bucket> log2_buckets(const Histogram& histogram) {
 
 std::string log2_label(const Log2Bucket& bucket) {
   std::string lo_unit;
-  std::string lo = binary_amount(bucket.lo_ns, lo_unit);
-  if (bucket.hi_ns == std::numeric_limits<uint64_t>::max()) return ">" + lo + lo_unit;
+  const std::string lo = decimal_amount(bucket.lo_ns, lo_unit);
+  if (bucket.hi_ns == std::numeric_limits<uint64_t>::max()) return ">=" + lo + lo_unit;
   std::string hi_unit;
-  std::string hi = binary_amount(bucket.hi_ns, hi_unit);
-  if (lo_unit == hi_unit) return lo + "-" + hi + hi_unit;
+  const std::string hi = decimal_amount(bucket.hi_ns, hi_unit);
+  // "1.05-2.10ms": a lower bound in the upper one's unit says it once.
+  if (lo_unit.empty() || lo_unit == hi_unit) return lo + "-" + hi + hi_unit;
   return lo + lo_unit + "-" + hi + hi_unit;
 }
 

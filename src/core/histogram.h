@@ -49,8 +49,11 @@ uint64_t bucket_bound_at_or_below(uint64_t ns);
 // bucket is in none.
 std::vector<uint64_t> cumulative_counts(const Histogram& histogram, std::span<const uint64_t> bounds_ns);
 
-// Binary units (1us = 1024ns, 1ms = 2^20ns, 1s = 2^30ns): "0-1us", "1-2us",
-// ..., "512us-1ms", "1-2ms", ..., "512ms-1s", ">1s".
+// A display bucket's label: its true bounds to 3 significant digits (the
+// bounds are powers of two of ns, not round decimal numbers): [2^20, 2^21)
+// ns is "1.05-2.10ms" (1.048576 ms up to 2.097152 ms); the first is
+// "0-1.02us", then "1.02-2.05us", ..., "524us-1.05ms", ..., "537ms-1.07s",
+// and the open last one ">=1.07s".
 std::string log2_label(const Log2Bucket& bucket);
 
 }  // namespace syslat::core

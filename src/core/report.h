@@ -42,7 +42,8 @@ struct ProcessRows {
 
 struct Report {
   ReportKind kind = ReportKind::Count;
-  std::string time;  // RFC 3339, when the span ended
+  std::string time;   // RFC 3339, when the span ended
+  std::string start;  // RFC 3339, when it began (set by whoever knows the wall clock)
   double interval_s = 0;
   bool timed = false;
   std::vector<Row> syscalls;  // ranked and cut

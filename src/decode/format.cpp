@@ -14,6 +14,7 @@
 #include "decode/memory_args.h"
 #include "decode/text.h"
 #include "decode/variants.h"
+#include "util/escape.h"
 
 namespace syslat::decode {
 namespace {
@@ -38,7 +39,12 @@ std::string fd_text(int64_t fd, const CallContext& ctx) {
   } else if (ctx.pid != 0) {
     target = fd_target(ctx.pid, static_cast<int>(fd));
   }
-  if (target) out += "<" + *target + ">";
+  if (target) {
+    // A path is anyone's choice of bytes: escaped as strace -y does, <> too.
+    out += '<';
+    util::append_escaped(out, *target, {.backslashed = "\"\\", .octal = "<>"});
+    out += '>';
+  }
   return out;
 }
 

@@ -2,34 +2,15 @@
 
 #include <cstdio>
 
+#include "util/escape.h"
+
 namespace syslat::decode {
 
 std::string quote_string(std::string_view text, size_t max_len) {
-  bool truncated = text.size() > max_len;
+  const bool truncated = text.size() > max_len;
   if (truncated) text = text.substr(0, max_len);
   std::string out = "\"";
-  for (size_t i = 0; i < text.size(); ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    switch (c) {
-      case '"': out += "\\\""; continue;
-      case '\\': out += "\\\\"; continue;
-      case '\f': out += "\\f"; continue;
-      case '\n': out += "\\n"; continue;
-      case '\r': out += "\\r"; continue;
-      case '\t': out += "\\t"; continue;
-      case '\v': out += "\\v"; continue;
-      default: break;
-    }
-    if (c >= 0x20 && c <= 0x7e) {
-      out += static_cast<char>(c);
-      continue;
-    }
-    out += '\\';
-    bool digit_follows = i + 1 < text.size() && text[i + 1] >= '0' && text[i + 1] <= '7';
-    if (digit_follows || c >= 0100) out += static_cast<char>('0' + (c >> 6));
-    if (digit_follows || c >= 010) out += static_cast<char>('0' + ((c >> 3) & 7));
-    out += static_cast<char>('0' + (c & 7));
-  }
+  util::append_escaped(out, text, {.backslashed = "\"\\"});
   out += '"';
   if (truncated) out += "...";
   return out;

@@ -8,10 +8,9 @@
 
 namespace syslat::decode {
 
-// strace's quoting: "a\nb\"c\\" with \t \n \v \f \r escaped, other bytes
-// outside 0x20..0x7e as octal in the shortest form unless an octal digit
-// follows (then three digits, so "\0" + "1" cannot read as "\01"). Longer
-// than `max_len` bytes: the first max_len quoted, then "..." as strace -s does.
+// strace's quoting: util::append_escaped's escapes ("a\nb\33[" ...) with
+// " and \ backslashed, in quotes. Longer than `max_len` bytes: the first
+// max_len quoted, then "..." as strace -s does.
 std::string quote_string(std::string_view text, size_t max_len = SIZE_MAX);
 
 // Every byte as \xNN, as strace shows getrandom's buffer: "\x68\xc5"; cut after

@@ -5,13 +5,15 @@
 #include <string>
 
 #include "syslat.h"
+#include "util/escape.h"
 
 namespace syslat::exporter {
 
 std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  const std::string text = util::escaped(s);  // no line breaks or escape sequences left
+  if (text.find_first_of(",\"") == std::string::npos) return text;
   std::string q = "\"";
-  for (char c : s) {
+  for (char c : text) {
     if (c == '"') q += '"';
     q += c;
   }
@@ -22,7 +24,7 @@ namespace {
 
 void row(std::ostream& out, const core::Report& rep, const core::Row& r, const core::ProcessRows* p) {
   const auto& s = r.stats;
-  out << fmt::format("{},{:.6f},{},{},{},{},{},{},{},{:.3f},{},{},{},{}", csv_field(rep.time), rep.interval_s,
+  out << fmt::format("{},{},{:.6f},{},{},{},{},{},{},{},{:.3f},{},{},{},{}", csv_field(rep.time), csv_field(rep.start), rep.interval_s,
                      p ? std::to_string(p->pid) : "", p ? csv_field(p->comm) : "", csv_field(r.name),
                      r.id.nr == core::kUnknownOverflow ? "" : std::to_string(r.id.nr), core::abi_name(r.id.abi), s.calls, s.errors, r.rate, s.total_ns,
                      s.avg_ns(), p ? "" : std::to_string(s.min_ns), p ? "" : std::to_string(s.max_ns));
@@ -38,7 +40,7 @@ void row(std::ostream& out, const core::Report& rep, const core::Row& r, const c
 }  // namespace
 
 void write_csv_header(std::ostream& out, core::ReportKind kind) {
-  out << "time,interval_s,pid,comm,name,nr,abi,count,errors,rate,total_ns,avg_ns,min_ns,max_ns";
+  out << "time,start,interval_s,pid,comm,name,nr,abi,count,errors,rate,total_ns,avg_ns,min_ns,max_ns";
   if (kind == core::ReportKind::Lat) out << ",p50_ns,p90_ns,p99_ns";
   out << '\n';
 }

@@ -8,7 +8,8 @@
 
 namespace syslat::exporter {
 
-// RFC 4180: a field quoted when it holds separators, quotes or line breaks.
+// A field: its bytes escaped (util::escaped), then quoted as RFC 4180 wants
+// when it holds separators or quotes.
 std::string csv_field(const std::string& s);
 
 void write_csv_header(std::ostream& out, core::ReportKind kind);

@@ -45,7 +45,8 @@ Json row_json(const core::Row& r, const core::Report& rep, bool per_process) {
 std::string report_json(const core::Report& rep) {
   Json j;
   j["type"] = rep.kind == core::ReportKind::Lat ? "lat" : "count";
-  j["time"] = rep.time;
+  j["time"] = rep.time;  // the span's end
+  j["start"] = rep.start;
   j["interval_s"] = rep.interval_s;
   j["timed"] = rep.timed;
   Json rows = Json::array();
@@ -73,7 +74,8 @@ std::string report_json(const core::Report& rep) {
                       {"recursion_misses", rep.health.recursion_misses},
                       {"histogram_wrapped", rep.health.hist_lost},
                       {"histogram_full", rep.health.hist_full}};
-  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+  // ASCII only: a comm's C1 control (U+009B) as \u009b, never raw on a terminal.
+  return j.dump(-1, ' ', /*ensure_ascii=*/true, Json::error_handler_t::replace);
 }
 
 }  // namespace syslat::exporter

@@ -6,6 +6,7 @@
 
 #include "core/histogram.h"
 #include "core/report.h"
+#include "util/escape.h"
 
 namespace syslat::exporter {
 namespace {
@@ -99,22 +100,6 @@ void health(Out& out, const core::CumulativeStats& stats, const PrometheusMeta& 
                  escape_label_value(meta.version), escape_label_value(meta.kernel), escape_label_value(meta.backend));
 }
 
-// Length of the valid UTF-8 sequence at s[i], or 0 if there is none.
-size_t utf8_sequence(std::string_view s, size_t i) {
-  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = b(i);
-  if (c < 0x80) return 1;
-  size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k)
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-  // No overlong forms, surrogates or values above U+10FFFF.
-  if ((c == 0xE0 && b(i + 1) < 0xA0) || (c == 0xED && b(i + 1) > 0x9F) || (c == 0xF0 && b(i + 1) < 0x90) ||
-      (c == 0xF4 && b(i + 1) > 0x8F))
-    return 0;
-  return n;
-}
-
 }  // namespace
 
 std::vector<uint64_t> default_bucket_bounds_ns() {
@@ -125,20 +110,9 @@ std::vector<uint64_t> default_bucket_bounds_ns() {
 
 std::string escape_label_value(std::string_view value) {
   std::string out;
-  out.reserve(value.size());
-  for (size_t i = 0; i < value.size();) {
-    const size_t n = utf8_sequence(value, i);
-    if (n == 0) {
-      out += "\xEF\xBF\xBD";  // U+FFFD
-      ++i;
-      continue;
-    }
-    const char c = value[i];
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out.append(value.substr(i, n));
-    i += n;
+  for (const char c : util::escaped(value)) {
+    if (c == '\\' || c == '"') out += '\\';
+    out += c;
   }
   return out;
 }

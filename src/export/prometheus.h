@@ -41,8 +41,10 @@ struct PrometheusMeta {
 // kernel bucket boundary.
 std::vector<uint64_t> default_bucket_bounds_ns();
 
-// A label value as the format wants it: \ " and newline escaped, bytes that
-// are not UTF-8 replaced by U+FFFD (one bad comm must not fail a scrape).
+// A label value as the format wants it. Its bytes are escaped first
+// (util::escaped: ESC becomes the text \33, and only printable ASCII is
+// left, so a comm can neither fail a scrape as bad UTF-8 nor reach a
+// terminal raw), then \ and " get their backslash: ESC is \\33 in the text.
 std::string escape_label_value(std::string_view value);
 
 std::string render_prometheus(const core::CumulativeStats& stats, const PrometheusMeta& meta);

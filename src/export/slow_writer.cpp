@@ -8,6 +8,7 @@
 #include "core/report.h"
 #include "export/csv_report.h"
 #include "util/duration.h"
+#include "util/escape.h"
 #include "util/time.h"
 
 namespace syslat::exporter {
@@ -15,14 +16,23 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
+// When the call began: its end less its duration.
+int64_t start_ns(const core::SlowEvent& e) { return static_cast<int64_t>(e.time_ns) - static_cast<int64_t>(e.duration_ns); }
+
+// Frames name files and symbols of the traced program: anyone's bytes.
 std::string joined_stack(const std::vector<std::string>& frames, const char* sep) {
   std::string out;
   for (const auto& f : frames) {
     if (!out.empty()) out += sep;
-    out += f;
+    util::append_escaped(out, f);
   }
   return out;
 }
+
+// JSON keeps the values themselves; escaped non-ASCII (\u009b) cannot act on
+// a terminal the output is shown on, and bytes that are not UTF-8 become
+// U+FFFD instead of an exception.
+std::string dump(const Json& j) { return j.dump(-1, ' ', /*ensure_ascii=*/true, Json::error_handler_t::replace); }
 
 // 14:02:11.532  read() took 45.2ms  = 8192
 //   PID 1842  TID 1845  UID 999  COMM postgres
@@ -34,9 +44,9 @@ class TextSlowWriter final : public SlowWriter {
   void event(const core::SlowRecord& r) override {
     const auto& e = r.event;
     out_ << fmt::format("{}  {}() took {}  {}\n", util::clock_hms_ms(e.time_ns), core::display_name(e.id),
-                        util::format_duration_ns(e.duration_ns), r.result);
-    out_ << fmt::format("  PID {}  TID {}  UID {}  COMM {}\n", e.pid, e.tid, e.uid, e.comm);
-    out_ << "  " << r.call << '\n';
+                        util::format_duration_ns(e.duration_ns), util::escaped(r.result));
+    out_ << fmt::format("  PID {}  TID {}  UID {}  COMM {}\n", e.pid, e.tid, e.uid, util::escaped(e.comm));
+    out_ << "  " << util::escaped(r.call) << '\n';  // decoded text is escaped already: unchanged
     if (!r.user_stack.empty()) out_ << "  stack: " << joined_stack(r.user_stack, " <- ") << '\n';
     if (!r.kernel_stack.empty()) out_ << "  kstack: " << joined_stack(r.kernel_stack, " <- ") << '\n';
     out_.flush();
@@ -72,7 +82,7 @@ class JsonSlowWriter final : public SlowWriter {
 
  private:
   void line(const Json& j) {
-    out_ << j.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
+    out_ << dump(j) << '\n';
     out_.flush();
   }
   std::ostream& out_;
@@ -81,12 +91,13 @@ class JsonSlowWriter final : public SlowWriter {
 class CsvSlowWriter final : public SlowWriter {
  public:
   explicit CsvSlowWriter(std::ostream& out) : out_(out) {
-    out_ << "time,pid,tid,uid,comm,syscall,nr,abi,ret,errno,duration_ns,arg0,arg1,arg2,arg3,arg4,arg5,decoded,stack\n";
+    out_ << "time,start,pid,tid,uid,comm,syscall,nr,abi,ret,errno,duration_ns,arg0,arg1,arg2,arg3,arg4,arg5,decoded,stack\n";
   }
   void event(const core::SlowRecord& r) override {
     const auto& e = r.event;
     const bool failed = e.ret < 0 && e.ret >= -4095;
-    out_ << fmt::format("{},{},{},{},{},{},{},{},{},{},{}", util::rfc3339_utc(static_cast<int64_t>(e.time_ns)), e.pid,
+    out_ << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}", util::rfc3339_utc(static_cast<int64_t>(e.time_ns)),
+                        util::rfc3339_utc(start_ns(e)), e.pid,
                         e.tid, e.uid, csv_field(e.comm), csv_field(core::slot_name(e.id)),
                         e.id.nr == core::kUnknownOverflow ? "" : std::to_string(e.id.nr), core::abi_name(e.id.abi),
                         e.ret, failed ? core::errno_name(static_cast<int>(-e.ret)) : "", e.duration_ns);
@@ -108,7 +119,8 @@ std::string call_json(const core::SlowRecord& r, std::string_view type) {
   const auto& e = r.event;
   Json j;
   j["type"] = type;
-  j["time"] = util::rfc3339_utc(static_cast<int64_t>(e.time_ns));
+  j["time"] = util::rfc3339_utc(static_cast<int64_t>(e.time_ns));  // the call's end
+  j["start"] = util::rfc3339_utc(start_ns(e));
   j["pid"] = e.pid;
   j["tid"] = e.tid;
   j["uid"] = e.uid;
@@ -129,7 +141,7 @@ std::string call_json(const core::SlowRecord& r, std::string_view type) {
   } else {
     j["result"] = r.result;
   }
-  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return dump(j);
 }
 
 std::unique_ptr<SlowWriter> make_slow_writer(std::ostream& out, Format format) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "util/duration.h"
+#include "util/escape.h"
 #include "util/time.h"
 
 namespace syslat::exporter {
@@ -35,7 +36,7 @@ void count_header(std::ostream& out, const core::Report& rep, const WriterOption
 void count_row(std::ostream& out, const core::Report& rep, const core::Row& r, const WriterOptions& o,
                const core::ProcessRows* proc) {
   std::string line;
-  if (proc) line += fmt::format("{:>7} {:<16} ", proc->pid, proc->comm);
+  if (proc) line += fmt::format("{:>7} {:<16} ", proc->pid, util::escaped(proc->comm));
   line += fmt::format("{:<{}} {:>12} {:>12} {:>9}", core::display_name(r.id), kNameWidth, r.stats.calls, rate(r.rate), r.stats.errors);
   if (rep.timed) {
     // Per-process counters keep no extremes: MAX is shown for syscalls only.

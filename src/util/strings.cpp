@@ -1,7 +1,6 @@
 #include "util/strings.h"
 
 #include <charconv>
-#include <cstdio>
 #include <system_error>
 
 namespace syslat::util {
@@ -26,23 +25,6 @@ std::string_view trim(std::string_view text) {
   if (first == std::string_view::npos) return {};
   size_t last = text.find_last_not_of(kSpace);
   return text.substr(first, last - first + 1);
-}
-
-std::string one_line(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
-    else if (byte < 0x20 || byte == 0x7f) {
-      char hex[5];
-      std::snprintf(hex, sizeof hex, "\\x%02x", byte);
-      out += hex;
-    } else out += c;
-  }
-  return out;
 }
 
 namespace {

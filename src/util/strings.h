@@ -18,10 +18,6 @@ std::vector<std::string_view> split(std::string_view text, char sep);
 // Strips ASCII whitespace from both ends.
 std::string_view trim(std::string_view text);
 
-// `text` with its control characters (newlines, tabs, escapes...) written
-// as \n, \t, \x1b: a message that quotes user input stays one line.
-std::string one_line(std::string_view text);
-
 // Strict base-10 parsing of the whole string: no whitespace, no '+', no
 // leading '-' for u64; overflow is an error, not a wrap.
 Expected<uint64_t> parse_u64(std::string_view text);

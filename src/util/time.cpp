@@ -19,6 +19,18 @@ uint64_t monotonic_ns() { return clock_ns(CLOCK_MONOTONIC); }
 
 uint64_t realtime_ns() { return clock_ns(CLOCK_REALTIME); }
 
+MonotonicToRealtime::MonotonicToRealtime(Clock realtime, Clock monotonic) : realtime_(realtime), monotonic_(monotonic) {
+  refresh();
+}
+
+void MonotonicToRealtime::refresh() {
+  offset_ns_ = static_cast<int64_t>(realtime_()) - static_cast<int64_t>(monotonic_());
+}
+
+uint64_t MonotonicToRealtime::realtime_of(uint64_t monotonic) const {
+  return static_cast<uint64_t>(static_cast<int64_t>(monotonic) + offset_ns_);
+}
+
 std::string rfc3339_utc(int64_t unix_ns) {
   // Floor division so that times before the epoch keep a positive ms part.
   int64_t unix_ms = unix_ns / 1'000'000;
