@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* The "floor" of SPEC §8: empty programs on the raw_syscalls tracepoints.
+/* The "floor" of docs/performance.md: empty programs on the raw_syscalls tracepoints.
  * Whatever they cost is the price of being attached at all; every syslat
  * configuration is reported as a multiple of it. floor_loader autoloads only
  * the variant asked for. */

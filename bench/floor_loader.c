@@ -1,6 +1,6 @@
 /* floor_loader: attaches empty programs from floor.bpf.c to the raw_syscalls
  * tracepoints and holds them until SIGINT/SIGTERM, so scripts/bench.sh can
- * measure the cost of being attached at all (SPEC §8 "floor").
+ * measure the cost of being attached at all (the "floor" of docs/performance.md).
  *
  *   floor_loader [--btf | --classic | --raw] [--exit-only] [--clock]
  *

@@ -1,4 +1,4 @@
-/* getppid_loop: the SPEC §8 reference workload. A tight loop of
+/* getppid_loop: the reference workload of docs/performance.md. A tight loop of
  * syscall(SYS_getppid) (no vDSO shortcut, no glibc caching), timed with
  * CLOCK_MONOTONIC and reported as ns per call on one machine-parsable line:
  *
