@@ -1,6 +1,7 @@
-/* pipe_mix: the second, multi-threaded workload. Two threads make small
- * read/write syscalls on pipes at the same time, one per CPU (this is where
- * shared, non-per-CPU maps in a tracer start to bounce cache lines).
+/* pipe_mix: the multi-threaded workloads. Two threads make small
+ * read/write syscalls on pipes (or getppid) at the same time, one per CPU
+ * (this is where shared, non-per-CPU maps in a tracer start to bounce cache
+ * lines).
  *
  *   local     (default) each thread writes SIZE bytes into its own pipe and
  *             reads them back: never blocks, so the time is syscalls only
@@ -8,6 +9,10 @@
  *             sleeps and cross-CPU wake-ups whenever the pipe runs empty/full)
  *   pingpong  thread 0 writes to pipe A and reads pipe B, thread 1 echoes
  *             (wake-up latency bound)
+ *   getppid   each thread a getppid loop: the threads share nothing in the
+ *             kernel, so whatever makes them slower than one loop alone is a
+ *             tracer's state shared between the CPUs (e.g. one hash entry
+ *             per process and syscall)
  *
  * Each thread makes CALLS syscalls after WARMUP untimed ones. Output, one line:
  *
@@ -26,14 +31,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #define MAX_SIZE 4096
 
-enum mode { MODE_LOCAL, MODE_STREAM, MODE_PINGPONG };
+enum mode { MODE_LOCAL, MODE_STREAM, MODE_PINGPONG, MODE_GETPPID };
 
-static const char *const mode_names[] = { "local", "stream", "pingpong" };
+static const char *const mode_names[] = { "local", "stream", "pingpong", "getppid" };
 
 struct worker {
 	int index;
@@ -77,6 +83,11 @@ static void run_calls(struct worker *w, long calls)
 	char buf[MAX_SIZE];
 
 	memset(buf, 'x', sizeof(buf));
+	if (w->mode == MODE_GETPPID) {
+		for (long i = 0; i < calls; i++)
+			syscall(SYS_getppid);
+		return;
+	}
 	if (w->mode == MODE_STREAM) {
 		for (long i = 0; i < calls; i++) {
 			if (w->index == 0)
@@ -135,7 +146,7 @@ static void *worker_main(void *arg)
 static void usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [-m local|stream|pingpong] [-s SIZE] [-c CPU0,CPU1] [-w WARMUP] CALLS\n"
+		"usage: %s [-m local|stream|pingpong|getppid] [-s SIZE] [-c CPU0,CPU1] [-w WARMUP] CALLS\n"
 		"  CALLS       timed syscalls per thread\n"
 		"  -s SIZE     bytes per read/write (default 64, at most %d)\n"
 		"  -c A,B      pin thread 0 to CPU A and thread 1 to CPU B\n"
@@ -161,6 +172,8 @@ int main(int argc, char **argv)
 				mode = MODE_STREAM;
 			else if (!strcmp(optarg, "pingpong"))
 				mode = MODE_PINGPONG;
+			else if (!strcmp(optarg, "getppid"))
+				mode = MODE_GETPPID;
 			else {
 				usage(argv[0]);
 				return 2;
