@@ -12,7 +12,7 @@ import time
 from typing import NamedTuple, Optional
 
 NS_PER_CALL = re.compile(r"ns_per_call=([0-9.]+)")
-CPU_SHARE = re.compile(r"cpu_share=([0-9.]+)")
+FIELD = re.compile(r"(\w+)=(-?[0-9.]+)(?=\s|$)")
 NOT_IMPLEMENTED = re.compile(r"not (yet )?implemented|unknown (sub)?command|unrecognized (sub)?command", re.I)
 
 READY_TIMEOUT_S = 20.0
@@ -111,15 +111,35 @@ class Tool:
 class Measurement(NamedTuple):
     ns: float                    # ns_per_call
     cpu_share: Optional[float]   # the workload's CPU time / wall time, if it says
+    fields: Optional[dict] = None  # every numeric key=value of the workload's line
+    rusage_cpu_ns: Optional[float] = None  # user+sys of the process run and the children it reaped
 
 
 def parse_measurement(*texts):
+    """The workload's result line: the first line with ns_per_call=, in the first text that has one."""
     for text in texts:
-        m = NS_PER_CALL.search(text)
-        if m:
-            share = CPU_SHARE.search(text)
-            return Measurement(float(m.group(1)), float(share.group(1)) if share else None)
+        for line in text.splitlines():
+            if NS_PER_CALL.search(line):
+                fields = {key: float(value) for key, value in FIELD.findall(line)}
+                return Measurement(fields["ns_per_call"], fields.get("cpu_share"), fields)
     return None
+
+
+def wait_with_rusage(proc, timeout_s):
+    """Like proc.wait(timeout), but reaps with wait4 to get the process's
+    rusage, which holds its own CPU time and that of every child it reaped.
+    Returns (rc, user+sys ns); raises subprocess.TimeoutExpired."""
+    deadline = time.monotonic() + timeout_s
+    delay = 0.001
+    while True:
+        pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
+        if pid == proc.pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            return proc.returncode, (ru.ru_utime + ru.ru_stime) * 1e9
+        if time.monotonic() > deadline:
+            raise subprocess.TimeoutExpired(proc.args, timeout_s)
+        time.sleep(delay)
+        delay = min(delay * 2, 0.02)
 
 
 def run_command(argv, out_path, err_path, ours=False):
@@ -129,7 +149,7 @@ def run_command(argv, out_path, err_path, ours=False):
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                                 preexec_fn=child_setup)
         try:
-            rc = proc.wait(timeout=WORKLOAD_TIMEOUT_S)
+            rc, cpu_ns = wait_with_rusage(proc, WORKLOAD_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
@@ -138,11 +158,23 @@ def run_command(argv, out_path, err_path, ours=False):
     measurement = parse_measurement(stdout, stderr)
     if rc != 0 or measurement is None:
         raise Unavailable(classify_failure(ours, stdout + stderr, rc))
-    return measurement
+    return measurement._replace(rusage_cpu_ns=cpu_ns)
+
+
+def tracer_cpu(m):
+    """(tracer, tracee) CPU ns per traced call of a wrap row's Measurement, or
+    None. The tool reaped the loop it launched, so its rusage holds the loop's
+    CPU time too; the loop says its own (proc_cpu_ns) and how many calls it
+    made in all (total_calls, the warm-up included)."""
+    fields = m.fields or {}
+    own, calls = fields.get("proc_cpu_ns"), fields.get("total_calls")
+    if m.rusage_cpu_ns is None or own is None or not calls or m.rusage_cpu_ns < own:
+        return None  # the loop was not reaped by the tool: its CPU time is not in the rusage
+    return (m.rusage_cpu_ns - own) / calls, own / calls
 
 
 class Workloads:
-    """Command lines of the two workloads with the sizes chosen for this run."""
+    """Command lines of the workloads with the sizes chosen for this run."""
 
     def __init__(self, bench_dir, loop_cpu, pipe_cpus):
         self.bench_dir = bench_dir
@@ -154,6 +186,14 @@ class Workloads:
 
     def pipe(self, calls):
         return [f"{self.bench_dir}/bench_pipe_mix", "-c", ",".join(map(str, self.pipe_cpus)), str(calls)]
+
+    def pair(self, calls):
+        """Two getppid loops, threads of one process, one per CPU."""
+        return [f"{self.bench_dir}/bench_pipe_mix", "-m", "getppid", "-c", ",".join(map(str, self.pipe_cpus)), str(calls)]
+
+    def path(self, calls):
+        """Two threads on the loop's CPU taking turns: path calls, then a read that blocks."""
+        return [f"{self.bench_dir}/bench_path_block", "-c", str(self.loop_cpu), str(calls)]
 
 
 def syscall_tracers(exclude_pids):
