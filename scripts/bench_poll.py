@@ -13,17 +13,12 @@ import threading
 import time
 import urllib.request
 
-from bench_procs import READY_TIMEOUT_S, Tool, Unavailable, child_setup, check_executable, classify_failure
-
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-
+from bench_procs import (READY_TIMEOUT_S, Tool, Unavailable, child_setup, check_executable, classify_failure,
+                         proc_cpu_times)
 
 def cpu_seconds(pid):
     """utime+stime of the whole process (all threads, live and exited)."""
-    with open(f"/proc/{pid}/stat") as f:
-        text = f.read()
-    fields = text[text.rindex(")") + 2:].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return proc_cpu_times(pid)[0]
 
 
 class Scraper(threading.Thread):

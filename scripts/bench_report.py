@@ -229,7 +229,8 @@ def render_table(results, title):
 
 def render_tracer(results, slow_calls):
     lines = [f"CPU time of tracer and tracee per traced call (getppid loop, {slow_calls:,} calls + warm-up; tracer = "
-             "the tool's user+sys from wait4 less the loop's own getrusage)",
+             "the tool's own user+sys: its wait4 rusage less the loop's getrusage when it reaped the loop, else "
+             "/proc/PID/stat as it exited)",
              f"{'config':<44} {'wall ns':>9} {'tracer cpu':>10} {'tracee cpu':>10} {'tracer x peer':>13}"]
     for r in results:
         if r["status"] != "ok":

@@ -111,15 +111,20 @@ class TracerCpuTest(unittest.TestCase):
                               "batches=10 cpu=1 total_calls=22000 proc_cpu_ns=220000000\n")
         self.assertEqual(m.ns, 30000.0)
         self.assertEqual(m.fields["total_calls"], 22000)
-        m = m._replace(rusage_cpu_ns=220000000 + 22000 * 25000.0)
+        # The tool reaped the loop: its rusage holds both, to the microsecond.
+        m = m._replace(rusage_cpu_ns=220000000 + 22000 * 25000.0, self_cpu_ns=550e6, children_cpu_ns=220e6)
         tracer, tracee = tracer_cpu(m)
         self.assertAlmostEqual(tracer, 25000.0)
         self.assertAlmostEqual(tracee, 10000.0)
 
-    def test_unknown_when_the_tool_did_not_reap_the_loop(self):
-        m = Measurement(1.0, None, {"total_calls": 10, "proc_cpu_ns": 5000.0}, 4000.0)
-        self.assertIsNone(tracer_cpu(m))
-        self.assertIsNone(tracer_cpu(Measurement(1.0, None, {}, 4000.0)))
+    def test_a_tool_that_leaves_its_loop_to_init_is_measured_by_its_own_time(self):
+        # perf trace: the rusage holds no loop (less than the loop's own), /proc's own time counts.
+        m = Measurement(1.0, None, {"total_calls": 10, "proc_cpu_ns": 5000.0}, 4000.0, 3000.0, 0.0)
+        self.assertEqual(tracer_cpu(m), (300.0, 500.0))
+
+    def test_unknown_without_the_loops_numbers_or_the_tools(self):
+        self.assertIsNone(tracer_cpu(Measurement(1.0, None, {"total_calls": 10, "proc_cpu_ns": 5000.0}, 4000.0)))
+        self.assertIsNone(tracer_cpu(Measurement(1.0, None, {}, 4000.0, 3000.0, 0.0)))
 
     def test_path_block_line(self):
         m = parse_measurement("ns_per_call=3000.5 mean_ns=3100.0 cpu_share=0.990 switches_per_call=0.200 calls=1000 "
