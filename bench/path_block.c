@@ -17,15 +17,15 @@
  *
  * Output, one line:
  *
- *   ns_per_call=1830.2 mean_ns=1841.0 cpu_share=0.995 switches_per_call=0.200 calls=400000 batches=10 cpu=1 path=/tmp/...
+ *   ns_per_call=1830.2 mean_ns=1841.0 cpu_share=0.995 switches_per_call=0.200 calls=400000 batches=10 cpu=1 total_calls=440000 path=/tmp/...
  *
  * ns_per_call is the median batch of thread 0's iterations over the calls
  * both threads made meanwhile (they run by turns, so that is the wall time
  * of one call). cpu_share is the two threads' CPU time over the wall time
  * (well under 1: another task shared the CPU); switches_per_call counts the
  * context switches of both threads (getrusage) per call: proof the blocking
- * happened. PATH is a file the program creates in /tmp (and removes) unless
- * -p names one. */
+ * happened. total_calls counts the warm-up too. PATH is a file the program
+ * creates in /tmp (and removes) unless -p names one. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -193,9 +193,12 @@ static void report(struct worker w[2], double elapsed, long batches, const char 
 
 	qsort(b, batches, sizeof(b[0]), cmp_double);
 	double median = batches % 2 ? b[batches / 2] : (b[batches / 2 - 1] + b[batches / 2]) / 2;
-	printf("ns_per_call=%.1f mean_ns=%.1f cpu_share=%.3f switches_per_call=%.3f calls=%ld batches=%ld cpu=%d path=%s\n",
+	long total = 2 * CALLS_PER_ITER * (w[0].iters / batches * batches + w[0].warmup_iters);
+
+	printf("ns_per_call=%.1f mean_ns=%.1f cpu_share=%.3f switches_per_call=%.3f calls=%ld batches=%ld cpu=%d "
+	       "total_calls=%ld path=%s\n",
 	       median, elapsed / calls, (w[0].cpu_ns + w[1].cpu_ns) / elapsed,
-	       (double)(w[0].switches + w[1].switches) / calls, calls, batches, w[0].cpu, path);
+	       (double)(w[0].switches + w[1].switches) / calls, calls, batches, w[0].cpu, total, path);
 }
 
 int main(int argc, char **argv)

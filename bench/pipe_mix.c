@@ -16,8 +16,9 @@
  *
  * Each thread makes CALLS syscalls after WARMUP untimed ones. Output, one line:
  *
- *   ns_per_call=412.3 elapsed_ms=824.6 cpu_share=0.998 calls=4000000 threads=2 mode=local size=64
+ *   ns_per_call=412.3 elapsed_ms=824.6 cpu_share=0.998 calls=4000000 threads=2 mode=local size=64 total_calls=4400000
  *
+ * total_calls counts the warm-up too (both threads).
  * ns_per_call = elapsed wall time * 2 threads / all syscalls, i.e. the wall
  * time of one call in one thread while both run side by side. cpu_share is
  * the smaller of the two threads' CPU time over the elapsed time: in local
@@ -225,8 +226,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 2; i++)
 		pthread_join(tid[i], NULL);
 	double cpu_share = (w[0].cpu_ns < w[1].cpu_ns ? w[0].cpu_ns : w[1].cpu_ns) / elapsed;
-	printf("ns_per_call=%.1f elapsed_ms=%.1f cpu_share=%.3f calls=%ld threads=2 mode=%s size=%ld\n",
+	printf("ns_per_call=%.1f elapsed_ms=%.1f cpu_share=%.3f calls=%ld threads=2 mode=%s size=%ld total_calls=%ld\n",
 	       elapsed / calls, elapsed / 1e6, cpu_share, 2 * calls,
-	       mode_names[mode], size);
+	       mode_names[mode], size, 2 * (calls + warmup));
 	return 0;
 }

@@ -1,6 +1,9 @@
 """Per-program cost from the kernel's BPF statistics (kernel.bpf_stats_enabled=1):
 run_time_ns and run_cnt of each program an attached tool holds, taken around
 one run of a workload. On a noisy VM they move far less than wall-clock time.
+They are machine-wide: every task's calls run the programs, so each sample
+keeps how many calls the workload made itself, and the report says which
+share of the programs' runs that was.
 
 The statistics cost something themselves (two clock reads per program run),
 so they are switched on only around those extra runs, never while wall-clock
@@ -52,32 +55,45 @@ def delta(programs, before, after):
     return out
 
 
-def calls_of(sample):
-    """The syscalls made while the sample ran (machine-wide): runs of the
+def calls_of(programs):
+    """The syscalls made while a sample ran (machine-wide): runs of the
     sys_exit program; without one, the busiest program's runs."""
-    if EXIT_TRACEPOINT in sample:
-        return sample[EXIT_TRACEPOINT]["runs"]
-    return max((d["runs"] for d in sample.values()), default=0)
+    if EXIT_TRACEPOINT in programs:
+        return programs[EXIT_TRACEPOINT]["runs"]
+    return max((d["runs"] for d in programs.values()), default=0)
 
 
-def ns_per_run(sample):
+def ns_per_run(programs):
     """ns per run over all programs of a sample (the floor's: the empty program's cost)."""
-    runs = sum(d["runs"] for d in sample.values())
-    return sum(d["ns"] for d in sample.values()) / runs if runs else None
+    runs = sum(d["runs"] for d in programs.values())
+    return sum(d["ns"] for d in programs.values()) / runs if runs else None
 
 
 def empty_program_ns(floor_samples):
     """The calibration: median ns per run of the floor's empty programs."""
-    values = [v for v in (ns_per_run(s) for s in floor_samples) if v is not None]
+    values = [v for v in (ns_per_run(s["programs"]) for s in floor_samples) if v is not None]
     return statistics.median(values) if values else None
+
+
+def sample(programs_delta, workload_calls):
+    """One round's statistics of one row and workload."""
+    return {"programs": programs_delta, "workload_calls": workload_calls}
+
+
+def spread(values):
+    """(lowest, highest) of a row's values over the rounds."""
+    return (min(values), max(values)) if values else None
 
 
 def summarize(samples, empty_ns):
     """Medians over a row's samples (one per round) for one workload:
     per program ns per run (raw and minus the empty program's), runs per
-    syscall, and the whole tool's BPF time per syscall (raw and calibrated:
-    each run less what an empty program costs)."""
-    usable = [s for s in samples if calls_of(s) > 0]
+    syscall, the whole tool's BPF time per syscall (raw and calibrated:
+    each run less what an empty program costs) with its range over the
+    rounds, and the share of the syscalls the workload made itself."""
+    shares = [s["workload_calls"] / calls_of(s["programs"]) for s in samples
+              if s.get("workload_calls") and calls_of(s["programs"]) > 0]
+    usable = [s["programs"] for s in samples if calls_of(s["programs"]) > 0]
     if not usable:
         return None
     programs = {}
@@ -91,10 +107,13 @@ def summarize(samples, empty_ns):
                         "runs_per_call": per_call}
     raw = statistics.median(sum(d["ns"] for d in s.values()) / calls_of(s) for s in usable)
     calibrated = None
+    per_round = []
     if empty_ns is not None:
-        calibrated = statistics.median(sum(d["ns"] - d["runs"] * empty_ns for d in s.values()) / calls_of(s)
-                                       for s in usable)
-    return {"samples": len(usable), "ns_per_call": raw, "calibrated_ns_per_call": calibrated, "programs": programs}
+        per_round = [sum(d["ns"] - d["runs"] * empty_ns for d in s.values()) / calls_of(s) for s in usable]
+        calibrated = statistics.median(per_round)
+    return {"samples": len(usable), "ns_per_call": raw, "calibrated_ns_per_call": calibrated,
+            "calibrated_range": spread(per_round), "workload_share": statistics.median(shares) if shares else None,
+            "programs": programs}
 
 
 class Switch:

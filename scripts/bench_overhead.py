@@ -226,8 +226,9 @@ class Bench:
             with self.stats_switch.on():
                 for w in row.workloads:
                     before = bench_bpfstats.counters(programs)
-                    run_command(self.workload_argv(w, scale=BPF_STATS_SCALE), *self.logs(f"{row.key}_{w}_bpfstats"))
-                    out[w] = bench_bpfstats.delta(programs, before, bench_bpfstats.counters(programs))
+                    m = run_command(self.workload_argv(w, scale=BPF_STATS_SCALE), *self.logs(f"{row.key}_{w}_bpfstats"))
+                    delta = bench_bpfstats.delta(programs, before, bench_bpfstats.counters(programs))
+                    out[w] = bench_bpfstats.sample(delta, (m.fields or {}).get("total_calls"))
         except OSError as err:  # the sysctl cannot be written: no statistics, the wall clock goes on
             self.stats_switch = None
             self.warn(f"no per-program cost: cannot switch {bench_bpfstats.SYSCTL}: {err}")

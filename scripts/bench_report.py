@@ -251,8 +251,10 @@ def render_bpf(bpf, labels):
     lines = ["Per-program cost (kernel.bpf_stats_enabled=1 around one extra run of each workload; run_time_ns / "
              "run_cnt, medians over rounds)",
              f"  calibration: the floor's empty tp_btf programs cost {fmt(empty, '.1f')} ns per run as measured; "
-             "'cal' = less that per run; runs/call = runs per syscall (sys_exit runs, machine-wide)",
-             f"{'config':<44} {'workload':<8} {'raw/call':>8} {'cal/call':>8}  per program: ns/run (cal) x runs/call"]
+             "'cal' = less that per run; runs/call = runs per syscall (sys_exit runs, machine-wide); "
+             "range = lowest-highest cal/call over the rounds; share = the workload's own calls / all calls",
+             f"{'config':<44} {'workload':<8} {'raw/call':>8} {'cal/call':>8} {'range':>13} {'share':>5}  "
+             "per program: ns/run (cal) x runs/call"]
     for key, per_w in bpf.get("rows", {}).items():
         for workload, s in per_w.items():
             shown = {tp: p for tp, p in s["programs"].items() if p["runs_per_call"] >= MIN_RUNS_SHOWN}
@@ -260,8 +262,11 @@ def render_bpf(bpf, labels):
                               for tp, p in shown.items())
             if len(shown) < len(s["programs"]):
                 progs += "  + rarer ones"
+            rng = s.get("calibrated_range")
+            rng_text = f"{rng[0]:.0f}-{rng[1]:.0f}" if rng else "-"
             lines.append(f"{labels.get(key, key):<44} {workload:<8} {s['ns_per_call']:8.1f} "
-                         f"{fmt(s['calibrated_ns_per_call'], '8.1f')}  {progs}")
+                         f"{fmt(s['calibrated_ns_per_call'], '8.1f')} {rng_text:>13} "
+                         f"{fmt(s.get('workload_share'), '5.2f')}  {progs}")
     return lines
 
 

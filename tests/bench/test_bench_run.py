@@ -70,6 +70,9 @@ class HarnessTest(unittest.TestCase):
         # path_block switches once per five calls; other tasks only add switches.
         self.assertGreaterEqual(progs["sched_switch"]["runs_per_call"], 0.15)
         self.assertIsNotNone(self.row("path", "sysslow")["bpf_ns_per_call"])
+        # The workload's own calls are a share of all the calls the programs saw.
+        share = bpf["rows"]["sysslow"]["path"]["workload_share"]
+        self.assertTrue(0 < share <= 1.01, share)
         for key in ("syslatd_attached", "syslat_top_attached"):
             self.assertIn("getppid", bpf["rows"][key])
         # Left as it was found.

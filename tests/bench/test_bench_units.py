@@ -86,21 +86,26 @@ class BpfStatsTest(unittest.TestCase):
     def test_calibrated_cost_per_call(self):
         # 1000 syscalls; sys_enter 40 ns a run, sys_exit 30, sched_switch 200 ns on 200 switches;
         # an empty program measures 10 ns a run.
-        sample = {"sys_enter": {"ns": 40000, "runs": 1000}, "sys_exit": {"ns": 30000, "runs": 1000},
-                  "sched_switch": {"ns": 40000, "runs": 200}}
-        s = bs.summarize([sample, sample, {"sys_exit": {"ns": 0, "runs": 0}}], 10.0)
-        self.assertEqual(s["samples"], 2)
+        progs = {"sys_enter": {"ns": 40000, "runs": 1000}, "sys_exit": {"ns": 30000, "runs": 1000},
+                 "sched_switch": {"ns": 40000, "runs": 200}}
+        slower = {"sys_enter": {"ns": 50000, "runs": 1000}, "sys_exit": {"ns": 30000, "runs": 1000}}
+        s = bs.summarize([bs.sample(progs, 900), bs.sample(progs, 800), bs.sample(slower, 950),
+                          bs.sample({"sys_exit": {"ns": 0, "runs": 0}}, 10)], 10.0)
+        self.assertEqual(s["samples"], 3)
         self.assertAlmostEqual(s["ns_per_call"], 110.0)
         self.assertAlmostEqual(s["calibrated_ns_per_call"], 110.0 - 10.0 * 2.2)
+        self.assertEqual(s["calibrated_range"], (60.0, 88.0))
+        self.assertAlmostEqual(s["workload_share"], 0.9)  # the other tasks made the rest
         self.assertAlmostEqual(s["programs"]["sched_switch"]["ns_per_run"], 200.0)
         self.assertAlmostEqual(s["programs"]["sched_switch"]["calibrated_ns_per_run"], 190.0)
         self.assertAlmostEqual(s["programs"]["sched_switch"]["runs_per_call"], 0.2)
 
     def test_empty_program_from_the_floor_rows_samples(self):
-        floor = {GETPPID: [{"sys_enter": {"ns": 900, "runs": 100}, "sys_exit": {"ns": 1100, "runs": 100}}],
-                 PATH: [{"sys_enter": {"ns": 1200, "runs": 100}, "sys_exit": {"ns": 1200, "runs": 100}}]}
+        floor = {GETPPID: [bs.sample({"sys_enter": {"ns": 900, "runs": 100}, "sys_exit": {"ns": 1100, "runs": 100}}, 100)],
+                 PATH: [bs.sample({"sys_enter": {"ns": 1200, "runs": 100}, "sys_exit": {"ns": 1200, "runs": 100}}, 100)]}
         out = bpf_results([BY_KEY["floor"], BY_KEY["sysslow"]],
-                          {"floor": floor, "sysslow": {PATH: [{"sys_exit": {"ns": 5000, "runs": 100}}]}}, "floor")
+                          {"floor": floor, "sysslow": {PATH: [bs.sample({"sys_exit": {"ns": 5000, "runs": 100}}, 50)]}},
+                          "floor")
         self.assertAlmostEqual(out["empty_ns_per_run"], 11.0)
         self.assertAlmostEqual(out["rows"]["sysslow"][PATH]["calibrated_ns_per_call"], 39.0)
 
@@ -167,7 +172,7 @@ class ReportTest(unittest.TestCase):
         empty = {"sys_enter": {"ns": 1000, "runs": 100}, "sys_exit": {"ns": 1000, "runs": 100}}
         slow = {"sys_enter": {"ns": 9000, "runs": 100}, "sys_exit": {"ns": 5000, "runs": 100},
                 "sched_switch": {"ns": 4000, "runs": 20}}
-        self.bpf = {"floor": {GETPPID: [empty] * 3}, "sysslow": {PATH: [slow] * 3}}
+        self.bpf = {"floor": {GETPPID: [bs.sample(empty, 100)] * 3}, "sysslow": {PATH: [bs.sample(slow, 95)] * 3}}
 
     def test_sysslow_checked_against_timed_mode_on_path_block(self):
         report = fake_report(self.samples, self.fields, self.tracer, self.bpf)
@@ -191,6 +196,7 @@ class ReportTest(unittest.TestCase):
         self.assertIn("CPU time of tracer and tracee per traced call", text)
         self.assertIn("Per-program cost (kernel.bpf_stats_enabled=1", text)
         self.assertIn("sched_switch 200.0 (190.0) x0.20", text)
+        self.assertIn("158-158  0.95", text)  # the range over rounds, the workload's share
         self.assertNotIn(WORKLOADS[PIPE], text)  # nothing ran it
 
     def test_older_report_without_the_new_sections(self):

@@ -55,6 +55,7 @@ class PathBlockTest(unittest.TestCase):
         f = fields_of(out)
         self.assertGreaterEqual(float(f["switches_per_call"]), 0.19)  # 2 switches per 10 calls
         self.assertEqual(int(f["calls"]), 20000)
+        self.assertEqual(int(f["total_calls"]), 2 * 5 * path_block_totals(20000))
         self.assertFalse(os.path.exists(f["path"]), "its temporary file is removed")
 
     def test_it_makes_the_path_and_pipe_calls_it_says(self):
@@ -105,6 +106,8 @@ class OtherWorkloadsTest(unittest.TestCase):
         self.assertIn("mode=getppid", out)
         counts = {s["name"]: s["count"] for s in json_lines(out)[-1]["syscalls"]}
         self.assertEqual(counts.get("getppid"), 2 * (20000 + 2000))  # timed + warm-up, per thread
+        line = next(line for line in out.splitlines() if "ns_per_call=" in line)
+        self.assertEqual(int(fields_of(line)["total_calls"]), counts["getppid"])
         self.assertNotIn("read", {n for n, c in counts.items() if c > 100})
 
     def test_getppid_loop_says_its_calls_and_cpu_time(self):
