@@ -21,7 +21,7 @@ import bench_bpfstats
 from bench_poll import PtyTool, measure_polling, start_poll_row
 from bench_procs import Tool, Unavailable, Workloads, check_executable, run_command, syscall_tracers, tracer_cpu
 from bench_report import bpf_results, render_json, render_text, poll_results, tracer_results, workload_results
-from bench_rows import FLOOR_KEY, GETPPID, PAIR, PATH, PIPE, ROWS, WORKLOADS
+from bench_rows import FLOOR_KEY, GETPPID, PAIR, PAIR_ONE_CPU, PATH, PIPE, ROWS, WORKLOADS
 
 SETTLE_AFTER_DETACH_S = 0.15
 # The BPF statistics are averages over every run of a program: a quarter of
@@ -156,7 +156,7 @@ class Bench:
         ns_pipe, self.pipe_calls = sized(self.workloads.pipe(50000), "pipe", self.args.pipe_calls) \
             if PIPE in used else (0, 0)
         ns_pair, self.pair_calls = sized(self.workloads.pair(50000), "pair", self.args.pair_calls) \
-            if PAIR in used else (0, 0)
+            if used & {PAIR, PAIR_ONE_CPU} else (0, 0)
         ns_path, self.path_calls = sized(self.workloads.path(50000), "path", self.args.path_calls) \
             if PATH in used else (0, 0)
         progress(f"calibrated: getppid {ns:.0f} ns/call -> {self.calls:,} calls; "
@@ -181,6 +181,8 @@ class Bench:
             return self.workloads.pipe(int(self.pipe_calls * scale))
         if workload == PAIR:
             return self.workloads.pair(int(self.pair_calls * scale))
+        if workload == PAIR_ONE_CPU:  # the two threads by turns: half the calls for the same time
+            return self.workloads.pair(int(self.pair_calls * scale / 2), one_cpu=True)
         if workload == PATH:
             return self.workloads.path(int(self.path_calls * scale))
         return self.workloads.getppid(int((self.slow_calls if slow else self.calls) * scale))
@@ -414,9 +416,9 @@ def list_rows():
     for row in ROWS:
         runs = ",".join(row.workloads) if row.kind in ("baseline", "attach") else (
             "getppid, under the tool" if row.kind == "wrap" else "its own CPU time")
-        lines.append(f"  {row.key:<20} {row.kind:<8} {runs:<26} {row.cmd or '-'}")
+        lines.append(f"  {row.key:<20} {row.kind:<8} {runs:<32} {row.cmd or '-'}")
         if row.note:
-            lines.append(f"  {'':<20} {'':<8} {'':<26} ({row.note})")
+            lines.append(f"  {'':<20} {'':<8} {'':<32} ({row.note})")
     return "\n".join(lines)
 
 

@@ -212,9 +212,10 @@ class Workloads:
     def pipe(self, calls):
         return [f"{self.bench_dir}/bench_pipe_mix", "-c", ",".join(map(str, self.pipe_cpus)), str(calls)]
 
-    def pair(self, calls):
-        """Two getppid loops, threads of one process, one per CPU."""
-        return [f"{self.bench_dir}/bench_pipe_mix", "-m", "getppid", "-c", ",".join(map(str, self.pipe_cpus)), str(calls)]
+    def pair(self, calls, one_cpu=False):
+        """Two getppid loops, threads of one process, one per CPU (or both on the loop's CPU)."""
+        cpus = (self.loop_cpu, self.loop_cpu) if one_cpu else self.pipe_cpus
+        return [f"{self.bench_dir}/bench_pipe_mix", "-m", "getppid", "-c", ",".join(map(str, cpus)), str(calls)]
 
     def path(self, calls):
         """Two threads on the loop's CPU taking turns: path calls, then a read that blocks."""

@@ -37,6 +37,7 @@ from typing import Optional, Tuple
 GETPPID = "getppid"
 PIPE = "pipe"
 PAIR = "pair"
+PAIR_ONE_CPU = "pair1"
 PATH = "path"
 
 # Workload key -> title of its table, in the order the tables are printed.
@@ -46,6 +47,8 @@ WORKLOADS = {
           "ns per call per thread; information, no SPEC targets",
     PAIR: "Workload 3: getppid on 2 CPUs, 2 threads of one process (pipe_mix -m getppid); ns per call per "
           "thread; -P rows share one hash entry per (process, syscall) between the CPUs",
+    PAIR_ONE_CPU: "Workload 3b: the same pair with both threads on one CPU (by turns; ns per call per thread, so "
+                  "~2x): workload 3's control, where the threads never update a shared entry at the same time",
     PATH: "Workload 4: path_block, 2 threads on one CPU taking turns: openat+close+newfstatat on a path, "
           "then a pipe write and a read that blocks; ns per call",
 }
@@ -77,7 +80,8 @@ class Row:
 
 
 B = (GETPPID, PIPE)  # rows that also run the two-thread pipe workload
-ALL = (GETPPID, PIPE, PAIR, PATH)
+ALL = (GETPPID, PIPE, PAIR, PAIR_ONE_CPU, PATH)
+PAIRS = (PAIR, PAIR_ONE_CPU)
 READY_TOP = r"calls/s"  # syslat-top's summary line: drawn once its programs are attached
 READY_SERVE = r"serving http"
 
@@ -92,15 +96,15 @@ ROWS = [
     Row("floor_switch", "clock floor + empty tp_btf sched_switch", "attach",
         "{bench}/bench_floor_loader --clock --switch", workloads=(PATH,),
         note="the least a timed tool that follows switched-out calls pays"),
-    Row("syscount", "syscount", "attach", "{build}/syscount", workloads=(GETPPID, PIPE, PAIR), floor_max=0.85,
+    Row("syscount", "syscount", "attach", "{build}/syscount", workloads=(GETPPID, PIPE) + PAIRS, floor_max=0.85,
         peer="bcc_syscount", peer_max=0.55, ours=True),
     Row("syscount_L", "syscount -L", "attach", "{build}/syscount -L", workloads=ALL, floor_max=1.15, floor="floor_clock",
         peer="bcc_syscount_L", peer_max=0.6, ours=True),
     Row("syslat", "syslat", "attach", "{build}/syslat", floor_max=1.15, floor="floor_clock", peer="bcc_syscount_L",
         peer_max=0.6, ours=True),
-    Row("syscount_P", "syscount -P", "attach", "{build}/syscount -P", workloads=(GETPPID, PAIR), peer="syscount", ours=True,
+    Row("syscount_P", "syscount -P", "attach", "{build}/syscount -P", workloads=(GETPPID,) + PAIRS, peer="syscount", ours=True,
         note="per-process counters vs the same counting without them"),
-    Row("syscount_LP", "syscount -L -P", "attach", "{build}/syscount -L -P", workloads=(GETPPID, PAIR), floor_max=2.5,
+    Row("syscount_LP", "syscount -L -P", "attach", "{build}/syscount -L -P", workloads=(GETPPID,) + PAIRS, floor_max=2.5,
         peer="syscount_L", ours=True),
     Row("syscount_Lp", "syscount -L -p OTHER (filtered out)", "attach", "{build}/syscount -L -p {other_pid}", floor_max=1.1, ours=True),
     Row("syscount_p", "syscount -p OTHER (filtered out)", "attach", "{build}/syscount -p {other_pid}", ours=True, note="information"),

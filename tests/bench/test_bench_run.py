@@ -53,7 +53,10 @@ class HarnessTest(unittest.TestCase):
     def test_per_process_rows_on_two_cpus(self):
         for key in ("baseline", "floor", "syscount", "syscount_L", "syscount_P", "syscount_LP"):
             self.assertGreater(self.row("pair", key)["median_ns"], 0)
+            self.assertGreater(self.row("pair1", key)["median_ns"], 0)
         self.assertIsNotNone(self.row("pair", "syscount_P")["x_peer"])
+        # The control runs both threads on one CPU.
+        self.assertIn("sys_exit", self.report["bpf_stats"]["rows"]["syscount_LP"]["pair1"]["programs"])
 
     def test_tracer_cpu_beside_the_tracees(self):
         tracer = {r["key"]: r for r in self.report["tracer"]}

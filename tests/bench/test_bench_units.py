@@ -9,7 +9,7 @@ import unittest
 import bench_bpfstats as bs
 from bench_procs import Measurement, parse_measurement, tracer_cpu
 from bench_report import bpf_results, render_text, tracer_results, workload_results
-from bench_rows import GETPPID, PAIR, PATH, PIPE, ROWS, WORKLOADS
+from bench_rows import GETPPID, PAIR, PAIR_ONE_CPU, PATH, PIPE, ROWS, WORKLOADS
 
 SCRIPTS = os.path.dirname(os.path.abspath(bs.__file__))
 BY_KEY = {row.key: row for row in ROWS}
@@ -37,8 +37,10 @@ class RowsTest(unittest.TestCase):
         self.assertTrue(BY_KEY["syslat_top_attached"].tty)
 
     def test_per_process_rows_on_two_threads_on_two_cpus(self):
+        # ... and on one CPU, the control: the same calls never update an entry at the same time.
         for key in ("baseline", "floor", "syscount", "syscount_L", "syscount_P", "syscount_LP"):
             self.assertTrue(self.runs(key, PAIR), key)
+            self.assertTrue(self.runs(key, PAIR_ONE_CPU), key)
         self.assertEqual(BY_KEY["syscount_P"].peer, "syscount")
         self.assertEqual(BY_KEY["syscount_LP"].peer, "syscount_L")
 
@@ -60,7 +62,7 @@ class RowsTest(unittest.TestCase):
         for row in ROWS:
             self.assertIn(row.key, lines)
         self.assertIn("getppid,path", lines["sysslow"])
-        self.assertIn("getppid,pair", lines["syscount_LP"])
+        self.assertIn("getppid,pair,pair1", lines["syscount_LP"])
         self.assertIn("path_block", out)
 
 
