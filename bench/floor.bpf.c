@@ -42,6 +42,15 @@ int BPF_PROG(floor_btf_exit_clock, struct pt_regs *regs, long ret)
 	return 0;
 }
 
+/* An empty program on sched_switch (floor_loader --switch): what a tool that
+ * follows tasks switched out in the middle of a call pays for being there at
+ * every context switch, before it does anything. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(floor_btf_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return 0;
+}
+
 /* Classic perf-event tracepoints (what libbpf-tools syscount uses). */
 SEC("tracepoint/raw_syscalls/sys_enter")
 int floor_tp_enter(void *ctx)

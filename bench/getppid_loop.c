@@ -2,14 +2,17 @@
  * syscall(SYS_getppid) (no vDSO shortcut, no glibc caching), timed with
  * CLOCK_MONOTONIC and reported as ns per call on one machine-parsable line:
  *
- *   ns_per_call=193.4 mean_ns=195.0 min_batch_ns=191.2 cpu_share=0.999 calls=2000000 batches=10 cpu=1
+ *   ns_per_call=193.4 mean_ns=195.0 min_batch_ns=191.2 cpu_share=0.999 calls=2000000 batches=10 cpu=1 total_calls=2200000 proc_cpu_ns=430000000
  *
  * The N calls are split into batches; ns_per_call is the median batch, so a
  * batch that lost the CPU to an unrelated task (compiles, kworkers) does not
  * move the result. mean_ns is total elapsed / N, for reference. cpu_share is
  * this thread's CPU time (CLOCK_THREAD_CPUTIME_ID) over the wall time of the
  * timed part: well below 1, another task shared the CPU for long enough to
- * skew even the median, and the caller should not trust the run. */
+ * skew even the median, and the caller should not trust the run.
+ * total_calls counts the warm-up too, and proc_cpu_ns is the process's own
+ * user+system time (getrusage) at the end: under a tracer that launched it,
+ * the tracer's CPU time is what its rusage holds beyond this. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
@@ -17,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -125,7 +129,13 @@ int main(int argc, char **argv)
 	qsort(batch_ns, batches, sizeof(batch_ns[0]), cmp_double);
 	double median = batches % 2 ? batch_ns[batches / 2]
 				    : (batch_ns[batches / 2 - 1] + batch_ns[batches / 2]) / 2;
-	printf("ns_per_call=%.1f mean_ns=%.1f min_batch_ns=%.1f cpu_share=%.3f calls=%ld batches=%ld cpu=%d\n",
-	       median, mean, batch_ns[0], cpu_share, per_batch * batches, batches, sched_getcpu());
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	double proc_cpu_ns = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e9 +
+			     (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e3;
+	printf("ns_per_call=%.1f mean_ns=%.1f min_batch_ns=%.1f cpu_share=%.3f calls=%ld batches=%ld cpu=%d "
+	       "total_calls=%ld proc_cpu_ns=%.0f\n",
+	       median, mean, batch_ns[0], cpu_share, per_batch * batches, batches, sched_getcpu(),
+	       warmup + per_batch * batches, proc_cpu_ns);
 	return 0;
 }
