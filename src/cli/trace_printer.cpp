@@ -15,7 +15,7 @@
 #include "export/slow_writer.h"
 #include "trace/summary.h"
 #include "trace/tracee_memory.h"
-#include "util/files.h"
+#include "util/proc.h"
 #include "util/time.h"
 
 namespace syslat::cli {
@@ -113,14 +113,8 @@ const TracePrinter::Who& TracePrinter::who(pid_t tid) {
   auto it = who_.find(tid);
   if (it != who_.end()) return it->second;
   Who w;
-  const std::string dir = "/proc/" + std::to_string(tid);
-  if (auto comm = util::read_small_file(dir + "/comm", 64)) {
-    w.comm = *comm;
-    while (!w.comm.empty() && w.comm.back() == '\n') w.comm.pop_back();
-  }
-  if (auto status = util::read_small_file(dir + "/status", 4096)) {
-    if (size_t at = status->find("\nUid:"); at != std::string::npos) w.uid = static_cast<uint32_t>(std::atol(status->c_str() + at + 5));
-  }
+  w.comm = util::proc_comm(tid).value_or("");
+  w.uid = static_cast<uint32_t>(util::proc_status_number(tid, "Uid").value_or(0));
   return who_.emplace(tid, std::move(w)).first->second;
 }
 

@@ -8,20 +8,13 @@
 #include "trace/summary.h"
 #include "trace/tracee_memory.h"
 #include "trace/tracer.h"
-#include "util/files.h"
+#include "util/proc.h"
 #include "util/time.h"
 
 namespace syslat::trace {
 namespace {
 
 constexpr int64_t kMaxErrno = 4095;
-
-std::string comm_of(pid_t pid) {
-  auto text = util::read_small_file("/proc/" + std::to_string(pid) + "/comm", 64);
-  std::string comm = text ? *text : "";
-  while (!comm.empty() && comm.back() == '\n') comm.pop_back();
-  return comm;
-}
 
 void add_call(core::SyscallStats& s, bool error, std::optional<uint64_t> ns, bool histogram) {
   ++s.calls;
@@ -69,7 +62,7 @@ class PtraceSource::Collector final : public Handler {
       const bool exec = core::is_exec(c.id) && c.returned && !error;
       if (p.pid == 0 || exec) {
         p.pid = static_cast<uint32_t>(c.pid);
-        p.comm = comm_of(c.pid);
+        p.comm = util::proc_comm(c.pid).value_or("");  // "" once it is gone
       }
       add_call(p.syscalls[c.id], error, o_.timed ? ns : std::nullopt, false);
     }
@@ -96,7 +89,7 @@ class PtraceSource::Collector final : public Handler {
     e.time_ns = util::realtime_ns();
     e.pid = static_cast<uint32_t>(c.pid);
     e.tid = static_cast<uint32_t>(c.tid);
-    e.comm = comm_of(c.tid);
+    e.comm = util::proc_comm(c.tid).value_or("");
     e.id = c.id;
     e.ret = c.ret;
     e.duration_ns = ns;
@@ -104,9 +97,7 @@ class PtraceSource::Collector final : public Handler {
     ctx_.pid = static_cast<uint32_t>(c.tid);
     ctx_.ret = c.ret;
     e.decoded = decode::format_call(c.id, c.args, ctx_);  // here: the tracee is stopped, its memory readable
-    if (auto status = util::read_small_file("/proc/" + std::to_string(c.tid) + "/status", 4096)) {
-      if (size_t at = status->find("\nUid:"); at != std::string::npos) e.uid = static_cast<uint32_t>(std::atol(status->c_str() + at + 5));
-    }
+    e.uid = static_cast<uint32_t>(util::proc_status_number(c.tid, "Uid").value_or(0));
     return e;
   }
 

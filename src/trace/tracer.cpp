@@ -18,7 +18,7 @@
 #include <cstring>
 
 #include "trace/seccomp_filter.h"
-#include "util/files.h"
+#include "util/proc.h"
 
 namespace syslat::trace {
 namespace {
@@ -189,11 +189,7 @@ Tracer::Tracee& Tracer::add(pid_t tid, pid_t pid) {
 }
 
 pid_t Tracer::thread_group(pid_t tid) const {
-  const std::string path = "/proc/" + std::to_string(tid) + "/status";
-  if (auto text = util::read_small_file(path, 2048)) {
-    if (size_t at = text->find("\nTgid:"); at != std::string::npos) return std::atoi(text->c_str() + at + 6);
-  }
-  return tid;
+  return static_cast<pid_t>(util::proc_status_number(tid, "Tgid").value_or(static_cast<uint64_t>(tid)));
 }
 
 bool Tracer::follows(pid_t tgid) const {
