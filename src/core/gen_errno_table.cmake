@@ -9,11 +9,8 @@
 #   SYSLAT_ERRNO_INTERNAL(number, "NAME", "text")    kernel-internal, with its text
 cmake_minimum_required(VERSION 3.21)
 
-foreach(var ERRNO_BASE_H ERRNO_H INTERNAL OUTPUT)
-  if(NOT DEFINED ${var})
-    message(FATAL_ERROR "gen_errno_table: -D${var}=... is required")
-  endif()
-endforeach()
+include(${CMAKE_CURRENT_LIST_DIR}/script_args.cmake)
+require_script_args(gen_errno_table ERRNO_BASE_H ERRNO_H INTERNAL OUTPUT)
 set(HEADERS "${ERRNO_BASE_H}" "${ERRNO_H}")
 
 set(codes "")
