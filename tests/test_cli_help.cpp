@@ -1,4 +1,6 @@
-// --help of every tool: --max-processes said once, as a number of processes.
+// --help of every tool: whose option letters it follows (the BPF tools
+// bcc/libbpf-tools syscount's, systrace strace's: -c and -e differ), and
+// --max-processes said once, as a number of processes.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -15,6 +17,19 @@ size_t occurrences(const std::string& text, const std::string& what) {
 }
 
 }  // namespace
+
+TEST_CASE("every tool's --help says whose option letters it follows", "[privileged]") {
+  for (const std::string& bin : {slt::syscount_bin(), slt::syslat_bin(), slt::sysslow_bin(), slt::top_bin(), slt::syslatd_bin()}) {
+    const auto r = slt::run({bin, "--help"});
+    INFO(bin << "\n" << r.out << r.err);
+    REQUIRE(r.status == 0);
+    CHECK(occurrences(r.out, "Letters follow bcc/libbpf-tools syscount (-c cgroup, -e errno); systrace follows strace.\n") == 1);
+  }
+  const auto r = slt::run({slt::systrace_bin(), "--help"});
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(occurrences(r.out, "Letters follow strace (-c summary, -e trace=); the BPF tools follow bcc's syscount.\n") == 1);
+}
 
 TEST_CASE("the help gives --max-processes one meaning: processes, the kernel's room from it, what a full table does",
           "[privileged]") {

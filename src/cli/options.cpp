@@ -380,6 +380,7 @@ static std::string per_process_help() {
 std::string help_text(const std::string& prog, const CommandSpec& spec) {
   return fmt::format(
       "Usage: {} {}\n\n{}\n\n"
+      "Letters follow bcc/libbpf-tools syscount (-c cgroup, -e errno); systrace follows strace.\n"
       "Filters:\n"
       "  -p, --pid PID[,PID...]   only these processes (all their threads)\n"
       "  -t, --tid TID[,TID...]   only these threads\n"
