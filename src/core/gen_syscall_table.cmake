@@ -35,7 +35,7 @@
 # classes, a known number that came out wrong) fails the build.
 cmake_minimum_required(VERSION 3.21)
 
-include(${CMAKE_CURRENT_LIST_DIR}/script_args.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/gen_common.cmake)
 require_script_args(gen_syscall_table UNISTD_H NEWER CLASSES OUTPUT)
 if(NOT DEFINED ABI)
   set(ABI x86_64)
@@ -76,44 +76,6 @@ function(add_syscall nr name origin)
   set(SC_NAME_${nr} ${name} PARENT_SCOPE)
   set(SC_ORIGIN_${name} "${origin}" PARENT_SCOPE)
   set(all_nrs ${all_nrs} ${nr} PARENT_SCOPE)
-endfunction()
-
-# read_data_lines(<file> <out> [PATTERN <regex> EXPECTED <text>]): the
-# non-blank, non-comment lines of a data file, each as
-# "<lineno>:<fields separated by ,>". A line that does not match PATTERN
-# (default: names and numbers) fails the build, naming EXPECTED.
-function(read_data_lines file out)
-  cmake_parse_arguments(ARG "" "PATTERN;EXPECTED" "" ${ARGN})
-  if(NOT ARG_PATTERN)
-    set(ARG_PATTERN "^[A-Za-z0-9_. \t]+$")
-    set(ARG_EXPECTED "names and numbers")
-  endif()
-  file(STRINGS "${file}" raw_lines)
-  set(result "")
-  set(lineno 0)
-  foreach(line IN LISTS raw_lines)
-    math(EXPR lineno "${lineno} + 1")
-    string(REGEX REPLACE "#.*" "" line "${line}")
-    string(STRIP "${line}" line)
-    if(line STREQUAL "")
-      continue()
-    endif()
-    if(NOT line MATCHES "${ARG_PATTERN}")
-      message(FATAL_ERROR "${file}:${lineno}: malformed line (expected ${ARG_EXPECTED}): ${line}")
-    endif()
-    string(REGEX REPLACE "[ \t]+" "," fields "${line}")
-    list(APPEND result "${lineno}:${fields}")
-  endforeach()
-  set(${out} "${result}" PARENT_SCOPE)
-endfunction()
-
-# split_data_line(<entry> <lineno_var> <fields_var>): a read_data_lines entry
-# as its line number and its fields (a list).
-function(split_data_line entry lineno_var fields_var)
-  string(REGEX MATCH "^([0-9]+):(.*)$" _ "${entry}")
-  set(${lineno_var} ${CMAKE_MATCH_1} PARENT_SCOPE)
-  string(REPLACE "," ";" fields "${CMAKE_MATCH_2}")
-  set(${fields_var} "${fields}" PARENT_SCOPE)
 endfunction()
 
 # check_named_once(<where> <name> <seen_var>): fails on a name that is not a
