@@ -25,7 +25,7 @@ static const __u32 zero = 0;
 
 static __always_inline __u64 is_error(long ret)
 {
-	return (unsigned long)ret >= (unsigned long)-4095;
+	return (unsigned long)ret >= (unsigned long)-SYSLAT_MAX_ERRNO;
 }
 
 /* How a recorded call was timed. */

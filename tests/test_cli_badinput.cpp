@@ -96,6 +96,8 @@ std::vector<Row> rows() {
       {kCommon, {"--backend", "nope"}, "--backend"},
       {kCommon, {"--max-processes", "0"}, "--max-processes"},
       {kCommon, {"--max-processes", "abc"}, "--max-processes"},
+      {kCommon, {"-P", "--max-processes", "524289"}, "--max-processes"},  // 2^24 (process, syscall) pairs at most
+      {kCommon, {"--max-processes", "10"}, "--max-processes"},             // counts nothing without -P
       {kCommon, {"-j", "--csv"}, "--csv"},
       {kCommon, {"--csv", "-j"}, "-j"},
       // -o: syslat-top and syslatd take none (rows below); the report tools

@@ -18,7 +18,8 @@
 #include <cstring>
 
 #include "trace/seccomp_filter.h"
-#include "util/files.h"
+#include "util/proc.h"
+#include "util/time.h"
 
 namespace syslat::trace {
 namespace {
@@ -26,12 +27,6 @@ namespace {
 constexpr long kCommonOptions = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |
                                 PTRACE_O_TRACESECCOMP;
 constexpr long kFollowOptions = PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE;
-
-uint64_t clock_ns(clockid_t clock) {
-  timespec ts{};
-  clock_gettime(clock, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(ts.tv_nsec);
-}
 
 // How long run() polls for the next stop before it blocks in waitpid. A
 // busy tracee stops again within microseconds; a tracer that blocked has
@@ -189,11 +184,7 @@ Tracer::Tracee& Tracer::add(pid_t tid, pid_t pid) {
 }
 
 pid_t Tracer::thread_group(pid_t tid) const {
-  const std::string path = "/proc/" + std::to_string(tid) + "/status";
-  if (auto text = util::read_small_file(path, 2048)) {
-    if (size_t at = text->find("\nTgid:"); at != std::string::npos) return std::atoi(text->c_str() + at + 6);
-  }
-  return tid;
+  return static_cast<pid_t>(util::proc_status_number(tid, "Tgid").value_or(static_cast<uint64_t>(tid)));
 }
 
 bool Tracer::follows(pid_t tgid) const {
@@ -234,8 +225,8 @@ void Tracer::syscall_stop(Tracee& t, pid_t tid, Handler& h, bool seccomp_stop) {
     t.in_syscall = true;
     c.entry_seen = true;
     c.returned = false;
-    c.entry_ns = clock_ns(CLOCK_MONOTONIC);
-    c.entry_realtime_ns = clock_ns(CLOCK_REALTIME);
+    c.entry_ns = util::monotonic_ns();
+    c.entry_realtime_ns = util::realtime_ns();
     const auto& e = info.op == PTRACE_SYSCALL_INFO_SECCOMP ? info.seccomp.args : info.entry.args;
     const uint64_t nr = info.op == PTRACE_SYSCALL_INFO_SECCOMP ? info.seccomp.nr : info.entry.nr;
     const core::Abi abi = info.arch == AUDIT_ARCH_I386 ? core::Abi::I386 : core::Abi::Native;
@@ -253,14 +244,14 @@ void Tracer::syscall_stop(Tracee& t, pid_t tid, Handler& h, bool seccomp_stop) {
   t.in_syscall = false;
   c.returned = true;
   c.ret = info.exit.rval;
-  c.exit_ns = clock_ns(CLOCK_MONOTONIC);
+  c.exit_ns = util::monotonic_ns();
   if (t.started) h.on_call(c);
 }
 
 void Tracer::ended(Tracee& t, pid_t tid, int status, Handler& h) {
   if (t.in_syscall && t.started) {  // exit_group, or killed inside a call: no exit stop
     t.call.returned = false;
-    t.call.exit_ns = clock_ns(CLOCK_MONOTONIC);
+    t.call.exit_ns = util::monotonic_ns();
     h.on_call(t.call);
   }
   if (t.started) h.on_exit(tid, status);
@@ -282,8 +273,8 @@ int Tracer::run(Handler& h) {
     int status = 0;
     pid_t tid = waitpid(-1, &status, __WALL | WNOHANG);
     if (tid == 0) {
-      const uint64_t until = clock_ns(CLOCK_MONOTONIC) + kSpinNs;
-      while (tid == 0 && clock_ns(CLOCK_MONOTONIC) < until && !stop_.load(std::memory_order_relaxed)) {
+      const uint64_t until = util::monotonic_ns() + kSpinNs;
+      while (tid == 0 && util::monotonic_ns() < until && !stop_.load(std::memory_order_relaxed)) {
         sched_yield();
         tid = waitpid(-1, &status, __WALL | WNOHANG);
       }
@@ -346,7 +337,7 @@ int Tracer::run(Handler& h) {
             // The leader's own call in progress (pause, wait) never returns.
             if (t.in_syscall && t.started) {
               t.call.returned = false;
-              t.call.exit_ns = clock_ns(CLOCK_MONOTONIC);
+              t.call.exit_ns = util::monotonic_ns();
               h.on_call(t.call);
             }
             h.on_exec_tid(static_cast<pid_t>(former), tid);
