@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# syslat overhead benchmark (SPEC §8, docs/performance.md).
+# syslat overhead benchmark (docs/performance.md).
 #
 #   scripts/bench.sh [--build DIR] [--rounds N] [--quick] [--json] [--only KEYS] [--list] ...
 #

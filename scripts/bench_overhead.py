@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""syslat overhead benchmark (SPEC §8). Run it through scripts/bench.sh, which
+"""syslat overhead benchmark (docs/performance.md). Run it through scripts/bench.sh, which
 mounts tracefs and builds the workloads first; docs/performance.md explains
 the method. The rows live in bench_rows.py."""
 import argparse
@@ -32,7 +32,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def parse_args():
-    p = argparse.ArgumentParser(prog="scripts/bench.sh", description="syslat overhead benchmark (SPEC §8)")
+    p = argparse.ArgumentParser(prog="scripts/bench.sh", description="syslat overhead benchmark (docs/performance.md)")
     p.add_argument("--build", default="build", help="build dir with syscount, syslat, ... and bench/ (default: build)")
     p.add_argument("--rounds", type=int, help="interleaved rounds (default 7, --quick 3)")
     p.add_argument("--quick", action="store_true", help="smoke test: fewer rounds and calls, ~2 min")

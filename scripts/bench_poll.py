@@ -1,4 +1,4 @@
-"""Userspace polling cost (SPEC §8: syslatd at a 1 s scrape, syslat-top at
+"""Userspace polling cost (docs/performance.md: syslatd at a 1 s scrape, syslat-top at
 10 Hz, each < 1 % of one core): utime+stime of the tool's process from
 /proc/PID/stat over a fixed window, all poll rows side by side."""
 import fcntl

@@ -209,7 +209,7 @@ def shown_floor_ratio(r):
 
 def render_table(results, title):
     head = (f"{'config':<44} {'ns/call':>9} {'overhead':>9} {'IQR':>7} {'x floor':>7} {'x peer':>6} {'bpf ns':>6}  "
-            f"{'target (SPEC 8)':<40} result")
+            f"{'target':<40} result")
     lines = [title, head, "-" * len(head)]
     for r in results:
         if r["status"] != "ok":

@@ -1,4 +1,4 @@
-"""The rows of the overhead benchmark (SPEC §8), one line each.
+"""The rows of the overhead benchmark (docs/performance.md "Targets"), one line each.
 
 Adding, enabling or retargeting a configuration is a one-line change here.
 
@@ -25,9 +25,9 @@ Kinds:
 
 Targets: overhead <= floor_max x the overhead of row `floor` (the empty
 tp_btf pair by default; timed rows use the pair that only reads the clock,
-SPEC §8), and <= peer_max x the overhead of row `peer` (peer without
+docs/performance.md), and <= peer_max x the overhead of row `peer` (peer without
 peer_max: ratio shown for information), checked on the workloads in
-`checked_on` (the getppid loop, the SPEC §8 reference, unless said).
+`checked_on` (the getppid loop, the reference workload, unless said).
 `ours` rows print "not built yet" while the binary is missing or the
 subcommand says it is not implemented.
 """
@@ -44,7 +44,7 @@ PATH = "path"
 WORKLOADS = {
     GETPPID: "Workload 1: getppid loop, one CPU",
     PIPE: "Workload 2: pipe_mix, 2 threads (one per CPU), each 64-byte write+read on its own pipe; "
-          "ns per call per thread; information, no SPEC targets",
+          "ns per call per thread; information, no targets",
     PAIR: "Workload 3: getppid on 2 CPUs, 2 threads of one process (pipe_mix -m getppid); ns per call per "
           "thread; -P rows share one hash entry per (process, syscall) between the CPUs",
     PAIR_ONE_CPU: "Workload 3b: the same pair with both threads on one CPU (by turns; ns per call per thread, so "

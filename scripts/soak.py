@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Load and soak checks (issue 11, SPEC §9) against real tools on this kernel.
+"""Load and soak checks (docs/cli.md "Nothing is lost silently") against real tools on this kernel.
 
   scripts/soak.py [--build DIR] [--short]
 

@@ -1,4 +1,4 @@
-// The options every BPF subcommand shares (SPEC §3), parsed in one place.
+// The options every BPF subcommand shares (docs/cli.md), parsed in one place.
 // Letters follow bcc/libbpf-tools syscount.
 #pragma once
 

@@ -66,7 +66,7 @@ class TextSlowWriter final : public SlowWriter {
   std::ostream& out_;
 };
 
-// SPEC §6: {"type":"slow",...}; lost events as {"type":"lost",...}; the end
+// docs/cli.md: {"type":"slow",...}; lost events as {"type":"lost",...}; the end
 // as {"type":"slow_summary",...}.
 class JsonSlowWriter final : public SlowWriter {
  public:

@@ -1,6 +1,6 @@
 // libFuzzer: the options every BPF subcommand shares (parse_common_options),
 // fed an argv split from the input at NUL bytes (argv[0] is "syslat").
-// Invariants (SPEC §9): an error is one line that starts by naming the
+// Invariants (docs/cli.md): an error is one line that starts by naming the
 // option ("-p/--pid: ...", "--listen: ...", "--: ..."); the same argv parses
 // the same way twice (no state left behind by the previous parse); a success
 // keeps the limits the BPF side relies on.
