@@ -25,6 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#define BENCH_NAME "getppid_loop"
+#include "bench_util.h"
+
 #define MAX_BATCHES 1000
 
 static void usage(const char *prog)
@@ -35,28 +38,6 @@ static void usage(const char *prog)
 		"  -w WARMUP   untimed calls first (default: CALLS/10, at most 200000)\n"
 		"  -b BATCHES  split CALLS into this many timed batches (default 10)\n",
 		prog);
-}
-
-static long parse_count(const char *s, const char *what)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < 0) {
-		fprintf(stderr, "getppid_loop: bad %s '%s'\n", what, s);
-		exit(2);
-	}
-	return v;
-}
-
-static double clock_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
 static int pin_to_cpu(int cpu)
@@ -76,13 +57,6 @@ static void spin_getppid(long n)
 {
 	for (long i = 0; i < n; i++)
 		syscall(SYS_getppid);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 int main(int argc, char **argv)

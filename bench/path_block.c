@@ -41,6 +41,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#define BENCH_NAME "path_block"
+#include "bench_util.h"
+
 #define CALLS_PER_ITER 5
 #define MAX_BATCHES 1000
 
@@ -55,20 +58,6 @@ struct worker {
 	long switches;         /* context switches in the timed part */
 	pthread_barrier_t *barrier;
 };
-
-static void die(const char *what)
-{
-	fprintf(stderr, "path_block: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static double clock_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
 
 static long thread_switches(void)
 {
@@ -126,16 +115,7 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 	long per_batch = w->iters / w->batches;
 
-	if (w->cpu >= 0) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(w->cpu, &set);
-		if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set)) {
-			fprintf(stderr, "path_block: cannot pin thread %d to CPU %d\n", w->index, w->cpu);
-			exit(1);
-		}
-	}
+	pin_thread(w->index, w->cpu);
 	run_iters(w, w->warmup_iters);
 	pthread_barrier_wait(w->barrier);
 	long sw0 = thread_switches();
@@ -163,27 +143,6 @@ static void usage(const char *prog)
 		"  -w WARMUP   untimed calls first (default CALLS/10)\n"
 		"  -b BATCHES  split the timed calls into this many batches (default 10)\n",
 		prog, CALLS_PER_ITER);
-}
-
-static long parse_count(const char *s, const char *what)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < 0) {
-		fprintf(stderr, "path_block: bad %s '%s'\n", what, s);
-		exit(2);
-	}
-	return v;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 static void report(struct worker w[2], double elapsed, long batches, const char *path)

@@ -36,6 +36,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#define BENCH_NAME "pipe_mix"
+#include "bench_util.h"
+
 #define MAX_SIZE 4096
 
 enum mode { MODE_LOCAL, MODE_STREAM, MODE_PINGPONG, MODE_GETPPID };
@@ -53,12 +56,6 @@ struct worker {
 	int in_fd, out_fd;
 	pthread_barrier_t *barrier;
 };
-
-static void die(const char *what)
-{
-	fprintf(stderr, "pipe_mix: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
 
 static void xread(int fd, char *buf, size_t size)
 {
@@ -112,28 +109,11 @@ static void run_calls(struct worker *w, long calls)
 	}
 }
 
-static double clock_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 
-	if (w->cpu >= 0) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(w->cpu, &set);
-		if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set)) {
-			fprintf(stderr, "pipe_mix: cannot pin thread %d to CPU %d\n", w->index, w->cpu);
-			exit(1);
-		}
-	}
+	pin_thread(w->index, w->cpu);
 	run_calls(w, w->warmup_calls);
 	pthread_barrier_wait(w->barrier);
 	double cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
@@ -142,7 +122,6 @@ static void *worker_main(void *arg)
 	pthread_barrier_wait(w->barrier);
 	return NULL;
 }
-
 
 static void usage(const char *prog)
 {
