@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <string>
 #include <thread>
@@ -131,4 +132,58 @@ TEST_CASE("a poll's min and max are those of exactly the calls in its histogram 
   CHECK(total.timed == 200);
   CHECK(total.max_ns == 200'000);
   CHECK(total.min_ns == 1000);
+}
+
+TEST_CASE("a row whose writer stays in the middle of an update is left for the next poll, not read as zeros",
+          "[collect]") {
+  // A program preempted between its seq's begin and end: the poll that
+  // cannot get a stable reading reports nothing of the row (it used to
+  // report a zero reading, so the next delta wrapped to ~2^64 calls), and
+  // the next poll has the call with the extremes swapped out meanwhile.
+  const auto layout = core::SlotLayout::build(false);
+  const uint32_t rows = 1;
+  auto stats = fake_array<syscall_stats>(layout.size() * rows);
+  auto hists = fake_array<syscall_hist>(layout.size() * rows);
+  syscall_stats* st = &stats[0];
+  syscall_hist* h = &hists[0];
+  __u64 used[SYSLAT_MAX_SLOTS / 64] = {};
+  collect::StatsReader reader(std::move(stats), std::move(hists), used, nullptr, layout, rows);
+  const core::SyscallId read_id = *core::syscall_number("read");
+  const uint32_t slot = layout.slot_of[0][static_cast<size_t>(read_id.nr)];
+  used[slot / 64] |= 1ull << (slot % 64);
+  syscall_stats& row = st[slot];
+  syscall_hist& hist = h[slot];
+
+  const auto call = [&](uint64_t dur, bool finish) {
+    row.seq += SYSLAT_SEQ_BEGIN;
+    row.calls += 1;
+    row.total_ns += dur;
+    row.max_ns = std::max<uint64_t>(row.max_ns, dur);
+    row.min_ns = row.min_ns ? std::min<uint64_t>(row.min_ns, dur) : dur;
+    if (!finish) return;
+    hist.count[hist_bucket(dur)] += 1;
+    row.seq += SYSLAT_SEQ_END;
+  };
+  call(1000, true);
+  core::Sample first;
+  reader.read(first);
+  REQUIRE(first.syscalls.count(read_id));
+  CHECK(first.syscalls.at(read_id).calls == 1);
+
+  call(5000, false);  // stays in progress through the next poll
+  core::Sample stuck;
+  reader.read(stuck);
+  CHECK(stuck.syscalls.count(read_id) == 0);
+
+  hist.count[hist_bucket(5000)] += 1;  // the update ends
+  row.seq += SYSLAT_SEQ_END;
+  core::Sample after;
+  reader.read(after);
+  REQUIRE(after.syscalls.count(read_id));
+  const auto& s = after.syscalls.at(read_id);
+  CHECK(s.calls == 1);
+  CHECK(s.timed == 1);
+  CHECK(s.max_ns == 5000);
+  CHECK(s.min_ns == 5000);
+  CHECK(s.total_ns == 5000);
 }

@@ -1,6 +1,7 @@
 #include "collect/stats_reader.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace syslat::collect {
 namespace {
@@ -42,12 +43,14 @@ void StatsReader::read(core::Sample& out) {
 // A timed row is read between two equal readings of its seq with no update
 // in progress (see syscall_stats in syslat.h), so every call is in this
 // poll's read with all of its parts or in none of them. min/max swapped out
-// by an attempt that saw an update are kept: the calls they came from are
-// complete by the reading that succeeds, so they are in its histogram.
+// by an attempt that saw an update are kept in `r`: the calls they came from
+// are complete by the reading that succeeds, so they are in its histogram.
+// False when no reading was stable within the bound (a writer preempted in
+// the middle of its update): the row is then read at the next poll, with
+// the extremes already swapped out.
 // Counting mode has no seq (it stays 0): its counters need no consistency.
-StatsReader::RowRead StatsReader::read_row(syscall_stats& live, const syscall_hist* hist, syscall_hist* hist_now) {
+bool StatsReader::read_row(syscall_stats& live, const syscall_hist* hist, syscall_hist* hist_now, RowRead& r) {
   constexpr int kMaxAttempts = 10'000;  // a writer's update takes well under a microsecond
-  RowRead r;
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     const uint64_t seq = __atomic_load_n(&live.seq, __ATOMIC_ACQUIRE);
     if (SYSLAT_SEQ_IN_PROGRESS(seq)) {
@@ -70,9 +73,9 @@ StatsReader::RowRead StatsReader::read_row(syscall_stats& live, const syscall_hi
       for (unsigned b = 0; b < HIST_NBUCKETS; ++b) hist_now->count[b] = load_relaxed(hist->count[b]);
     }
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    if (__atomic_load_n(&live.seq, __ATOMIC_RELAXED) == seq) break;
+    if (__atomic_load_n(&live.seq, __ATOMIC_RELAXED) == seq) return true;
   }
-  return r;
+  return false;
 }
 
 // Counters are cumulative, so a poll takes differences; min/max are swapped
@@ -98,7 +101,15 @@ void StatsReader::read_slot(uint32_t slot, core::Sample& out) {
     last.active = calls != last.calls;
 
     const syscall_hist* h = with_hist ? &hists_[size_t{hist - 1} * rows_ + row] : nullptr;
-    const RowRead now = read_row(live, h, timed ? &hist_now : nullptr);
+    RowRead now;
+    now.min_ns = std::exchange(last.min_ns, 0);
+    now.max_ns = std::exchange(last.max_ns, 0);
+    if (!read_row(live, h, timed ? &hist_now : nullptr, now)) {
+      last.min_ns = now.min_ns;
+      last.max_ns = now.max_ns;
+      last.active = true;
+      continue;
+    }
     core::SyscallStats r;
     r.calls = now.calls - last.calls;
     r.errors = now.errors - last.errors;

@@ -29,6 +29,7 @@ class StatsReader {
     uint64_t calls = 0, errors = 0, total_ns = 0, entry_not_seen = 0, slow = 0;
     std::unique_ptr<syscall_hist> hist;  // as last read; only for rows that timed a call
     bool active = false;                 // changed at the previous poll: read again once
+    uint64_t min_ns = 0, max_ns = 0;     // swapped out by a poll that found no stable reading
   };
   // What a row holds at one instant: its cumulative counters and histogram,
   // and the min/max swapped out of it.
@@ -37,7 +38,7 @@ class StatsReader {
     uint64_t min_ns = 0, max_ns = 0;
   };
   void read_slot(uint32_t slot, core::Sample& out);
-  RowRead read_row(syscall_stats& live, const syscall_hist* hist, syscall_hist* hist_now);
+  bool read_row(syscall_stats& live, const syscall_hist* hist, syscall_hist* hist_now, RowRead& r);
 
   MappedArray<syscall_stats> stats_;
   MappedArray<syscall_hist> hists_;
