@@ -182,13 +182,30 @@ def flood(tool, tmp):
           f"{events:,} events shown, {summary.get('lost', 0):,} lost (stream said {lost_lines:,})")
 
 
-def proc_map_entries():
-    """Entries in the newest proc_stats map (ours: the only syslat running)."""
+def map_ids_of(pid):
+    """The ids of the BPF maps a process holds an fd of (from its fdinfo)."""
+    ids = set()
+    fdinfo = f"/proc/{pid}/fdinfo"
+    for fd in os.listdir(fdinfo) if os.path.isdir(fdinfo) else []:
+        try:
+            with open(os.path.join(fdinfo, fd)) as f:
+                for line in f:
+                    if line.startswith("map_id:"):
+                        ids.add(int(line.split()[1]))
+        except OSError:
+            pass
+    return ids
+
+
+def proc_map_entries(pid):
+    """Entries in the proc_stats map of the syslat process `pid` (other
+    syslat processes may be running: their maps are not looked at)."""
     maps = json.loads(subprocess.run(["bpftool", "map", "show", "-j"], capture_output=True, text=True).stdout)
-    ours = [m for m in maps if m.get("name") == "proc_stats"]
+    held = map_ids_of(pid)
+    ours = [m for m in maps if m.get("name") == "proc_stats" and m["id"] in held]
     if not ours:
         return None, None
-    m = max(ours, key=lambda m: m["id"])
+    m = ours[0]
     dump = subprocess.run(["bpftool", "map", "dump", "id", str(m["id"]), "-j"], capture_output=True, text=True)
     try:
         return len(json.loads(dump.stdout)), m["max_entries"]
@@ -215,13 +232,13 @@ def churn(tool, workload, seconds, tmp, max_processes=None):
     samples, capacity = [], None
     while wl.poll() is None:
         time.sleep(1)
-        n, capacity = proc_map_entries()
+        n, capacity = proc_map_entries(syscount.pid)
         if n is not None:
             samples.append(n)
     children = int(wl.stdout.read().split()[1])
     # A process's entries go at the first poll that finds it reaped after one that saw them: two polls.
     time.sleep(2.5)
-    after, _ = proc_map_entries()
+    after, _ = proc_map_entries(syscount.pid)
     stop(syscount)
     reports = ndjson(out)
     total = sum(r["total_count"] for r in reports)
