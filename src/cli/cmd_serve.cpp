@@ -37,6 +37,7 @@
 #include "util/capabilities.h"
 #include "util/duration.h"
 #include "util/fd_limit.h"
+#include "util/process_alive.h"
 #include "util/time.h"
 
 namespace syslat::cli {
@@ -113,7 +114,7 @@ class Exported {
 
   void add(const core::Sample& poll) {
     std::lock_guard lock(mutex_);
-    stats_.add(poll, [](uint32_t pid) { return kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM; });
+    stats_.add(poll, [](uint32_t pid) { return util::process_alive(static_cast<pid_t>(pid)); });
     ++generation_;
   }
 
