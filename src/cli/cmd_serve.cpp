@@ -1,10 +1,9 @@
 // syslatd / syslat serve: the BPF programs loaded once, polled every second
 // into a cumulative model, served as Prometheus text on GET /metrics.
 //
-// Threads: this one waits for signals and polls the maps
-// (the kernel's u32 histogram buckets need a read every second to stay
-// wrap-safe, scrapes or not); the HTTP server's thread only renders the
-// model, once per poll however many scrapers ask. Once the programs are
+// Threads: this one waits for signals and polls the maps every second
+// (collect::kPollPeriodNs), scrapes or not; the HTTP server's thread only
+// renders the model, once per poll however many scrapers ask. Once the programs are
 // attached the process keeps no capability: everything after that goes
 // through fds it already holds.
 #include <signal.h>
@@ -31,6 +30,7 @@
 #include "cli/stop_events.h"
 #include "collect/bpf_env.h"
 #include "collect/bpf_source.h"
+#include "collect/source.h"
 #include "core/cumulative.h"
 #include "core/histogram.h"
 #include "export/prometheus.h"
@@ -43,7 +43,6 @@
 namespace syslat::cli {
 namespace {
 
-constexpr uint64_t kPollPeriodNs = 1'000'000'000;  // keeps the kernel's u32 histogram counts wrap-safe
 constexpr uint32_t kDefaultMaxProcesses = 100;     // -P: pids with series of their own
 constexpr ListenAddress kDefaultListen{"127.0.0.1", 9476, false};
 
@@ -230,7 +229,7 @@ int Daemon::run() {
 void Daemon::loop(collect::BpfSource& source, StopEvents& events, Exported& exported) {
   const uint64_t start = util::monotonic_ns();
   const uint64_t deadline = o_.duration_s > 0 ? start + static_cast<uint64_t>(o_.duration_s * 1e9) : 0;
-  uint64_t next_poll = start + kPollPeriodNs;
+  uint64_t next_poll = start + collect::kPollPeriodNs;
   for (;;) {
     const uint64_t now = util::monotonic_ns();
     const uint64_t wake = deadline ? std::min(next_poll, deadline) : next_poll;
@@ -249,7 +248,7 @@ void Daemon::loop(collect::BpfSource& source, StopEvents& events, Exported& expo
     if (t < next_poll) continue;
     exported.add(source.poll());
     follow_target(source, exported);
-    next_poll = t + kPollPeriodNs;
+    next_poll = t + collect::kPollPeriodNs;
   }
   exported.set_attached(false);
 }

@@ -21,6 +21,7 @@
 #include "collect/bpf_env.h"
 #include "collect/bpf_source.h"
 #include "collect/cpu_usage.h"
+#include "collect/source.h"
 #include "core/errno_names.h"
 #include "core/window.h"
 #include "decode/format.h"
@@ -35,7 +36,6 @@
 namespace syslat::cli {
 namespace {
 
-constexpr uint64_t kMaxPollNs = 1'000'000'000;  // keeps the kernel's u32 histogram counts wrap-safe
 constexpr size_t kSlowKept = 200;               // slow calls kept for the panel
 constexpr uint64_t kMessageNs = 4'000'000'000;  // how long a footer message stays
 constexpr size_t kBatchSlowRows = 10;
@@ -257,7 +257,7 @@ bool Dashboard::on_key(int key) {
 int Dashboard::loop(StopEvents& events) {
   const uint64_t start = util::monotonic_ns();
   const uint64_t deadline = o_.duration_s > 0 ? start + ns_of(o_.duration_s) : 0;
-  auto poll_period = [&] { return std::min(ns_of(state_.refresh_s), kMaxPollNs); };
+  auto poll_period = [&] { return std::min(ns_of(state_.refresh_s), collect::kPollPeriodNs); };
   uint64_t next_poll = start + poll_period();
   uint64_t next_draw = start + ns_of(state_.refresh_s);
   bool output_closed = false;

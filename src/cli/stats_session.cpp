@@ -16,6 +16,7 @@
 #include "cli/syscall_list.h"
 #include "collect/bpf_env.h"
 #include "collect/bpf_source.h"
+#include "collect/source.h"
 #include "trace/ptrace_source.h"
 #include "export/report_writer.h"
 #include "util/files.h"
@@ -25,8 +26,6 @@
 
 namespace syslat::cli {
 namespace {
-
-constexpr uint64_t kPollPeriodNs = 1'000'000'000;  // keeps the kernel's u32 histogram counts wrap-safe
 
 core::ReportKind report_kind(Tool tool) { return tool == Tool::Count ? core::ReportKind::Count : core::ReportKind::Lat; }
 
@@ -281,7 +280,7 @@ int Session::loop(collect::BpfSource& source, StopEvents& events, LaunchedComman
   const uint64_t interval_ns = static_cast<uint64_t>(o_.interval_s * 1e9);
   uint64_t deadline = o_.duration_s > 0 ? start + static_cast<uint64_t>(o_.duration_s * 1e9) : 0;
   uint64_t next_report = interval_ns ? start + interval_ns : 0;
-  uint64_t next_poll = start + kPollPeriodNs;
+  uint64_t next_poll = start + collect::kPollPeriodNs;
   core::Sample pending;
   int status = 0;
   int stop_requests = 0;
@@ -336,7 +335,7 @@ int Session::loop(collect::BpfSource& source, StopEvents& events, LaunchedComman
     }
     if (t < wake) continue;
     poll_source();
-    next_poll = t + kPollPeriodNs;
+    next_poll = t + collect::kPollPeriodNs;
     if (next_report && t >= next_report) {
       emit();
       while (next_report <= t) next_report += interval_ns;
