@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* The "floor" of SPEC §8: empty programs on the raw_syscalls tracepoints.
+/* The "floor" of docs/performance.md: empty programs on the raw_syscalls tracepoints.
  * Whatever they cost is the price of being attached at all; every syslat
  * configuration is reported as a multiple of it. floor_loader autoloads only
  * the variant asked for. */
@@ -39,6 +39,15 @@ int BPF_PROG(floor_btf_exit_clock, struct pt_regs *regs, long ret)
 	volatile __u64 now = bpf_ktime_get_ns();
 
 	(void)now;
+	return 0;
+}
+
+/* An empty program on sched_switch (floor_loader --switch): what a tool that
+ * follows tasks switched out in the middle of a call pays for being there at
+ * every context switch, before it does anything. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(floor_btf_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
 	return 0;
 }
 

@@ -1,15 +1,18 @@
-/* getppid_loop: the SPEC §8 reference workload. A tight loop of
+/* getppid_loop: the reference workload of docs/performance.md. A tight loop of
  * syscall(SYS_getppid) (no vDSO shortcut, no glibc caching), timed with
  * CLOCK_MONOTONIC and reported as ns per call on one machine-parsable line:
  *
- *   ns_per_call=193.4 mean_ns=195.0 min_batch_ns=191.2 cpu_share=0.999 calls=2000000 batches=10 cpu=1
+ *   ns_per_call=193.4 mean_ns=195.0 min_batch_ns=191.2 cpu_share=0.999 calls=2000000 batches=10 cpu=1 total_calls=2200000 proc_cpu_ns=430000000
  *
  * The N calls are split into batches; ns_per_call is the median batch, so a
  * batch that lost the CPU to an unrelated task (compiles, kworkers) does not
  * move the result. mean_ns is total elapsed / N, for reference. cpu_share is
  * this thread's CPU time (CLOCK_THREAD_CPUTIME_ID) over the wall time of the
  * timed part: well below 1, another task shared the CPU for long enough to
- * skew even the median, and the caller should not trust the run. */
+ * skew even the median, and the caller should not trust the run.
+ * total_calls counts the warm-up too, and proc_cpu_ns is the process's own
+ * user+system time (getrusage) at the end: under a tracer that launched it,
+ * the tracer's CPU time is what its rusage holds beyond this. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
@@ -17,9 +20,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#define BENCH_NAME "getppid_loop"
+#include "bench_util.h"
 
 #define MAX_BATCHES 1000
 
@@ -31,28 +38,6 @@ static void usage(const char *prog)
 		"  -w WARMUP   untimed calls first (default: CALLS/10, at most 200000)\n"
 		"  -b BATCHES  split CALLS into this many timed batches (default 10)\n",
 		prog);
-}
-
-static long parse_count(const char *s, const char *what)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < 0) {
-		fprintf(stderr, "getppid_loop: bad %s '%s'\n", what, s);
-		exit(2);
-	}
-	return v;
-}
-
-static double clock_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
 static int pin_to_cpu(int cpu)
@@ -72,13 +57,6 @@ static void spin_getppid(long n)
 {
 	for (long i = 0; i < n; i++)
 		syscall(SYS_getppid);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 int main(int argc, char **argv)
@@ -125,7 +103,13 @@ int main(int argc, char **argv)
 	qsort(batch_ns, batches, sizeof(batch_ns[0]), cmp_double);
 	double median = batches % 2 ? batch_ns[batches / 2]
 				    : (batch_ns[batches / 2 - 1] + batch_ns[batches / 2]) / 2;
-	printf("ns_per_call=%.1f mean_ns=%.1f min_batch_ns=%.1f cpu_share=%.3f calls=%ld batches=%ld cpu=%d\n",
-	       median, mean, batch_ns[0], cpu_share, per_batch * batches, batches, sched_getcpu());
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	double proc_cpu_ns = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e9 +
+			     (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e3;
+	printf("ns_per_call=%.1f mean_ns=%.1f min_batch_ns=%.1f cpu_share=%.3f calls=%ld batches=%ld cpu=%d "
+	       "total_calls=%ld proc_cpu_ns=%.0f\n",
+	       median, mean, batch_ns[0], cpu_share, per_batch * batches, batches, sched_getcpu(),
+	       warmup + per_batch * batches, proc_cpu_ns);
 	return 0;
 }

@@ -1,6 +1,7 @@
-/* pipe_mix: the second, multi-threaded workload. Two threads make small
- * read/write syscalls on pipes at the same time, one per CPU (this is where
- * shared, non-per-CPU maps in a tracer start to bounce cache lines).
+/* pipe_mix: the multi-threaded workloads. Two threads make small
+ * read/write syscalls on pipes (or getppid) at the same time, one per CPU
+ * (this is where shared, non-per-CPU maps in a tracer start to bounce cache
+ * lines).
  *
  *   local     (default) each thread writes SIZE bytes into its own pipe and
  *             reads them back: never blocks, so the time is syscalls only
@@ -8,11 +9,16 @@
  *             sleeps and cross-CPU wake-ups whenever the pipe runs empty/full)
  *   pingpong  thread 0 writes to pipe A and reads pipe B, thread 1 echoes
  *             (wake-up latency bound)
+ *   getppid   each thread a getppid loop: the threads share nothing in the
+ *             kernel, so whatever makes them slower than one loop alone is a
+ *             tracer's state shared between the CPUs (e.g. one hash entry
+ *             per process and syscall)
  *
  * Each thread makes CALLS syscalls after WARMUP untimed ones. Output, one line:
  *
- *   ns_per_call=412.3 elapsed_ms=824.6 cpu_share=0.998 calls=4000000 threads=2 mode=local size=64
+ *   ns_per_call=412.3 elapsed_ms=824.6 cpu_share=0.998 calls=4000000 threads=2 mode=local size=64 total_calls=4400000
  *
+ * total_calls counts the warm-up too (both threads).
  * ns_per_call = elapsed wall time * 2 threads / all syscalls, i.e. the wall
  * time of one call in one thread while both run side by side. cpu_share is
  * the smaller of the two threads' CPU time over the elapsed time: in local
@@ -26,14 +32,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
+#define BENCH_NAME "pipe_mix"
+#include "bench_util.h"
+
 #define MAX_SIZE 4096
 
-enum mode { MODE_LOCAL, MODE_STREAM, MODE_PINGPONG };
+enum mode { MODE_LOCAL, MODE_STREAM, MODE_PINGPONG, MODE_GETPPID };
 
-static const char *const mode_names[] = { "local", "stream", "pingpong" };
+static const char *const mode_names[] = { "local", "stream", "pingpong", "getppid" };
 
 struct worker {
 	int index;
@@ -46,12 +56,6 @@ struct worker {
 	int in_fd, out_fd;
 	pthread_barrier_t *barrier;
 };
-
-static void die(const char *what)
-{
-	fprintf(stderr, "pipe_mix: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
 
 static void xread(int fd, char *buf, size_t size)
 {
@@ -77,6 +81,11 @@ static void run_calls(struct worker *w, long calls)
 	char buf[MAX_SIZE];
 
 	memset(buf, 'x', sizeof(buf));
+	if (w->mode == MODE_GETPPID) {
+		for (long i = 0; i < calls; i++)
+			syscall(SYS_getppid);
+		return;
+	}
 	if (w->mode == MODE_STREAM) {
 		for (long i = 0; i < calls; i++) {
 			if (w->index == 0)
@@ -100,28 +109,11 @@ static void run_calls(struct worker *w, long calls)
 	}
 }
 
-static double clock_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 
-	if (w->cpu >= 0) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(w->cpu, &set);
-		if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set)) {
-			fprintf(stderr, "pipe_mix: cannot pin thread %d to CPU %d\n", w->index, w->cpu);
-			exit(1);
-		}
-	}
+	pin_thread(w->index, w->cpu);
 	run_calls(w, w->warmup_calls);
 	pthread_barrier_wait(w->barrier);
 	double cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
@@ -131,11 +123,10 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-
 static void usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [-m local|stream|pingpong] [-s SIZE] [-c CPU0,CPU1] [-w WARMUP] CALLS\n"
+		"usage: %s [-m local|stream|pingpong|getppid] [-s SIZE] [-c CPU0,CPU1] [-w WARMUP] CALLS\n"
 		"  CALLS       timed syscalls per thread\n"
 		"  -s SIZE     bytes per read/write (default 64, at most %d)\n"
 		"  -c A,B      pin thread 0 to CPU A and thread 1 to CPU B\n"
@@ -161,6 +152,8 @@ int main(int argc, char **argv)
 				mode = MODE_STREAM;
 			else if (!strcmp(optarg, "pingpong"))
 				mode = MODE_PINGPONG;
+			else if (!strcmp(optarg, "getppid"))
+				mode = MODE_GETPPID;
 			else {
 				usage(argv[0]);
 				return 2;
@@ -212,8 +205,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 2; i++)
 		pthread_join(tid[i], NULL);
 	double cpu_share = (w[0].cpu_ns < w[1].cpu_ns ? w[0].cpu_ns : w[1].cpu_ns) / elapsed;
-	printf("ns_per_call=%.1f elapsed_ms=%.1f cpu_share=%.3f calls=%ld threads=2 mode=%s size=%ld\n",
+	printf("ns_per_call=%.1f elapsed_ms=%.1f cpu_share=%.3f calls=%ld threads=2 mode=%s size=%ld total_calls=%ld\n",
 	       elapsed / calls, elapsed / 1e6, cpu_share, 2 * calls,
-	       mode_names[mode], size);
+	       mode_names[mode], size, 2 * (calls + warmup));
 	return 0;
 }

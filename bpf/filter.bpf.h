@@ -109,7 +109,7 @@ static __always_inline bool syscall_selected(struct syslat_filter *fs, __u32 slo
 /* The filters only an exit can judge: the return value. */
 static __always_inline bool result_selected(struct syslat_filter *fs, __u32 flags, long ret)
 {
-	if ((flags & SYSLAT_FILTER_FAILED) && !((unsigned long)ret >= (unsigned long)-4095))
+	if ((flags & SYSLAT_FILTER_FAILED) && !((unsigned long)ret >= (unsigned long)-SYSLAT_MAX_ERRNO))
 		return false;
 	if ((flags & SYSLAT_FILTER_ERRNO) && ret != -(long)fs->errno_value)
 		return false;

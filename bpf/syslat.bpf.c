@@ -25,7 +25,7 @@ static const __u32 zero = 0;
 
 static __always_inline __u64 is_error(long ret)
 {
-	return (unsigned long)ret >= (unsigned long)-4095;
+	return (unsigned long)ret >= (unsigned long)-SYSLAT_MAX_ERRNO;
 }
 
 /* How a recorded call was timed. */
@@ -413,9 +413,9 @@ int create_parking_all(struct bpf_iter__task *ctx)
  *
  * The entry is normally back in this CPU's slot (sched_switch restores it
  * when the task is switched in). For a task the filters select, it may also
- * still be parked: this VM's kernel switches a task in, now and then,
- * without the sched_switch tracepoint (measured: about one nanosleep in 400
- * came back unrestored), so the parked entry is the fallback. Unselected
+ * still be parked: some kernels switch a task in, now and then, without
+ * the sched_switch tracepoint running (docs/design.md), so the parked entry
+ * is the fallback. Unselected
  * tasks only get the cheap slot check, so filtering costs other processes
  * no task-storage lookup; an entry of theirs left parked goes back to the
  * slot at their next switch-in and is cleared by their next exit. */

@@ -32,6 +32,11 @@ enum syslat_slot_flags {
 	SYSLAT_SLOT_NORETURN = 1u << 2,   /* exit/exit_group: counted at task exit */
 };
 
+/* The kernel's MAX_ERRNO (include/linux/err.h): a failed syscall returns
+ * -1..-SYSLAT_MAX_ERRNO; any other value, however large as unsigned (an
+ * address from mmap), is a result. */
+#define SYSLAT_MAX_ERRNO 4095
+
 /* PID/TID filter bitmaps cover PID_MAX_LIMIT (2^22) on 64-bit kernels. */
 #define SYSLAT_PID_BITS 22
 #define SYSLAT_PID_WORDS ((1u << SYSLAT_PID_BITS) / 64)
@@ -104,7 +109,7 @@ static inline __u64 hist_bucket_lo(__u32 idx)
  * the calls in its histogram. */
 struct syscall_stats {
 	__u64 calls;
-	__u64 errors;     /* return value in [-4095, -1] */
+	__u64 errors;     /* return value in [-SYSLAT_MAX_ERRNO, -1] */
 	__u64 total_ns;   /* timed mode only, over calls with a known start */
 	__u64 min_ns;     /* 0 = no timed call since the last read */
 	__u64 max_ns;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# syslat overhead benchmark (SPEC §8, docs/performance.md).
+# syslat overhead benchmark (docs/performance.md).
 #
 #   scripts/bench.sh [--build DIR] [--rounds N] [--quick] [--json] [--only KEYS] [--list] ...
 #
@@ -29,7 +29,7 @@ if [[ ! -e /sys/kernel/tracing/events ]]; then
   mount -t tracefs tracefs /sys/kernel/tracing || die "cannot mount tracefs on /sys/kernel/tracing"
 fi
 
-targets=(bench_getppid_loop bench_pipe_mix bench_floor_loader)
+targets=(bench_getppid_loop bench_pipe_mix bench_path_block bench_floor_loader)
 for t in "${targets[@]}"; do
   if [[ ! -x $build/bench/$t ]]; then
     echo "bench.sh: building ${targets[*]} in $build" >&2

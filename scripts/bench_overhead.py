@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""syslat overhead benchmark (SPEC §8). Run it through scripts/bench.sh, which
+"""syslat overhead benchmark (docs/performance.md). Run it through scripts/bench.sh, which
 mounts tracefs and builds the workloads first; docs/performance.md explains
 the method. The rows live in bench_rows.py."""
 import argparse
@@ -17,26 +17,35 @@ import sys
 import tempfile
 import time
 
-from bench_poll import measure_polling, start_poll_row
-from bench_procs import Tool, Unavailable, Workloads, check_executable, run_command, syscall_tracers
-from bench_report import render_json, render_text, poll_results, workload_results
-from bench_rows import GETPPID, PIPE, ROWS
+import bench_bpfstats
+from bench_poll import PtyTool, measure_polling, start_poll_row
+from bench_procs import Tool, Unavailable, Workloads, check_executable, run_command, syscall_tracers, tracer_cpu
+from bench_report import bpf_results, render_json, render_text, poll_results, tracer_results, workload_results
+from bench_rows import FLOOR_KEY, GETPPID, PAIR, PAIR_ONE_CPU, PATH, PIPE, ROWS, WORKLOADS
 
 SETTLE_AFTER_DETACH_S = 0.15
+# The BPF statistics are averages over every run of a program: a quarter of
+# a sample's calls is plenty, and keeps the extra runs short.
+BPF_STATS_SCALE = 0.25
 MIN_CPU_SHARE = 0.9
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def parse_args():
-    p = argparse.ArgumentParser(prog="scripts/bench.sh", description="syslat overhead benchmark (SPEC §8)")
+    p = argparse.ArgumentParser(prog="scripts/bench.sh", description="syslat overhead benchmark (docs/performance.md)")
     p.add_argument("--build", default="build", help="build dir with syscount, syslat, ... and bench/ (default: build)")
     p.add_argument("--rounds", type=int, help="interleaved rounds (default 7, --quick 3)")
-    p.add_argument("--quick", action="store_true", help="smoke test: fewer rounds and calls, < 60 s")
+    p.add_argument("--quick", action="store_true", help="smoke test: fewer rounds and calls, ~2 min")
     p.add_argument("--json", action="store_true", help="print the results as JSON instead of tables")
     p.add_argument("--only", help="comma-separated row keys to run (baseline and floor are always added)")
     p.add_argument("--calls", type=int, help="getppid calls per loop process in fast rows (default: calibrated to ~0.2 s)")
     p.add_argument("--slow-calls", type=int, help="getppid calls under ptrace/perf trace (default 20000)")
     p.add_argument("--pipe-calls", type=int, help="pipe_mix calls per thread (default: calibrated)")
+    p.add_argument("--pair-calls", type=int, help="getppid calls per thread of the two-CPU pair (default: calibrated)")
+    p.add_argument("--path-calls", type=int, help="path_block calls of both threads (default: calibrated)")
+    p.add_argument("--no-bpf-stats", action="store_true",
+                   help="skip the per-program cost (kernel.bpf_stats_enabled=1 around one extra workload run per "
+                        "attached sample)")
     p.add_argument("--poll-seconds", type=float, help="polling-cost window (default 30, --quick 5)")
     p.add_argument("--no-poll", action="store_true", help="skip the polling-cost rows")
     p.add_argument("--tool-cpu", type=int, default=0, help="CPU for the tools' userspace (default 0)")
@@ -44,7 +53,7 @@ def parse_args():
     p.add_argument("--seed", type=int, default=None, help="seed of the round order shuffle")
     p.add_argument("--time-budget", type=float,
                    help="seconds the whole run should fit in: fewer rounds (never under 5) and no more "
-                        "re-measuring past it (default 280, --quick 55)")
+                        "re-measuring past it (default 600, --quick 120)")
     p.add_argument("--foreign-wait", type=float, default=60,
                    help="seconds to wait for other programs on sys_enter/sys_exit to go before starting (60)")
     p.add_argument("--log-dir", help="keep tool logs here (default: a temporary dir, removed)")
@@ -108,6 +117,10 @@ class Bench:
         self.pipe_cpus = (0, 1) if ncpu > 1 else (0, 0)
         self.workloads = Workloads(self.bench, self.loop_cpu, self.pipe_cpus)
         self.samples = {}      # row key -> workload -> [(ns/call, clean) per round]
+        self.fields = {}       # row key -> workload -> [the workload's key=value numbers per round]
+        self.bpf = {}          # row key -> workload -> [{tracepoint: {"ns", "runs"}} per round]
+        self.tracer = {}       # row key -> [(tracer, tracee) CPU ns per traced call, per round]
+        self.stats_switch = None if args.no_bpf_stats else bench_bpfstats.Switch()
         self.statuses = {}     # row key -> "not built yet" / "failed: ..." once it cannot run
         self.warnings = []
         self.our_pids = set()
@@ -133,11 +146,23 @@ class Bench:
         ns = run_command(self.workloads.getppid(200000), *self.logs("calibrate")).ns
         self.calls = self.args.calls or int(min(5e6, max(1e5, round(target_s * 1e9 / ns, -5))))
         self.slow_calls = self.args.slow_calls or (5000 if quick else 20000)
-        ns_pipe = run_command(self.workloads.pipe(50000), *self.logs("calibrate_pipe")).ns
-        pipe_s = 2.5 * target_s  # one process per sample instead of `procs`
-        self.pipe_calls = self.args.pipe_calls or int(min(5e6, max(2e4, round(pipe_s * 1e9 / ns_pipe, -4))))
+        one_process_s = 2.5 * target_s  # one process per sample instead of `procs`
+
+        def sized(argv, name, given):
+            ns_w = run_command(argv, *self.logs(f"calibrate_{name}")).ns
+            return ns_w, given or int(min(5e6, max(2e4, round(one_process_s * 1e9 / ns_w, -4))))
+
+        used = {w for row in self.rows for w in row.workloads}
+        ns_pipe, self.pipe_calls = sized(self.workloads.pipe(50000), "pipe", self.args.pipe_calls) \
+            if PIPE in used else (0, 0)
+        ns_pair, self.pair_calls = sized(self.workloads.pair(50000), "pair", self.args.pair_calls) \
+            if used & {PAIR, PAIR_ONE_CPU} else (0, 0)
+        ns_path, self.path_calls = sized(self.workloads.path(50000), "path", self.args.path_calls) \
+            if PATH in used else (0, 0)
         progress(f"calibrated: getppid {ns:.0f} ns/call -> {self.calls:,} calls; "
-                 f"pipe_mix {ns_pipe:.0f} ns/call -> {self.pipe_calls:,} calls per thread")
+                 f"pipe_mix {ns_pipe:.0f} ns/call -> {self.pipe_calls:,} calls per thread; "
+                 f"pair {ns_pair:.0f} ns/call -> {self.pair_calls:,} calls per thread; "
+                 f"path_block {ns_path:.0f} ns/call -> {self.path_calls:,} calls")
 
     def logs(self, name):
         return (os.path.join(self.log_dir, f"{name}.out"), os.path.join(self.log_dir, f"{name}.err"))
@@ -151,33 +176,65 @@ class Bench:
         return argv
 
     # ---- one row, one round ----
-    def workload_argv(self, workload, slow=False):
+    def workload_argv(self, workload, slow=False, scale=1.0):
         if workload == PIPE:
-            return self.workloads.pipe(self.pipe_calls)
-        return self.workloads.getppid(self.slow_calls if slow else self.calls)
+            return self.workloads.pipe(int(self.pipe_calls * scale))
+        if workload == PAIR:
+            return self.workloads.pair(int(self.pair_calls * scale))
+        if workload == PAIR_ONE_CPU:  # the two threads by turns: half the calls for the same time
+            return self.workloads.pair(int(self.pair_calls * scale / 2), one_cpu=True)
+        if workload == PATH:
+            return self.workloads.path(int(self.path_calls * scale))
+        return self.workloads.getppid(int((self.slow_calls if slow else self.calls) * scale))
 
     def run_workloads(self, row):
-        """({workload: ns/call}, uncontended). getppid is the median of `procs`
-        loop processes (a fresh process sometimes lands a few % slower or faster)."""
-        results, uncontended = {}, True
+        """({workload: ns/call}, {workload: the numbers of its line}, uncontended).
+        getppid is the median of `procs` loop processes (a fresh process
+        sometimes lands a few % slower or faster)."""
+        results, fields, uncontended = {}, {}, True
         for w in row.workloads:
             runs = [self.run_uncontended(self.workload_argv(w), f"{row.key}_{w}")
                     for _ in range(self.procs if w == GETPPID else 1)]
-            results[w] = statistics.median(ns for ns, _ in runs)
+            results[w] = statistics.median(m.ns for m, _ in runs)
+            fields[w] = sorted(runs, key=lambda run: run[0].ns)[len(runs) // 2][0].fields
             uncontended &= all(ok for _, ok in runs)
-        return results, uncontended
+        return results, fields, uncontended
 
     def run_uncontended(self, argv, log_name):
         """One workload process; run again (twice at most, while the retry budget
-        lasts) when another task shared its CPU. Returns (ns/call, uncontended)."""
+        lasts) when another task shared its CPU. Returns (Measurement, uncontended)."""
         for _ in range(3):
             m = run_command(argv, *self.logs(log_name))
             if m.cpu_share is None or m.cpu_share >= MIN_CPU_SHARE:
-                return m.ns, True
+                return m, True
             if not self.spend_retry():
                 break
         self.contended += 1
-        return m.ns, False
+        return m, False
+
+    def bpf_sample(self, row, tool):
+        """{workload: per-tracepoint run time and runs} over one more run of each
+        workload with the BPF statistics on (after the wall-clock runs, which
+        must not pay for them)."""
+        if self.stats_switch is None or not self.stats_switch.available:
+            return {}
+        if self.args.quick and self.rounds_done > 0:  # one round of them is enough for a smoke test
+            return {}
+        programs = bench_bpfstats.tool_programs(tool.pid)
+        if not programs:
+            return {}
+        out = {}
+        try:
+            with self.stats_switch.on():
+                for w in row.workloads:
+                    before = bench_bpfstats.counters(programs)
+                    m = run_command(self.workload_argv(w, scale=BPF_STATS_SCALE), *self.logs(f"{row.key}_{w}_bpfstats"))
+                    delta = bench_bpfstats.delta(programs, before, bench_bpfstats.counters(programs))
+                    out[w] = bench_bpfstats.sample(delta, (m.fields or {}).get("total_calls"))
+        except OSError as err:  # the sysctl cannot be written: no statistics, the wall clock goes on
+            self.stats_switch = None
+            self.warn(f"no per-program cost: cannot switch {bench_bpfstats.SYSCTL}: {err}")
+        return out
 
     def spend_retry(self):
         if self.retries_left <= 0 or time.monotonic() > self.retry_deadline:
@@ -185,14 +242,20 @@ class Bench:
         self.retries_left -= 1
         return True
 
+    def start_tool(self, row):
+        argv = self.expand(row, port=free_port())
+        if row.tty:
+            return PtyTool(argv, self.tool_cpu, row.ours, self.logs(f"{row.key}_tool")[0])
+        return Tool(argv, self.logs(f"{row.key}_tool")[0], self.tool_cpu, row.ours)
+
     def run_attached(self, row):
-        out_path, _ = self.logs(f"{row.key}_tool")
-        tool = Tool(self.expand(row), out_path, self.tool_cpu, row.ours)
+        tool = self.start_tool(row)
         self.our_pids.add(tool.pid)
         try:
             tool.wait_ready(row.ready, row.settle_s)
             time.sleep(0.1)  # let the tool's own start-up syscalls settle
-            results, uncontended = self.run_workloads(row)
+            results, fields, uncontended = self.run_workloads(row)
+            bpf = self.bpf_sample(row, tool)
         finally:
             rc, clean = tool.stop()
             self.our_pids.discard(tool.pid)
@@ -203,21 +266,33 @@ class Bench:
             self.warn(f"{row.label}: did not exit within 10 s of SIGINT (killed)")
         elif rc != 0:
             self.warn(f"{row.label}: exit status {rc} after SIGINT")
-        return results, uncontended
+        return results, uncontended, {"fields": fields, "bpf": bpf}
 
     def run_wrapped(self, row):
         argv = self.expand(row, loop_argv=self.workload_argv(GETPPID, row.slow))
         check_executable(argv[0], row.ours)
         m = run_command(["taskset", "-c", str(self.tool_cpu)] + argv, *self.logs(row.key), ours=row.ours)
         # A traced loop waits for its tracer at every stop: its CPU share says nothing here.
-        return {GETPPID: m.ns}, True
+        return {GETPPID: m.ns}, True, {"fields": {GETPPID: m.fields}, "tracer": tracer_cpu(m)}
 
     def run_row(self, row):
+        """({workload: ns/call}, clean, extras: the workloads' numbers, BPF statistics, tracer CPU)."""
         if row.kind == "baseline":
-            return self.run_workloads(row)
+            results, fields, uncontended = self.run_workloads(row)
+            return results, uncontended, {"fields": fields}
         if row.kind == "attach":
             return self.run_attached(row)
         return self.run_wrapped(row)
+
+    def record(self, row, results, clean, extras):
+        for workload, ns in results.items():
+            self.samples.setdefault(row.key, {}).setdefault(workload, []).append((ns, clean))
+        for workload, fields in extras.get("fields", {}).items():
+            self.fields.setdefault(row.key, {}).setdefault(workload, []).append(fields)
+        for workload, sample in extras.get("bpf", {}).items():
+            self.bpf.setdefault(row.key, {}).setdefault(workload, []).append(sample)
+        if extras.get("tracer"):
+            self.tracer.setdefault(row.key, []).append(extras["tracer"])
 
     def warn(self, message):
         if message not in self.warnings:
@@ -239,13 +314,12 @@ class Bench:
                 if row.key in self.statuses:  # its first copy this round failed
                     continue
                 try:
-                    results, clean = self.measure_row(row)
+                    results, clean, extras = self.measure_row(row)
                 except Unavailable as err:
                     self.statuses[row.key] = err.status
                     progress(f"  {row.label}: {err.status}")
                     continue
-                for workload, ns in results.items():
-                    self.samples.setdefault(row.key, {}).setdefault(workload, []).append((ns, clean))
+                self.record(row, results, clean, extras)
             progress(f"round {r + 1}/{count} done in {time.monotonic() - start:.0f} s")
             self.rounds_done = r + 1
             per_round = (time.monotonic() - began) / (r + 1)
@@ -261,7 +335,7 @@ class Bench:
         or went meanwhile."""
         for _ in range(3):
             before = syscall_tracers(self.our_pids)
-            results, uncontended = self.run_row(row)
+            results, uncontended, extras = self.run_row(row)
             after = syscall_tracers(self.our_pids)
             if before == after or not self.spend_retry():
                 break
@@ -271,7 +345,7 @@ class Bench:
             self.contaminated += 1
             for pid, comm in sorted(set(before) | set(after)):
                 self.foreign[pid] = comm
-        return results, uncontended and not (before or after)
+        return results, uncontended and not (before or after), extras
 
     def check_machine(self):
         self.max_load = max(self.max_load, float(read_first("/proc/loadavg", "0").split()[0]))
@@ -295,6 +369,9 @@ class Bench:
             self.warn(f"{self.contaminated} samples were taken while another program was attached to "
                       f"sys_enter/sys_exit ({names}); it raises the baseline and makes overheads look "
                       "smaller; such samples count as tainted")
+        if self.stats_switch is not None and self.stats_switch.was_on:
+            self.warn("kernel.bpf_stats_enabled was 1 before this run (someone else's): every BPF row paid "
+                      "for the statistics in its wall-clock samples too")
         if self.contended:
             self.warn(f"{self.contended} workload runs shared their CPU with another task even after "
                       f"measuring again (CPU time < {MIN_CPU_SHARE:.0%} of wall time); samples with one "
@@ -333,6 +410,18 @@ class Bench:
             self.other.wait()
 
 
+def list_rows():
+    """The workloads, then each row: key, kind, the workloads it runs, its command and what it is for."""
+    lines = ["workloads:"] + [f"  {key:<8} {title}" for key, title in WORKLOADS.items()] + ["", "rows:"]
+    for row in ROWS:
+        runs = ",".join(row.workloads) if row.kind in ("baseline", "attach") else (
+            "getppid, under the tool" if row.kind == "wrap" else "its own CPU time")
+        lines.append(f"  {row.key:<20} {row.kind:<8} {runs:<32} {row.cmd or '-'}")
+        if row.note:
+            lines.append(f"  {'':<20} {'':<8} {'':<32} ({row.note})")
+    return "\n".join(lines)
+
+
 def select_rows(only):
     if not only:
         return list(ROWS)
@@ -362,8 +451,7 @@ def main():
             print(render_text(json.load(f)))
         return 0
     if args.list:
-        for row in ROWS:
-            print(f"{row.key:<16} {row.kind:<8} {row.cmd}")
+        print(list_rows())
         return 0
     rows = select_rows(args.only)
     if args.no_poll:
@@ -373,7 +461,7 @@ def main():
     os.sched_setaffinity(0, {args.tool_cpu})
     rounds = args.rounds or (3 if args.quick else 7)
     poll_seconds = args.poll_seconds or (5.0 if args.quick else 30.0)
-    args.time_budget = args.time_budget or (55.0 if args.quick else 280.0)
+    args.time_budget = args.time_budget or (120.0 if args.quick else 600.0)
     began = time.monotonic()
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     with tempfile.TemporaryDirectory(prefix="syslat-bench.") as tmp:
@@ -398,14 +486,19 @@ def main():
     report = {
         "date": date, "source": source_version(), "machine": machine_info(),
         "settings": {"rounds": bench.rounds_done, "calls": bench.calls, "procs": bench.procs, "slow_calls": bench.slow_calls,
-                     "pipe_calls": bench.pipe_calls, "tool_cpu": bench.tool_cpu, "loop_cpu": bench.loop_cpu,
-                     "pipe_cpus": list(bench.pipe_cpus), "poll_seconds": poll_seconds, "build": bench.build},
-        "getppid": workload_results(rows, bench.samples, bench.statuses, GETPPID, with_targets=True),
-        "pipe": workload_results(rows, bench.samples, bench.statuses, PIPE, with_targets=False),
+                     "pipe_calls": bench.pipe_calls, "pair_calls": bench.pair_calls, "path_calls": bench.path_calls,
+                     "tool_cpu": bench.tool_cpu, "loop_cpu": bench.loop_cpu,
+                     "pipe_cpus": list(bench.pipe_cpus), "poll_seconds": poll_seconds, "build": bench.build,
+                     "bpf_stats": not args.no_bpf_stats},
         "poll": poll_results(rows, poll),
+        "tracer": tracer_results(rows, bench.samples, bench.statuses, bench.tracer),
         "warnings": bench.warnings,
         "elapsed_s": round(time.monotonic() - began, 1),
     }
+    bpf = bpf_results(rows, bench.bpf, FLOOR_KEY)
+    for w in WORKLOADS:
+        report[w] = workload_results(rows, bench.samples, bench.statuses, w, fields=bench.fields, bpf=bpf)
+    report["bpf_stats"] = bpf
     print(render_json(report) if args.json else render_text(report))
     return 0
 

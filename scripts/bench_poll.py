@@ -1,9 +1,10 @@
-"""Userspace polling cost (SPEC §8: syslatd at a 1 s scrape, syslat-top at
+"""Userspace polling cost (docs/performance.md: syslatd at a 1 s scrape, syslat-top at
 10 Hz, each < 1 % of one core): utime+stime of the tool's process from
 /proc/PID/stat over a fixed window, all poll rows side by side."""
 import fcntl
 import os
 import pty
+import re
 import signal
 import struct
 import subprocess
@@ -12,17 +13,12 @@ import threading
 import time
 import urllib.request
 
-from bench_procs import READY_TIMEOUT_S, Tool, Unavailable, child_setup, check_executable, classify_failure
-
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-
+from bench_procs import (READY_TIMEOUT_S, Tool, Unavailable, child_setup, check_executable, classify_failure,
+                         proc_cpu_times)
 
 def cpu_seconds(pid):
     """utime+stime of the whole process (all threads, live and exited)."""
-    with open(f"/proc/{pid}/stat") as f:
-        text = f.read()
-    fields = text[text.rindex(")") + 2:].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return proc_cpu_times(pid)[0]
 
 
 class Scraper(threading.Thread):
@@ -51,9 +47,10 @@ class Scraper(threading.Thread):
 
 
 class PtyTool:
-    """A dashboard on a pseudo-terminal (120x40) whose screen output is drained and dropped."""
+    """A dashboard on a pseudo-terminal (120x40) whose screen output is drained
+    and dropped (its last 4 KiB are kept, and written to `log_path` when it stops)."""
 
-    def __init__(self, argv, cpu, ours):
+    def __init__(self, argv, cpu, ours, log_path=None):
         check_executable(argv[0], ours)
         self.ours = ours
         master, slave = pty.openpty()
@@ -69,6 +66,8 @@ class PtyTool:
                                      stderr=slave, env=env, preexec_fn=setup)
         os.close(slave)
         self.pid = self.proc.pid
+        self.started = time.monotonic()
+        self.log_path = log_path
         self.master = master
         self.tail = b""
         self.drainer = threading.Thread(target=self.drain, daemon=True)
@@ -87,13 +86,29 @@ class PtyTool:
     def output(self):
         return self.tail.decode(errors="replace")
 
-    def wait_ready(self, settle_s):
-        time.sleep(settle_s)
-        rc = self.proc.poll()
-        if rc is not None:
-            raise Unavailable(classify_failure(self.ours, self.output(), rc))
+    def wait_ready(self, ready_regex, settle_s):
+        """Until `ready_regex` is on the screen (None: `settle_s` seconds pass);
+        raises Unavailable if the tool exits or never draws it."""
+        pattern = re.compile(ready_regex) if ready_regex else None
+        deadline = time.monotonic() + (READY_TIMEOUT_S if pattern else settle_s)
+        while time.monotonic() < deadline:
+            rc = self.proc.poll()
+            if rc is not None:
+                raise Unavailable(classify_failure(self.ours, self.output(), rc))
+            if pattern and pattern.search(self.output()):
+                return
+            time.sleep(0.02)
+        if pattern:
+            self.stop()
+            raise Unavailable(f"failed: no /{ready_regex}/ on its screen within {READY_TIMEOUT_S:.0f} s")
+        if self.proc.poll() is not None:
+            raise Unavailable(classify_failure(self.ours, self.output(), self.proc.returncode))
 
     def stop(self):
+        """`q`, then SIGINT, then SIGKILL. Returns (rc, exited without SIGKILL)."""
+        if self.master is None:
+            return self.proc.returncode, True
+        killed = False
         if self.proc.poll() is None:
             try:
                 os.write(self.master, b"q")
@@ -107,15 +122,20 @@ class PtyTool:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+                killed = True
         os.close(self.master)
-        return self.proc.returncode
+        self.master = None
+        if self.log_path:
+            with open(self.log_path, "wb") as log:
+                log.write(self.tail)
+        return self.proc.returncode, not killed
 
 
 def start_poll_row(row, argv, cpu, log_path, url):
     """Starts one poll row and waits until it is serving; returns (tool, scraper)."""
     if row.poll == "pty":
-        tool = PtyTool(argv, cpu, row.ours)
-        tool.wait_ready(row.settle_s)
+        tool = PtyTool(argv, cpu, row.ours, log_path)
+        tool.wait_ready(None, row.settle_s)
         return tool, None
     tool = Tool(argv, log_path, cpu, row.ours)
     scraper = Scraper(url)

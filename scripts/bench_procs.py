@@ -12,9 +12,10 @@ import time
 from typing import NamedTuple, Optional
 
 NS_PER_CALL = re.compile(r"ns_per_call=([0-9.]+)")
-CPU_SHARE = re.compile(r"cpu_share=([0-9.]+)")
+FIELD = re.compile(r"(\w+)=(-?[0-9.]+)(?=\s|$)")
 NOT_IMPLEMENTED = re.compile(r"not (yet )?implemented|unknown (sub)?command|unrecognized (sub)?command", re.I)
 
+CLK_TCK = os.sysconf("SC_CLK_TCK")
 READY_TIMEOUT_S = 20.0
 STOP_TIMEOUT_S = 10.0
 WORKLOAD_TIMEOUT_S = 180.0
@@ -108,18 +109,55 @@ class Tool:
             return self.proc.wait(), False
 
 
+def proc_cpu_times(pid):
+    """(utime+stime, cutime+cstime) in seconds from /proc/PID/stat: the
+    process's own CPU time (all its threads), and that of the children it
+    reaped. Clock ticks: 10 ms resolution."""
+    with open(f"/proc/{pid}/stat") as f:
+        text = f.read()
+    fields = text[text.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK, (int(fields[13]) + int(fields[14])) / CLK_TCK
+
+
 class Measurement(NamedTuple):
     ns: float                    # ns_per_call
     cpu_share: Optional[float]   # the workload's CPU time / wall time, if it says
+    fields: Optional[dict] = None  # every numeric key=value of the workload's line
+    rusage_cpu_ns: Optional[float] = None  # user+sys of the process run and the children it reaped (wait4)
+    self_cpu_ns: Optional[float] = None      # its own, from /proc as it exited (10 ms resolution)
+    children_cpu_ns: Optional[float] = None  # its reaped children's, the same way
 
 
 def parse_measurement(*texts):
+    """The workload's result line: the first line with ns_per_call=, in the first text that has one."""
     for text in texts:
-        m = NS_PER_CALL.search(text)
-        if m:
-            share = CPU_SHARE.search(text)
-            return Measurement(float(m.group(1)), float(share.group(1)) if share else None)
+        for line in text.splitlines():
+            if NS_PER_CALL.search(line):
+                fields = {key: float(value) for key, value in FIELD.findall(line)}
+                return Measurement(fields["ns_per_call"], fields.get("cpu_share"), fields)
     return None
+
+
+def wait_with_rusage(proc, timeout_s):
+    """Like proc.wait(timeout), but first reads the exited process's CPU times
+    from /proc (it stays a zombie until reaped: WNOWAIT), then reaps it with
+    wait4 for its rusage, which holds its own CPU time and that of every
+    child it reaped, to the microsecond. Returns (rc, rusage ns, (own,
+    children) ns or None); raises subprocess.TimeoutExpired."""
+    deadline = time.monotonic() + timeout_s
+    delay = 0.001
+    while os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT | os.WNOHANG) is None:
+        if time.monotonic() > deadline:
+            raise subprocess.TimeoutExpired(proc.args, timeout_s)
+        time.sleep(delay)
+        delay = min(delay * 2, 0.02)
+    try:
+        times = tuple(t * 1e9 for t in proc_cpu_times(proc.pid))
+    except (OSError, ValueError, IndexError):
+        times = None
+    _, status, ru = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, (ru.ru_utime + ru.ru_stime) * 1e9, times
 
 
 def run_command(argv, out_path, err_path, ours=False):
@@ -129,7 +167,7 @@ def run_command(argv, out_path, err_path, ours=False):
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                                 preexec_fn=child_setup)
         try:
-            rc = proc.wait(timeout=WORKLOAD_TIMEOUT_S)
+            rc, cpu_ns, times = wait_with_rusage(proc, WORKLOAD_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
@@ -138,11 +176,30 @@ def run_command(argv, out_path, err_path, ours=False):
     measurement = parse_measurement(stdout, stderr)
     if rc != 0 or measurement is None:
         raise Unavailable(classify_failure(ours, stdout + stderr, rc))
-    return measurement
+    self_ns, children_ns = times if times else (None, None)
+    return measurement._replace(rusage_cpu_ns=cpu_ns, self_cpu_ns=self_ns, children_cpu_ns=children_ns)
+
+
+def tracer_cpu(m):
+    """(tracer, tracee) CPU ns per traced call of a wrap row's Measurement, or
+    None. The loop says its own CPU time (proc_cpu_ns) and how many calls it
+    made in all (total_calls, the warm-up included). The tracer's is its own
+    process's: when it reaped the loop (its children's time is not 0), its
+    rusage less the loop's, to the microsecond; when it did not (perf trace
+    leaves that to init), what /proc said as it exited, to 10 ms."""
+    fields = m.fields or {}
+    own, calls = fields.get("proc_cpu_ns"), fields.get("total_calls")
+    if own is None or not calls:
+        return None
+    if m.children_cpu_ns and m.rusage_cpu_ns is not None and m.rusage_cpu_ns >= own:
+        return (m.rusage_cpu_ns - own) / calls, own / calls
+    if m.self_cpu_ns is not None:
+        return m.self_cpu_ns / calls, own / calls
+    return None
 
 
 class Workloads:
-    """Command lines of the two workloads with the sizes chosen for this run."""
+    """Command lines of the workloads with the sizes chosen for this run."""
 
     def __init__(self, bench_dir, loop_cpu, pipe_cpus):
         self.bench_dir = bench_dir
@@ -154,6 +211,15 @@ class Workloads:
 
     def pipe(self, calls):
         return [f"{self.bench_dir}/bench_pipe_mix", "-c", ",".join(map(str, self.pipe_cpus)), str(calls)]
+
+    def pair(self, calls, one_cpu=False):
+        """Two getppid loops, threads of one process, one per CPU (or both on the loop's CPU)."""
+        cpus = (self.loop_cpu, self.loop_cpu) if one_cpu else self.pipe_cpus
+        return [f"{self.bench_dir}/bench_pipe_mix", "-m", "getppid", "-c", ",".join(map(str, cpus)), str(calls)]
+
+    def path(self, calls):
+        """Two threads on the loop's CPU taking turns: path calls, then a read that blocks."""
+        return [f"{self.bench_dir}/bench_path_block", "-c", str(self.loop_cpu), str(calls)]
 
 
 def syscall_tracers(exclude_pids):

@@ -5,7 +5,8 @@ import math
 import random
 import statistics
 
-from bench_rows import BASELINE_KEY, FLOOR_KEY, GETPPID, PIPE
+from bench_bpfstats import empty_program_ns, summarize
+from bench_rows import BASELINE_KEY, FLOOR_KEY, GETPPID, WORKLOADS
 
 
 def median(samples):
@@ -88,8 +89,17 @@ def usable(pairs):
     return clean if len(clean) >= MIN_CLEAN_SAMPLES else [ns for ns, _ in pairs]
 
 
-def workload_results(rows, samples, statuses, workload, with_targets):
-    """One table: a dict per row that runs `workload`."""
+def median_field(field_samples, name):
+    values = [f[name] for f in field_samples if f and name in f]
+    return median(values)
+
+
+def workload_results(rows, samples, statuses, workload, fields=None, bpf=None):
+    """One table: a dict per row that runs `workload`. Targets are checked
+    where the row says (its `checked_on` workloads); `fields` are the
+    workloads' own numbers per sample, `bpf` what bpf_results made."""
+    fields = fields or {}
+    bpf_rows = (bpf or {}).get("rows", {})
     by_key = {row.key: row for row in rows}
     used = {row.key: usable(samples.get(row.key, {}).get(workload, [])) for row in rows}
     medians = {key: median(values) for key, values in used.items()}
@@ -115,6 +125,7 @@ def workload_results(rows, samples, statuses, workload, with_targets):
         x_own_floor = ratio(ovh, overhead(row.floor)) if row.floor != FLOOR_KEY else None
         x_peer = ratio(ovh, overhead(row.peer)) if row.peer else None
         checks = []
+        with_targets = workload in row.checked_on
         if with_targets and status == "ok":
             floor_ci = ratio_interval(used, row.key, row.floor, rng) if row.floor_max else None
             peer_ci = ratio_interval(used, row.key, row.peer, rng) if row.peer_max else None
@@ -131,7 +142,45 @@ def workload_results(rows, samples, statuses, workload, with_targets):
             "intervals": {name: ci for name, ci, _ in checks if ci},
             "result": evaluate(checks) if status == "ok" else "",
             "note": row.note,
+            "switches_per_call": median_field(fields.get(row.key, {}).get(workload, []), "switches_per_call"),
+            "bpf_ns_per_call": (bpf_rows.get(row.key, {}).get(workload) or {}).get("calibrated_ns_per_call"),
         })
+    return out
+
+
+def bpf_results(rows, bpf_samples, floor_key):
+    """Per row and workload, the BPF statistics' medians (see bench_bpfstats.summarize),
+    calibrated by the floor row's empty programs."""
+    empty = empty_program_ns([s for per_w in bpf_samples.get(floor_key, {}).values() for s in per_w])
+    out = {"empty_ns_per_run": empty, "rows": {}}
+    for row in rows:
+        for workload, per_round in bpf_samples.get(row.key, {}).items():
+            summary = summarize(per_round, empty)
+            if summary:
+                out["rows"].setdefault(row.key, {})[workload] = summary
+    return out
+
+
+def tracer_results(rows, samples, statuses, tracer):
+    """Rows that launch the loop under a tracer: the tracer's CPU time per
+    traced call beside the loop's own, medians over rounds."""
+    out = []
+    for row in rows:
+        if row.kind != "wrap":
+            continue
+        pairs = tracer.get(row.key, [])
+        wall = median([ns for ns, _ in samples.get(row.key, {}).get(GETPPID, [])])
+        status = statuses.get(row.key) or ("ok" if pairs else "not run" if wall is None else
+                                           "no tracer CPU: the tool did not reap the loop it launched")
+        out.append({"key": row.key, "label": row.label, "status": status,
+                    "wall_ns_per_call": wall, "peer": row.peer,
+                    "tracer_cpu_ns_per_call": median([t for t, _ in pairs]),
+                    "tracee_cpu_ns_per_call": median([e for _, e in pairs]),
+                    "tracer_samples_ns": [round(t, 1) for t, _ in pairs]})
+    by_key = {r["key"]: r for r in out}
+    for r in out:
+        peer = by_key.get(r["peer"]) if r["peer"] else None
+        r["tracer_x_peer"] = ratio(r["tracer_cpu_ns_per_call"], peer["tracer_cpu_ns_per_call"]) if peer else None
     return out
 
 
@@ -159,7 +208,8 @@ def shown_floor_ratio(r):
 
 
 def render_table(results, title):
-    head = f"{'config':<44} {'ns/call':>9} {'overhead':>9} {'IQR':>7} {'x floor':>7} {'x peer':>6}  {'target (SPEC 8)':<40} result"
+    head = (f"{'config':<44} {'ns/call':>9} {'overhead':>9} {'IQR':>7} {'x floor':>7} {'x peer':>6} {'bpf ns':>6}  "
+            f"{'target':<40} result")
     lines = [title, head, "-" * len(head)]
     for r in results:
         if r["status"] != "ok":
@@ -168,8 +218,55 @@ def render_table(results, title):
         label = ("! " if r.get("tainted_in_median") else "") + r["label"]
         lines.append(
             f"{label:<44} {fmt(r['median_ns'], '9.1f')} {fmt(r['overhead_ns'], '+9.1f', ' ' * 9)} "
-            f"{fmt(r['iqr_ns'], '7.1f')} {fmt(shown_floor_ratio(r), '7.2f', ' ' * 7)} {fmt(r['x_peer'], '6.2f', ' ' * 6)}  "
+            f"{fmt(r['iqr_ns'], '7.1f')} {fmt(shown_floor_ratio(r), '7.2f', ' ' * 7)} {fmt(r['x_peer'], '6.2f', ' ' * 6)} "
+            f"{fmt(r.get('bpf_ns_per_call'), '6.1f', ' ' * 6)}  "
             f"{r['target']:<40} {r['result']}".rstrip())
+    switches = [f"{r['label']} {r['switches_per_call']:.3f}" for r in results if r.get("switches_per_call") is not None]
+    if switches:
+        lines.append("context switches per call (the workload's getrusage, median): " + "; ".join(switches))
+    return lines
+
+
+def render_tracer(results, slow_calls):
+    lines = [f"CPU time of tracer and tracee per traced call (getppid loop, {slow_calls:,} calls + warm-up; tracer = "
+             "the tool's own user+sys: its wait4 rusage less the loop's getrusage when it reaped the loop, else "
+             "/proc/PID/stat as it exited)",
+             f"{'config':<44} {'wall ns':>9} {'tracer cpu':>10} {'tracee cpu':>10} {'tracer x peer':>13}"]
+    for r in results:
+        if r["status"] != "ok":
+            lines.append(f"{r['label']:<44} {r['status']}")
+            continue
+        lines.append(f"{r['label']:<44} {fmt(r['wall_ns_per_call'], '9.1f')} {fmt(r['tracer_cpu_ns_per_call'], '10.1f')} "
+                     f"{fmt(r['tracee_cpu_ns_per_call'], '10.1f')} {fmt(r['tracer_x_peer'], '13.2f', '')}".rstrip())
+    return lines
+
+
+# Programs that run less than this often per syscall (fork, exit, signal
+# hooks) are left out of the per-program list; raw/call and cal/call count them.
+MIN_RUNS_SHOWN = 0.01
+
+
+def render_bpf(bpf, labels):
+    empty = bpf.get("empty_ns_per_run")
+    lines = ["Per-program cost (kernel.bpf_stats_enabled=1 around one extra run of each workload; run_time_ns / "
+             "run_cnt, medians over rounds)",
+             f"  calibration: the floor's empty tp_btf programs cost {fmt(empty, '.1f')} ns per run as measured; "
+             "'cal' = less that per run; runs/call = runs per syscall (sys_exit runs, machine-wide); "
+             "range = lowest-highest cal/call over the rounds; share = the workload's own calls / all calls",
+             f"{'config':<44} {'workload':<8} {'raw/call':>8} {'cal/call':>8} {'range':>13} {'share':>5}  "
+             "per program: ns/run (cal) x runs/call"]
+    for key, per_w in bpf.get("rows", {}).items():
+        for workload, s in per_w.items():
+            shown = {tp: p for tp, p in s["programs"].items() if p["runs_per_call"] >= MIN_RUNS_SHOWN}
+            progs = "  ".join(f"{tp} {p['ns_per_run']:.1f} ({fmt(p['calibrated_ns_per_run'], '.1f')}) x{p['runs_per_call']:.2f}"
+                              for tp, p in shown.items())
+            if len(shown) < len(s["programs"]):
+                progs += "  + rarer ones"
+            rng = s.get("calibrated_range")
+            rng_text = f"{rng[0]:.0f}-{rng[1]:.0f}" if rng else "-"
+            lines.append(f"{labels.get(key, key):<44} {workload:<8} {s['ns_per_call']:8.1f} "
+                         f"{fmt(s['calibrated_ns_per_call'], '8.1f')} {rng_text:>13} "
+                         f"{fmt(s.get('workload_share'), '5.2f')}  {progs}")
     return lines
 
 
@@ -197,25 +294,32 @@ def render_text(report):
         f"workload on CPU {s['loop_cpu']}",
         f"        getppid loop: median of {s['procs']} processes x {s['calls']:,} calls per sample "
         f"(strace/perf trace/systrace -c: 1 x {s['slow_calls']:,}); "
-        f"pipe_mix {s['pipe_calls']:,} calls per thread, CPUs {s['pipe_cpus']}",
+        f"pipe_mix {s['pipe_calls']:,} calls per thread, CPUs {s['pipe_cpus']}; "
+        f"pair {s.get('pair_calls', 0):,} calls per thread; path_block {s.get('path_calls', 0):,} calls",
         "        overhead = median ns/call - median baseline; x floor = overhead / overhead of the empty "
         "tp_btf pair (timed rows: of the clock floor, as their target says); x peer = overhead / the peer's "
         "(named in target)",
         f"        result: met / NOT met when the {CONFIDENCE:.0%} bootstrap interval of the ratio (shown) lies "
         "under / over the limit, unclear when it straddles it",
-        "",
+        "        bpf ns = the tool's BPF programs' run time per syscall from kernel.bpf_stats_enabled=1, less what "
+        "the empty floor programs cost per run (see the per-program table)",
     ]
-    lines += render_table(report["getppid"], "Workload 1: getppid loop, one CPU")
-    lines += [""]
-    lines += render_table(report["pipe"], "Workload 2: pipe_mix, 2 threads (one per CPU), each 64-byte write+read "
-                                          "on its own pipe; ns per call per thread; information, no SPEC targets")
+    # A workload none of the rows ran (--only) gets no table.
+    tables = [w for w in WORKLOADS if any(r["status"] != "not run" for r in report.get(w, []))]
+    for w in tables:
+        lines += [""] + render_table(report[w], WORKLOADS[w])
+    if report.get("tracer") and any(r["status"] == "ok" for r in report["tracer"]):
+        lines += [""] + render_tracer(report["tracer"], s["slow_calls"])
+    if report.get("bpf_stats", {}).get("rows"):
+        labels = {r["key"]: r["label"] for w in tables for r in report[w]}
+        lines += [""] + render_bpf(report["bpf_stats"], labels)
     if report["poll"]:
         lines += [""] + render_poll(report["poll"], s["poll_seconds"])
     notes = report["warnings"]
-    if any(r.get("tainted_samples") for r in report["getppid"] + report["pipe"]):
+    if any(r.get("tainted_samples") for w in tables for r in report[w]):
         notes = notes + [f"tainted samples are left out of a row's median when it has {MIN_CLEAN_SAMPLES} clean "
                          "ones; rows marked '!' had too few and use them all (see --json for every sample)"]
-    if any("*" in r["result"] for r in report["getppid"]):
+    if any("*" in r["result"] for w in tables for r in report[w]):
         notes = notes + ["*: a comparison in the target could not be made (its peer row was not measured)"]
     if notes:
         lines += ["", "Notes:"] + [f"  - {w}" for w in notes]

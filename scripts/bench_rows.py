@@ -1,4 +1,4 @@
-"""The rows of the overhead benchmark (SPEC §8), one line each.
+"""The rows of the overhead benchmark (docs/performance.md "Targets"), one line each.
 
 Adding, enabling or retargeting a configuration is a one-line change here.
 
@@ -9,11 +9,15 @@ Placeholders in `cmd`:
   {port}       a free TCP port (syslatd)
   {loop}       the workload command line (only in "wrap" rows, which launch it)
 
+Workloads (WORKLOADS below): a row runs each of its `workloads` while it is
+attached; each workload is a table of its own.
+
 Kinds:
   baseline  nothing attached
   attach    start the tool, wait for its ready line (`ready`, a regex searched
             in its stdout+stderr; None = wait `settle_s` seconds), run the
-            workloads, stop it with SIGINT
+            workloads, stop it with SIGINT (`tty`: on a pseudo-terminal, as a
+            dashboard needs, and stopped with its `q` key)
   wrap      the tool launches the workload itself (strace -c -- CMD)
   poll      CPU time of the tool's own process over the polling window
             (`poll`: "http" scrapes /metrics every second, "pty" gives it a
@@ -21,8 +25,9 @@ Kinds:
 
 Targets: overhead <= floor_max x the overhead of row `floor` (the empty
 tp_btf pair by default; timed rows use the pair that only reads the clock,
-SPEC §8), and <= peer_max x the overhead of row `peer` (peer without
-peer_max: ratio shown for information).
+docs/performance.md), and <= peer_max x the overhead of row `peer` (peer without
+peer_max: ratio shown for information), checked on the workloads in
+`checked_on` (the getppid loop, the reference workload, unless said).
 `ours` rows print "not built yet" while the binary is missing or the
 subcommand says it is not implemented.
 """
@@ -31,6 +36,22 @@ from typing import Optional, Tuple
 
 GETPPID = "getppid"
 PIPE = "pipe"
+PAIR = "pair"
+PAIR_ONE_CPU = "pair1"
+PATH = "path"
+
+# Workload key -> title of its table, in the order the tables are printed.
+WORKLOADS = {
+    GETPPID: "Workload 1: getppid loop, one CPU",
+    PIPE: "Workload 2: pipe_mix, 2 threads (one per CPU), each 64-byte write+read on its own pipe; "
+          "ns per call per thread; information, no targets",
+    PAIR: "Workload 3: getppid on 2 CPUs, 2 threads of one process (pipe_mix -m getppid); ns per call per "
+          "thread; -P rows share one hash entry per (process, syscall) between the CPUs",
+    PAIR_ONE_CPU: "Workload 3b: the same pair with both threads on one CPU (by turns; ns per call per thread, so "
+                  "~2x): workload 3's control, where the threads never update a shared entry at the same time",
+    PATH: "Workload 4: path_block, 2 threads on one CPU taking turns: openat+close+newfstatat on a path, "
+          "then a pipe write and a read that blocks; ns per call",
+}
 
 READY_TRACING = r"(?m)^Tracing"
 
@@ -54,33 +75,56 @@ class Row:
     cpu_max: Optional[float] = None          # poll rows: fraction of one core
     per_round: int = 1                       # samples per round (every ratio leans on baseline and floor)
     note: str = ""
+    tty: bool = False                        # attach rows: run on a pseudo-terminal (a dashboard)
+    checked_on: Tuple[str, ...] = (GETPPID,)  # workloads whose table checks the targets
 
 
 B = (GETPPID, PIPE)  # rows that also run the two-thread pipe workload
+ALL = (GETPPID, PIPE, PAIR, PAIR_ONE_CPU, PATH)
+PAIRS = (PAIR, PAIR_ONE_CPU)
+READY_TOP = r"calls/s"  # syslat-top's summary line: drawn once its programs are attached
+READY_SERVE = r"serving http"
 
 ROWS = [
-    Row("baseline", "baseline (nothing attached)", "baseline", workloads=B, per_round=2),
-    Row("floor", "floor: empty tp_btf enter+exit", "attach", "{bench}/bench_floor_loader --btf", workloads=B, per_round=2),
+    Row("baseline", "baseline (nothing attached)", "baseline", workloads=ALL, per_round=2),
+    Row("floor", "floor: empty tp_btf enter+exit", "attach", "{bench}/bench_floor_loader --btf", workloads=ALL, per_round=2),
     Row("floor_classic", "floor: empty tracepoint enter+exit", "attach", "{bench}/bench_floor_loader --classic"),
     Row("floor_raw", "floor: empty raw_tp enter+exit", "attach", "{bench}/bench_floor_loader --raw"),
     Row("floor_exit", "one empty tp_btf sys_exit", "attach", "{bench}/bench_floor_loader --btf --exit-only"),
     Row("floor_clock", "clock floor: tp_btf pair, one ktime read each", "attach", "{bench}/bench_floor_loader --clock",
-        per_round=2),
-    Row("syscount", "syscount", "attach", "{build}/syscount", workloads=B, floor_max=0.85, peer="bcc_syscount", peer_max=0.55, ours=True),
-    Row("syscount_L", "syscount -L", "attach", "{build}/syscount -L", workloads=B, floor_max=1.15, floor="floor_clock",
+        workloads=(GETPPID, PATH), per_round=2),
+    Row("floor_switch", "clock floor + empty tp_btf sched_switch", "attach",
+        "{bench}/bench_floor_loader --clock --switch", workloads=(PATH,),
+        note="the least a timed tool that follows switched-out calls pays"),
+    Row("syscount", "syscount", "attach", "{build}/syscount", workloads=(GETPPID, PIPE) + PAIRS, floor_max=0.85,
+        peer="bcc_syscount", peer_max=0.55, ours=True),
+    Row("syscount_L", "syscount -L", "attach", "{build}/syscount -L", workloads=ALL, floor_max=1.15, floor="floor_clock",
         peer="bcc_syscount_L", peer_max=0.6, ours=True),
     Row("syslat", "syslat", "attach", "{build}/syslat", floor_max=1.15, floor="floor_clock", peer="bcc_syscount_L",
         peer_max=0.6, ours=True),
-    Row("syscount_LP", "syscount -L -P", "attach", "{build}/syscount -L -P", floor_max=2.5, peer="bcc_syscount_L", ours=True),
+    Row("syscount_P", "syscount -P", "attach", "{build}/syscount -P", workloads=(GETPPID,) + PAIRS, peer="syscount", ours=True,
+        note="per-process counters vs the same counting without them"),
+    Row("syscount_LP", "syscount -L -P", "attach", "{build}/syscount -L -P", workloads=(GETPPID,) + PAIRS, floor_max=2.5,
+        peer="syscount_L", ours=True),
     Row("syscount_Lp", "syscount -L -p OTHER (filtered out)", "attach", "{build}/syscount -L -p {other_pid}", floor_max=1.1, ours=True),
     Row("syscount_p", "syscount -p OTHER (filtered out)", "attach", "{build}/syscount -p {other_pid}", ours=True, note="information"),
-    Row("sysslow", "sysslow --threshold 1s", "attach", "{build}/sysslow --threshold 1s", peer="syscount_L", peer_max=1.10, ours=True,
-        note="the slow path vs the same timing without it (syscount -L)"),
+    Row("sysslow", "sysslow --threshold 1s", "attach", "{build}/sysslow --threshold 1s", workloads=(GETPPID, PATH),
+        peer="syscount_L", peer_max=1.10, ours=True, checked_on=(GETPPID, PATH),
+        note="the slow path vs the same timing without it (syscount -L); on path_block the path copy and the "
+             "parking of the detail at every switch run"),
+    Row("syslatd_attached", "syslatd (attached, not scraped)", "attach", "{build}/syslatd --listen 127.0.0.1:{port}",
+        ready=READY_SERVE, floor="floor_clock", peer="syslat", ours=True,
+        note="what the daemon's programs cost each call (timed + per-syscall slow counters)"),
+    Row("syslat_top_attached", "syslat-top (attached, 10 Hz)", "attach", "{build}/syslat-top -i 0.1", ready=READY_TOP,
+        tty=True, workloads=(GETPPID, PATH), floor="floor_clock", peer="syslat", ours=True,
+        note="what the dashboard's programs cost each call (timed + slow events)"),
     Row("bcc_syscount", "libbpf-tools syscount", "attach", "/usr/sbin/syscount", workloads=B),
     Row("bcc_syscount_L", "libbpf-tools syscount -L", "attach", "/usr/sbin/syscount -L", workloads=B),
     Row("perf_trace", "perf trace -s", "wrap", "perf trace -s -- {loop}", slow=True),
-    Row("strace_c", "strace -c -f", "wrap", "strace -c -f -- {loop}", slow=True),
-    Row("systrace_c", "systrace -c", "wrap", "{build}/systrace -c -- {loop}", slow=True, peer="strace_c", peer_max=0.7, ours=True),
+    Row("strace_c", "strace -c -f", "wrap", "strace -c -f -- {loop}", slow=True,
+        note="tracer and tracee CPU per traced call reported too"),
+    Row("systrace_c", "systrace -c", "wrap", "{build}/systrace -c -- {loop}", slow=True, peer="strace_c", peer_max=0.7, ours=True,
+        note="tracer and tracee CPU per traced call reported too, the tracer's beside strace's"),
     Row("strace_openat", "strace -f -c -e trace=openat --seccomp-bpf", "wrap",
         "strace -f -c -e trace=openat --seccomp-bpf -- {loop}"),
     Row("systrace_openat", "systrace -c -e trace=openat", "wrap", "{build}/systrace -c -e trace=openat -- {loop}",

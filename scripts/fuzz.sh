@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes the parsers of user input (SPEC §9): builds the libFuzzer targets in
+# Fuzzes the parsers of user input (docs/cli.md): builds the libFuzzer targets in
 # tests/fuzz with clang (ASan + UBSan) in a separate build directory and runs
 # each for SECONDS (default 20). Exits non-zero on the first finding; the
 # crashing input is left in <build>/artifacts/.

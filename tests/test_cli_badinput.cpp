@@ -1,4 +1,4 @@
-// Bad input, every tool (SPEC §9, issue 11): each row is a command line the
+// Bad input, every tool (docs/cli.md): each row is a command line the
 // tool must refuse with status 2, nothing on stdout, one stderr line naming
 // the option, no crash and no core, within 10 s (slt::check_rejected).
 // One TEST_CASE per tool, each running the rows that apply to it.
@@ -17,7 +17,7 @@ namespace {
 
 enum Tool : unsigned { Count = 1, Lat = 2, Slow = 4, Top = 8, Serve = 16, Trace = 32 };
 constexpr unsigned kReports = Count | Lat | Slow;       // the report tools: one Session
-constexpr unsigned kCommon = kReports | Top | Serve;   // the SPEC §3 parser
+constexpr unsigned kCommon = kReports | Top | Serve;   // the common options parser
 constexpr unsigned kAll = kCommon | Trace;
 
 struct Row {
@@ -96,6 +96,8 @@ std::vector<Row> rows() {
       {kCommon, {"--backend", "nope"}, "--backend"},
       {kCommon, {"--max-processes", "0"}, "--max-processes"},
       {kCommon, {"--max-processes", "abc"}, "--max-processes"},
+      {kCommon, {"-P", "--max-processes", "524289"}, "--max-processes"},  // 2^24 (process, syscall) pairs at most
+      {kCommon, {"--max-processes", "10"}, "--max-processes"},             // counts nothing without -P
       {kCommon, {"-j", "--csv"}, "--csv"},
       {kCommon, {"--csv", "-j"}, "-j"},
       // -o: syslat-top and syslatd take none (rows below); the report tools

@@ -70,6 +70,30 @@ bool has_line(const std::vector<std::string>& lines, const std::string& line) {
 
 // ---- differential: per PID, the sequence of (syscall, result) ---------------
 
+// Labels for the PIDs of a trace: P0 for the first, then the children in the
+// order their parent created them (a line of `created` whose group 2 is the
+// child's PID), so that labels do not depend on which child ran first; PIDs
+// no creation names (reparented, or seen first) after them in order seen.
+std::map<std::string, std::string> process_labels(const std::vector<std::string>& order,
+                                                  const std::map<std::string, std::vector<std::string>>& lines,
+                                                  const std::regex& created) {
+  std::map<std::string, std::string> label;
+  std::vector<std::string> queue;
+  auto name = [&](const std::string& pid) {
+    if (label.count(pid)) return;
+    label[pid] = "P" + std::to_string(label.size());
+    queue.push_back(pid);
+  };
+  if (!order.empty()) name(order.front());
+  for (size_t i = 0; i < queue.size(); ++i)
+    for (const auto& line : lines.at(queue[i])) {
+      std::smatch m;
+      if (std::regex_match(line, m, created) && lines.count(m[2])) name(m[2]);
+    }
+  for (const auto& pid : order) name(pid);
+  return label;
+}
+
 // strace -f -o and systrace -f -o both prefix "PID ". Split strace's
 // <unfinished ...>/<... resumed> pairs are taken at the resumption (when
 // the call returned, which is when systrace prints it).
@@ -101,25 +125,10 @@ std::map<std::string, Sequence> per_pid(const std::string& text) {
     if (!raw.count(pid)) order.push_back(pid);
     raw[pid].push_back(item);
   }
-  // PIDs -> P0 (the first), then children in the order their parent
-  // created them (clone/fork/vfork results), so that labels do not depend on
-  // which child ran first; addresses -> ADDR. Which child wait4 reaps first
-  // depends on timing: its result is just "a child".
-  std::map<std::string, std::string> label;
-  std::vector<std::string> queue;
-  auto name = [&](const std::string& pid) {
-    if (label.count(pid)) return;
-    label[pid] = "P" + std::to_string(label.size());
-    queue.push_back(pid);
-  };
+  // PIDs -> P0, P1... (process_labels); addresses -> ADDR. Which child
+  // wait4 reaps first depends on timing: its result is just "a child".
   static const std::regex created(R"(^(clone|clone3|fork|vfork) = (\d+)$)");
-  if (!order.empty()) name(order.front());
-  for (size_t i = 0; i < queue.size(); ++i)
-    for (const auto& item : raw[queue[i]]) {
-      std::smatch m;
-      if (std::regex_match(item, m, created) && raw.count(m[2])) name(m[2]);
-    }
-  for (const auto& pid : order) name(pid);
+  std::map<std::string, std::string> label = process_labels(order, raw, created);
   std::map<std::string, Sequence> out;
   static const std::regex hex_addr("0x[0-9a-f]+");
   static const std::regex number_result(R"(= (\d+)$)");
@@ -217,20 +226,7 @@ std::map<std::string, Sequence> lines_per_process(const std::string& text) {
     if (!raw.count(pid)) order.push_back(pid);
     raw[pid].push_back(rest);
   }
-  std::map<std::string, std::string> label;
-  std::vector<std::string> queue;
-  auto name = [&](const std::string& pid) {
-    if (label.count(pid)) return;
-    label[pid] = "P" + std::to_string(label.size());
-    queue.push_back(pid);
-  };
-  if (!order.empty()) name(order.front());
-  for (size_t i = 0; i < queue.size(); ++i)
-    for (const auto& line : raw[queue[i]]) {
-      std::smatch m;
-      if (std::regex_match(line, m, created) && raw.count(m[2])) name(m[2]);
-    }
-  for (const auto& pid : order) name(pid);
+  std::map<std::string, std::string> label = process_labels(order, raw, created);
   const std::set<std::string> pids(order.begin(), order.end());
   std::map<std::string, Sequence> out;
   for (const auto& pid : order) {

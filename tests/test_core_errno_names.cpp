@@ -1,6 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <cstdint>
+#include <string_view>
+
 #include "core/errno_names.h"
+#include "syslat.h"
 
 using namespace syslat::core;
 
@@ -53,4 +57,26 @@ TEST_CASE("errno descriptions are the ones strace prints", "[errno]") {
   CHECK(errno_description(516) == "Interrupted by signal");
   CHECK(errno_description(515) == "No ioctl command");
   CHECK(errno_description(600) == "Unknown error 600");
+}
+
+TEST_CASE("a return value is an error from -1 to -4095, whatever the syscall", "[errno]") {
+  CHECK(is_error_return(-1));
+  CHECK(is_error_return(-2));
+  CHECK(is_error_return(-512));  // ERESTARTSYS, as ptrace sees it
+  CHECK(is_error_return(-4095));
+  CHECK_FALSE(is_error_return(-4096));  // lseek far back, an address from mmap: values
+  CHECK_FALSE(is_error_return(INT64_MIN));
+  CHECK_FALSE(is_error_return(0));
+  CHECK_FALSE(is_error_return(1));
+  CHECK_FALSE(is_error_return(INT64_MAX));
+  CHECK(SYSLAT_MAX_ERRNO == 4095);  // what the BPF side counts as errors too
+}
+
+TEST_CASE("the restart codes are the kernel-internal ERESTART*, not ENOIOCTLCMD among them", "[errno]") {
+  for (int err = 1; err <= 4095; ++err) {
+    const std::string_view name = errno_name(err);
+    const bool restart = err >= 512 && name.starts_with("ERESTART");  // 85 ERESTART is a plain errno
+    INFO(err << " " << name);
+    CHECK(is_restart_errno(err) == restart);
+  }
 }

@@ -289,6 +289,9 @@ TEST_CASE("returns: values, errors by name and text, addresses", "[decode]") {
   CHECK(format_return(nr("mmap"), -12) == "= -1 ENOMEM (Cannot allocate memory)");
   CHECK(format_return(nr("brk"), 0x55d000) == "= 0x55d000");
   CHECK(format_return(nr("read"), -512) == "= ? ERESTARTSYS (To be restarted if SA_RESTART is set)");
+  CHECK(format_return(nr("nanosleep"), -516) == "= ? ERESTART_RESTARTBLOCK (Interrupted by signal)");
+  // Between the restart codes, but a failure as strace shows it: not restarted.
+  CHECK(format_return(nr("ioctl"), -515) == "= -1 ENOIOCTLCMD (No ioctl command)");
   CHECK(format_return(999, -1) == "= -1 EPERM (Operation not permitted)");
   CHECK(format_return(nr("lseek"), -5000) == "= -5000");  // below -4095: a value, not an error
 }

@@ -31,7 +31,7 @@ Report lat_report() {
 }
 }  // namespace
 
-TEST_CASE("lat JSON follows SPEC §6", "[export][json]") {
+TEST_CASE("lat JSON follows the documented schema", "[export][json]") {
   json j = json::parse(syslat::exporter::report_json(lat_report()));
   CHECK(j["type"] == "lat");
   CHECK(j["time"] == "2026-11-22T03:06:15.123Z");

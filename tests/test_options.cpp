@@ -54,3 +54,34 @@ TEST_CASE("options: a parse after one that failed inside a word starts afresh", 
   REQUIRE_FALSE(third);
   CHECK(third.error().message == "-q: unknown option (see --help)");
 }
+
+TEST_CASE("options: --max-processes is a number of processes, with -P only", "[options]") {
+  using syslat::cli::kMaxMaxProcesses;
+  Argv most({"syscount", "-P", "--max-processes", std::to_string(kMaxMaxProcesses)});
+  auto o = syslat::cli::parse_common_options(most.argc(), most.argv());
+  REQUIRE(o);
+  CHECK(o->max_processes == kMaxMaxProcesses);
+
+  Argv beyond({"syscount", "-P", "--max-processes", std::to_string(kMaxMaxProcesses + 1)});
+  auto too_many = syslat::cli::parse_common_options(beyond.argc(), beyond.argv());
+  REQUIRE_FALSE(too_many);
+  CHECK(too_many.error().message == "--max-processes: '524289' is out of range (expected a number of processes, 1..524288)");
+
+  Argv alone({"syscount", "--max-processes", "10"});
+  auto without_p = syslat::cli::parse_common_options(alone.argc(), alone.argv());
+  REQUIRE_FALSE(without_p);
+  CHECK(without_p.error().message == "--max-processes: only counts with -P/--process (expected -P --max-processes N)");
+
+  Argv none({"syscount", "-P"});
+  auto defaulted = syslat::cli::parse_common_options(none.argc(), none.argv());
+  REQUIRE(defaulted);
+  CHECK_FALSE(defaulted->max_processes);  // each tool has its own default
+}
+
+TEST_CASE("options: the kernel's -P table has room for 32 syscalls of each process", "[options]") {
+  using syslat::cli::process_map_entries;
+  CHECK(process_map_entries(1) == 32);
+  CHECK(process_map_entries(syslat::cli::kDefaultMaxProcesses) == 16384);  // the table the default always had
+  CHECK(process_map_entries(syslat::cli::kMaxMaxProcesses) == 1u << 24);
+  CHECK(process_map_entries(UINT32_MAX) == 1u << 24);
+}

@@ -71,7 +71,7 @@ struct RunResult {
 // killed (with its process group) after timeout_s. In cwd if one is given.
 RunResult run(const std::vector<std::string>& argv, double timeout_s = 30, const std::string& cwd = "");
 
-// A command line the tool must refuse (SPEC §9): `status` (2 for bad input, 1
+// A command line the tool must refuse (docs/cli.md): `status` (2 for bad input, 1
 // for missing privilege), nothing on stdout, exactly one line on stderr that
 // contains `names` (the option), no crash and no core file (run in an empty
 // directory with cores allowed), done in under 10 s.

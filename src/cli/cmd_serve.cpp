@@ -34,13 +34,13 @@
 #include "util/capabilities.h"
 #include "util/duration.h"
 #include "util/fd_limit.h"
-#include "util/process_alive.h"
+#include "util/proc.h"
 #include "util/time.h"
 
 namespace syslat::cli {
 namespace {
 
-constexpr uint32_t kDefaultMaxProcesses = 100;     // -P: pids with series of their own
+constexpr uint32_t kDefaultSeriesProcesses = 100;  // -P: pids with series of their own
 constexpr ListenAddress kDefaultListen{"127.0.0.1", 9476, false};
 
 const CommandSpec kSpec{
@@ -62,10 +62,13 @@ const CommandSpec kSpec{
     "                           two); a bound between the kernel's buckets (1/8 of a power\n"
     "                           of two apart) is rounded down to one, and said so\n"
     "      --threshold SPEC     what syscall_slow_total counts: DUR for every syscall (default\n"
-    "                           10ms), or NAME=DUR[,NAME=DUR...]; repeatable\n"
+    "                           10ms), or NAME=DUR[,NAME=DUR...]; repeatable\n",
     "  -P, --process            pid and comm labels on syscall_total and syscall_errors_total\n"
-    "      --max-processes N    with -P: pids with series of their own (default 100); the\n"
-    "                           rest (and exited ones, when room is needed) are pid=\"other\"\n"};
+    "      --max-processes N    -P: processes with series of their own (default 100); the\n"
+    "                           rest (and exited ones, when room is needed) are pid=\"other\".\n"
+    "                           The kernel keeps room for N x 32 (process, syscall) pairs,\n"
+    "                           and never less than for 512, so that \"other\" counts the rest;\n"
+    "                           calls that find it full count in syslat_events_lost_total\n"};
 
 // A daemon serves, it does not print reports or run a command.
 std::optional<std::string> unsupported_option(const CommonOptions& o) {
@@ -185,14 +188,15 @@ int Daemon::run() {
   auto kernel = collect::check_bpf_environment(/*has_ptrace_backend=*/false);
   if (!kernel) return fail(prog_, kernel.error().message, 1);
 
-  const uint32_t max_processes = o_.max_processes_set ? o_.max_processes : kDefaultMaxProcesses;
+  const uint32_t max_processes = o_.max_processes.value_or(kDefaultSeriesProcesses);
   collect::BpfOptions bo;
   bo.timed = true;
   bo.count_slow = true;  // syscall_slow_total: counted per syscall in the kernel, exact, no events
   bo.per_process = o_.per_process;
   bo.ia32 = kernel->ia32;
-  // The kernel keeps (process, syscall) pairs; room for a few dozen syscalls each.
-  bo.max_process_entries = std::min<uint32_t>(std::max<uint32_t>(16384, max_processes * 32), 1u << 24);
+  // Room in the kernel for more processes than have series: the rest count
+  // in pid="other". As much as the other tools keep by default, at least.
+  bo.max_process_entries = process_map_entries(std::max(max_processes, kDefaultMaxProcesses));
   bo.verbose = o_.verbose;
   auto source = collect::BpfSource::load(bo);
   if (!source) return fail(prog_, source.error().message, 1);

@@ -1,4 +1,4 @@
-// systrace / syslat trace: the ptrace backend, strace-style (SPEC §7).
+// systrace / syslat trace: the ptrace backend, strace-style (docs/cli.md).
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>

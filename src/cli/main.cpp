@@ -1,4 +1,4 @@
-// One multi-call executable (SPEC §2): the names users know are symlinks,
+// One multi-call executable (docs/cli.md): the names users know are symlinks,
 // and `syslat SUBCOMMAND` reaches the same code.
 #include <cstring>
 #include <iostream>

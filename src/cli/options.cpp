@@ -19,7 +19,7 @@
 #include "util/cgroup.h"
 #include "util/duration.h"
 #include "util/escape.h"
-#include "util/process_alive.h"
+#include "util/proc.h"
 #include "util/strings.h"
 
 namespace syslat::cli {
@@ -256,10 +256,10 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
       return {};
     case kMaxProcesses: {
       auto n = util::parse_u64(value);
-      if (!n || *n == 0 || *n > (1u << 24))
-        return bad("--max-processes", fmt::format("'{}' is out of range (expected 1..16777216)", value));
+      if (!n || *n == 0 || *n > kMaxMaxProcesses)
+        return bad("--max-processes", fmt::format("'{}' is out of range (expected a number of processes, 1..{})", value,
+                                                  kMaxMaxProcesses));
       o.max_processes = static_cast<uint32_t>(*n);
-      o.max_processes_set = true;
       return {};
     }
     case kThreadComm: o.filter.thread_comm = true; return {};
@@ -350,7 +350,8 @@ static util::Expected<CommonOptions> parse_argv(int argc, char** argv) {
     return util::make_error("--: missing command (expected -- CMD ARGS...)");
   if (!o.command.empty() && (!o.filter.pids.empty() || !o.filter.tids.empty()))
     return util::make_error("-- CMD: cannot be combined with -p/-t (expected either a command or PIDs)");
-  if (o.per_process && o.max_processes == 0) return util::make_error("--max-processes: must be > 0");
+  if (o.max_processes && !o.per_process)
+    return util::make_error("--max-processes: only counts with -P/--process (expected -P --max-processes N)");
   return o;
 }
 
@@ -360,9 +361,24 @@ util::Expected<CommonOptions> parse_common_options(int argc, char** argv) {
   return o;
 }
 
+uint32_t process_map_entries(uint32_t processes) {
+  return static_cast<uint32_t>(std::min<uint64_t>(uint64_t{processes} * kSyscallsPerProcess, kMaxMaxProcesses * kSyscallsPerProcess));
+}
+
+// -P and --max-processes as the report tools take them.
+static std::string per_process_help() {
+  return fmt::format(
+      "  -P, --process            break down per process\n"
+      "      --max-processes N    -P: processes counted one by one (default {}); the kernel\n"
+      "                           keeps room for N x {} (process, syscall) pairs, and calls\n"
+      "                           that find it full are counted and shown as lost\n",
+      kDefaultMaxProcesses, kSyscallsPerProcess);
+}
+
 std::string help_text(const std::string& prog, const CommandSpec& spec) {
   return fmt::format(
       "Usage: {} {}\n\n{}\n\n"
+      "Letters follow bcc/libbpf-tools syscount (-c cgroup, -e errno); systrace follows strace.\n"
       "Filters:\n"
       "  -p, --pid PID[,PID...]   only these processes (all their threads)\n"
       "  -t, --tid TID[,TID...]   only these threads\n"
@@ -386,8 +402,7 @@ std::string help_text(const std::string& prog, const CommandSpec& spec) {
       "      --sort KEY           count, rate, time, avg, max or errors\n"
       "  -L, --latency            add TOTAL/AVG/MAX latency columns (times every call)\n"
       "  -m, --milliseconds       latency columns in ms instead of us\n"
-      "  -P, --process            break down per process\n"
-      "      --max-processes N    -P: (process, syscall) pairs kept in the kernel (16384)\n"
+      "{}"
       "  -l, --list               list known syscalls with numbers and classes\n"
       "  -j, --json               newline-delimited JSON\n"
       "      --csv                CSV with a header line\n"
@@ -402,7 +417,8 @@ std::string help_text(const std::string& prog, const CommandSpec& spec) {
       "                           the exit status is CMD's; a stop signal or -d is passed\n"
       "                           on to CMD (-d as SIGTERM), a second one kills it\n"
       "{}",
-      prog, spec.usage, spec.description, spec.options ? spec.options : "");
+      prog, spec.usage, spec.description, spec.per_process ? spec.per_process : per_process_help(),
+      spec.options ? spec.options : "");
 }
 
 }  // namespace syslat::cli

@@ -1,4 +1,4 @@
-// The options every BPF subcommand shares (SPEC §3), parsed in one place.
+// The options every BPF subcommand shares (docs/cli.md), parsed in one place.
 // Letters follow bcc/libbpf-tools syscount.
 #pragma once
 
@@ -40,8 +40,7 @@ struct CommonOptions {
   exporter::Format format = exporter::Format::Text;
   Backend backend = Backend::Auto;
   std::string output_path;
-  uint32_t max_processes = 16384;
-  bool max_processes_set = false;  // given (syslatd has its own default)
+  std::optional<uint32_t> max_processes;  // -P: processes; each tool has its default
   std::vector<std::string> command;  // after --
   // sysslow only
   core::ThresholdSpec thresholds;
@@ -57,12 +56,24 @@ struct CommonOptions {
   bool version = false;
 };
 
+// --max-processes N means processes in every tool. The kernel counts -P per
+// (process, syscall) pair in a table sized from it: room for N processes of
+// kSyscallsPerProcess different syscalls each (most make a few dozen).
+// Calls that find the table full are counted (Health::proc_map_full).
+inline constexpr uint32_t kDefaultMaxProcesses = 512;
+inline constexpr uint32_t kSyscallsPerProcess = 32;
+inline constexpr uint32_t kMaxMaxProcesses = (1u << 24) / kSyscallsPerProcess;
+uint32_t process_map_entries(uint32_t processes);
+
 // What a subcommand adds to the shared set.
 struct CommandSpec {
   const char* name;         // "count", "lat"
   const char* usage;        // one line after the program name
   const char* description;  // a paragraph for --help
   const char* options = nullptr;  // the subcommand's own options, for --help
+  // -P and --max-processes for --help, where the subcommand's differ from
+  // the common lines (syslatd: labels and series).
+  const char* per_process = nullptr;
 };
 
 // Parses argv[1..]. The error is one line naming the option and the accepted

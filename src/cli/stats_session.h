@@ -11,14 +11,14 @@
 
 namespace syslat::cli {
 
-// Parses argv, then runs; returns the process exit status (SPEC §9: 2 for a
+// Parses argv, then runs; returns the process exit status (docs/cli.md: 2 for a
 // bad option value, 1 for an environment problem, 0 otherwise; with -- CMD,
 // the command's status as a shell reports it).
 enum class Tool { Count, Lat, Slow };
 
 int run_stats_command(const std::string& prog, const CommandSpec& spec, Tool tool, int argc, char** argv);
 
-// The common front of every subcommand on the SPEC §3 options: parses argv,
+// The common front of every subcommand on the common options: parses argv,
 // answers --help, --version and --list itself, else hands the options to `run`.
 int run_with_common_options(const std::string& prog, const CommandSpec& spec, int argc, char** argv,
                             const std::function<int(const CommonOptions&)>& run);

@@ -119,6 +119,7 @@ std::string trace_help(const std::string& prog) {
       "Trace the system calls of a command (or of running processes with -p) with ptrace,\n"
       "like strace, whose options and output it follows. No BPF and no privilege beyond\n"
       "ptrace's are needed. Lines go to stderr (or -o FILE), the command's output is its own.\n"
+      "Letters follow strace (-c summary, -e trace=); the BPF tools follow bcc's syscount.\n"
       "\n"
       "  -f               follow forks, vforks and clones (\"[pid N]\" prefixes)\n"
       "  -p PID[,PID]     attach to running processes; Ctrl-C detaches. As strace: the thread\n"

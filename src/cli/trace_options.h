@@ -1,4 +1,4 @@
-// systrace's options: strace's letters, not SPEC §3's (-p PID, -f, -e
+// systrace's options: strace's letters, not the BPF tools' (-p PID, -f, -e
 // trace=..., -e status=..., -T, -t/-tt/-ttt, -s N, -y, -o FILE, -c, -C, -j,
 // --seccomp-bpf), parsed in one place.
 #pragma once
@@ -24,7 +24,7 @@ struct TraceOptions {
   std::string output_path;             // -o
   bool summary = false;                // -c or -C
   bool trace_lines = true;             // false with -c
-  bool json = false;                   // -j: NDJSON per call (SPEC §6)
+  bool json = false;                   // -j: NDJSON per call (docs/cli.md)
   bool seccomp = false;                // --seccomp-bpf, implied by -e trace= with a command
   std::vector<std::string> command;    // after the options (or after --)
   bool help = false;

@@ -15,7 +15,7 @@
 #include "export/slow_writer.h"
 #include "trace/summary.h"
 #include "trace/tracee_memory.h"
-#include "util/files.h"
+#include "util/proc.h"
 #include "util/time.h"
 
 namespace syslat::cli {
@@ -23,9 +23,6 @@ namespace {
 
 constexpr size_t kFlushAt = 1 << 15;
 constexpr size_t kResultColumn = 40;  // strace aligns " = ret" here
-constexpr int64_t kMaxErrno = 4095;
-
-bool failed(int64_t ret) { return ret < 0 && ret >= -kMaxErrno; }
 
 std::string si_code_name(const siginfo_t& si) {
   switch (si.si_code) {
@@ -113,14 +110,8 @@ const TracePrinter::Who& TracePrinter::who(pid_t tid) {
   auto it = who_.find(tid);
   if (it != who_.end()) return it->second;
   Who w;
-  const std::string dir = "/proc/" + std::to_string(tid);
-  if (auto comm = util::read_small_file(dir + "/comm", 64)) {
-    w.comm = *comm;
-    while (!w.comm.empty() && w.comm.back() == '\n') w.comm.pop_back();
-  }
-  if (auto status = util::read_small_file(dir + "/status", 4096)) {
-    if (size_t at = status->find("\nUid:"); at != std::string::npos) w.uid = static_cast<uint32_t>(std::atol(status->c_str() + at + 5));
-  }
+  w.comm = util::proc_comm(tid).value_or("");
+  w.uid = static_cast<uint32_t>(util::proc_status_number(tid, "Uid").value_or(0));
   return who_.emplace(tid, std::move(w)).first->second;
 }
 
@@ -134,21 +125,10 @@ void TracePrinter::on_entry(const trace::Call& call) {
 
 void TracePrinter::on_call(const trace::Call& call) {
   if (o_.expr.trace && !trace::set_selects(*o_.expr.trace, call.id)) return;
-  if (!call.entry_seen) {  // in flight when attached: no arguments to show
-    if (o_.summary) ++stats_[call.id].entry_not_seen;
-    return;
-  }
-  const bool error = call.returned && failed(call.ret);
-  const uint64_t duration = call.returned && call.exit_ns > call.entry_ns ? call.exit_ns - call.entry_ns : 0;
-  if (o_.summary) {
-    core::SyscallStats& s = stats_[call.id];
-    ++s.calls;
-    s.errors += error;
-    if (call.returned) {
-      ++s.timed;
-      s.total_ns += duration;
-    }
-  }
+  if (o_.summary) trace::add_call(stats_[call.id], call, /*timed=*/true, /*histogram=*/false);
+  if (!call.entry_seen) return;  // in flight when attached: no arguments to show
+  const bool error = trace::call_failed(call);
+  const uint64_t duration = trace::call_duration_ns(call).value_or(0);
   if (core::is_exec(call.id) && call.returned && !error) who_.erase(call.tid);  // a new comm
   if (!o_.trace_lines) return;
   if (call.returned && (error ? !o_.expr.show_failed : !o_.expr.show_successful)) return;
@@ -190,7 +170,7 @@ void TracePrinter::json_call(const trace::Call& call, const std::string& decoded
   e.comm = w.comm;
   e.id = call.id;
   e.ret = call.returned ? call.ret : 0;
-  e.duration_ns = call.returned && call.exit_ns > call.entry_ns ? call.exit_ns - call.entry_ns : 0;
+  e.duration_ns = trace::call_duration_ns(call).value_or(0);
   e.time_ns = call.entry_realtime_ns + e.duration_ns;  // "time" is a call's end in every tool
   e.args = call.args;
   r.call = decoded;

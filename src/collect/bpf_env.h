@@ -1,5 +1,5 @@
 // Can BPF tracing work here at all? Checked before loading, so the user gets
-// a precise reason (SPEC §9: missing capability or BTF -> status 1).
+// a precise reason (docs/cli.md "Exit status": missing capability or BTF -> status 1).
 #pragma once
 
 #include "core/kernel_support.h"

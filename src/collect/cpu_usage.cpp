@@ -5,28 +5,16 @@
 #include <string>
 
 #include "util/files.h"
-#include "util/strings.h"
+#include "util/proc.h"
 
 namespace syslat::collect {
 namespace {
 
 constexpr uint64_t kKeepNs = 61'000'000'000;
 
-// stime: field 15 of /proc/PID/stat, counted after the ")" that ends comm
-// (a comm may contain spaces and parentheses).
+// stime: field 15 of /proc/PID/stat.
 uint64_t process_system_ticks(uint32_t pid) {
-  auto text = util::read_small_file("/proc/" + std::to_string(pid) + "/stat");
-  if (!text) return 0;
-  const auto close = text->rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream in(text->substr(close + 1));
-  std::string field;
-  for (int i = 3; i <= 15 && in >> field; ++i)
-    if (i == 15) {
-      auto ticks = util::parse_u64(field);
-      return ticks ? *ticks : 0;
-    }
-  return 0;
+  return util::proc_stat_number(static_cast<pid_t>(pid), 15).value_or(0);
 }
 
 }  // namespace

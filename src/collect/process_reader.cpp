@@ -5,8 +5,7 @@
 #include <cerrno>
 #include <vector>
 
-#include "util/files.h"
-#include "util/process_alive.h"
+#include "util/proc.h"
 
 namespace syslat::collect {
 
@@ -47,10 +46,7 @@ std::map<ProcessReader::Key, proc_stats> ProcessReader::read_all() const {
 
 std::string ProcessReader::comm_of(uint32_t tgid) const {
   if (tgid == 0) return "[other pid ns]";  // tasks with no PID in our namespace (see current_ids)
-  if (auto comm = util::read_small_file("/proc/" + std::to_string(tgid) + "/comm", 64)) {
-    const std::string name = comm->substr(0, comm->find('\n'));
-    if (!name.empty()) return name;
-  }
+  if (auto comm = util::proc_comm(static_cast<pid_t>(tgid)); comm && !comm->empty()) return *comm;
   char kernel_comm[SYSLAT_COMM_LEN] = {};
   if (bpf_map_lookup_elem(comm_fd_, &tgid, kernel_comm) == 0) return std::string(kernel_comm);
   return "?";

@@ -3,31 +3,16 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include <sstream>
 #include <string>
 
-#include "util/files.h"
-#include "util/strings.h"
+#include "util/proc.h"
 
 namespace syslat::collect {
 namespace {
 
-// When the process with this PID started (field 22 of /proc/PID/stat,
-// counted after the ")" that ends comm, which may hold spaces and
-// parentheses); nullopt when there is none.
-std::optional<uint64_t> start_ticks(uint32_t pid) {
-  auto text = util::read_small_file("/proc/" + std::to_string(pid) + "/stat");
-  if (!text) return std::nullopt;
-  const auto close = text->rfind(')');
-  if (close == std::string::npos) return std::nullopt;
-  std::istringstream in(text->substr(close + 1));
-  std::string field;
-  int n = 2;
-  while (n < 22 && in >> field) ++n;
-  auto ticks = util::parse_u64(field);
-  if (n != 22 || !ticks) return std::nullopt;
-  return *ticks;
-}
+// When the process with this PID started (field 22 of /proc/PID/stat);
+// nullopt when there is none.
+std::optional<uint64_t> start_ticks(uint32_t pid) { return util::proc_stat_number(static_cast<pid_t>(pid), 22); }
 
 }  // namespace
 

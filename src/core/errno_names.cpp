@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 
+#include "syslat.h"
 #include "util/strings.h"
 
 namespace syslat::core {
@@ -41,8 +42,6 @@ constexpr ErrnoAlias kAliases[] = {
 #undef SYSLAT_ERRNO_INTERNAL
 };
 
-constexpr int kMaxErrno = 4095;  // the kernel's MAX_ERRNO
-
 constexpr int kMaxEntryNr = [] {
   int max_nr = 0;
   for (const ErrnoEntry& entry : kErrnos) max_nr = std::max(max_nr, entry.nr);
@@ -65,6 +64,14 @@ const ErrnoEntry* find_errno(int err) {
 
 }  // namespace
 
+bool is_error_return(int64_t ret) { return ret < 0 && ret >= -SYSLAT_MAX_ERRNO; }
+
+bool is_restart_errno(int err) {
+  // ERESTARTSYS, ERESTARTNOINTR, ERESTARTNOHAND and ERESTART_RESTARTBLOCK;
+  // 515 between them is ENOIOCTLCMD, a failure like any other.
+  return (err >= 512 && err <= 514) || err == 516;
+}
+
 std::string_view errno_name(int err) {
   const ErrnoEntry* entry = find_errno(err);
   return entry ? entry->name : std::string_view{};
@@ -73,7 +80,7 @@ std::string_view errno_name(int err) {
 std::optional<int> parse_errno(std::string_view text) {
   if (!text.empty() && text.front() >= '0' && text.front() <= '9') {
     auto number = util::parse_u64(text);
-    if (!number || *number == 0 || *number > kMaxErrno) return std::nullopt;
+    if (!number || *number == 0 || *number > SYSLAT_MAX_ERRNO) return std::nullopt;
     return static_cast<int>(*number);
   }
   for (const ErrnoEntry& entry : kErrnos) {

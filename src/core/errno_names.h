@@ -3,11 +3,21 @@
 // sys_exit tracepoint can see. Generated from the UAPI headers at build time.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace syslat::core {
+
+// Whether a syscall's return value is an error: -1..-4095 (the kernel's
+// MAX_ERRNO, SYSLAT_MAX_ERRNO in syslat.h, which the BPF side uses too).
+// Any other value is a result, even a negative one (lseek, an address).
+bool is_error_return(int64_t ret);
+
+// The ERESTART* codes (512..516 but 515): the call was interrupted and
+// will be restarted (strace shows "= ?"); ptrace sees them, a program never does.
+bool is_restart_errno(int err);
 
 // Positive errno -> canonical name ("ENOENT"; 11 is "EAGAIN", never
 // "EWOULDBLOCK"); "" if unknown.

@@ -64,7 +64,7 @@ bool Histogram::empty() const {
 }
 
 uint64_t Histogram::percentile_ns(double q) const {
-  constexpr double kMaxError = 0.08;  // SPEC §4: percentiles within 10 % of the true value
+  constexpr double kMaxError = 0.08;  // docs/cli.md: percentiles within 10 % of the true value
   uint64_t n = total();
   if (n == 0) return 0;
   uint64_t rank = 1;

@@ -54,7 +54,7 @@ struct Report {
   uint64_t entry_not_seen = 0;
 };
 
-// "read", or "[unknown: N]" (SPEC §3); "[unknown: other numbers]" for
+// "read", or "[unknown: N]" (docs/cli.md); "[unknown: other numbers]" for
 // kUnknownOverflow. No ABI marker (renderers add one for i386).
 std::string slot_name(SyscallId id);
 

@@ -45,7 +45,7 @@ struct ProcessStats {
   SyscallMap syscalls;
 };
 
-// Things that were not recorded normally. Never silent (SPEC §9).
+// Things that were not recorded normally. Never silent (docs/cli.md).
 struct Health {
   uint64_t proc_map_full = 0;  // -P entries that did not fit the kernel map
   uint64_t park_failed = 0;    // blocking calls whose entry time could not be kept

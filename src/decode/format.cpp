@@ -22,10 +22,6 @@ namespace {
 using core::ArgKind;
 
 constexpr int kAtFdcwd = -100;
-constexpr int64_t kMaxErrno = 4095;  // the kernel's MAX_ERRNO: -4095..-1 are errors
-// Kernel-internal restart codes: the call will be restarted, strace shows "?".
-constexpr int kFirstRestart = 512;  // ERESTARTSYS
-constexpr int kLastRestart = 516;   // ERESTART_RESTARTBLOCK
 
 // Calls whose return value is an address, shown in hex like strace does.
 constexpr std::string_view kAddressReturns[] = {"mmap", "mmap2", "mremap", "brk", "shmat"};
@@ -143,11 +139,11 @@ std::string format_call(core::SyscallId id, const std::array<uint64_t, 6>& args,
 }
 
 std::string format_return(core::SyscallId id, int64_t ret, const std::array<uint64_t, 6>* args) {
-  if (ret < 0 && ret >= -kMaxErrno) {
+  if (core::is_error_return(ret)) {
     int err = static_cast<int>(-ret);
     std::string_view name = core::errno_name(err);
     std::string text = " (" + core::errno_description(err) + ")";
-    if (err >= kFirstRestart && err <= kLastRestart) return "= ? " + std::string(name) + text;
+    if (core::is_restart_errno(err)) return "= ? " + std::string(name) + text;
     return "= -1 " + (name.empty() ? std::to_string(err) : std::string(name)) + text;
   }
   if (const core::SyscallInfo* info = core::find_syscall(id.nr, id.abi)) {

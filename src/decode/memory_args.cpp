@@ -19,6 +19,7 @@
 #include <cstring>
 #include <vector>
 
+#include "core/errno_names.h"
 #include "decode/flags.h"
 #include "decode/text.h"
 
@@ -27,12 +28,9 @@ namespace {
 
 using core::ArgKind;
 
-constexpr int64_t kMaxErrno = 4095;
 constexpr size_t kMaxPollfds = 64;      // more are shown as "..."
 constexpr size_t kMaxEnvEntries = 4096;  // counting envp stops here
 constexpr size_t kMaxDirents = 1 << 20;   // bytes of a getdents buffer read to count its entries
-constexpr int kFirstRestart = 512;        // ERESTARTSYS .. ERESTART_RESTARTBLOCK: an interrupted call
-constexpr int kLastRestart = 516;
 
 #define N(x) Named{static_cast<uint64_t>(x), #x}
 constexpr Named kPollEvents[] = {N(POLLIN),     N(POLLPRI),    N(POLLOUT),    N(POLLERR),  N(POLLHUP), N(POLLNVAL),
@@ -44,8 +42,10 @@ constexpr Named kStatxAttributes[] = {
 constexpr Named kFamilies[] = {N(AF_UNSPEC), N(AF_UNIX), N(AF_INET), N(AF_INET6), N(AF_NETLINK), N(AF_PACKET)};
 #undef N
 
-bool succeeded(const CallContext& ctx) { return ctx.ret && !(*ctx.ret < 0 && *ctx.ret >= -kMaxErrno); }
-bool interrupted(const CallContext& ctx) { return ctx.ret && *ctx.ret <= -kFirstRestart && *ctx.ret >= -kLastRestart; }
+bool succeeded(const CallContext& ctx) { return ctx.ret && !core::is_error_return(*ctx.ret); }
+bool interrupted(const CallContext& ctx) {
+  return ctx.ret && core::is_error_return(*ctx.ret) && core::is_restart_errno(static_cast<int>(-*ctx.ret));
+}
 
 template <class T>
 bool read_value(const CallContext& ctx, uint64_t addr, T& out) {

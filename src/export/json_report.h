@@ -1,4 +1,4 @@
-// SPEC §6: one JSON object per report, snake_case keys, integer nanoseconds.
+// docs/cli.md "Machine-readable output": one JSON object per report, snake_case keys, integer nanoseconds.
 #pragma once
 
 #include <string>

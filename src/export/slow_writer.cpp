@@ -66,7 +66,7 @@ class TextSlowWriter final : public SlowWriter {
   std::ostream& out_;
 };
 
-// SPEC §6: {"type":"slow",...}; lost events as {"type":"lost",...}; the end
+// docs/cli.md: {"type":"slow",...}; lost events as {"type":"lost",...}; the end
 // as {"type":"slow_summary",...}.
 class JsonSlowWriter final : public SlowWriter {
  public:
@@ -95,7 +95,7 @@ class CsvSlowWriter final : public SlowWriter {
   }
   void event(const core::SlowRecord& r) override {
     const auto& e = r.event;
-    const bool failed = e.ret < 0 && e.ret >= -4095;
+    const bool failed = core::is_error_return(e.ret);
     out_ << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}", util::rfc3339_utc(static_cast<int64_t>(e.time_ns)),
                         util::rfc3339_utc(start_ns(e)), e.pid,
                         e.tid, e.uid, csv_field(e.comm), csv_field(core::slot_name(e.id)),
@@ -129,7 +129,7 @@ std::string call_json(const core::SlowRecord& r, std::string_view type) {
   j["nr"] = e.id.nr == core::kUnknownOverflow ? Json(nullptr) : Json(e.id.nr);
   j["abi"] = core::abi_name(e.id.abi);
   j["ret"] = e.ret;
-  const bool failed = e.ret < 0 && e.ret >= -4095;
+  const bool failed = core::is_error_return(e.ret);
   j["errno"] = failed ? Json(core::errno_name(static_cast<int>(-e.ret))) : Json(nullptr);
   j["duration_ns"] = e.duration_ns;
   j["args"] = e.args;

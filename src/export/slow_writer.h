@@ -1,5 +1,5 @@
 // sysslow's stream: one record per slow call as it happens (text, NDJSON per
-// SPEC §6, or CSV), and lost events said in the stream when they happen and
+// docs/cli.md, or CSV), and lost events said in the stream when they happen and
 // once more at the end.
 #pragma once
 
@@ -24,7 +24,7 @@ class SlowWriter {
   virtual void summary(uint64_t events, uint64_t lost) = 0;
 };
 
-// One call as a line of NDJSON (SPEC §6), without the newline: "type" is
+// One call as a line of NDJSON (docs/cli.md), without the newline: "type" is
 // "slow" (with "stack"/"kstack") or "trace" (systrace -j: no stacks).
 std::string call_json(const core::SlowRecord& record, std::string_view type);
 

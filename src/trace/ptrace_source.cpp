@@ -2,38 +2,14 @@
 
 #include "core/report.h"
 #include "decode/format.h"
-#include "syslat.h"
 #include "trace/summary.h"
 #include "trace/tracee_memory.h"
 #include "trace/tracer.h"
-#include "util/files.h"
+#include "util/proc.h"
 #include "util/time.h"
 
 namespace syslat::trace {
-namespace {
-
-constexpr int64_t kMaxErrno = 4095;
-
-std::string comm_of(pid_t pid) {
-  auto text = util::read_small_file("/proc/" + std::to_string(pid) + "/comm", 64);
-  std::string comm = text ? *text : "";
-  while (!comm.empty() && comm.back() == '\n') comm.pop_back();
-  return comm;
-}
-
-void add_call(core::SyscallStats& s, bool error, std::optional<uint64_t> ns, bool histogram) {
-  ++s.calls;
-  s.errors += error;
-  if (!ns) return;
-  ++s.timed;
-  s.total_ns += *ns;
-  s.min_ns = s.min_ns == 0 ? std::max<uint64_t>(*ns, 1) : std::min(s.min_ns, std::max<uint64_t>(*ns, 1));
-  s.max_ns = std::max(s.max_ns, *ns);
-  if (histogram) ++s.hist.counts[hist_bucket(*ns)];
-}
-
-}  // namespace
-
+// Counts the calls Tracer::step() reports, in the caller's thread.
 class PtraceSource::Collector final : public Handler {
  public:
   explicit Collector(const PtraceSourceOptions& o) : o_(o) {
@@ -46,28 +22,24 @@ class PtraceSource::Collector final : public Handler {
   void on_call(const Call& c) override {
     const auto& f = o_.filter;
     if (f.syscalls && !set_selects(*f.syscalls, c.id)) return;
-    const bool error = c.returned && c.ret < 0 && c.ret >= -kMaxErrno;
+    const bool error = call_failed(c);
     if (f.failed_only && !error) return;
     if (f.errno_value && (!error || -c.ret != *f.errno_value)) return;
-    std::optional<uint64_t> ns;
-    if (c.returned && c.entry_seen && c.exit_ns >= c.entry_ns) ns = c.exit_ns - c.entry_ns;
+    const std::optional<uint64_t> ns = call_duration_ns(c);
     if (f.min_duration_ns && (!ns || *ns < f.min_duration_ns)) return;
     std::optional<core::SlowEvent> event;
     if (o_.slow && ns && *ns >= o_.slow->for_name(core::slot_name(c.id))) event = slow_event(c, *ns);
-    if (!c.entry_seen) {  // in flight at attach: counted like the BPF source does
-      ++sample_.syscalls[c.id].entry_not_seen;
-      return;
-    }
-    add_call(sample_.syscalls[c.id], error, o_.timed ? ns : std::nullopt, o_.timed);
+    add_call(sample_.syscalls[c.id], c, o_.timed, o_.timed);
+    if (!c.entry_seen) return;  // in flight at attach: counted only as that
     if (o_.per_process) {
       core::ProcessStats& p = sample_.processes[static_cast<uint32_t>(c.pid)];
       // The name it has now; a successful execve renames it (fork + exec: "sh" becomes "ls").
       const bool exec = core::is_exec(c.id) && c.returned && !error;
       if (p.pid == 0 || exec) {
         p.pid = static_cast<uint32_t>(c.pid);
-        p.comm = comm_of(c.pid);
+        p.comm = util::proc_comm(c.pid).value_or("");  // "" once it is gone
       }
-      add_call(p.syscalls[c.id], error, o_.timed ? ns : std::nullopt, false);
+      add_call(p.syscalls[c.id], c, o_.timed, false);
     }
     if (event) events_.push_back(std::move(*event));
   }
@@ -90,7 +62,7 @@ class PtraceSource::Collector final : public Handler {
     e.time_ns = util::realtime_ns();
     e.pid = static_cast<uint32_t>(c.pid);
     e.tid = static_cast<uint32_t>(c.tid);
-    e.comm = comm_of(c.tid);
+    e.comm = util::proc_comm(c.tid).value_or("");
     e.id = c.id;
     e.ret = c.ret;
     e.duration_ns = ns;
@@ -98,9 +70,7 @@ class PtraceSource::Collector final : public Handler {
     ctx_.pid = static_cast<uint32_t>(c.tid);
     ctx_.ret = c.ret;
     e.decoded = decode::format_call(c.id, c.args, ctx_);  // here: the tracee is stopped, its memory readable
-    if (auto status = util::read_small_file("/proc/" + std::to_string(c.tid) + "/status", 4096)) {
-      if (size_t at = status->find("\nUid:"); at != std::string::npos) e.uid = static_cast<uint32_t>(std::atol(status->c_str() + at + 5));
-    }
+    e.uid = static_cast<uint32_t>(util::proc_status_number(c.tid, "Uid").value_or(0));
     return e;
   }
 

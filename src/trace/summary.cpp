@@ -5,9 +5,34 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/errno_names.h"
 #include "core/report.h"
 
 namespace syslat::trace {
+
+std::optional<uint64_t> call_duration_ns(const Call& c) {
+  if (!c.returned || !c.entry_seen || c.exit_ns < c.entry_ns) return std::nullopt;
+  return c.exit_ns - c.entry_ns;
+}
+
+bool call_failed(const Call& c) { return c.returned && core::is_error_return(c.ret); }
+
+void add_call(core::SyscallStats& s, const Call& c, bool timed, bool histogram) {
+  if (!c.entry_seen) {
+    ++s.entry_not_seen;
+    return;
+  }
+  ++s.calls;
+  s.errors += call_failed(c);
+  const auto ns = timed ? call_duration_ns(c) : std::nullopt;
+  if (!ns) return;
+  ++s.timed;
+  s.total_ns += *ns;
+  const uint64_t shown = std::max<uint64_t>(*ns, 1);  // a min of 0 would mean "none"
+  s.min_ns = s.min_ns == 0 ? shown : std::min(s.min_ns, shown);
+  s.max_ns = std::max(s.max_ns, *ns);
+  if (histogram) ++s.hist.counts[hist_bucket(*ns)];
+}
 
 std::string summary_table(const core::SyscallMap& calls) {
   std::vector<std::pair<core::SyscallId, const core::SyscallStats*>> rows;

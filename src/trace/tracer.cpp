@@ -18,7 +18,8 @@
 #include <cstring>
 
 #include "trace/seccomp_filter.h"
-#include "util/files.h"
+#include "util/proc.h"
+#include "util/time.h"
 
 namespace syslat::trace {
 namespace {
@@ -26,12 +27,6 @@ namespace {
 constexpr long kCommonOptions = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |
                                 PTRACE_O_TRACESECCOMP;
 constexpr long kFollowOptions = PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE;
-
-uint64_t clock_ns(clockid_t clock) {
-  timespec ts{};
-  clock_gettime(clock, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(ts.tv_nsec);
-}
 
 // How long step() polls for the next stop before it returns to sleep in
 // the event loop. A busy tracee stops again within microseconds; a tracer
@@ -190,11 +185,7 @@ Tracer::Tracee& Tracer::add(pid_t tid, pid_t pid) {
 }
 
 pid_t Tracer::thread_group(pid_t tid) const {
-  const std::string path = "/proc/" + std::to_string(tid) + "/status";
-  if (auto text = util::read_small_file(path, 2048)) {
-    if (size_t at = text->find("\nTgid:"); at != std::string::npos) return std::atoi(text->c_str() + at + 6);
-  }
-  return tid;
+  return static_cast<pid_t>(util::proc_status_number(tid, "Tgid").value_or(static_cast<uint64_t>(tid)));
 }
 
 bool Tracer::follows(pid_t tgid) const {
@@ -235,8 +226,8 @@ void Tracer::syscall_stop(Tracee& t, pid_t tid, Handler& h, bool seccomp_stop) {
     t.in_syscall = true;
     c.entry_seen = true;
     c.returned = false;
-    c.entry_ns = clock_ns(CLOCK_MONOTONIC);
-    c.entry_realtime_ns = clock_ns(CLOCK_REALTIME);
+    c.entry_ns = util::monotonic_ns();
+    c.entry_realtime_ns = util::realtime_ns();
     const auto& e = info.op == PTRACE_SYSCALL_INFO_SECCOMP ? info.seccomp.args : info.entry.args;
     const uint64_t nr = info.op == PTRACE_SYSCALL_INFO_SECCOMP ? info.seccomp.nr : info.entry.nr;
     const core::Abi abi = info.arch == AUDIT_ARCH_I386 ? core::Abi::I386 : core::Abi::Native;
@@ -254,14 +245,14 @@ void Tracer::syscall_stop(Tracee& t, pid_t tid, Handler& h, bool seccomp_stop) {
   t.in_syscall = false;
   c.returned = true;
   c.ret = info.exit.rval;
-  c.exit_ns = clock_ns(CLOCK_MONOTONIC);
+  c.exit_ns = util::monotonic_ns();
   if (t.started) h.on_call(c);
 }
 
 void Tracer::ended(Tracee& t, pid_t tid, int status, Handler& h) {
   if (t.in_syscall && t.started) {  // exit_group, or killed inside a call: no exit stop
     t.call.returned = false;
-    t.call.exit_ns = clock_ns(CLOCK_MONOTONIC);
+    t.call.exit_ns = util::monotonic_ns();
     h.on_call(t.call);
   }
   if (t.started) h.on_exit(tid, status);
@@ -281,7 +272,7 @@ Tracer::Step Tracer::step(Handler& h) {
     announced_ = true;
     h.on_tracees(tracees_.size());
   }
-  uint64_t now = clock_ns(CLOCK_MONOTONIC);
+  uint64_t now = util::monotonic_ns();
   const uint64_t budget_end = now + kStepBudgetNs;
   uint64_t spin_end = now + kSpinNs;
   bool discarded = false;
@@ -293,7 +284,7 @@ Tracer::Step Tracer::step(Handler& h) {
       break;  // ECHILD: nothing left to wait for
     }
     if (tid == 0) {
-      if (clock_ns(CLOCK_MONOTONIC) < spin_end) {
+      if (util::monotonic_ns() < spin_end) {
         sched_yield();
         continue;
       }
@@ -309,7 +300,7 @@ Tracer::Step Tracer::step(Handler& h) {
     }
     discarded = false;
     handle(tid, status, h);
-    now = clock_ns(CLOCK_MONOTONIC);
+    now = util::monotonic_ns();
     if (now >= budget_end) return Step::Busy;
     spin_end = now + kSpinNs;
   }
@@ -383,7 +374,7 @@ void Tracer::exec_event(pid_t tid, Handler& h) {
       // The leader's own call in progress (pause, wait) never returns.
       if (t.in_syscall && t.started) {
         t.call.returned = false;
-        t.call.exit_ns = clock_ns(CLOCK_MONOTONIC);
+        t.call.exit_ns = util::monotonic_ns();
         h.on_call(t.call);
       }
       h.on_exec_tid(static_cast<pid_t>(former), tid);

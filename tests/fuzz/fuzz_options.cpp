@@ -1,6 +1,6 @@
 // libFuzzer: the options every BPF subcommand shares (parse_common_options),
 // fed an argv split from the input at NUL bytes (argv[0] is "syslat").
-// Invariants (SPEC §9): an error is one line that starts by naming the
+// Invariants (docs/cli.md): an error is one line that starts by naming the
 // option ("-p/--pid: ...", "--listen: ...", "--: ..."); the same argv parses
 // the same way twice (no state left behind by the previous parse); a success
 // keeps the limits the BPF side relies on.
@@ -68,7 +68,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   require(!o.filter.comm || (!o.filter.comm->empty() && o.filter.comm->size() < SYSLAT_COMM_LEN), "-n kept as is",
           o.filter.comm.value_or(""));
   require(o.command.empty() || (o.filter.pids.empty() && o.filter.tids.empty()), "a command and -p/-t");
-  require(o.max_processes > 0 && o.max_processes <= (1u << 24), "--max-processes out of range");
+  require(!o.max_processes || (*o.max_processes > 0 && *o.max_processes <= syslat::cli::kMaxMaxProcesses),
+          "--max-processes out of range");
+  require(!o.max_processes || o.per_process, "--max-processes without -P");
   require(o.interval_s >= 0 && o.duration_s >= 0, "negative -i/-d");
   for (size_t i = 1; i < o.bucket_bounds_ns.size(); ++i)
     require(o.bucket_bounds_ns[i - 1] < o.bucket_bounds_ns[i], "--buckets not ascending");

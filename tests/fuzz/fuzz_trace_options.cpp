@@ -1,6 +1,6 @@
 // libFuzzer: systrace's option parser (parse_trace_options), fed an argv
 // split from the input at NUL bytes (argv[0] is "systrace"). Invariants
-// (SPEC §9): an error is one line that starts by naming the option; a
+// (docs/cli.md): an error is one line that starts by naming the option; a
 // success has something to trace (a command or PIDs, not both) unless it
 // asks for --help/--version, and --seccomp-bpf only with a command.
 #include <cstddef>

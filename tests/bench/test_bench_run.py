@@ -1,0 +1,87 @@
+"""One short run of the benchmark harness (root: BPF) over the rows that
+measure the expensive paths, checked for what they report, not for how fast
+anything is: that is the benchmark's job, never a test's."""
+import json
+import os
+import subprocess
+import unittest
+
+import bench_bpfstats
+from test_bench_workloads import BENCH, BUILD, SCRIPTS, need
+
+NEW_ROWS = "floor_clock,floor_switch,syscount,syscount_L,syscount_P,syscount_LP,sysslow,syslat,syslatd_attached," \
+           "syslat_top_attached,strace_c,systrace_c"
+
+
+class HarnessTest(unittest.TestCase):
+    """One quick round of the rows that measure the expensive paths."""
+
+    @classmethod
+    def setUpClass(cls):
+        need(os.path.join(BUILD, "syslat"), os.path.join(BENCH, "bench_path_block"))
+        cmd = [os.path.join(SCRIPTS, "bench.sh"), "--build", BUILD, "--quick", "--rounds", "1", "--no-poll",
+               "--json", "--foreign-wait", "0", "--slow-calls", "2000", "--only", NEW_ROWS]
+        with open(bench_bpfstats.SYSCTL) as f:
+            cls.stats_before = f.read().strip()
+        run = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        if run.returncode != 0:
+            raise AssertionError(f"bench.sh failed ({run.returncode}): {run.stderr[-2000:]}")
+        cls.report = json.loads(run.stdout)
+
+    def row(self, workload, key):
+        rows = {r["key"]: r for r in self.report[workload]}
+        self.assertIn(key, rows, f"{key} not in the {workload} table")
+        r = rows[key]
+        self.assertEqual(r["status"], "ok", r)
+        return r
+
+    def test_sysslow_on_the_path_and_block_workload(self):
+        for key in ("baseline", "floor", "floor_clock", "floor_switch", "syscount_L", "syslat_top_attached"):
+            self.assertGreater(self.row("path", key)["median_ns"], 0)
+        r = self.row("path", "sysslow")
+        self.assertIsNotNone(r["x_peer"])
+        self.assertIn("syscount -L", r["target"])
+        self.assertGreaterEqual(r["switches_per_call"], 0.19)
+
+    def test_daemon_and_dashboard_per_call_on_the_loop(self):
+        for key in ("syslatd_attached", "syslat_top_attached"):
+            r = self.row("getppid", key)
+            self.assertIsNotNone(r["overhead_ns"])
+            self.assertEqual(r["peer"], "syslat")
+            self.assertIsNotNone(r["x_peer"])
+
+    def test_per_process_rows_on_two_cpus(self):
+        for key in ("baseline", "floor", "syscount", "syscount_L", "syscount_P", "syscount_LP"):
+            self.assertGreater(self.row("pair", key)["median_ns"], 0)
+            self.assertGreater(self.row("pair1", key)["median_ns"], 0)
+        self.assertIsNotNone(self.row("pair", "syscount_P")["x_peer"])
+        # The control runs both threads on one CPU.
+        self.assertIn("sys_exit", self.report["bpf_stats"]["rows"]["syscount_LP"]["pair1"]["programs"])
+
+    def test_tracer_cpu_beside_the_tracees(self):
+        tracer = {r["key"]: r for r in self.report["tracer"]}
+        for key in ("strace_c", "systrace_c"):
+            self.assertGreater(tracer[key]["tracer_cpu_ns_per_call"], 0, tracer[key])
+            self.assertGreater(tracer[key]["tracee_cpu_ns_per_call"], 0, tracer[key])
+        self.assertIsNotNone(tracer["systrace_c"]["tracer_x_peer"])
+
+    def test_per_program_cost(self):
+        bpf = self.report["bpf_stats"]
+        self.assertGreater(bpf["empty_ns_per_run"], 0)
+        progs = bpf["rows"]["sysslow"]["path"]["programs"]
+        self.assertEqual({"sys_enter", "sys_exit", "sched_switch"} - set(progs), set())
+        # path_block switches once per five calls; other tasks only add switches.
+        self.assertGreaterEqual(progs["sched_switch"]["runs_per_call"], 0.15)
+        self.assertIsNotNone(self.row("path", "sysslow")["bpf_ns_per_call"])
+        # The workload's own calls are a share of all the calls the programs saw.
+        share = bpf["rows"]["sysslow"]["path"]["workload_share"]
+        self.assertTrue(0 < share <= 1.01, share)
+        for key in ("syslatd_attached", "syslat_top_attached"):
+            self.assertIn("getppid", bpf["rows"][key])
+        # Left as it was found.
+        with open(bench_bpfstats.SYSCTL) as f:
+            self.assertEqual(f.read().strip(), self.stats_before)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,212 @@
+"""The benchmark harness's pure logic (no privilege, nothing run): which rows
+measure which workloads, the BPF statistics arithmetic, the tracer's CPU time
+per traced call, and what the report says about them."""
+import os
+import subprocess
+import sys
+import unittest
+
+import bench_bpfstats as bs
+from bench_procs import Measurement, parse_measurement, tracer_cpu
+from bench_report import bpf_results, render_text, tracer_results, workload_results
+from bench_rows import GETPPID, PAIR, PAIR_ONE_CPU, PATH, PIPE, ROWS, WORKLOADS
+
+SCRIPTS = os.path.dirname(os.path.abspath(bs.__file__))
+BY_KEY = {row.key: row for row in ROWS}
+
+
+class RowsTest(unittest.TestCase):
+    def runs(self, key, workload):
+        return workload in BY_KEY[key].workloads
+
+    def test_sysslow_runs_where_paths_are_copied_and_calls_block(self):
+        for key in ("baseline", "floor", "floor_clock", "floor_switch", "syscount_L", "sysslow"):
+            self.assertTrue(self.runs(key, PATH), key)
+        sysslow = BY_KEY["sysslow"]
+        self.assertEqual(sysslow.peer, "syscount_L")  # timed mode without slow
+        self.assertIn(PATH, sysslow.checked_on)
+
+    def test_daemon_and_dashboard_cost_per_call_of_the_traced_loop(self):
+        for key in ("syslatd_attached", "syslat_top_attached"):
+            row = BY_KEY[key]
+            self.assertEqual(row.kind, "attach", key)
+            self.assertIn(GETPPID, row.workloads)
+            self.assertEqual(row.peer, "syslat")
+            self.assertEqual(row.floor, "floor_clock")
+        self.assertIn("{port}", BY_KEY["syslatd_attached"].cmd)
+        self.assertTrue(BY_KEY["syslat_top_attached"].tty)
+
+    def test_per_process_rows_on_two_threads_on_two_cpus(self):
+        # ... and on one CPU, the control: the same calls never update an entry at the same time.
+        for key in ("baseline", "floor", "syscount", "syscount_L", "syscount_P", "syscount_LP"):
+            self.assertTrue(self.runs(key, PAIR), key)
+            self.assertTrue(self.runs(key, PAIR_ONE_CPU), key)
+        self.assertEqual(BY_KEY["syscount_P"].peer, "syscount")
+        self.assertEqual(BY_KEY["syscount_LP"].peer, "syscount_L")
+
+    def test_every_reference_runs_where_it_is_checked(self):
+        for row in ROWS:
+            self.assertTrue(set(row.workloads) <= set(WORKLOADS), row.key)
+            for workload in row.checked_on:
+                if workload not in row.workloads or row.kind != "attach":
+                    continue
+                for ref in filter(None, (row.peer if row.peer_max else None, row.floor if row.floor_max else None)):
+                    self.assertIn(workload, BY_KEY[ref].workloads, f"{row.key} checked against {ref} on {workload}")
+        for key in ("baseline", "floor"):
+            self.assertEqual(set(BY_KEY[key].workloads), set(WORKLOADS), key)
+
+    def test_list_names_every_row_with_its_workloads(self):
+        out = subprocess.run([sys.executable, os.path.join(SCRIPTS, "bench_overhead.py"), "--list"],
+                             capture_output=True, text=True, check=True).stdout
+        lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ") and line.split()}
+        for row in ROWS:
+            self.assertIn(row.key, lines)
+        self.assertIn("getppid,path", lines["sysslow"])
+        self.assertIn("getppid,pair,pair1", lines["syscount_LP"])
+        self.assertIn("path_block", out)
+
+
+def perf_entry(pid, prog_id, tracepoint):
+    return {"pid": pid, "fd": 3, "prog_id": prog_id, "fd_type": "raw_tracepoint", "tracepoint": tracepoint}
+
+
+class BpfStatsTest(unittest.TestCase):
+    def test_programs_of_one_process_by_tracepoint(self):
+        perf = [perf_entry(10, 1, "sys_enter"), perf_entry(10, 2, "sys_exit"), perf_entry(11, 3, "sys_exit")]
+        self.assertEqual(bs.tool_programs(10, perf), {1: "sys_enter", 2: "sys_exit"})
+
+    def test_counters_missing_while_zero(self):
+        show = [{"id": 1, "run_time_ns": 500, "run_cnt": 5}, {"id": 2}, {"id": 9, "run_time_ns": 1, "run_cnt": 1}]
+        self.assertEqual(bs.counters({1: "a", 2: "b"}, show), {1: (500, 5), 2: (0, 0)})
+
+    def test_delta_adds_programs_of_one_tracepoint_and_skips_gone_ones(self):
+        programs = {1: "sys_exit", 2: "sys_exit", 3: "sched_switch"}
+        before = {1: (100, 10), 2: (0, 0), 3: (50, 1)}
+        after = {1: (1100, 20), 2: (300, 10)}
+        self.assertEqual(bs.delta(programs, before, after), {"sys_exit": {"ns": 1300, "runs": 20}})
+
+    def test_calibrated_cost_per_call(self):
+        # 1000 syscalls; sys_enter 40 ns a run, sys_exit 30, sched_switch 200 ns on 200 switches;
+        # an empty program measures 10 ns a run.
+        progs = {"sys_enter": {"ns": 40000, "runs": 1000}, "sys_exit": {"ns": 30000, "runs": 1000},
+                 "sched_switch": {"ns": 40000, "runs": 200}}
+        slower = {"sys_enter": {"ns": 50000, "runs": 1000}, "sys_exit": {"ns": 30000, "runs": 1000}}
+        s = bs.summarize([bs.sample(progs, 900), bs.sample(progs, 800), bs.sample(slower, 950),
+                          bs.sample({"sys_exit": {"ns": 0, "runs": 0}}, 10)], 10.0)
+        self.assertEqual(s["samples"], 3)
+        self.assertAlmostEqual(s["ns_per_call"], 110.0)
+        self.assertAlmostEqual(s["calibrated_ns_per_call"], 110.0 - 10.0 * 2.2)
+        self.assertEqual(s["calibrated_range"], (60.0, 88.0))
+        self.assertAlmostEqual(s["workload_share"], 0.9)  # the other tasks made the rest
+        self.assertAlmostEqual(s["programs"]["sched_switch"]["ns_per_run"], 200.0)
+        self.assertAlmostEqual(s["programs"]["sched_switch"]["calibrated_ns_per_run"], 190.0)
+        self.assertAlmostEqual(s["programs"]["sched_switch"]["runs_per_call"], 0.2)
+
+    def test_empty_program_from_the_floor_rows_samples(self):
+        floor = {GETPPID: [bs.sample({"sys_enter": {"ns": 900, "runs": 100}, "sys_exit": {"ns": 1100, "runs": 100}}, 100)],
+                 PATH: [bs.sample({"sys_enter": {"ns": 1200, "runs": 100}, "sys_exit": {"ns": 1200, "runs": 100}}, 100)]}
+        out = bpf_results([BY_KEY["floor"], BY_KEY["sysslow"]],
+                          {"floor": floor, "sysslow": {PATH: [bs.sample({"sys_exit": {"ns": 5000, "runs": 100}}, 50)]}},
+                          "floor")
+        self.assertAlmostEqual(out["empty_ns_per_run"], 11.0)
+        self.assertAlmostEqual(out["rows"]["sysslow"][PATH]["calibrated_ns_per_call"], 39.0)
+
+
+class TracerCpuTest(unittest.TestCase):
+    def test_loop_line_carries_its_own_cpu_time_and_calls(self):
+        m = parse_measurement("noise\nns_per_call=30000.0 mean_ns=1 min_batch_ns=1 cpu_share=0.3 calls=20000 "
+                              "batches=10 cpu=1 total_calls=22000 proc_cpu_ns=220000000\n")
+        self.assertEqual(m.ns, 30000.0)
+        self.assertEqual(m.fields["total_calls"], 22000)
+        # The tool reaped the loop: its rusage holds both, to the microsecond.
+        m = m._replace(rusage_cpu_ns=220000000 + 22000 * 25000.0, self_cpu_ns=550e6, children_cpu_ns=220e6)
+        tracer, tracee = tracer_cpu(m)
+        self.assertAlmostEqual(tracer, 25000.0)
+        self.assertAlmostEqual(tracee, 10000.0)
+
+    def test_a_tool_that_leaves_its_loop_to_init_is_measured_by_its_own_time(self):
+        # perf trace: the rusage holds no loop (less than the loop's own), /proc's own time counts.
+        m = Measurement(1.0, None, {"total_calls": 10, "proc_cpu_ns": 5000.0}, 4000.0, 3000.0, 0.0)
+        self.assertEqual(tracer_cpu(m), (300.0, 500.0))
+
+    def test_unknown_without_the_loops_numbers_or_the_tools(self):
+        self.assertIsNone(tracer_cpu(Measurement(1.0, None, {"total_calls": 10, "proc_cpu_ns": 5000.0}, 4000.0)))
+        self.assertIsNone(tracer_cpu(Measurement(1.0, None, {}, 4000.0, 3000.0, 0.0)))
+
+    def test_path_block_line(self):
+        m = parse_measurement("ns_per_call=3000.5 mean_ns=3100.0 cpu_share=0.990 switches_per_call=0.200 calls=1000 "
+                              "batches=10 cpu=1 path=/tmp/syslat-bench-path.abc\n")
+        self.assertEqual(m.fields["switches_per_call"], 0.2)
+        self.assertEqual(m.cpu_share, 0.99)
+
+
+def fake_report(samples, fields, tracer, bpf_samples):
+    rows = [BY_KEY[k] for k in ("baseline", "floor", "floor_clock", "syscount_L", "sysslow", "strace_c", "systrace_c")]
+    statuses = {}
+    bpf = bpf_results(rows, bpf_samples, "floor")
+    report = {
+        "date": "d", "source": "s", "elapsed_s": 1.0, "warnings": [], "poll": [],
+        "machine": {"cpu_model": "m", "cpus": 2, "kernel": "k", "clocksource": "c", "mitigations": "x"},
+        "settings": {"rounds": 3, "tool_cpu": 0, "loop_cpu": 1, "procs": 1, "calls": 1, "slow_calls": 20000,
+                     "pipe_calls": 1, "pipe_cpus": [0, 1], "pair_calls": 1, "path_calls": 1, "poll_seconds": 1},
+        "tracer": tracer_results(rows, samples, statuses, tracer), "bpf_stats": bpf,
+    }
+    for w in WORKLOADS:
+        report[w] = workload_results(rows, samples, statuses, w, fields=fields, bpf=bpf)
+    return report
+
+
+class ReportTest(unittest.TestCase):
+    def setUp(self):
+        def clean(*values):
+            return [(v, True) for v in values]
+        self.samples = {
+            "baseline": {GETPPID: clean(1000, 1001, 999), PATH: clean(3000, 3010, 2990)},
+            "floor": {GETPPID: clean(1200, 1201, 1199), PATH: clean(3200, 3201, 3199)},
+            "floor_clock": {GETPPID: clean(1400, 1401, 1399), PATH: clean(3400, 3401, 3399)},
+            "syscount_L": {GETPPID: clean(1500, 1501, 1499), PATH: clean(3500, 3501, 3499)},
+            "sysslow": {GETPPID: clean(1520, 1521, 1519), PATH: clean(3900, 3901, 3899)},
+            "strace_c": {GETPPID: clean(50000, 50001, 49999)},
+            "systrace_c": {GETPPID: clean(30000, 30001, 29999)},
+        }
+        self.fields = {"sysslow": {PATH: [{"switches_per_call": 0.2}] * 3}}
+        self.tracer = {"strace_c": [(40000.0, 9000.0)] * 3, "systrace_c": [(20000.0, 9000.0)] * 3}
+        empty = {"sys_enter": {"ns": 1000, "runs": 100}, "sys_exit": {"ns": 1000, "runs": 100}}
+        slow = {"sys_enter": {"ns": 9000, "runs": 100}, "sys_exit": {"ns": 5000, "runs": 100},
+                "sched_switch": {"ns": 4000, "runs": 20}}
+        self.bpf = {"floor": {GETPPID: [bs.sample(empty, 100)] * 3}, "sysslow": {PATH: [bs.sample(slow, 95)] * 3}}
+
+    def test_sysslow_checked_against_timed_mode_on_path_block(self):
+        report = fake_report(self.samples, self.fields, self.tracer, self.bpf)
+        row = next(r for r in report[PATH] if r["key"] == "sysslow")
+        self.assertAlmostEqual(row["x_peer"], 900.0 / 500.0)
+        self.assertTrue(row["result"].startswith("NOT met"), row["result"])
+        self.assertEqual(row["switches_per_call"], 0.2)
+        # 9000 + 5000 + 4000 ns less 220 runs x 10 ns, over 100 calls.
+        self.assertAlmostEqual(row["bpf_ns_per_call"], 158.0)
+
+    def test_tracer_cpu_beside_the_peers(self):
+        report = fake_report(self.samples, self.fields, self.tracer, self.bpf)
+        systrace = next(r for r in report["tracer"] if r["key"] == "systrace_c")
+        self.assertEqual(systrace["tracer_cpu_ns_per_call"], 20000.0)
+        self.assertAlmostEqual(systrace["tracer_x_peer"], 0.5)
+
+    def test_text_has_every_new_table(self):
+        text = render_text(fake_report(self.samples, self.fields, self.tracer, self.bpf))
+        self.assertIn(WORKLOADS[PATH], text)
+        self.assertIn("context switches per call", text)
+        self.assertIn("CPU time of tracer and tracee per traced call", text)
+        self.assertIn("Per-program cost (kernel.bpf_stats_enabled=1", text)
+        self.assertIn("sched_switch 200.0 (190.0) x0.20", text)
+        self.assertIn("158-158  0.95", text)  # the range over rounds, the workload's share
+        self.assertNotIn(WORKLOADS[PIPE], text)  # nothing ran it
+
+    def test_older_report_without_the_new_sections(self):
+        report = fake_report(self.samples, self.fields, self.tracer, self.bpf)
+        for key in ("tracer", "bpf_stats", PAIR, PATH):
+            del report[key]
+        self.assertIn(WORKLOADS[GETPPID], render_text(report))
+
+
+if __name__ == "__main__":
+    unittest.main()
