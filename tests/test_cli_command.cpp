@@ -160,3 +160,84 @@ TEST_CASE("syscount failing after it spawned CMD (bad -c) never lets CMD run", "
   CHECK(r.out.empty());  // wl_fds prints as soon as it runs
   CHECK_FALSE(fds.running());
 }
+
+TEST_CASE("syscount --backend ptrace -- CMD: the same rules, -d sends SIGTERM, a stop signal is passed on with the notice, a second kills", "[privileged]") {
+  slt::TempDir dir;
+  {
+    INFO("-d 1");
+    NamedWorkload sleeper("wl_sleep");
+    const auto r = slt::run({kSyscount, "--backend", "ptrace", "-d", "1", "-j", "-o", dir.file("d.json"), "--",
+                             sleeper.path(), "1", "30000000000"},
+                            15);
+    INFO("status " << r.status << "\nstderr: " << r.err);
+    CHECK(r.elapsed_s < 5);
+    CHECK_FALSE(sleeper.running());
+    CHECK(r.status == 143);
+    CHECK(lines_containing(r.err, "syscount: sent SIGTERM to ") == 1);
+    CHECK(slt::sum_syscalls(slt::read_ndjson(dir.file("d.json"))).count("nanosleep") == 1);
+  }
+  {
+    INFO("SIGINT, passed on");
+    NamedWorkload waiter("wl_signal_wait");
+    slt::Background tool({kSyscount, "--backend", "ptrace", "-j", "-o", dir.file("int.json"), "--", waiter.path()});
+    REQUIRE(tool.wait_for_stderr("ready"));
+    tool.signal(SIGINT);
+    const auto r = tool.wait(10);
+    INFO("status " << r.status << "\nstdout: " << r.out << "\nstderr: " << r.err);
+    CHECK(r.status == 7);
+    CHECK(r.out == "got SIGINT\n");
+    CHECK(lines_containing(r.err, "syscount: sent SIGINT to ") == 1);
+    CHECK(slt::sum_syscalls(slt::read_ndjson(dir.file("int.json"))).at("write") == slt::Counts{2, 0});
+  }
+  {
+    INFO("SIGTERM ignored, then a second one");
+    NamedWorkload waiter("wl_signal_wait");
+    slt::Background tool({kSyscount, "--backend", "ptrace", "-j", "-o", dir.file("term.json"), "--", waiter.path(),
+                          "ignore-term"});
+    REQUIRE(tool.wait_for_stderr("ready"));
+    tool.signal(SIGTERM);
+    REQUIRE(tool.wait_for_stderr("syscount: sent SIGTERM to "));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    CHECK(tool.running());
+    CHECK(waiter.running());
+    tool.signal(SIGTERM);
+    const auto r = tool.wait(10);
+    INFO("status " << r.status << "\nstderr: " << r.err);
+    CHECK(r.status == 137);
+    CHECK(lines_containing(r.err, "syscount: ") == 1);
+    CHECK_FALSE(waiter.running());
+    CHECK(slt::sum_syscalls(slt::read_ndjson(dir.file("term.json"))).at("write") == slt::Counts{1, 0});
+  }
+}
+
+TEST_CASE("systrace -- CMD: a stop signal is passed on and the trace goes on until CMD exits, a second ends it and CMD", "[privileged]") {
+  slt::TempDir dir;
+  {
+    NamedWorkload waiter("wl_signal_wait");
+    slt::Background tool({slt::systrace_bin(), "-o", dir.file("int.txt"), "--", waiter.path()});
+    REQUIRE(tool.wait_for_stderr("ready"));
+    tool.signal(SIGINT);
+    const auto r = tool.wait(10);
+    INFO("status " << r.status << "\nstdout: " << r.out << "\nstderr: " << r.err);
+    CHECK(r.status == 7);
+    CHECK(r.out == "got SIGINT\n");
+    const std::string trace = slt::read_file(dir.file("int.txt"));
+    INFO(trace);
+    CHECK(trace.find("--- SIGINT {si_signo=SIGINT, si_code=SI_USER") != std::string::npos);
+    CHECK(trace.find("+++ exited with 7 +++") != std::string::npos);
+  }
+  {
+    NamedWorkload waiter("wl_signal_wait");
+    slt::Background tool({slt::systrace_bin(), "-o", dir.file("term.txt"), "--", waiter.path(), "ignore-term"});
+    REQUIRE(tool.wait_for_stderr("ready"));
+    tool.signal(SIGTERM);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    CHECK(tool.running());  // the command ignores it: the trace goes on
+    CHECK(waiter.running());
+    tool.signal(SIGTERM);
+    const auto r = tool.wait(10);
+    INFO("status " << r.status << "\nstderr: " << r.err);
+    CHECK(r.status == 137);
+    CHECK_FALSE(waiter.running());
+  }
+}

@@ -5,6 +5,7 @@
 // BPF program or link of ours left behind (ids seen held while running).
 #include <catch2/catch.hpp>
 
+#include <dirent.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -133,6 +134,64 @@ TEST_CASE("SIGINT, SIGTERM and SIGHUP end every long-running tool: final report,
       if (!tool.bpf) CHECK(tracer_pid(target.proc.pid()) == "0");  // detached, running on
       REQUIRE(target.proc.running());
     }
+  }
+}
+
+namespace {
+
+// A line "Name:\tvalue" of /proc/PID/status, the value.
+std::string status_field(pid_t pid, const std::string& name) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string l; std::getline(in, l);)
+    if (l.rfind(name + ":", 0) == 0) return l.substr(l.find_first_not_of(" \t", name.size() + 1));
+  return "";
+}
+
+// The signal masks of the process's signalfds (fdinfo's "sigmask:" lines).
+std::vector<uint64_t> signalfd_masks(pid_t pid) {
+  std::vector<uint64_t> masks;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/fdinfo";
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      std::ifstream in(dir + "/" + e->d_name);
+      for (std::string l; std::getline(in, l);)
+        if (l.rfind("sigmask:", 0) == 0) masks.push_back(std::stoull(l.substr(8), nullptr, 16));
+    }
+    closedir(d);
+  }
+  return masks;
+}
+
+uint64_t bit(int sig) { return uint64_t{1} << (sig - 1); }
+
+}  // namespace
+
+TEST_CASE("Every long-running tool runs in one thread, with no signal handler: its stop signals come from a signalfd", "[privileged][faults]") {
+  Looper target;
+  std::vector<Tool> all = tools();
+  all.push_back({"syslat --backend ptrace -p",
+                 [](pid_t t) { return std::vector<std::string>{bin("syslat"), "--backend", "ptrace", "-p", std::to_string(t)}; },
+                 "Tracing syscalls", false, [](const slt::RunResult& r) { return r.out.find("getpgrp") != std::string::npos; }});
+  const uint64_t stops = bit(SIGINT) | bit(SIGTERM) | bit(SIGHUP) | bit(SIGCHLD) | bit(SIGPIPE);
+  for (const auto& tool : all) {
+    INFO(tool.label);
+    slt::Background run(tool.argv(target.proc.pid()));
+    REQUIRE(run.wait_for_stderr(tool.ready, 15));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    // No thread of its own for an HTTP server or a tracer: one loop.
+    CHECK(status_field(run.pid(), "Threads") == "1");
+    // No handler: a signal cannot interrupt what it is doing. (A sanitizer
+    // build's runtime catches the fault signals, to report a crash.)
+    const uint64_t faults = bit(SIGSEGV) | bit(SIGBUS) | bit(SIGFPE) | bit(SIGILL);
+    CHECK((std::stoull(status_field(run.pid(), "SigCgt"), nullptr, 16) & ~faults) == 0);
+    CHECK((std::stoull(status_field(run.pid(), "SigBlk"), nullptr, 16) & stops) == stops);
+    const auto masks = signalfd_masks(run.pid());
+    CHECK(std::count_if(masks.begin(), masks.end(), [&](uint64_t m) { return (m & stops) == stops; }) == 1);
+    run.signal(SIGTERM);
+    const auto r = run.wait(10);
+    INFO("stdout:\n" << r.out.substr(0, 2000) << "\nstderr:\n" << r.err);
+    CHECK(r.status == 0);
+    CHECK(tool.ended_well(r));
   }
 }
 

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -19,6 +20,8 @@
 
 #include "cli/http_server.h"
 #include "export/prometheus.h"
+#include "util/event_loop.h"
+#include "util/fd.h"
 
 using syslat::cli::MetricsServer;
 
@@ -26,12 +29,44 @@ namespace {
 
 const std::string kBody = "# HELP x_total X.\n# TYPE x_total counter\nx_total 1\n";
 
-std::unique_ptr<MetricsServer> started_server(std::string body = kBody) {
-  auto text = std::make_shared<const std::string>(std::move(body));
-  auto server = MetricsServer::bind({"127.0.0.1", 0, false}, [text] { return text; });
-  REQUIRE(server);
-  (*server)->start();
-  return std::move(*server);
+// The server on an event loop of its own, in a thread of the test (syslatd
+// serves from its main loop): the test's blocking clients cannot hold it up.
+class ServedServer {
+ public:
+  explicit ServedServer(std::string body) {
+    auto loop = syslat::util::EventLoop::create();
+    REQUIRE(loop);
+    loop_ = std::move(*loop);
+    auto text = std::make_shared<const std::string>(std::move(body));
+    auto server = MetricsServer::bind({"127.0.0.1", 0, false}, [text] { return text; });
+    REQUIRE(server);
+    server_ = std::move(*server);
+    REQUIRE(server_->serve_on(*loop_));
+    quit_.reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    REQUIRE(quit_);
+    REQUIRE(loop_->watch(quit_.get(), [this](uint32_t) {
+      server_->stop();
+      loop_->quit();
+    }));
+    thread_ = std::thread([this] { loop_->run(); });
+  }
+  ~ServedServer() {
+    const uint64_t one = 1;
+    (void)!write(quit_.get(), &one, sizeof one);
+    thread_.join();
+  }
+  int port() const { return server_->port(); }
+  std::string url() const { return server_->url(); }
+
+ private:
+  std::unique_ptr<syslat::util::EventLoop> loop_;
+  std::unique_ptr<MetricsServer> server_;
+  syslat::util::UniqueFd quit_;
+  std::thread thread_;
+};
+
+std::unique_ptr<ServedServer> started_server(std::string body = kBody) {
+  return std::make_unique<ServedServer>(std::move(body));
 }
 
 double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }

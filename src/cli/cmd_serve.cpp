@@ -1,13 +1,11 @@
 // syslatd / syslat serve: the BPF programs loaded once, polled every second
 // into a cumulative model, served as Prometheus text on GET /metrics.
 //
-// Threads: this one waits for signals and polls the maps
-// (the kernel's u32 histogram buckets need a read every second to stay
-// wrap-safe, scrapes or not); the HTTP server's thread only renders the
-// model, once per poll however many scrapers ask. Once the programs are
-// attached the process keeps no capability: everything after that goes
-// through fds it already holds.
-#include <signal.h>
+// One thread, one event loop: it polls the maps every second, scrapes or
+// not, and serves the HTTP connections in between; the model is rendered
+// once per poll however many scrapers ask. Once the programs are attached
+// the process keeps no capability: everything after that goes through fds
+// it already holds.
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -15,11 +13,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <iostream>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -27,22 +23,23 @@
 #include "cli/cgroup_target.h"
 #include "cli/commands.h"
 #include "cli/http_server.h"
+#include "cli/run_loop.h"
 #include "cli/stats_session.h"
-#include "cli/stop_events.h"
 #include "collect/bpf_env.h"
 #include "collect/bpf_source.h"
+#include "collect/source.h"
 #include "core/cumulative.h"
 #include "core/histogram.h"
 #include "export/prometheus.h"
 #include "util/capabilities.h"
 #include "util/duration.h"
 #include "util/fd_limit.h"
+#include "util/proc.h"
 #include "util/time.h"
 
 namespace syslat::cli {
 namespace {
 
-constexpr uint64_t kPollPeriodNs = 1'000'000'000;  // keeps the kernel's u32 histogram counts wrap-safe
 constexpr uint32_t kDefaultSeriesProcesses = 100;  // -P: pids with series of their own
 constexpr ListenAddress kDefaultListen{"127.0.0.1", 9476, false};
 
@@ -50,10 +47,11 @@ const CommandSpec kSpec{
     "serve", "[--listen ADDR:PORT] [--buckets DUR,...] [--threshold SPEC] [-P] [FILTERS]",
     "Serve system call counts, errors, slow calls and latency histograms on\n"
     "GET /metrics in the Prometheus text format (and / with a link to it). Runs in\n"
-    "the foreground, logs to stderr, stops on SIGTERM or SIGINT. The maps are read\n"
-    "every second; every counter counts since syslatd started. Once attached it\n"
-    "keeps no capability. One request per connection, 5 s from connect to the end\n"
-    "of the reply, at most 256 connections (the oldest idle one makes room).\n"
+    "the foreground, logs to stderr, stops on SIGTERM, SIGINT or SIGHUP (not under\n"
+    "nohup), or when every -p process has exited. The maps are read every second;\n"
+    "every counter counts since syslatd started. Once attached it keeps no\n"
+    "capability. One request per connection, 5 s from connect to the end of the\n"
+    "reply, at most 256 connections (the oldest idle one makes room).\n"
     "With -c PATH or --unit, a cgroup removed and made again (a unit restart) is\n"
     "followed within a second (an id names one cgroup: -c ID cannot be followed);\n"
     "syslat_target_present says whether the cgroup exists.\n"
@@ -108,32 +106,28 @@ std::vector<uint64_t> effective_bounds(const std::string& prog, const std::vecto
   return bounds;
 }
 
-// The cumulative model and its rendered text, shared by the poll loop
-// (writer) and the HTTP server's thread (reader).
+// The cumulative model and its rendered text: the polls write it, the
+// scrapes read it.
 class Exported {
  public:
   Exported(size_t max_processes, exporter::PrometheusMeta meta) : stats_(max_processes), meta_(std::move(meta)) {}
 
   void add(const core::Sample& poll) {
-    std::lock_guard lock(mutex_);
-    stats_.add(poll, [](uint32_t pid) { return kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM; });
+    stats_.add(poll, [](uint32_t pid) { return util::process_alive(static_cast<pid_t>(pid)); });
     ++generation_;
   }
 
   void set_attached(bool attached) {
-    std::lock_guard lock(mutex_);
     meta_.bpf_attached = attached;
     ++generation_;
   }
 
   void set_target_present(bool present) {
-    std::lock_guard lock(mutex_);
     meta_.target_present = present;
     ++generation_;
   }
 
   std::shared_ptr<const std::string> metrics() {
-    std::lock_guard lock(mutex_);
     if (!rendered_ || rendered_generation_ != generation_) {
       rendered_ = std::make_shared<const std::string>(exporter::render_prometheus(stats_, meta_));
       rendered_generation_ = generation_;
@@ -142,7 +136,6 @@ class Exported {
   }
 
  private:
-  std::mutex mutex_;
   core::CumulativeStats stats_;
   exporter::PrometheusMeta meta_;
   uint64_t generation_ = 0;
@@ -165,7 +158,7 @@ class Daemon {
   int run();
 
  private:
-  void loop(collect::BpfSource& source, StopEvents& events, Exported& exported);
+  void loop(collect::BpfSource& source, RunLoop& run, Exported& exported);
   void follow_target(collect::BpfSource& source, Exported& exported);
   void say(const std::string& line) const { std::cerr << fmt::format("{}: {}", prog_, line) << std::endl; }
 
@@ -185,13 +178,13 @@ int Daemon::run() {
   const std::vector<uint64_t> bounds = effective_bounds(prog_, o_.bucket_bounds_ns);
   util::raise_open_files_limit();  // the HTTP server's connections, not 1024
 
+  auto run = RunLoop::create(o_.filter.pids);
+  if (!run) return fail(prog_, run.error().message, 1);
+  (*run)->keep_running_when_output_closed();  // its output is a log
   // Bound before anything is loaded: a taken port is a quick exit 2.
   std::shared_ptr<Exported> exported;
   auto server = MetricsServer::bind(o_.listen.value_or(kDefaultListen), [&exported] { return exported->metrics(); });
   if (!server) return fail(prog_, server.error().message, 2);
-
-  auto events = StopEvents::create(o_.filter.pids);
-  if (!events) return fail(prog_, events.error().message, 1);
   auto kernel = collect::check_bpf_environment(/*has_ptrace_backend=*/false);
   if (!kernel) return fail(prog_, kernel.error().message, 1);
 
@@ -210,9 +203,8 @@ int Daemon::run() {
   if (auto ok = (*source)->apply(filter_); !ok) return fail(prog_, ok.error().message, 2);
   (*source)->set_thresholds(o_.thresholds);
   if (auto ok = (*source)->attach(); !ok) return fail(prog_, ok.error().message, 1);
-  // Before any other thread starts: capabilities are per thread. Reading
-  // the maps, the ring buffer, re-applying a cgroup filter through the map
-  // fd and detaching need none.
+  // Reading the maps, re-applying a cgroup filter through the map fd and
+  // detaching need none.
   if (auto ok = util::drop_all_capabilities(); !ok) return fail(prog_, ok.error().message, 1);
 
   exporter::PrometheusMeta meta;
@@ -222,38 +214,25 @@ int Daemon::run() {
   meta.per_process = o_.per_process;
   meta.bucket_bounds_ns = bounds;
   exported = std::make_shared<Exported>(max_processes, std::move(meta));
-  (*server)->start();
+  if (auto ok = (*server)->serve_on((*run)->loop()); !ok) return fail(prog_, ok.error().message, 1);
   std::cerr << fmt::format("{}: serving {}", prog_, (*server)->url()) << std::endl;
-  loop(**source, *events, *exported);
+  loop(**source, **run, *exported);
   (*server)->stop();
   std::cerr << fmt::format("{}: stopped", prog_) << std::endl;
   return 0;  // the source detaches as it goes out of scope
 }
 
-void Daemon::loop(collect::BpfSource& source, StopEvents& events, Exported& exported) {
-  const uint64_t start = util::monotonic_ns();
-  const uint64_t deadline = o_.duration_s > 0 ? start + static_cast<uint64_t>(o_.duration_s * 1e9) : 0;
-  uint64_t next_poll = start + kPollPeriodNs;
-  for (;;) {
-    const uint64_t now = util::monotonic_ns();
-    const uint64_t wake = deadline ? std::min(next_poll, deadline) : next_poll;
-    const int timeout_ms = wake > now ? static_cast<int>((wake - now + 999'999) / 1'000'000) : 0;
-    const StopEvents::Event event = events.wait(timeout_ms, nullptr);
-    if (event.reason == StopEvents::Reason::Signal) {
-      std::cerr << fmt::format("{}: SIG{}, stopping", prog_, sigabbrev_np(event.signo)) << std::endl;
-      break;
-    }
-    if (event.reason == StopEvents::Reason::TargetsExited) {
-      std::cerr << fmt::format("{}: the traced processes exited, stopping", prog_) << std::endl;
-      break;
-    }
-    const uint64_t t = util::monotonic_ns();
-    if (deadline && t >= deadline) break;
-    if (t < next_poll) continue;
+void Daemon::loop(collect::BpfSource& source, RunLoop& run, Exported& exported) {
+  run.set_duration(o_.duration_s);
+  run.loop().every(collect::kPollPeriodNs, [&] {
     exported.add(source.poll());
     follow_target(source, exported);
-    next_poll = t + kPollPeriodNs;
-  }
+  });
+  const RunLoop::Outcome outcome = run.run();
+  if (outcome.why == RunLoop::End::Signal)
+    say(fmt::format("SIG{}, stopping", sigabbrev_np(outcome.signo)));
+  else if (outcome.why == RunLoop::End::TargetsExited)
+    say("the traced processes exited, stopping");
   exported.set_attached(false);
 }
 

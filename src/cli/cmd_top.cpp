@@ -1,7 +1,7 @@
 // syslat-top / syslat top: the dashboard. Wires the BPF source to the window
 // model and the ui/ views: poll -> window -> report -> frame, every refresh;
 // keys change the view or, through the source, the filters in the kernel.
-#include <signal.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -16,11 +16,12 @@
 
 #include "cli/commands.h"
 #include "cli/slow_printer.h"
+#include "cli/run_loop.h"
 #include "cli/stats_session.h"
-#include "cli/stop_events.h"
 #include "collect/bpf_env.h"
 #include "collect/bpf_source.h"
 #include "collect/cpu_usage.h"
+#include "collect/source.h"
 #include "core/errno_names.h"
 #include "core/window.h"
 #include "decode/format.h"
@@ -35,7 +36,6 @@
 namespace syslat::cli {
 namespace {
 
-constexpr uint64_t kMaxPollNs = 1'000'000'000;  // keeps the kernel's u32 histogram counts wrap-safe
 constexpr size_t kSlowKept = 200;               // slow calls kept for the panel
 constexpr uint64_t kMessageNs = 4'000'000'000;  // how long a footer message stays
 constexpr size_t kBatchSlowRows = 10;
@@ -89,7 +89,9 @@ class Dashboard {
 
  private:
   util::Expected<void> load();  // the programs, not attached yet
-  int loop(StopEvents& events);
+  int loop(RunLoop& run);
+  void read_keys(RunLoop& run);
+  uint64_t poll_period_ns() const { return std::min(ns_of(state_.refresh_s), collect::kPollPeriodNs); }
   void poll_source();
   void take_events();
   void refresh_data();
@@ -110,6 +112,7 @@ class Dashboard {
   ui::UiState state_;
   ui::DashboardData data_;  // what the screen shows; frozen while paused
   uint64_t next_cpu_read_ns_ = 0;
+  util::EventLoop::TimerId poll_timer_ = 0, draw_timer_ = 0;
 };
 
 util::Expected<void> Dashboard::load() {
@@ -254,57 +257,44 @@ bool Dashboard::on_key(int key) {
   return true;
 }
 
-int Dashboard::loop(StopEvents& events) {
-  const uint64_t start = util::monotonic_ns();
-  const uint64_t deadline = o_.duration_s > 0 ? start + ns_of(o_.duration_s) : 0;
-  auto poll_period = [&] { return std::min(ns_of(state_.refresh_s), kMaxPollNs); };
-  uint64_t next_poll = start + poll_period();
-  uint64_t next_draw = start + ns_of(state_.refresh_s);
-  bool output_closed = false;
+int Dashboard::loop(RunLoop& run) {
+  util::EventLoop& loop = run.loop();
   if (terminal_) {
     refresh_data();
     draw();
+    auto ok = loop.watch(terminal_->input_fd(), [&](uint32_t events) {
+      if (events & (EPOLLHUP | EPOLLERR)) return run.end(RunLoop::End::Tool);  // its terminal is gone: nobody to draw for
+      read_keys(run);
+    });
+    if (!ok) return fail(prog_, ok.error().message, 1);
+    loop.on_interrupted([&] { read_keys(run); });  // ncurses' SIGWINCH: a resize waits as a key
   }
-  for (;;) {
-    uint64_t wake = std::min(next_poll, next_draw);
-    if (deadline) wake = std::min(wake, deadline);
-    const uint64_t now = util::monotonic_ns();
-    const int timeout_ms = wake > now ? static_cast<int>((wake - now + 999'999) / 1'000'000) : 0;
-    const StopEvents::Event event = events.wait(timeout_ms, nullptr);
-    if (event.reason == StopEvents::Reason::Signal || event.reason == StopEvents::Reason::TargetsExited) break;
-    if (event.input_closed) break;  // its terminal is gone: nobody to draw for
-    if (event.output_closed) {  // -b | head: nobody reads the frames
-      output_closed = true;
-      break;
-    }
-    if (event.input_ready && terminal_) {
-      const double refresh = state_.refresh_s;
-      bool quit = false;
-      for (int key; !quit && (key = terminal_->read_key()) != -1;) quit = !on_key(key);
-      if (quit) break;
-      if (state_.refresh_s != refresh) next_draw = next_poll = util::monotonic_ns() + poll_period();
-    }
-    const uint64_t t = util::monotonic_ns();
-    if (deadline && t >= deadline) break;
-    if (t >= next_poll) {
-      poll_source();
-      next_poll = t + poll_period();
-    }
-    if (t >= next_draw) {
-      if (!state_.paused) refresh_data();
-      draw();
-      next_draw = t + ns_of(state_.refresh_s);
-    }
-  }
+  run.set_duration(o_.duration_s);
+  // The poll first when both are due: a frame shows what it brought.
+  poll_timer_ = loop.every(poll_period_ns(), [this] { poll_source(); });
+  draw_timer_ = loop.every(ns_of(state_.refresh_s), [this] {
+    if (!state_.paused) refresh_data();
+    draw();
+  });
+  const RunLoop::Outcome outcome = run.run();
   // Batch: a last frame with what came since the previous one (a -p target's
   // last calls before it exited), as syscount ends with a final report; a
   // run shorter than one refresh still reports. Not when nobody reads it.
-  if (!terminal_ && !output_closed) {
+  if (!terminal_ && outcome.why != RunLoop::End::OutputClosed) {
     poll_source();
     refresh_data();
     draw();
   }
   return 0;
+}
+
+void Dashboard::read_keys(RunLoop& run) {
+  const double refresh = state_.refresh_s;
+  for (int key; (key = terminal_->read_key()) != -1;)
+    if (!on_key(key)) return run.end(RunLoop::End::Tool);
+  if (state_.refresh_s == refresh) return;
+  run.loop().reschedule(poll_timer_, poll_period_ns());
+  run.loop().reschedule(draw_timer_, ns_of(state_.refresh_s));
 }
 
 int Dashboard::run() {
@@ -332,8 +322,8 @@ int Dashboard::run() {
 
   // A -p target that exits ends a batch run as it ends syscount; on the
   // screen the user may pick other processes instead.
-  auto events = StopEvents::create(interactive ? std::vector<uint32_t>{} : filter_.pids);
-  if (!events) return fail(prog_, events.error().message, 1);
+  auto run = RunLoop::create(interactive ? std::vector<uint32_t>{} : filter_.pids);
+  if (!run) return fail(prog_, run.error().message, 1);
   if (auto ok = load(); !ok) return fail(prog_, ok.error().message, 1);
   // The filters before attaching: nothing of other processes (or of our own
   // start-up) gets into a -p/-n view in the meantime.
@@ -343,12 +333,11 @@ int Dashboard::run() {
     auto terminal = ui::Terminal::open();
     if (!terminal) return fail(prog_, terminal.error().message, 1);
     terminal_ = std::move(*terminal);
-    events->watch_input(terminal_->input_fd());
   } else {
     std::cerr << "Tracing syscalls (timing every call, slow calls at least " << thresholds_.describe()
               << ")... Hit Ctrl-C to end.\n";
   }
-  const int status = loop(*events);
+  const int status = loop(**run);
   terminal_.reset();  // restores the terminal before anything else is printed
   return status;
 }

@@ -3,7 +3,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <iostream>
@@ -11,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/launcher.h"
+#include "cli/run_loop.h"
 #include "cli/stats_session.h"
 #include "cli/trace_options.h"
 #include "cli/trace_printer.h"
@@ -20,39 +20,29 @@
 namespace syslat::cli {
 namespace {
 
-// What the stop signals act on (a signal handler has no other way in).
-trace::Tracer* g_tracer = nullptr;
-pid_t g_launched = 0;
-std::atomic<int> g_stop_requests{0};
+struct Traced {
+  int status = 0;        // the launched command's, as a shell reports it (0 with -p)
+  int output_errno = 0;  // why the trace could not be written (0: it could)
+};
 
-// Attached: detach and end. Launched: the command gets the signal and the
-// trace goes on until it exits; a second signal ends the trace (and, by
-// EXITKILL, the command), so one that ignores the first cannot hang us.
-void on_stop_signal(int sig) {
-  const int n = ++g_stop_requests;
-  if (g_launched > 0 && n == 1) {
-    kill(g_launched, sig);
-    return;
-  }
-  if (g_tracer) g_tracer->stop();
-}
-
-void install_stop_handlers() {
-  struct sigaction sa {};
-  sa.sa_handler = on_stop_signal;  // no SA_RESTART: waitpid returns EINTR and sees the request
-  sigemptyset(&sa.sa_mask);
-  // SIGINT and SIGTERM stop us even when ignored at start, as a job a script
-  // puts in the background (`systrace -p PID &`) inherits them: it could
-  // not be stopped cleanly otherwise (as syscount, see StopEvents). SIGHUP
-  // ignored is what nohup asks for: keep ignoring it. The command was
-  // launched before this, with the dispositions it was given.
-  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
-    struct sigaction old {};
-    sigaction(sig, nullptr, &old);
-    if (sig == SIGHUP && old.sa_handler == SIG_IGN) continue;
-    sigaction(sig, &sa, nullptr);
-  }
-  signal(SIGPIPE, SIG_IGN);
+// Traces until no tracee is left or a stop rule ends the run, then ends
+// the trace: attached processes are detached, a launched command killed.
+Traced trace_to_end(RunLoop& run, trace::Tracer& tracer, const TraceOptions& o, int out_fd) {
+  // A launched command gets the first stop signal; a second one ends the
+  // trace, which kills it. Attached processes are detached at the first.
+  if (const pid_t launched = tracer.launched_pid(); launched > 0)
+    run.set_command({launched, [launched](int sig) { kill(launched, sig); }, [&run] { run.end(RunLoop::End::Signal); }});
+  TracePrinter printer(o, out_fd, !o.output_path.empty());
+  // As Ctrl-C twice: attached processes are detached and run on, a
+  // launched command is killed (it was only run to be traced).
+  printer.on_output_gone([&run] { run.end(RunLoop::End::OutputClosed); });
+  run.drive_tracer([&] { return tracer.step(printer); });
+  run.run();
+  Traced traced;
+  traced.status = tracer.finish(printer);
+  if (o.summary) printer.write_summary();
+  traced.output_errno = printer.output_errno();
+  return traced;
 }
 
 }  // namespace
@@ -85,6 +75,11 @@ int run_trace(const std::string& prog, int argc, char** argv) {
     out_fd = output_file->fd();
   }
 
+  // The stop signals go to the run's loop before the command is launched
+  // (which gets the dispositions we were given). No -p target is watched:
+  // with -f the trace goes on while a child of one is left, as strace's does.
+  auto run = RunLoop::create({});
+  if (!run) return fail(prog, run.error().message, 1);
   trace::TracerOptions to;
   // The filter is inherited: children must be traced too, or their traced
   // calls would fail with ENOSYS (strace's --seccomp-bpf implies -f likewise).
@@ -94,30 +89,16 @@ int run_trace(const std::string& prog, int argc, char** argv) {
   auto tracer = o.command.empty() ? trace::Tracer::attach(pids, to) : trace::Tracer::launch(path, o.command, to);
   if (!tracer) return fail(prog, tracer.error().message, o.command.empty() ? 2 : 1);  // -o FILE left as it was
   if (output_file) output_file->begin();
-  g_tracer = tracer->get();
-  g_launched = (*tracer)->launched_pid();
-  install_stop_handlers();
   for (pid_t pid : pids) std::cerr << prog << ": Process " << pid << " attached\n";
-
-  int status = 0;
-  int output_errno = 0;
-  {
-    TracePrinter printer(o, out_fd, !o.output_path.empty());
-    // As Ctrl-C twice: attached processes are detached and run on, a
-    // launched command is killed (it was only run to be traced).
-    printer.on_output_gone([&] { (*tracer)->stop(); });
-    status = (*tracer)->run(printer);
-    if (o.summary) printer.write_summary();
-    output_errno = printer.output_errno();
-  }
+  const Traced traced = trace_to_end(**run, **tracer, o, out_fd);
   for (pid_t pid : pids) std::cerr << prog << ": Process " << pid << " detached\n";
-  g_tracer = nullptr;
   tracer->reset();
   // A reader that went away (`| head`) ends us quietly, as it ends the
   // other tools; any other write error loses the trace: say so.
-  if (output_errno == EPIPE) return 0;
-  if (output_errno != 0) return fail(prog, std::string("cannot write the trace: ") + std::strerror(output_errno), 1);
-  return status;
+  if (traced.output_errno == EPIPE) return 0;
+  if (traced.output_errno != 0)
+    return fail(prog, std::string("cannot write the trace: ") + std::strerror(traced.output_errno), 1);
+  return traced.status;
 }
 
 }  // namespace syslat::cli

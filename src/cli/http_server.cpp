@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 
 #include <fmt/format.h>
@@ -12,7 +11,6 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
-#include <thread>
 
 #include "cli/http_connection.h"
 #include "export/prometheus.h"
@@ -33,10 +31,9 @@ constexpr int kAcceptBatch = 32;
 // Out of fds with nothing to close: how long the listener is left alone.
 constexpr uint64_t kListenerPauseNs = 100'000'000;
 
-// epoll keys: the listener, the stop event; connections count up from kFirstConnection.
+// epoll keys: the listener; connections count up from kFirstConnection.
 constexpr uint64_t kListenerKey = 0;
-constexpr uint64_t kStopKey = 1;
-constexpr uint64_t kFirstConnection = 2;
+constexpr uint64_t kFirstConnection = 1;
 
 constexpr const char* kIndexPage =
     "<html><head><title>syslatd</title></head><body>\n"
@@ -81,7 +78,7 @@ struct MetricsServer::Impl {
   ListenAddress address;
   int port = 0;
   Metrics metrics;
-  util::UniqueFd listener, epoll, stop_event;
+  util::UniqueFd listener, epoll;
   util::UniqueFd spare;  // given up for one accept when the process is out of fds
   struct Client {
     HttpConnection connection;
@@ -91,9 +88,12 @@ struct MetricsServer::Impl {
   std::map<uint64_t, Client> clients;
   uint64_t next_key = kFirstConnection;
   uint64_t listener_paused_until_ns = 0;  // 0: polled
-  std::thread thread;
+  util::EventLoop* loop = nullptr;  // while serving
+  util::EventLoop::TimerId timer = 0;  // at the nearest deadline
+  uint64_t timer_at_ns = 0;
 
-  void serve();
+  void serve_ready();
+  void arm_timer();
   HttpReply answer(const util::HttpRequestHead& head) const;
   void accept_some(uint64_t now);
   bool evict_one();
@@ -101,7 +101,7 @@ struct MetricsServer::Impl {
   void pause_listener(uint64_t now);
   void resume_listener(uint64_t now);
   void expire(uint64_t now);
-  int wait_ms(uint64_t now) const;
+  uint64_t next_deadline_ns() const;  // 0: none
   void handle(uint64_t key, uint32_t events);
   void close_client(std::map<uint64_t, Client>::iterator it) { clients.erase(it); }  // closing the fd unwatches it
 };
@@ -121,21 +121,34 @@ HttpReply MetricsServer::Impl::answer(const util::HttpRequestHead& req) const {
   return make_reply(200, exporter::kPrometheusContentType, metrics(), head_only);
 }
 
-void MetricsServer::Impl::serve() {
+// One round, on the loop's call: what is ready now (without waiting; the
+// loop comes back while more is), then a timer for the nearest deadline.
+void MetricsServer::Impl::serve_ready() {
+  const uint64_t now = util::monotonic_ns();
+  expire(now);
+  resume_listener(now);
   epoll_event events[64];
-  for (;;) {
-    const uint64_t now = util::monotonic_ns();
-    expire(now);
-    resume_listener(now);
-    const int n = epoll_wait(epoll.get(), events, 64, wait_ms(now));
-    if (n < 0 && errno != EINTR) return;  // cannot happen with a valid epoll fd
-    for (int i = 0; i < n; ++i) {
-      const uint64_t key = events[i].data.u64;
-      if (key == kStopKey) return;
-      if (key == kListenerKey) accept_some(util::monotonic_ns());
-      else handle(key, events[i].events);
-    }
+  const int n = epoll_wait(epoll.get(), events, 64, 0);
+  for (int i = 0; i < n; ++i) {
+    const uint64_t key = events[i].data.u64;
+    if (key == kListenerKey) accept_some(util::monotonic_ns());
+    else handle(key, events[i].events);
   }
+  arm_timer();
+}
+
+void MetricsServer::Impl::arm_timer() {
+  const uint64_t at = next_deadline_ns();
+  if (at == timer_at_ns) return;
+  if (timer) loop->cancel(timer);
+  timer = 0;
+  timer_at_ns = at;
+  if (!at) return;
+  timer = loop->at(at, [this] {
+    timer = 0;
+    timer_at_ns = 0;
+    serve_ready();
+  });
 }
 
 void MetricsServer::Impl::accept_some(uint64_t now) {
@@ -215,11 +228,10 @@ void MetricsServer::Impl::expire(uint64_t now) {
   while (!clients.empty() && clients.begin()->second.connection.deadline_ns() <= now) close_client(clients.begin());
 }
 
-int MetricsServer::Impl::wait_ms(uint64_t now) const {
+uint64_t MetricsServer::Impl::next_deadline_ns() const {
   uint64_t wake = clients.empty() ? 0 : clients.begin()->second.connection.deadline_ns();
   if (listener_paused_until_ns && (!wake || listener_paused_until_ns < wake)) wake = listener_paused_until_ns;
-  if (!wake) return -1;
-  return wake > now ? static_cast<int>((wake - now + 999'999) / 1'000'000) : 0;
+  return wake;
 }
 
 void MetricsServer::Impl::handle(uint64_t key, uint32_t events) {
@@ -298,28 +310,32 @@ util::Expected<std::unique_ptr<MetricsServer>> MetricsServer::bind(const ListenA
   impl->metrics = std::move(metrics);
   impl->listener = std::move(*listener);
   impl->epoll.reset(epoll_create1(EPOLL_CLOEXEC));
-  impl->stop_event.reset(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
   impl->spare = open_spare();
-  if (!impl->epoll || !impl->stop_event) return cannot_listen(address, std::strerror(errno));
-  for (auto [fd, key] : {std::pair{impl->listener.get(), kListenerKey}, {impl->stop_event.get(), kStopKey}}) {
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.u64 = key;
-    if (epoll_ctl(impl->epoll.get(), EPOLL_CTL_ADD, fd, &ev) != 0) return cannot_listen(address, std::strerror(errno));
-  }
+  if (!impl->epoll) return cannot_listen(address, std::strerror(errno));
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kListenerKey;
+  if (epoll_ctl(impl->epoll.get(), EPOLL_CTL_ADD, impl->listener.get(), &ev) != 0)
+    return cannot_listen(address, std::strerror(errno));
   return std::unique_ptr<MetricsServer>(new MetricsServer(std::move(impl)));
 }
 
-void MetricsServer::start() {
-  impl_->thread = std::thread([this] { impl_->serve(); });
+util::Expected<void> MetricsServer::serve_on(util::EventLoop& loop) {
+  Impl* impl = impl_.get();
+  if (auto ok = loop.watch(impl->epoll.get(), [impl](uint32_t) { impl->serve_ready(); }); !ok) return ok;
+  impl->loop = &loop;
+  return {};
 }
 
 void MetricsServer::stop() {
-  if (!impl_->thread.joinable()) return;
-  const uint64_t one = 1;
-  (void)!write(impl_->stop_event.get(), &one, sizeof(one));
-  impl_->thread.join();
-  impl_->clients.clear();
+  Impl& impl = *impl_;
+  if (!impl.loop) return;
+  impl.loop->unwatch(impl.epoll.get());
+  if (impl.timer) impl.loop->cancel(impl.timer);
+  impl.timer = 0;
+  impl.timer_at_ns = 0;
+  impl.loop = nullptr;
+  impl.clients.clear();
 }
 
 std::string MetricsServer::url() const {

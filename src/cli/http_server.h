@@ -2,8 +2,9 @@
 // /metrics), 405 with Allow for other methods there, 404 elsewhere, 400 for
 // what is not a request; one request per connection (Connection: close).
 //
-// Built to face a network: one thread on epoll, every connection non-blocking
-// with one deadline from accept to the last byte of its reply (a client that
+// Built to face a network: an epoll set of its own, which the caller's event
+// loop watches (nothing blocks it), every connection non-blocking with one
+// deadline from accept to the last byte of its reply (a client that
 // trickles its request a byte at a time cannot hold on), a cap on open
 // connections (at the cap, or when the process is out of fds, the oldest
 // connection that has not sent a whole request is closed, so idle sockets
@@ -16,13 +17,14 @@
 #include <string>
 
 #include "cli/options.h"
+#include "util/event_loop.h"
 #include "util/expected.h"
 
 namespace syslat::cli {
 
 class MetricsServer {
  public:
-  // Called by the server's thread for each GET /metrics.
+  // Called for each GET /metrics, in the event loop's thread.
   using Metrics = std::function<std::shared_ptr<const std::string>()>;
 
   // Binds and listens (connections queue until start()). The error names
@@ -32,8 +34,9 @@ class MetricsServer {
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;
 
-  void start();  // serves from a thread of its own
-  void stop();   // stops serving and closes every connection
+  // Serves from `loop` (which must outlive the serving) until stop().
+  util::Expected<void> serve_on(util::EventLoop& loop);
+  void stop();  // stops serving and closes every connection
   std::string url() const;  // http://127.0.0.1:9476/metrics
   int port() const;         // the port bound (the kernel's choice for port 0)
 

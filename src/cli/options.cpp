@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <pwd.h>
-#include <signal.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -20,6 +19,7 @@
 #include "util/cgroup.h"
 #include "util/duration.h"
 #include "util/escape.h"
+#include "util/proc.h"
 #include "util/strings.h"
 
 namespace syslat::cli {
@@ -85,8 +85,6 @@ constexpr const char* kShortOptions = "+p:t:n:u:c:S:xe:i:d:T:LmPljo:bvhV";
 util::Error bad(const std::string& option, const std::string& what) {
   return util::make_error(option + ": " + what);
 }
-
-bool process_exists(uint32_t pid) { return kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM; }
 
 bool thread_exists(uint32_t tid) {
   struct stat st {};
@@ -318,7 +316,7 @@ util::Expected<std::vector<uint32_t>> parse_ids(const std::string& option, std::
     if (!n || *n == 0 || *n >= (1u << SYSLAT_PID_BITS))
       return bad(option, fmt::format("'{}' is not a {} (expected {})", item, threads ? "TID" : "PID", form));
     const auto id = static_cast<uint32_t>(*n);
-    if (!(threads ? thread_exists(id) : process_exists(id)))
+    if (!(threads ? thread_exists(id) : util::process_alive(static_cast<pid_t>(id))))
       return bad(option, fmt::format("no such {}: {} (expected {})", threads ? "thread" : "process", id, form));
     ids.push_back(id);
   }

@@ -11,11 +11,12 @@
 #include <optional>
 
 #include "cli/launcher.h"
+#include "cli/run_loop.h"
 #include "cli/slow_printer.h"
-#include "cli/stop_events.h"
 #include "cli/syscall_list.h"
 #include "collect/bpf_env.h"
 #include "collect/bpf_source.h"
+#include "collect/source.h"
 #include "trace/ptrace_source.h"
 #include "export/report_writer.h"
 #include "util/files.h"
@@ -25,8 +26,6 @@
 
 namespace syslat::cli {
 namespace {
-
-constexpr uint64_t kPollPeriodNs = 1'000'000'000;  // keeps the kernel's u32 histogram counts wrap-safe
 
 core::ReportKind report_kind(Tool tool) { return tool == Tool::Count ? core::ReportKind::Count : core::ReportKind::Lat; }
 
@@ -65,18 +64,46 @@ struct Output {
   std::unique_ptr<SlowPrinter> slow;
 };
 
+// The reports of a run, from either backend: what the polls added up since
+// the last report, every -i interval and at the end (sysslow's stream ends
+// with its summary line instead).
+class Reporter {
+ public:
+  Reporter(Output& out, core::ReportOptions options) : out_(out), options_(options) {}
+  void add(const core::Sample& sample) { pending_.merge(sample); }
+  void emit() {
+    if (out_.reports) out_.reports->write(stamped_report(pending_, options_));
+    pending_ = core::Sample{};
+  }
+  void finish() {
+    if (out_.slow)
+      out_.slow->finish();
+    else
+      emit();
+  }
+
+ private:
+  Output& out_;
+  const core::ReportOptions options_;
+  core::Sample pending_;
+};
+
 class Session {
  public:
   Session(std::string prog, Tool tool, const CommonOptions& o) : prog_(std::move(prog)), tool_(tool), o_(o) {}
   int run();
 
  private:
-  int loop(collect::BpfSource& source, StopEvents& events, LaunchedCommand* command, Output& out);
+  int run_bpf(RunLoop& run, std::ostream& out, const std::function<int(const std::string&)>& fall_back);
+  int loop(collect::BpfSource& source, RunLoop& run, LaunchedCommand* command, Output& out);
   // --backend ptrace, or auto when BPF cannot load and there is a command or -p.
-  int run_ptrace(StopEvents& events, std::ostream& out);
+  int run_ptrace(RunLoop& run, std::ostream& out);
   // The run starts: -o FILE is emptied, then the writers are made.
   Output make_output(std::ostream& out) const;
   std::string ready_line() const;
+  // The launched command in the stop rules: `send` signals it, `kill` is
+  // the second stop request. Either way the command is said on stderr.
+  RunLoop::Command launched(pid_t pid, std::function<void(int)> send, std::function<void()> kill) const;
 
   std::string prog_;
   Tool tool_;
@@ -122,29 +149,31 @@ int Session::run() {
   }
   std::ostream& out = file ? *file : std::cout;
 
-  // Signals go to the signalfd before anything is attached: an early Ctrl-C
-  // still detaches cleanly.
-  auto events = StopEvents::create(o_.filter.pids);
-  if (!events) return fail(prog_, events.error().message, 1);
-  if (o_.backend == Backend::Ptrace) return run_ptrace(*events, out);
+  // Signals go to the run's loop before anything is attached: an early
+  // Ctrl-C still detaches cleanly.
+  auto run = RunLoop::create(o_.filter.pids);
+  if (!run) return fail(prog_, run.error().message, 1);
+  if (o_.backend == Backend::Ptrace) return run_ptrace(**run, out);
   const bool can_fall_back = o_.backend == Backend::Auto && (!o_.command.empty() || !o_.filter.pids.empty());
-  auto fall_back = [&](const std::string& why) {
+  return run_bpf(**run, out, [&](const std::string& why) {
+    if (!can_fall_back) return fail(prog_, why, 1);
     std::cerr << prog_ << ": BPF unavailable (" << why << "): using the ptrace backend (slower)\n";
-    return run_ptrace(*events, out);
-  };
-  auto kernel = collect::check_bpf_environment();
-  if (!kernel) return can_fall_back ? fall_back(kernel.error().message) : fail(prog_, kernel.error().message, 1);
+    return run_ptrace(**run, out);
+  });
+}
 
+// `fall_back` is told why BPF cannot be used.
+int Session::run_bpf(RunLoop& run, std::ostream& out, const std::function<int(const std::string&)>& fall_back) {
+  auto kernel = collect::check_bpf_environment();
+  if (!kernel) return fall_back(kernel.error().message);
   std::optional<LaunchedCommand> command;
   if (!o_.command.empty()) {
     auto spawned = LaunchedCommand::spawn(o_.command);
     if (!spawned) return fail(prog_, spawned.error().message, 2);
     command.emplace(std::move(*spawned));
   }
-
-  const bool timed = wants_timing(tool_, o_);
   collect::BpfOptions bo;
-  bo.timed = timed;
+  bo.timed = wants_timing(tool_, o_);
   bo.slow = tool_ == Tool::Slow;
   bo.user_stack = o_.user_stack;
   bo.kernel_stack = o_.kernel_stack;
@@ -155,7 +184,6 @@ int Session::run() {
   bo.verbose = o_.verbose;
   auto source = collect::BpfSource::load(bo);
   if (!source) {
-    if (!can_fall_back) return fail(prog_, source.error().message, 1);
     command.reset();  // never released: it exits without running
     return fall_back(source.error().message);
   }
@@ -165,10 +193,7 @@ int Session::run() {
   if (tool_ == Tool::Slow) filter.skip_pid = static_cast<uint32_t>(getpid());
   if (auto ok = (*source)->apply(filter); !ok) return fail(prog_, ok.error().message, 2);
   if (command) (*source)->trace_from_exec(static_cast<uint32_t>(command->pid()));
-  if (tool_ == Tool::Slow) {
-    (*source)->set_thresholds(o_.thresholds);
-    events->watch_data((*source)->events_fd());
-  }
+  if (tool_ == Tool::Slow) (*source)->set_thresholds(o_.thresholds);
   if (auto ok = (*source)->attach(); !ok) return fail(prog_, ok.error().message, 1);
 
   Output output = make_output(out);
@@ -176,7 +201,7 @@ int Session::run() {
     command->release();
   else
     std::cerr << ready_line() << '\n';
-  return loop(**source, *events, command ? &*command : nullptr, output);
+  return loop(**source, run, command ? &*command : nullptr, output);
 }
 
 Output Session::make_output(std::ostream& out) const {
@@ -194,7 +219,22 @@ Output Session::make_output(std::ostream& out) const {
   return output;
 }
 
-int Session::run_ptrace(StopEvents& events, std::ostream& out) {
+// With a command, a stop request does not end the run: the command would
+// go on untraced. The stop rules (RunLoop) pass it on, and kill the
+// command on a second one, so one that ignores the first cannot hang us.
+RunLoop::Command Session::launched(pid_t pid, std::function<void(int)> send, std::function<void()> kill) const {
+  RunLoop::Command command;
+  command.pid = pid;
+  command.pass_on = [this, pid, send = std::move(send)](int sig) {
+    send(sig);
+    std::cerr << fmt::format("{}: sent SIG{} to {} (pid {}); waiting for it to exit (signal again to kill it)\n",
+                             prog_, sigabbrev_np(sig), o_.command.at(0), pid);
+  };
+  command.kill = std::move(kill);
+  return command;
+}
+
+int Session::run_ptrace(RunLoop& run, std::ostream& out) {
   const auto& f = o_.filter;
   if (!f.tids.empty() || f.uid || f.comm || f.cgroup_path)
     return fail(prog_, "--backend ptrace: -t, -u, -n, -c and --unit need BPF (expected -p PID or a command)", 2);
@@ -219,136 +259,68 @@ int Session::run_ptrace(StopEvents& events, std::ostream& out) {
   Output output = make_output(out);
   if (o_.command.empty()) std::cerr << ready_line() << '\n';
 
-  const core::ReportOptions ro = report_options(report_kind(tool_), o_, po.timed);
-  const uint64_t start = util::monotonic_ns();
-  const uint64_t interval_ns = static_cast<uint64_t>(o_.interval_s * 1e9);
-  uint64_t deadline = o_.duration_s > 0 ? start + static_cast<uint64_t>(o_.duration_s * 1e9) : 0;
-  uint64_t next_report = interval_ns ? start + interval_ns : 0;
-  core::Sample pending;
-  int stop_requests = 0;
+  Reporter reporter(output, report_options(report_kind(tool_), o_, po.timed));
   const auto print = [&](core::SlowEvent&& e) { output.slow->print(std::move(e)); };
-  auto take = [&] {
-    if (output.slow) {
-      source.consume_events(print);
-      source.poll();
-    } else {
-      pending.merge(source.poll());
-    }
-  };
-  auto emit = [&] {
-    if (output.reports) output.reports->write(stamped_report(pending, ro));
-    pending = core::Sample{};
-  };
-  // A command gets the stop signal and the run goes on until it exits; a
-  // second one ends the trace (and kills it). Attached processes: detach.
-  auto stop_request = [&](int sig) {
-    if (source.launched_pid() > 0 && ++stop_requests == 1) {
-      kill(source.launched_pid(), sig);
-      return;
-    }
-    source.stop();
-  };
-  constexpr int kTickMs = 100;  // how soon a finished tracer thread or a slow event is noticed
-  while (!source.finished()) {
-    const StopEvents::Event event = events.wait(kTickMs, nullptr);
-    if (event.reason == StopEvents::Reason::Signal)
-      for (int i = 0; i < std::max(event.signals, 1); ++i) stop_request(event.signo);
-    if (event.reason == StopEvents::Reason::TargetsExited && source.launched_pid() == 0) source.stop();
-    if (event.output_closed && source.launched_pid() == 0) source.stop();  // nobody reads: detach
-    const uint64_t t = util::monotonic_ns();
-    if (deadline && t >= deadline) {
-      stop_request(SIGTERM);
-      deadline = 0;
-    }
+  if (const pid_t pid = source.launched_pid(); pid > 0)  // a second request ends the trace, which kills it
+    run.set_command(launched(pid, [pid](int sig) { kill(pid, sig); }, [&run] { run.end(RunLoop::End::Signal); }));
+  // sysslow: each slow call as soon as the tracer has seen it.
+  run.drive_tracer([&] {
+    const trace::Tracer::Step step = source.step();
     if (output.slow) source.consume_events(print);
-    if (next_report && t >= next_report) {
-      take();
-      emit();
-      while (next_report <= t) next_report += interval_ns;
-    }
-  }
-  take();
-  if (output.slow)
-    output.slow->finish();
-  else
-    emit();
+    return step;
+  });
+  run.set_duration(o_.duration_s);
+  if (o_.interval_s > 0)
+    run.loop().every(static_cast<uint64_t>(o_.interval_s * 1e9), [&] {
+      reporter.add(source.poll());
+      reporter.emit();
+    });
+  run.run();
+  source.stop();  // detaches attached processes: they run on
+  if (output.slow) source.consume_events(print);
+  reporter.add(source.poll());
+  reporter.finish();
   return o_.command.empty() ? 0 : source.exit_status();
 }
 
-int Session::loop(collect::BpfSource& source, StopEvents& events, LaunchedCommand* command, Output& out) {
-  const core::ReportOptions ro = report_options(report_kind(tool_), o_, wants_timing(tool_, o_));
-  const uint64_t start = util::monotonic_ns();
-  const uint64_t interval_ns = static_cast<uint64_t>(o_.interval_s * 1e9);
-  uint64_t deadline = o_.duration_s > 0 ? start + static_cast<uint64_t>(o_.duration_s * 1e9) : 0;
-  uint64_t next_report = interval_ns ? start + interval_ns : 0;
-  uint64_t next_poll = start + kPollPeriodNs;
-  core::Sample pending;
-  int status = 0;
-  int stop_requests = 0;
-
-  auto emit = [&] {
-    if (out.reports) out.reports->write(stamped_report(pending, ro));
-    pending = core::Sample{};
-  };
+int Session::loop(collect::BpfSource& source, RunLoop& run, LaunchedCommand* command, Output& out) {
+  Reporter reporter(out, report_options(report_kind(tool_), o_, wants_timing(tool_, o_)));
   // sysslow: events as they come; losses said when the poll sees them.
   const auto print = [&](core::SlowEvent&& e) { out.slow->print(std::move(e)); };
   auto poll_source = [&] {
     core::Sample s = source.poll();
-    if (!out.slow) return pending.merge(s);
+    if (!out.slow) return reporter.add(s);
     // sysslow reports events, not aggregates: only the losses matter here.
     source.consume_events(print);
     out.slow->lost(s.health.events_lost);
   };
-  // With a command, a stop request does not end the run: the command would
-  // go on untraced. It gets the signal and the run goes on until it exits;
-  // a second request kills it, so one that ignores the first cannot hang us.
-  auto stop_command = [&](int sig) {
-    if (++stop_requests > 1) return command->signal(SIGKILL);
-    command->signal(sig);
-    std::cerr << fmt::format("{}: sent SIG{} to {} (pid {}); waiting for it to exit (signal again to kill it)\n",
-                             prog_, sigabbrev_np(sig), o_.command.at(0), command->pid());
-  };
-  for (;;) {
-    uint64_t wake = next_poll;
-    if (next_report) wake = std::min(wake, next_report);
-    if (deadline) wake = std::min(wake, deadline);
-    const uint64_t now = util::monotonic_ns();
-    const int timeout_ms = wake > now ? static_cast<int>((wake - now + 999'999) / 1'000'000) : 0;
-    const StopEvents::Event event = events.wait(timeout_ms, command);
-    if (event.data_ready) source.consume_events(print);
-    if (event.reason == StopEvents::Reason::CommandExited) {
-      status = command->exit_status();  // like strace
-      break;
-    }
-    if (event.reason == StopEvents::Reason::TargetsExited) break;
-    // Our output is gone (`| head`): nobody reads the reports, end quietly
-    // with status 0. A launched command runs on to its end, its reports dropped.
-    if (event.output_closed && !command) break;
-    if (event.reason == StopEvents::Reason::Signal) {
-      if (!command) break;
-      for (int i = 0; i < event.signals; ++i) stop_command(event.signo);
-    }
-    const uint64_t t = util::monotonic_ns();
-    if (deadline && t >= deadline) {
-      if (!command) break;
-      stop_command(SIGTERM);  // as timeout(1) does
-      deadline = 0;
-    }
-    if (t < wake) continue;
-    poll_source();
-    next_poll = t + kPollPeriodNs;
-    if (next_report && t >= next_report) {
-      emit();
-      while (next_report <= t) next_report += interval_ns;
-    }
+  util::EventLoop& loop = run.loop();
+  if (out.slow)
+    if (auto ok = loop.watch(source.events_fd(), [&](uint32_t) { source.consume_events(print); }); !ok)
+      return fail(prog_, ok.error().message, 1);
+  if (command) {
+    run.set_command(launched(command->pid(), [command](int sig) { command->signal(sig); },
+                             [command] { command->signal(SIGKILL); }));
+    run.on_child([&] {
+      if (command->reap_if_exited()) run.end(RunLoop::End::CommandExited);
+    });
   }
+  run.set_duration(o_.duration_s);
+  // The report timer is made first, so that it runs first when both are
+  // due: it polls, and moves the next poll one period on.
+  util::EventLoop::TimerId poll_timer = 0;
+  if (o_.interval_s > 0)
+    loop.every(static_cast<uint64_t>(o_.interval_s * 1e9), [&] {
+      poll_source();
+      loop.reschedule(poll_timer, collect::kPollPeriodNs);
+      reporter.emit();
+    });
+  poll_timer = loop.every(collect::kPollPeriodNs, poll_source);
+  const RunLoop::Outcome outcome = run.run();
   source.detach();
   poll_source();
-  if (out.slow)
-    out.slow->finish();
-  else
-    emit();
-  return status;
+  reporter.finish();
+  return outcome.why == RunLoop::End::CommandExited ? command->exit_status() : 0;  // like strace
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 #include "collect/process_reader.h"
 
 #include <bpf/bpf.h>
-#include <signal.h>
 
 #include <cerrno>
 #include <vector>
@@ -66,7 +65,7 @@ void ProcessReader::find_reaped() {
   reaped_.clear();
   for (auto it = last_.begin(); it != last_.end(); it = last_.upper_bound({it->first.first, UINT32_MAX})) {
     const uint32_t tgid = it->first.first;
-    if (kill(static_cast<pid_t>(tgid), 0) != 0 && errno == ESRCH) reaped_.insert(tgid);
+    if (!util::process_alive(static_cast<pid_t>(tgid))) reaped_.insert(tgid);
   }
 }
 

@@ -1,7 +1,5 @@
 #include "trace/ptrace_source.h"
 
-#include <future>
-
 #include "core/report.h"
 #include "decode/format.h"
 #include "trace/summary.h"
@@ -11,7 +9,7 @@
 #include "util/time.h"
 
 namespace syslat::trace {
-// Runs in the tracer thread; poll() and consume_events() read under mu_.
+// Counts the calls Tracer::step() reports, in the caller's thread.
 class PtraceSource::Collector final : public Handler {
  public:
   explicit Collector(const PtraceSourceOptions& o) : o_(o) {
@@ -31,7 +29,6 @@ class PtraceSource::Collector final : public Handler {
     if (f.min_duration_ns && (!ns || *ns < f.min_duration_ns)) return;
     std::optional<core::SlowEvent> event;
     if (o_.slow && ns && *ns >= o_.slow->for_name(core::slot_name(c.id))) event = slow_event(c, *ns);
-    std::lock_guard lock(mu_);
     add_call(sample_.syscalls[c.id], c, o_.timed, o_.timed);
     if (!c.entry_seen) return;  // in flight at attach: counted only as that
     if (o_.per_process) {
@@ -48,7 +45,6 @@ class PtraceSource::Collector final : public Handler {
   }
 
   core::Sample take() {
-    std::lock_guard lock(mu_);
     core::Sample out = std::move(sample_);
     sample_ = core::Sample{};
     out.end_ns = util::monotonic_ns();
@@ -57,7 +53,6 @@ class PtraceSource::Collector final : public Handler {
   }
 
   std::vector<core::SlowEvent> take_events() {
-    std::lock_guard lock(mu_);
     return std::exchange(events_, {});
   }
 
@@ -81,7 +76,6 @@ class PtraceSource::Collector final : public Handler {
 
   const PtraceSourceOptions o_;
   decode::CallContext ctx_;
-  std::mutex mu_;
   core::Sample sample_;
   std::vector<core::SlowEvent> events_;
 };
@@ -89,65 +83,31 @@ class PtraceSource::Collector final : public Handler {
 util::Expected<std::unique_ptr<PtraceSource>> PtraceSource::start(const PtraceSourceOptions& options) {
   std::unique_ptr<PtraceSource> source(new PtraceSource());
   source->collector_ = std::make_unique<Collector>(options);
-  std::promise<util::Expected<pid_t>> started;
-  auto ready = started.get_future();
-  std::promise<Tracer*> tracer_ptr;
-  auto tracer_ready = tracer_ptr.get_future();
-  PtraceSource* self = source.get();
-  source->thread_ = std::thread([self, options, &started, &tracer_ptr] {
-    TracerOptions to;
-    // What the BPF backend counts: a command's whole tree; of -p PID, every
-    // thread (new ones too) and none of its child processes.
-    to.follow_forks = !options.argv.empty();
-    to.follow_threads = true;
-    auto tracer = options.argv.empty() ? Tracer::attach(options.pids, to) : Tracer::launch(options.path, options.argv, to);
-    if (!tracer) {
-      tracer_ptr.set_value(nullptr);
-      started.set_value(tracer.error());
-      self->finished_ = true;
-      return;
-    }
-    tracer_ptr.set_value(tracer->get());
-    started.set_value((*tracer)->launched_pid());
-    {
-      std::lock_guard lock(self->tracer_mu_);
-      self->tracer_ = tracer->get();
-    }
-    const int status = (*tracer)->run(*self->collector_);
-    self->exit_status_ = status;
-    std::lock_guard lock(self->tracer_mu_);
-    self->tracer_ = nullptr;
-    tracer->reset();
-    self->finished_ = true;
-  });
-  tracer_ready.wait();
-  auto result = ready.get();
-  if (!result) {
-    source->thread_.join();
-    return result.error();
-  }
-  source->launched_ = *result;
+  TracerOptions to;
+  // What the BPF backend counts: a command's whole tree; of -p PID, every
+  // thread (new ones too) and none of its child processes.
+  to.follow_forks = !options.argv.empty();
+  to.follow_threads = true;
+  auto tracer = options.argv.empty() ? Tracer::attach(options.pids, to) : Tracer::launch(options.path, options.argv, to);
+  if (!tracer) return tracer.error();
+  source->tracer_ = std::move(*tracer);
+  source->launched_ = source->tracer_->launched_pid();
   return source;
 }
 
-PtraceSource::~PtraceSource() {
-  stop();
-  if (thread_.joinable()) thread_.join();
+PtraceSource::~PtraceSource() { stop(); }
+
+Tracer::Step PtraceSource::step() {
+  if (!tracer_) return Tracer::Step::Done;
+  const Tracer::Step step = tracer_->step(*collector_);
+  if (step == Tracer::Step::Done) stop();
+  return step;
 }
 
 void PtraceSource::stop() {
-  // Repeated until the thread notices: the wake-up signal can land just
-  // before the thread blocks in waitpid.
-  while (!finished_.load()) {
-    {
-      std::lock_guard lock(tracer_mu_);
-      if (tracer_) {
-        tracer_->stop();
-        tracer_->interrupt_wait();
-      }
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  if (!tracer_) return;
+  exit_status_ = tracer_->finish(*collector_);
+  tracer_.reset();
 }
 
 core::Sample PtraceSource::poll() { return collector_->take(); }

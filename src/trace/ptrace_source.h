@@ -1,30 +1,26 @@
 // The ptrace backend as a stats source (--backend ptrace, or auto when BPF
 // cannot load): syscount, syslat and sysslow render it with the same
-// writers. The tracer runs in its own thread (every ptrace call must come
-// from the thread that seized the tracees); poll() takes a snapshot of what
-// it counted under a mutex.
+// writers. Everything happens in the caller's thread (every ptrace call
+// must come from the thread that seized the tracees): its event loop calls
+// step() on SIGCHLD, poll() takes what was counted since the last poll.
 #pragma once
 
 #include <sys/types.h>
 
-#include <atomic>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "collect/source.h"
 #include "core/filter_spec.h"
 #include "core/slow_event.h"
 #include "core/threshold_spec.h"
+#include "trace/tracer.h"
 #include "util/expected.h"
 
 namespace syslat::trace {
-
-class Tracer;
 
 struct PtraceSourceOptions {
   bool timed = false;        // durations and histograms (lat, -L)
@@ -39,32 +35,31 @@ struct PtraceSourceOptions {
 
 class PtraceSource final : public collect::Source {
  public:
-  // Starts the tracer thread and waits until the command is launched or the
-  // processes are attached; the error says why not.
+  // Launches the command or attaches to the processes; the error says why not.
   static util::Expected<std::unique_ptr<PtraceSource>> start(const PtraceSourceOptions& options);
   ~PtraceSource() override;
 
   core::Sample poll() override;
   // sysslow: the slow calls since the last call.
   size_t consume_events(const std::function<void(core::SlowEvent&&)>& sink);
-  // The tracer thread is done: every tracee exited (or stop() detached them).
-  bool finished() const { return finished_.load(); }
+  // Handles the stops that are ready (Tracer::step: call it on SIGCHLD),
+  // counting the calls they end; after Done the trace is finished().
+  Tracer::Step step();
+  // The trace is over: every tracee exited (or stop() detached them).
+  bool finished() const { return !tracer_; }
   // The launched command's status as a shell reports it, once finished.
-  int exit_status() const { return exit_status_.load(); }
+  int exit_status() const { return exit_status_; }
   pid_t launched_pid() const { return launched_; }
-  // Detaches attached processes (kills a launched command) and ends the thread.
+  // Detaches attached processes (kills a launched command): finished.
   void stop();
 
  private:
   class Collector;
   PtraceSource() = default;
 
-  std::thread thread_;
   std::unique_ptr<Collector> collector_;
-  std::mutex tracer_mu_;
-  Tracer* tracer_ = nullptr;  // while run() runs, for stop()
-  std::atomic<bool> finished_{false};
-  std::atomic<int> exit_status_{0};
+  std::unique_ptr<Tracer> tracer_;  // until finished
+  int exit_status_ = 0;
   pid_t launched_ = 0;
 };
 

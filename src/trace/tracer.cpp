@@ -4,8 +4,8 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -28,27 +28,29 @@ constexpr long kCommonOptions = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTR
                                 PTRACE_O_TRACESECCOMP;
 constexpr long kFollowOptions = PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE;
 
-// How long run() polls for the next stop before it blocks in waitpid. A
-// busy tracee stops again within microseconds; a tracer that blocked has
-// to be woken for it, and a woken idle CPU (on a VM, an exit to the host)
-// cost ~15 us a stop here, more than the rest of the stop. Polling keeps
-// that CPU awake; sched_yield between polls lets a tracee that shares the
-// CPU run. A tracee that sleeps longer costs at most this much per stop.
+// How long step() polls for the next stop before it returns to sleep in
+// the event loop. A busy tracee stops again within microseconds; a tracer
+// that slept has to be woken for it, and a woken idle CPU (on a VM, an exit
+// to the host) cost ~15 us a stop here, more than the rest of the stop.
+// Polling keeps that CPU awake; sched_yield between polls lets a tracee that
+// shares the CPU run. A tracee that sleeps longer costs at most this much
+// per stop.
 constexpr uint64_t kSpinNs = 20'000;
+// How long one step() may go on while stops keep coming: the loop's stop
+// signals, timers (-i, -d) and other fds wait at most this long.
+constexpr uint64_t kStepBudgetNs = 10'000'000;
 
 long options_for(const TracerOptions& o, bool launched) {
   long opts = kCommonOptions;
   // Threads only: fork and vfork children are left alone by the kernel;
   // clone reports threads, and processes cloned with another exit signal
-  // than SIGCHLD, which run() detaches.
+  // than SIGCHLD, which step() detaches.
   if (o.follow_forks)
     opts |= kFollowOptions;
   else if (o.follow_threads)
     opts |= PTRACE_O_TRACECLONE;
   return launched ? opts | PTRACE_O_EXITKILL : opts;
 }
-
-void on_interrupt(int) {}
 
 int shell_status(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
 
@@ -85,22 +87,23 @@ std::vector<pid_t> threads_of(pid_t pid) {
   return out;
 }
 
-}  // namespace
-
-int Tracer::interrupt_signal() { return SIGRTMIN + 2; }
-
-Tracer::Tracer(const TracerOptions& options) : options_(options), thread_(pthread_self()) {
-  struct sigaction sa {};
-  sa.sa_handler = on_interrupt;  // no SA_RESTART: waitpid returns EINTR
-  sigaction(interrupt_signal(), &sa, nullptr);
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, interrupt_signal());
-  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+// The SIGCHLD of the stops handled so far: the loop would wake for them
+// only to find nothing. Any stop after this sends one of its own.
+void discard_pending_sigchld() {
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  const timespec none{};
+  while (sigtimedwait(&chld, nullptr, &none) == SIGCHLD) {
+  }
 }
 
+}  // namespace
+
+Tracer::Tracer(const TracerOptions& options) : options_(options) {}
+
 Tracer::~Tracer() {
-  // run() was not called or returned early: no tracee may stay stopped.
+  // finish() was not called (an error on the way): no tracee may stay stopped.
   for (auto& [tid, t] : tracees_) {
     if (t.attached)
       ptrace(PTRACE_DETACH, tid, nullptr, nullptr);
@@ -109,8 +112,6 @@ Tracer::~Tracer() {
   }
   if (launched_ > 0 && tracees_.count(launched_)) waitpid(launched_, nullptr, __WALL);
 }
-
-void Tracer::interrupt_wait() { pthread_kill(thread_, interrupt_signal()); }
 
 util::Expected<std::unique_ptr<Tracer>> Tracer::launch(const std::string& path, const std::vector<std::string>& argv,
                                                        const TracerOptions& options) {
@@ -202,7 +203,7 @@ void Tracer::new_child(pid_t tid, unsigned event, Handler& h) {
   if (ctid <= 0) return;
   const bool known = tracees_.count(ctid) != 0;  // its first stop came first
   const pid_t ctgid = known || event != PTRACE_EVENT_CLONE ? ctid : thread_group(ctid);
-  // Not followed: detached at its first stop, in run() (or already).
+  // Not followed: detached at its first stop, in step() (or already).
   if (!known && !follows(ctgid)) return;
   Tracee& nt = known ? tracees_.at(ctid) : add(ctid, ctgid);
   nt.seccomp = tracees_.at(tid).seccomp;
@@ -266,127 +267,141 @@ void Tracer::gone(pid_t tid, int status, Handler& h) {
   h.on_tracees(tracees_.size());
 }
 
-int Tracer::run(Handler& h) {
-  h.on_tracees(tracees_.size());
+Tracer::Step Tracer::step(Handler& h) {
+  if (!announced_) {
+    announced_ = true;
+    h.on_tracees(tracees_.size());
+  }
+  uint64_t now = util::monotonic_ns();
+  const uint64_t budget_end = now + kStepBudgetNs;
+  uint64_t spin_end = now + kSpinNs;
+  bool discarded = false;
   while (!tracees_.empty()) {
-    if (stop_.load(std::memory_order_relaxed)) break;
     int status = 0;
-    pid_t tid = waitpid(-1, &status, __WALL | WNOHANG);
-    if (tid == 0) {
-      const uint64_t until = util::monotonic_ns() + kSpinNs;
-      while (tid == 0 && util::monotonic_ns() < until && !stop_.load(std::memory_order_relaxed)) {
-        sched_yield();
-        tid = waitpid(-1, &status, __WALL | WNOHANG);
-      }
-    }
-    if (tid == 0) {
-      h.on_idle();
-      if (stop_.load(std::memory_order_relaxed)) break;
-      tid = waitpid(-1, &status, __WALL);
-    }
+    const pid_t tid = waitpid(-1, &status, __WALL | WNOHANG);
     if (tid < 0) {
       if (errno == EINTR) continue;
       break;  // ECHILD: nothing left to wait for
     }
-    auto it = tracees_.find(tid);
-    if (it == tracees_.end()) {
-      // A new thread or child can report before its parent's fork event.
-      if (!WIFSTOPPED(status)) continue;
-      const pid_t tgid = thread_group(tid);
-      if (!follows(tgid)) {  // a new process where only threads are followed
-        ptrace(PTRACE_DETACH, tid, nullptr, nullptr);  // its first stop: nothing to re-inject
+    if (tid == 0) {
+      if (util::monotonic_ns() < spin_end) {
+        sched_yield();
         continue;
       }
-      Tracee& nt = add(tid, tgid);
-      nt.seccomp = launched_ != 0 && options_.seccomp.has_value();  // a filter is inherited
-      h.on_tracees(tracees_.size());
-      it = tracees_.find(tid);
-    }
-    Tracee& t = it->second;
-    if (WIFEXITED(status) || WIFSIGNALED(status)) {
-      gone(tid, status, h);
-      continue;
-    }
-    if (!WIFSTOPPED(status)) continue;
-    const int sig = WSTOPSIG(status);
-    const unsigned event = static_cast<unsigned>(status) >> 16;
-    if (sig == (SIGTRAP | 0x80)) {
-      syscall_stop(t, tid, h, false);
-      resume(tid, t, 0);
-      continue;
-    }
-    switch (event) {
-      case 0: break;  // a signal-delivery-stop, below
-      case PTRACE_EVENT_SECCOMP:
-        syscall_stop(t, tid, h, true);
-        resume(tid, t, 0);  // in_syscall now: PTRACE_SYSCALL, for the exit stop
-        continue;
-      case PTRACE_EVENT_FORK:
-      case PTRACE_EVENT_VFORK:
-      case PTRACE_EVENT_CLONE:
-        new_child(tid, event, h);
-        resume(tid, tracees_.at(tid), 0);
-        continue;
-      case PTRACE_EVENT_EXEC: {
-        unsigned long former = 0;
-        ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &former);
-        // A non-leader thread exec'd: it now has the leader's tid; its call
-        // in progress (the execve) moves with it, the old thread is gone.
-        if (static_cast<pid_t>(former) != tid) {
-          if (auto old = tracees_.find(static_cast<pid_t>(former)); old != tracees_.end()) {
-            // The leader's own call in progress (pause, wait) never returns.
-            if (t.in_syscall && t.started) {
-              t.call.returned = false;
-              t.call.exit_ns = util::monotonic_ns();
-              h.on_call(t.call);
-            }
-            h.on_exec_tid(static_cast<pid_t>(former), tid);
-            Tracee moved = old->second;
-            tracees_.erase(old);
-            moved.call.tid = tid;
-            moved.pid = moved.call.pid = tid;
-            tracees_[tid] = moved;
-            h.on_tracees(tracees_.size());
-          }
-        }
-        Tracee& et = tracees_.at(tid);
-        et.started = true;
-        resume(tid, et, 0);
-        continue;
+      // A stop between the last waitpid and the discard sent its SIGCHLD
+      // before it: the waitpid after the discard sees it.
+      if (discarded) {
+        h.on_idle();
+        return Step::Idle;
       }
-      case PTRACE_EVENT_STOP:
-        // Group-stop (a stop signal): stay stopped but keep watching; other
-        // event-stops (a new tracee's first stop, our INTERRUPT): go on.
-        if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
-          if (t.started) h.on_group_stop(tid, sig);
-          ptrace(PTRACE_LISTEN, tid, nullptr, nullptr);
-        } else {
-          resume(tid, t, 0);
-        }
-        continue;
-      default:  // PTRACE_EVENT_EXIT and anything newer
-        resume(tid, t, 0);
-        continue;
-    }
-    // Signal-delivery-stop: show it and deliver it. Before the launched
-    // command's execve, only our own SIGSTOP/SIGCONT dance happens: swallow it.
-    siginfo_t si{};
-    if (ptrace(PTRACE_GETSIGINFO, tid, nullptr, &si) != 0) {
-      resume(tid, t, 0);
+      discard_pending_sigchld();
+      discarded = true;
       continue;
     }
-    if (!t.started) {
-      resume(tid, t, sig == SIGCONT || sig == SIGSTOP ? 0 : sig);
-      continue;
-    }
-    h.on_signal(tid, si);
-    resume(tid, t, sig);
+    discarded = false;
+    handle(tid, status, h);
+    now = util::monotonic_ns();
+    if (now >= budget_end) return Step::Busy;
+    spin_end = now + kSpinNs;
   }
-  finish(h);
-  return launched_status_;
+  h.on_idle();
+  return Step::Done;
 }
 
-void Tracer::finish(Handler& h) {
+void Tracer::handle(pid_t tid, int status, Handler& h) {
+  auto it = tracees_.find(tid);
+  Tracee* t = it != tracees_.end() ? &it->second : first_stop(tid, status, h);
+  if (!t) return;
+  if (WIFEXITED(status) || WIFSIGNALED(status)) return gone(tid, status, h);
+  if (!WIFSTOPPED(status)) return;
+  const int sig = WSTOPSIG(status);
+  const unsigned event = static_cast<unsigned>(status) >> 16;
+  if (sig == (SIGTRAP | 0x80)) {
+    syscall_stop(*t, tid, h, false);
+    return resume(tid, *t, 0);
+  }
+  if (event != 0) return event_stop(*t, tid, sig, event, h);
+  signal_stop(*t, tid, sig, h);
+}
+
+Tracer::Tracee* Tracer::first_stop(pid_t tid, int status, Handler& h) {
+  if (!WIFSTOPPED(status)) return nullptr;
+  const pid_t tgid = thread_group(tid);
+  if (!follows(tgid)) {  // a new process where only threads are followed
+    ptrace(PTRACE_DETACH, tid, nullptr, nullptr);  // its first stop: nothing to re-inject
+    return nullptr;
+  }
+  Tracee& nt = add(tid, tgid);
+  nt.seccomp = launched_ != 0 && options_.seccomp.has_value();  // a filter is inherited
+  h.on_tracees(tracees_.size());
+  return &nt;
+}
+
+void Tracer::event_stop(Tracee& t, pid_t tid, int sig, unsigned event, Handler& h) {
+  switch (event) {
+    case PTRACE_EVENT_SECCOMP:
+      syscall_stop(t, tid, h, true);
+      return resume(tid, t, 0);  // in_syscall now: PTRACE_SYSCALL, for the exit stop
+    case PTRACE_EVENT_FORK:
+    case PTRACE_EVENT_VFORK:
+    case PTRACE_EVENT_CLONE:
+      new_child(tid, event, h);
+      return resume(tid, tracees_.at(tid), 0);
+    case PTRACE_EVENT_EXEC:
+      return exec_event(tid, h);
+    case PTRACE_EVENT_STOP:
+      // Group-stop (a stop signal): stay stopped but keep watching; other
+      // event-stops (a new tracee's first stop, our INTERRUPT): go on.
+      if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
+        if (t.started) h.on_group_stop(tid, sig);
+        ptrace(PTRACE_LISTEN, tid, nullptr, nullptr);
+        return;
+      }
+      return resume(tid, t, 0);
+    default:  // PTRACE_EVENT_EXIT and anything newer
+      return resume(tid, t, 0);
+  }
+}
+
+void Tracer::exec_event(pid_t tid, Handler& h) {
+  Tracee& t = tracees_.at(tid);
+  unsigned long former = 0;
+  ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &former);
+  // A non-leader thread exec'd: it now has the leader's tid; its call
+  // in progress (the execve) moves with it, the old thread is gone.
+  if (static_cast<pid_t>(former) != tid) {
+    if (auto old = tracees_.find(static_cast<pid_t>(former)); old != tracees_.end()) {
+      // The leader's own call in progress (pause, wait) never returns.
+      if (t.in_syscall && t.started) {
+        t.call.returned = false;
+        t.call.exit_ns = util::monotonic_ns();
+        h.on_call(t.call);
+      }
+      h.on_exec_tid(static_cast<pid_t>(former), tid);
+      Tracee moved = old->second;
+      tracees_.erase(old);
+      moved.call.tid = tid;
+      moved.pid = moved.call.pid = tid;
+      tracees_[tid] = moved;
+      h.on_tracees(tracees_.size());
+    }
+  }
+  Tracee& et = tracees_.at(tid);
+  et.started = true;
+  resume(tid, et, 0);
+}
+
+// Signal-delivery-stop: show it and deliver it. Before the launched
+// command's execve, only our own SIGSTOP/SIGCONT dance happens: swallow it.
+void Tracer::signal_stop(Tracee& t, pid_t tid, int sig, Handler& h) {
+  siginfo_t si{};
+  if (ptrace(PTRACE_GETSIGINFO, tid, nullptr, &si) != 0) return resume(tid, t, 0);
+  if (!t.started) return resume(tid, t, sig == SIGCONT || sig == SIGSTOP ? 0 : sig);
+  h.on_signal(tid, si);
+  resume(tid, t, sig);
+}
+
+int Tracer::finish(Handler& h) {
   h.on_idle();
   // Stopped early: attached threads are detached (only possible from a
   // ptrace-stop: interrupt, wait, detach, re-injecting a signal caught on
@@ -426,6 +441,8 @@ void Tracer::finish(Handler& h) {
     }
   }
   tracees_.clear();
+  h.on_idle();
+  return launched_status_;
 }
 
 }  // namespace syslat::trace

@@ -2,14 +2,14 @@
 // their forks, clones and execs (or only their new threads), and reports
 // every completed syscall, every signal delivered and every exit to a handler.
 // One object, one thread: all ptrace calls come from the thread that called
-// launch()/attach() and run().
+// launch()/attach(), which drives it with step() from its event loop (each
+// stop of a tracee sends the tracer SIGCHLD) and ends it with finish().
 #pragma once
 
 #include <signal.h>
 #include <sys/types.h>
 
 #include <array>
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -87,18 +87,20 @@ class Tracer {
   // such process, not permitted: ptrace_scope, another tracer).
   static util::Expected<std::unique_ptr<Tracer>> attach(const std::vector<pid_t>& pids, const TracerOptions& options);
 
-  // Traces until no tracee is left or stop() was called; then attached
-  // processes are detached (and keep running) and launched ones killed.
-  // Returns the launched command's status as a shell reports it (0 with -p).
-  int run(Handler& handler);
-
-  // From any thread or a signal handler: run() detaches and returns soon
-  // (interrupt_wait() wakes a run() blocked in waitpid).
-  void stop() { stop_.store(true, std::memory_order_relaxed); }
-  // After stop(), from another thread: wakes run() if it is blocked in
-  // waitpid (a signal with an empty handler, kInterruptSignal, to its thread).
-  void interrupt_wait();
-  static int interrupt_signal();
+  // What step() leaves: Idle, nothing more for now (the next stop sends
+  // SIGCHLD); Busy, stops kept coming until its time was up (call it again
+  // soon, after the signals and timers waiting meanwhile); Done, no tracee
+  // is left.
+  enum class Step { Idle, Busy, Done };
+  // Handles every stop that is ready, and those that come within a short
+  // spin after the last one, for at most a few milliseconds. Never blocks.
+  // Before it returns Idle, it takes this thread's pending SIGCHLD (those
+  // of stops already handled), so that the loop sleeps until a new stop.
+  Step step(Handler& handler);
+  // Ends the trace: attached processes are detached (and keep running),
+  // launched ones killed. Returns the launched command's status as a shell
+  // reports it (0 with -p).
+  int finish(Handler& handler);
   pid_t launched_pid() const { return launched_; }
 
  private:
@@ -113,6 +115,14 @@ class Tracer {
 
   explicit Tracer(const TracerOptions& options);
   Tracee& add(pid_t tid, pid_t pid);
+  // One stop (or end) that waitpid reported.
+  void handle(pid_t tid, int status, Handler& h);
+  // A tracee unknown until now: a new thread or child can report before its
+  // parent's fork event. Null when it is not followed (then detached).
+  Tracee* first_stop(pid_t tid, int status, Handler& h);
+  void event_stop(Tracee& t, pid_t tid, int sig, unsigned event, Handler& h);
+  void exec_event(pid_t tid, Handler& h);
+  void signal_stop(Tracee& t, pid_t tid, int sig, Handler& h);
   void syscall_stop(Tracee& t, pid_t tid, Handler& h, bool seccomp_stop);
   void resume(pid_t tid, const Tracee& t, int sig);
   // tid forked, vforked or cloned (`event`): the child is traced if followed.
@@ -120,7 +130,6 @@ class Tracer {
   // A tracee ended: its call in flight (exit_group) and its end reach h.
   void ended(Tracee& t, pid_t tid, int status, Handler& h);
   void gone(pid_t tid, int status, Handler& h);
-  void finish(Handler& h);
   pid_t thread_group(pid_t tid) const;
   // A new tracee of thread group `tgid` is followed (else it is detached).
   bool follows(pid_t tgid) const;
@@ -129,8 +138,7 @@ class Tracer {
   std::unordered_map<pid_t, Tracee> tracees_;
   pid_t launched_ = 0;
   int launched_status_ = 0;
-  pthread_t thread_{};
-  std::atomic<bool> stop_{false};
+  bool announced_ = false;  // the handler was told the number of tracees
 };
 
 }  // namespace syslat::trace

@@ -1,5 +1,8 @@
 #include "util/proc.h"
 
+#include <signal.h>
+
+#include <cerrno>
 #include <sstream>
 
 #include "util/files.h"
@@ -16,6 +19,9 @@ std::optional<uint64_t> number(std::string_view text) {
 }
 
 }  // namespace
+
+// Signal 0 checks the pid and the permission, and sends nothing.
+bool process_alive(pid_t pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM); }
 
 std::optional<std::string> proc_comm(pid_t pid) {
   auto text = read_small_file(proc_path(pid, "comm"), 64);

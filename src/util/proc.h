@@ -1,6 +1,7 @@
 // What /proc tells about a process or thread (a PID or a TID names either):
-// the few small readers every part of the tool shares. Names come back as
-// the kernel keeps them, byte for byte: whoever shows one escapes it.
+// the few small readers every part of the tool shares, and whether a process
+// is there at all. Names come back as the kernel keeps them, byte for byte:
+// whoever shows one escapes it.
 #pragma once
 
 #include <sys/types.h>
@@ -11,6 +12,12 @@
 #include <string_view>
 
 namespace syslat::util {
+
+// True while `pid` names a process: running, stopped, or exited but not yet
+// reaped by its parent (a zombie still holds its pid). One we may not signal
+// (another user's: EPERM) exists too. False once it is gone. Asked of the
+// kernel with signal 0, so it needs no /proc (nor one of our PID namespace).
+bool process_alive(pid_t pid);
 
 // The task's name (/proc/PID/comm) without the one newline the kernel ends
 // the file with: up to 15 bytes of anything but NUL, a newline included.
