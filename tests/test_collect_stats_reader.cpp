@@ -35,6 +35,30 @@ collect::MappedArray<T> fake_array(size_t count) {
   return std::move(*mapped);
 }
 
+// A reader over kernel-shaped arrays of `rows` CPU rows, with `read` marked
+// used and given histogram = slot (no table): the test writes row 0 of
+// `read` (`row`, `hist`) as the kernel would.
+struct ReadRow {
+  const core::SlotLayout layout = core::SlotLayout::build(false);
+  const core::SyscallId read_id = *core::syscall_number("read");
+  const uint32_t slot = layout.slot_of[0][static_cast<size_t>(read_id.nr)];
+  __u64 used[SYSLAT_MAX_SLOTS / 64] = {};
+  collect::MappedArray<syscall_stats> stats;
+  collect::MappedArray<syscall_hist> hists;
+  syscall_stats& row;
+  syscall_hist& hist;
+  collect::StatsReader reader;
+
+  explicit ReadRow(uint32_t rows)
+      : stats(fake_array<syscall_stats>(layout.size() * rows)),
+        hists(fake_array<syscall_hist>(layout.size() * rows)),
+        row(stats[size_t{slot} * rows]),
+        hist(hists[size_t{slot} * rows]),
+        reader(std::move(stats), std::move(hists), used, nullptr, layout, rows) {
+    used[slot / 64] |= 1ull << (slot % 64);
+  }
+};
+
 }  // namespace
 
 TEST_CASE("a histogram bucket that wrapped while polling stalled is reported as lost", "[collect]") {
@@ -80,19 +104,11 @@ TEST_CASE("a poll's min and max are those of exactly the calls in its histogram 
   // min/max and the histogram at different moments splits the call between
   // two polls, one with the max and no count, the next with the count and
   // no max (whose percentiles are then clamped to a wrong max).
-  const auto layout = core::SlotLayout::build(false);
-  const uint32_t rows = 2;
-  auto stats = fake_array<syscall_stats>(layout.size() * rows);
-  auto hists = fake_array<syscall_hist>(layout.size() * rows);
-  syscall_stats* st = &stats[0];
-  syscall_hist* h = &hists[0];
-  __u64 used[SYSLAT_MAX_SLOTS / 64] = {};
-  collect::StatsReader reader(std::move(stats), std::move(hists), used, nullptr, layout, rows);
-  const core::SyscallId read_id = *core::syscall_number("read");
-  const uint32_t slot = layout.slot_of[0][static_cast<size_t>(read_id.nr)];
-  used[slot / 64] |= 1ull << (slot % 64);
-  syscall_stats& row = st[size_t{slot} * rows];
-  syscall_hist& hist = h[size_t{slot} * rows];  // slot s uses histogram s (no table)
+  ReadRow f(2);
+  syscall_stats& row = f.row;
+  syscall_hist& hist = f.hist;
+  collect::StatsReader& reader = f.reader;
+  const core::SyscallId read_id = f.read_id;
 
   std::atomic<bool> done{false};
   std::thread kernel([&] {
@@ -140,19 +156,11 @@ TEST_CASE("a row whose writer stays in the middle of an update is left for the n
   // cannot get a stable reading reports nothing of the row (it used to
   // report a zero reading, so the next delta wrapped to ~2^64 calls), and
   // the next poll has the call with the extremes swapped out meanwhile.
-  const auto layout = core::SlotLayout::build(false);
-  const uint32_t rows = 1;
-  auto stats = fake_array<syscall_stats>(layout.size() * rows);
-  auto hists = fake_array<syscall_hist>(layout.size() * rows);
-  syscall_stats* st = &stats[0];
-  syscall_hist* h = &hists[0];
-  __u64 used[SYSLAT_MAX_SLOTS / 64] = {};
-  collect::StatsReader reader(std::move(stats), std::move(hists), used, nullptr, layout, rows);
-  const core::SyscallId read_id = *core::syscall_number("read");
-  const uint32_t slot = layout.slot_of[0][static_cast<size_t>(read_id.nr)];
-  used[slot / 64] |= 1ull << (slot % 64);
-  syscall_stats& row = st[slot];
-  syscall_hist& hist = h[slot];
+  ReadRow f(1);
+  syscall_stats& row = f.row;
+  syscall_hist& hist = f.hist;
+  collect::StatsReader& reader = f.reader;
+  const core::SyscallId read_id = f.read_id;
 
   const auto call = [&](uint64_t dur, bool finish) {
     row.seq += SYSLAT_SEQ_BEGIN;
