@@ -104,7 +104,8 @@ void EventLoop::run() {
       continue;  // EINTR; nothing else can fail with a valid epoll fd
     }
     for (int i = 0; i < n; ++i) {
-      const auto it = watches_.find(events[i].data.u64);
+      const uint64_t key = events[i].data.u64;  // a copy: epoll_event is packed, its u64 unaligned
+      const auto it = watches_.find(key);
       if (it == watches_.end()) continue;  // unwatched by an earlier callback of this round
       const std::shared_ptr<FdCallback> on_ready = it->second.on_ready;
       (*on_ready)(events[i].events);

@@ -21,8 +21,10 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "cli/http_server.h"
+#include "util/event_loop.h"
 
 namespace {
 
@@ -36,7 +38,10 @@ const std::string kBody = "# HELP syslat_syscalls_total Calls.\n# TYPE syslat_sy
   __builtin_trap();
 }
 
+// The server on an event loop of its own, run by a thread for the whole
+// fuzzing process (syslatd runs the same loop in its only thread).
 struct Server {
+  std::unique_ptr<syslat::util::EventLoop> loop;
   std::unique_ptr<syslat::cli::MetricsServer> server;
   int port = 0;
 
@@ -50,7 +55,10 @@ struct Server {
     server = std::move(*bound);
     port = server->port();
     if (port == 0) std::abort();
-    server->start();
+    auto made = syslat::util::EventLoop::create();
+    if (!made || !server->serve_on(**made)) std::abort();
+    loop = std::move(*made);
+    std::thread([this] { loop->run(); }).detach();
   }
 };
 
@@ -144,9 +152,11 @@ void check(std::string_view request, const Reply& got) {
     fail("GET /metrics without the metrics body", request, reply);
 }
 
+// Never destroyed: its loop's thread runs until the process ends, and a
+// static destructor would free the server under it.
 Server& server() {
-  static Server s;
-  return s;
+  static Server* s = new Server;
+  return *s;
 }
 
 }  // namespace
