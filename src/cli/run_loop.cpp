@@ -96,7 +96,11 @@ void RunLoop::set_duration(double seconds) {
 void RunLoop::drive_tracer(std::function<trace::Tracer::Step()> step) {
   tracer_step_ = std::move(step);
   on_child_ = [this] { step_tracer(); };
-  // Stops that came before the loop runs are waited for at once.
+  step_soon();  // stops that came before the loop runs are waited for at once
+}
+
+void RunLoop::step_soon() {
+  if (step_armed_) return;
   step_armed_ = true;
   loop_->at(0, [this] {
     step_armed_ = false;
@@ -108,14 +112,8 @@ void RunLoop::step_tracer() {
   if (ended_) return;
   switch (tracer_step_()) {
     case trace::Tracer::Step::Idle: return;  // the next stop sends a SIGCHLD
-    case trace::Tracer::Step::Busy:          // its time was up: signals and timers first, then on
-      if (step_armed_) return;
-      step_armed_ = true;
-      loop_->at(0, [this] {
-        step_armed_ = false;
-        step_tracer();
-      });
-      return;
+    case trace::Tracer::Step::Busy:  // its time was up: signals and timers first, then on
+      return step_soon();
     case trace::Tracer::Step::Done:
       return end(command_.pid ? End::CommandExited : End::TargetsExited);
   }

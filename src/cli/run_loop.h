@@ -79,6 +79,7 @@ class RunLoop {
   void read_signals();
   void stop_request(int sig);
   void step_tracer();
+  void step_soon();  // step_tracer() once the loop has looked at its fds and timers
 
   std::unique_ptr<util::EventLoop> loop_;
   util::UniqueFd signal_fd_;
