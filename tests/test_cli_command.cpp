@@ -55,20 +55,28 @@ int lines_containing(const std::string& text, const std::string& what) {
   return n;
 }
 
-}  // namespace
-
-TEST_CASE("syscount -d 1 -- CMD: CMD gets SIGTERM at the deadline, the tool waits for it and exits 143 with a report", "[privileged]") {
+// syscount [backend...] -d 1 -- a command that would sleep 30 s: the
+// command gets SIGTERM at the deadline, the tool waits for it and exits 143.
+// Returns the report's calls per syscall.
+auto run_to_deadline(std::vector<std::string> backend) {
   NamedWorkload sleeper("wl_sleep");
   slt::TempDir dir;
-  const auto r = slt::run({kSyscount, "-d", "1", "-j", "-o", dir.file("out.json"), "--", sleeper.path(), "1",
-                           "30000000000"},
-                          15);
+  std::vector<std::string> argv = {kSyscount};
+  argv.insert(argv.end(), backend.begin(), backend.end());
+  argv.insert(argv.end(), {"-d", "1", "-j", "-o", dir.file("out.json"), "--", sleeper.path(), "1", "30000000000"});
+  const auto r = slt::run(argv, 15);
   INFO("status " << r.status << "\nstderr: " << r.err);
   CHECK(r.elapsed_s < 5);
   CHECK_FALSE(sleeper.running());
   CHECK(r.status == 143);
   CHECK(lines_containing(r.err, "syscount: sent SIGTERM to ") == 1);
-  const auto table = slt::sum_syscalls(slt::read_ndjson(dir.file("out.json")));
+  return slt::sum_syscalls(slt::read_ndjson(dir.file("out.json")));
+}
+
+}  // namespace
+
+TEST_CASE("syscount -d 1 -- CMD: CMD gets SIGTERM at the deadline, the tool waits for it and exits 143 with a report", "[privileged]") {
+  const auto table = run_to_deadline({});
   INFO(slt::to_string(table));
   CHECK(table.count("execve") == 1);
   CHECK(table.count("nanosleep") == 1);  // ended by the signal, but seen
@@ -165,16 +173,7 @@ TEST_CASE("syscount --backend ptrace -- CMD: the same rules, -d sends SIGTERM, a
   slt::TempDir dir;
   {
     INFO("-d 1");
-    NamedWorkload sleeper("wl_sleep");
-    const auto r = slt::run({kSyscount, "--backend", "ptrace", "-d", "1", "-j", "-o", dir.file("d.json"), "--",
-                             sleeper.path(), "1", "30000000000"},
-                            15);
-    INFO("status " << r.status << "\nstderr: " << r.err);
-    CHECK(r.elapsed_s < 5);
-    CHECK_FALSE(sleeper.running());
-    CHECK(r.status == 143);
-    CHECK(lines_containing(r.err, "syscount: sent SIGTERM to ") == 1);
-    CHECK(slt::sum_syscalls(slt::read_ndjson(dir.file("d.json"))).count("nanosleep") == 1);
+    CHECK(run_to_deadline({"--backend", "ptrace"}).count("nanosleep") == 1);
   }
   {
     INFO("SIGINT, passed on");
