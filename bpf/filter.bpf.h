@@ -21,15 +21,16 @@ static __always_inline bool pid_bit(__u64 *bits, __u32 pid)
 	return *pid_word(bits, pid) & (1ull << (pid & 63));
 }
 
-/* (tgid << 32 | tid) of the current task as the user sees them: in the PID
- * namespace the tool runs in. A task outside that namespace gets 0 (no PID
- * the user could name; system-wide counts still include it). */
-static __always_inline __u64 current_ids(void)
+/* (tgid << 32 | tid) of the current task (task: this_task() or the
+ * tracepoint's own) as the user sees them: in the PID namespace the tool runs
+ * in. A task outside that namespace gets 0 (no PID the user could name;
+ * system-wide counts still include it). */
+static __always_inline __u64 current_ids(struct task_struct *task)
 {
 	struct bpf_pidns_info ns;
 
 	if (!in_pidns)
-		return bpf_get_current_pid_tgid();
+		return (__u64)(__u32)task->tgid << 32 | (__u32)task->pid;
 	if (bpf_get_ns_current_pid_tgid(pidns_dev, pidns_ino, &ns, sizeof(ns)))
 		return 0;
 	return (__u64)ns.tgid << 32 | ns.pid;

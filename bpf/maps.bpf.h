@@ -16,6 +16,7 @@ const volatile bool slow_mode = false;    /* sysslow: keep args at entry, emit s
 const volatile bool count_slow = false;   /* count calls over their threshold per slot (stats.slow) */
 const volatile bool slow_ustack = false;  /* --stack: the user stack of each slow call */
 const volatile bool slow_kstack = false;  /* --kstack: the kernel stack where it blocked */
+const volatile bool task_cache = false;   /* this_task() caches the task (the kernel has bpf_rdonly_cast) */
 
 /* Number -> slot per ABI, and per-slot flags (see syslat.h). */
 const volatile __u16 slot_of[SYSLAT_NABIS][SYSLAT_NR_TABLE];
@@ -147,6 +148,20 @@ struct {
  * counted with count_slow and sent as events with slow_mode. Userspace
  * rewrites it live. */
 __u64 slow_threshold_ns[SYSLAT_MAX_SLOTS];
+
+/* this_task(): the last task seen on this CPU, by its pt_regs. */
+struct task_cache {
+	__u64 regs;   /* where its pt_regs are: the top of its kernel stack */
+	__u64 task;   /* its task_struct */
+	__u64 exits;  /* hot.task_exits when it was cached */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct task_cache);
+} task_cache_map SEC(".maps");
 
 /* Signal handler frames set up for a task and not yet returned from: each
  * ends in one sigreturn (see sigreturn_slot_of). */

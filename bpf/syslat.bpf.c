@@ -35,13 +35,50 @@ enum call_timing {
 	CALL_ENTRY_NOT_SEEN,  /* timed mode, but no entry was seen for this exit */
 };
 
+/* ---- the current task, without a helper call -----------------------------
+ * A helper call the verifier does not inline costs ~25 ns on a kernel with
+ * return-thunk mitigations (AMD SRSO "safe RET"): more than all the rest of
+ * a count.
+ * The hot path needs the task for its ABI (i386 or native) and its IDs, so
+ * it finds it through the one thing every syscall tracepoint is given: the
+ * task's pt_regs, which sit at the top of its own kernel stack. A per-CPU
+ * cache maps the regs of the last task seen on the CPU to that task. Two
+ * live tasks never share a stack; a stack is reused only after its task
+ * exited, and every exit moves hot.task_exits on (sched_process_exit, which
+ * is attached before and detached after the syscall programs), which empties
+ * every cache. So a hit is the current task, exactly. The cached pointer is
+ * read-only (bpf_rdonly_cast: loads that cannot fault). Kernels without
+ * bpf_rdonly_cast (before 6.2) call the helper every time. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+
+static __always_inline struct task_struct *this_task(struct pt_regs *regs)
+{
+	struct task_cache *c;
+	struct task_struct *task;
+	__u64 exits;
+
+	if (!task_cache)
+		return bpf_get_current_task_btf();
+	c = bpf_map_lookup_elem(&task_cache_map, &zero);
+	exits = *(volatile __u64 *)&hot.task_exits;
+	if (c && c->regs == (__u64)regs && c->exits == exits)
+		return bpf_rdonly_cast((void *)c->task, bpf_core_type_id_kernel(struct task_struct));
+	task = bpf_get_current_task_btf();
+	if (c) {
+		c->regs = (__u64)regs;
+		c->task = (__u64)task;
+		c->exits = exits;
+	}
+	return task;
+}
+
 /* ---- syscall number -> slot ---------------------------------------------- */
 
-static __always_inline __u32 current_abi(void)
+static __always_inline __u32 current_abi(struct task_struct *task)
 {
 	if (!compat_abi)
 		return SYSLAT_ABI_NATIVE;
-	return task_in_compat_syscall(bpf_get_current_task_btf()) ? SYSLAT_ABI_COMPAT : SYSLAT_ABI_NATIVE;
+	return task_in_compat_syscall(task) ? SYSLAT_ABI_COMPAT : SYSLAT_ABI_NATIVE;
 }
 
 /* The slot of (abi, nr); other_slot for a number without one. */
@@ -285,10 +322,11 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	struct syslat_filter *fs = &hot.filter[idx];
 	__u32 flags = fs->flags;
 	__u32 abi = SYSLAT_ABI_NATIVE, slot = 0;
+	struct task_struct *task = this_task(regs);
 	struct entry_slot *s;
 
 	if (follow_forks || (flags & SYSLAT_FILTER_TASK_MASK)) {
-		__u64 ids = current_ids();
+		__u64 ids = current_ids(task);
 
 		if (follow_forks && !pid_bit(follow_bits, ids >> 32))
 			return 0;
@@ -297,7 +335,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	}
 	/* The slot only when something needs it: the exit pairs by number. */
 	if ((flags & SYSLAT_FILTER_SYSCALL) || slow_mode) {
-		abi = current_abi();
+		abi = current_abi(task);
 		slot = slot_for(abi, id);
 		if ((flags & SYSLAT_FILTER_SYSCALL) && !syscall_selected(fs, slot))
 			return 0;
@@ -308,7 +346,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	if (slow_mode)
 		save_detail(regs, abi, slot);
 	s->ts = bpf_ktime_get_ns();
-	s->tid = (__u32)bpf_get_current_pid_tgid(); /* the kernel's TID: unique machine-wide */
+	s->tid = task->pid; /* the kernel's TID: unique machine-wide */
 	s->nr = (__u32)id;
 	return 0;
 }
@@ -419,10 +457,10 @@ int create_parking_all(struct bpf_iter__task *ctx)
  * tasks only get the cheap slot check, so filtering costs other processes
  * no task-storage lookup; an entry of theirs left parked goes back to the
  * slot at their next switch-in and is cleared by their next exit. */
-static __always_inline __u64 take_start(__u32 nr, bool selected, bool *from_parked)
+static __always_inline __u64 take_start(struct task_struct *task, __u32 nr, bool selected, bool *from_parked)
 {
 	struct entry_slot *s = bpf_map_lookup_elem(&entry_slots, &zero);
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 tid = task->pid;
 	struct entry_slot *p;
 
 	if (s && s->tid == tid) {
@@ -681,7 +719,8 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
 	long nr = SYSLAT_REGS_SYSCALL_NR(regs);
-	__u32 abi = current_abi();
+	struct task_struct *task = this_task(regs);
+	__u32 abi = current_abi(task);
 	__u32 slot = SYSLAT_SLOT_NONE;
 	__u32 idx = active_index();
 	struct syslat_filter *fs = &hot.filter[idx];
@@ -697,13 +736,13 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	/* Selected as sys_enter selects (task, syscall), so an entry was kept
 	 * for it; the exit-only filters come after take_start. */
 	if (follow_forks || (flags & SYSLAT_FILTER_TASK_MASK)) {
-		ids = current_ids();
+		ids = current_ids(task);
 		selected = (!follow_forks || pid_bit(follow_bits, ids >> 32)) &&
 			   (!(flags & SYSLAT_FILTER_TASK_MASK) || task_selected(fs, idx, flags, ids));
 	}
 	syscall_ok = !(flags & SYSLAT_FILTER_SYSCALL) || syscall_selected(fs, slot);
 	if (timed)
-		start = take_start((__u32)nr, selected && syscall_ok, &from_parked);
+		start = take_start(task, (__u32)nr, selected && syscall_ok, &from_parked);
 	if (!selected)
 		return 0;
 	/* The child of a successful clone/fork/vfork leaves the kernel through
@@ -734,7 +773,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		record(slot, err, timing, dur, slow && count_slow);
 	if (per_process || slow_mode) {
 		if (!ids)
-			ids = current_ids();
+			ids = current_ids(task);
 	}
 	if (per_process)
 		record_process(ids >> 32, slot, err, timing, dur);
@@ -767,18 +806,21 @@ int BPF_PROG(sched_process_exit, struct task_struct *task)
 	__u32 idx = active_index();
 	struct syslat_filter *fs = &hot.filter[idx];
 	__u32 flags = fs->flags;
-	__u64 ids = current_ids();
+	__u64 ids = current_ids(task);
 	struct entry_slot *s;
 	__u32 slot;
 
-	if (BPF_CORE_READ(task, flags) & SYSLAT_PF_KTHREAD)
+	/* Its stack may go to a new task now: every this_task() cache is void. */
+	if (task_cache)
+		__sync_fetch_and_add(&hot.task_exits, 1);
+	if (task->flags & SYSLAT_PF_KTHREAD)
 		return 0;
 	if (timed) { /* the exit call's entry: it never returns to consume it */
 		s = bpf_map_lookup_elem(&entry_slots, &zero);
-		if (s && s->tid == (__u32)bpf_get_current_pid_tgid())
+		if (s && s->tid == task->pid)
 			s->tid = 0;
 	}
-	slot = slot_for(current_abi(), SYSLAT_REGS_SYSCALL_NR((struct pt_regs *)bpf_task_pt_regs(task)));
+	slot = slot_for(current_abi(task), SYSLAT_REGS_SYSCALL_NR((struct pt_regs *)bpf_task_pt_regs(task)));
 	if ((flags_of(slot) & SYSLAT_SLOT_NORETURN) && exit_call_selected(fs, idx, flags, ids, slot)) {
 		record(slot, 0, CALL_UNTIMED, 0, false);
 		if (per_process)
@@ -798,6 +840,6 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct 
 	if (timed)
 		create_parking(child);
 	if (follow_forks && child->tgid != parent->tgid) /* a new process, not a thread */
-		follow_child(current_ids() >> 32, user_tgid_of(child));
+		follow_child(current_ids(parent) >> 32, user_tgid_of(child));
 	return 0;
 }

@@ -275,6 +275,7 @@ struct hot_globals {
 	__u32 pending_exec_tgid;  /* -- CMD: count nothing of it until its execve returns */
 	__u32 hists_assigned;
 	__u32 _pad;
+	__u64 task_exits;         /* tasks gone since load: each one empties every this_task() cache */
 	struct syslat_filter filter[2];
 	__u64 used_slots[SYSLAT_MAX_SLOTS / 64];  /* slots ever used: userspace reads only those */
 	struct syslat_counters counters;

@@ -2,6 +2,8 @@
 // option selecting exactly what it says.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <csignal>
 #include <set>
 #include <sstream>
@@ -196,6 +198,30 @@ TEST_CASE("syscount -p PID counts only that process", "[privileged]") {
     CHECK(r.table.count("getppid") == 1);
     CHECK(r.table.count("getpgrp") == 1);
     CHECK(r.table.size() == 3);  // + nanosleep
+  }
+}
+
+// The hot path finds the current task from its kernel stack (this_task in
+// syslat.bpf.c); a stack freed by an exited thread and given to a thread of
+// another process must not make that thread pass for the old one.
+TEST_CASE("syscount -p never counts another process's thread on a traced thread's reused kernel stack",
+          "[privileged]") {
+  if (sysconf(_SC_NPROCESSORS_ONLN) < 2) slt::skip("needs 2 CPUs");
+  constexpr int kRounds = 300;
+  for (const bool timed : {false, true}) {
+    slt::Background wl({slt::workload("wl_stack_reuse"), std::to_string(kRounds)});
+    REQUIRE(wl.wait_for_stderr("ready"));
+    std::vector<std::string> options = {"-p", std::to_string(wl.pid())};
+    if (timed) options.push_back("-L");
+    slt::Tracer tracer(kSyscount, options);
+    wl.signal(SIGUSR1);
+    REQUIRE(wl.wait(60).status == 0);
+    const auto r = tracer.finish(10);
+    INFO(r.describe());
+    REQUIRE(r.run.status == 0);
+    INFO(slt::to_string(r.table));
+    CHECK(r.table.at("getppid") == Counts{3 * kRounds, 0});
+    CHECK(r.table.count("getpgrp") == 0);
   }
 }
 

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <string>
 
+#include "collect/bpf_env.h"
 #include "collect/bpf_source.h"
 #include "core/syscall_set.h"
 #include "core/syscall_table.h"
@@ -137,5 +138,37 @@ TEST_CASE("histograms given on first use: CPUs that race for one never use up th
     REQUIRE(with_hist + without == 40);
     CHECK(with_hist == kHistograms);
     CHECK(s.health.hist_full == unrecorded);
+  }
+}
+
+TEST_CASE("the hot path counts and times exactly with and without its task cache (kernels before 6.2 have none)",
+          "[privileged]") {
+  auto kernel = collect::check_bpf_environment(false);
+  REQUIRE(kernel);
+  const core::SyscallId getppid = *core::syscall_number("getppid");
+  for (const bool cache : {false, true}) {
+    if (cache && !kernel->rdonly_cast) continue;  // this kernel has only the helper path
+    for (const bool timed : {false, true}) {
+      INFO("task cache " << cache << ", timed " << timed);
+      slt::Background gate({slt::workload("wl_gate"), "5000"});
+      REQUIRE(gate.wait_for_stderr("ready"));
+      collect::BpfOptions options;
+      options.kernel = *kernel;
+      options.kernel.rdonly_cast = cache;
+      options.timed = timed;
+      auto source = collect::BpfSource::load(options);
+      REQUIRE(source);
+      core::FilterSpec filter;
+      filter.pids = {static_cast<uint32_t>(gate.pid())};
+      REQUIRE((*source)->apply(filter));
+      REQUIRE((*source)->attach());
+      gate.signal(SIGUSR1);
+      REQUIRE(gate.wait(10).status == 0);
+      (*source)->detach();
+      const core::Sample s = (*source)->poll();
+      REQUIRE(s.syscalls.count(getppid) == 1);
+      CHECK(s.syscalls.at(getppid).calls == 5000);
+      CHECK(s.syscalls.at(getppid).timed == (timed ? 5000u : 0u));
+    }
   }
 }

@@ -193,7 +193,7 @@ int Daemon::run() {
   bo.timed = true;
   bo.count_slow = true;  // syscall_slow_total: counted per syscall in the kernel, exact, no events
   bo.per_process = o_.per_process;
-  bo.ia32 = kernel->ia32;
+  bo.kernel = *kernel;
   // Room in the kernel for more processes than have series: the rest count
   // in pid="other". As much as the other tools keep by default, at least.
   bo.max_process_entries = process_map_entries(std::max(max_processes, kDefaultMaxProcesses));

@@ -121,7 +121,7 @@ util::Expected<void> Dashboard::load() {
   collect::BpfOptions bo;
   bo.timed = true;
   bo.slow = true;
-  bo.ia32 = kernel->ia32;
+  bo.kernel = *kernel;
   bo.verbose = o_.verbose;
   auto source = collect::BpfSource::load(bo);
   if (!source) return source.error();

@@ -178,7 +178,7 @@ int Session::run_bpf(RunLoop& run, std::ostream& out, const std::function<int(co
   bo.user_stack = o_.user_stack;
   bo.kernel_stack = o_.kernel_stack;
   bo.per_process = o_.per_process;
-  bo.ia32 = kernel->ia32;
+  bo.kernel = *kernel;
   bo.follow_forks = command.has_value();
   bo.max_process_entries = process_map_entries(o_.max_processes.value_or(kDefaultMaxProcesses));
   bo.verbose = o_.verbose;

@@ -58,6 +58,7 @@ core::KernelFacts probe_kernel() {
   f.task_storage_tracing = has_type(btf, "bpf_task_storage_busy", BTF_KIND_VAR);
   f.ringbuf = has_enumerator(btf, "bpf_map_type", "BPF_MAP_TYPE_RINGBUF");
   f.task_iter = has_type(btf, "bpf_iter__task", BTF_KIND_STRUCT);
+  f.rdonly_cast = has_type(btf, "bpf_rdonly_cast", BTF_KIND_FUNC);
   f.ia32 = has_type(btf, "ia32_sys_call", BTF_KIND_FUNC) || has_type(btf, "__ia32_compat_sys_socketcall", BTF_KIND_FUNC);
   btf__free(btf);
   return f;

@@ -116,7 +116,7 @@ struct BpfSource::Impl {
     syslat_bpf__destroy(skel);
   }
 
-  void configure(bool with_i386);
+  void configure();
   util::Expected<void> create_task_storage();
   void read_unknown(core::Sample& out);
   void read_health(core::Sample& out);
@@ -135,12 +135,13 @@ BpfSource::BpfSource(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 BpfSource::~BpfSource() = default;
 
 // Settings the verifier sees as constants: modes, the slot table, rows.
-void BpfSource::Impl::configure(bool with_i386) {
+void BpfSource::Impl::configure() {
   auto* ro = skel->rodata;
   ro->timed = options.timed;
   ro->per_process = options.per_process;
   ro->follow_forks = options.follow_forks;
-  ro->compat_abi = with_i386;
+  ro->compat_abi = options.kernel.ia32;
+  ro->task_cache = options.kernel.rdonly_cast;
   ro->cpu_rows = rows;
   ro->other_slot = layout.other_slot;
   ro->hist_slots = hists;
@@ -195,12 +196,12 @@ util::Expected<std::unique_ptr<BpfSource>> BpfSource::load(const BpfOptions& opt
   impl->options.count_slow = options.count_slow || options.slow;
   impl->options.timed = options.timed || impl->options.count_slow;
   impl->rows = cpu_rows();
-  impl->layout = core::SlotLayout::build(options.ia32);
+  impl->layout = core::SlotLayout::build(options.kernel.ia32);
   impl->hists = hist_slots(impl->layout.size(), impl->rows, options.max_histograms);
 
   impl->skel = syslat_bpf__open();
   if (!impl->skel) return util::make_error("cannot open the BPF object: " + errno_text(errno));
-  impl->configure(options.ia32);
+  impl->configure();
   syslat_bpf* s = impl->skel;
   if (int err = syslat_bpf__load(s); err) {
     return util::make_error("cannot load the BPF programs: " + errno_text(err) +

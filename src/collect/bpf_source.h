@@ -8,6 +8,7 @@
 
 #include "collect/source.h"
 #include "core/filter_spec.h"
+#include "core/kernel_support.h"
 #include "core/slow_event.h"
 #include "core/threshold_spec.h"
 #include "util/expected.h"
@@ -18,7 +19,7 @@ struct BpfOptions {
   bool timed = false;         // attach sys_enter too and time every call
   bool per_process = false;   // -P
   bool follow_forks = false;  // children of traced processes are traced (-- CMD)
-  bool ia32 = false;          // the kernel runs 32-bit syscalls: give them slots
+  core::KernelFacts kernel;   // what the kernel has (check_bpf_environment): i386 syscalls, kfuncs
   uint32_t max_process_entries = 16384;  // -P: (process, syscall) pairs
   bool slow = false;          // sysslow: slow-call events (implies timed and count_slow)
   bool count_slow = false;    // count calls over their threshold per syscall (implies timed)

@@ -23,6 +23,7 @@ struct KernelFacts {
   bool ringbuf = false;                // enum bpf_map_type: BPF_MAP_TYPE_RINGBUF
   bool task_iter = false;              // struct bpf_iter__task
   bool ia32 = false;  // runs 32-bit syscalls (IA32 emulation): func ia32_sys_call or a compat syscall
+  bool rdonly_cast = false;  // kfunc bpf_rdonly_cast (6.2): the hot path finds the task without a helper call
 };
 
 struct KernelVersion {
