@@ -16,7 +16,6 @@ const volatile bool slow_mode = false;    /* sysslow: keep args at entry, emit s
 const volatile bool count_slow = false;   /* count calls over their threshold per slot (stats.slow) */
 const volatile bool slow_ustack = false;  /* --stack: the user stack of each slow call */
 const volatile bool slow_kstack = false;  /* --kstack: the kernel stack where it blocked */
-const volatile bool task_cache = false;   /* this_task() caches the task (the kernel has bpf_rdonly_cast) */
 
 /* Number -> slot per ABI, and per-slot flags (see syslat.h). */
 const volatile __u16 slot_of[SYSLAT_NABIS][SYSLAT_NR_TABLE];

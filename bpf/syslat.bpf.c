@@ -47,17 +47,23 @@ enum call_timing {
  * exited, and every exit moves hot.task_exits on (sched_process_exit, which
  * is attached before and detached after the syscall programs), which empties
  * every cache. So a hit is the current task, exactly. The cached pointer is
- * read-only (bpf_rdonly_cast: loads that cannot fault). Kernels without
- * bpf_rdonly_cast (before 6.2) call the helper every time. */
+ * read-only (bpf_rdonly_cast: loads that cannot fault).
+ *
+ * Kernels without bpf_rdonly_cast (before 6.2) call the helper every time:
+ * the syscall programs come in two builds, `cached` or not, and userspace
+ * loads one of each pair. The kfunc is a weak extern, unresolved there, and
+ * a kernel before 5.16 refuses a program that holds its call even where it
+ * can never run, so only the cached build (not loaded by default: "?") has
+ * it. */
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 
-static __always_inline struct task_struct *this_task(struct pt_regs *regs)
+static __always_inline struct task_struct *this_task(struct pt_regs *regs, bool cached)
 {
 	struct task_cache *c;
 	struct task_struct *task;
 	__u64 exits;
 
-	if (!task_cache)
+	if (!cached)
 		return bpf_get_current_task_btf();
 	c = bpf_map_lookup_elem(&task_cache_map, &zero);
 	exits = *(volatile __u64 *)&hot.task_exits;
@@ -315,14 +321,13 @@ static __always_inline void save_detail(struct pt_regs *regs, __u32 abi, __u32 s
 						      (const void *)d->args[(path_arg - 1) & 7]) > 0;
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
+static __always_inline int on_sys_enter(struct pt_regs *regs, long id, bool cached)
 {
 	__u32 idx = active_index();
 	struct syslat_filter *fs = &hot.filter[idx];
 	__u32 flags = fs->flags;
 	__u32 abi = SYSLAT_ABI_NATIVE, slot = 0;
-	struct task_struct *task = this_task(regs);
+	struct task_struct *task = this_task(regs, cached);
 	struct entry_slot *s;
 
 	if (follow_forks || (flags & SYSLAT_FILTER_TASK_MASK)) {
@@ -349,6 +354,19 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	s->tid = task->pid; /* the kernel's TID: unique machine-wide */
 	s->nr = (__u32)id;
 	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
+{
+	return on_sys_enter(regs, id, false);
+}
+
+/* Loaded instead of sys_enter where the kernel has bpf_rdonly_cast. */
+SEC("?tp_btf/sys_enter")
+int BPF_PROG(sys_enter_cached, struct pt_regs *regs, long id)
+{
+	return on_sys_enter(regs, id, true);
 }
 
 /* sysslow: the detail of an entry goes where the entry goes (to the task's
@@ -715,11 +733,10 @@ int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *info, struct k_siga
 
 /* ---- sys_exit ------------------------------------------------------------ */
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+static __always_inline int on_sys_exit(void *ctx, struct pt_regs *regs, long ret, bool cached)
 {
 	long nr = SYSLAT_REGS_SYSCALL_NR(regs);
-	struct task_struct *task = this_task(regs);
+	struct task_struct *task = this_task(regs, cached);
 	__u32 abi = current_abi(task);
 	__u32 slot = SYSLAT_SLOT_NONE;
 	__u32 idx = active_index();
@@ -782,6 +799,19 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	return 0;
 }
 
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+{
+	return on_sys_exit(ctx, regs, ret, false);
+}
+
+/* Loaded instead of sys_exit where the kernel has bpf_rdonly_cast. */
+SEC("?tp_btf/sys_exit")
+int BPF_PROG(sys_exit_cached, struct pt_regs *regs, long ret)
+{
+	return on_sys_exit(ctx, regs, ret, true);
+}
+
 /* ---- task exit: exit/exit_group never reach sys_exit ---------------------
  * A task leaving through the exit or exit_group syscall still has that number
  * in orig_ax; one killed by a signal or by another thread's exit_group has
@@ -811,8 +841,7 @@ int BPF_PROG(sched_process_exit, struct task_struct *task)
 	__u32 slot;
 
 	/* Its stack may go to a new task now: every this_task() cache is void. */
-	if (task_cache)
-		__sync_fetch_and_add(&hot.task_exits, 1);
+	__sync_fetch_and_add(&hot.task_exits, 1);
 	if (task->flags & SYSLAT_PF_KTHREAD)
 		return 0;
 	if (timed) { /* the exit call's entry: it never returns to consume it */

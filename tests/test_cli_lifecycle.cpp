@@ -56,7 +56,8 @@ TEST_CASE("syscount stopped by SIGINT, SIGTERM or SIGHUP: final report, exit 0, 
     for (auto id : held.progs) {
       INFO("prog " << id << " is named " << names[id]);
       // Ours, by name (the kernel keeps 15 characters of it).
-      const std::vector<std::string> ours = {"sys_enter", "sys_exit", "sched_switch", "signal_deliver",
+      const std::vector<std::string> ours = {"sys_enter", "sys_exit", "sys_enter_cached", "sys_exit_cached",
+                                             "sched_switch", "signal_deliver",
                                              "sched_process_exit", "sched_process_fork", "create_parking_all"};
       CHECK(std::any_of(ours.begin(), ours.end(), [&](const std::string& n) {
         return !names[id].empty() && n.rfind(names[id], 0) == 0;

@@ -141,7 +141,6 @@ void BpfSource::Impl::configure() {
   ro->per_process = options.per_process;
   ro->follow_forks = options.follow_forks;
   ro->compat_abi = options.kernel.ia32;
-  ro->task_cache = options.kernel.rdonly_cast;
   ro->cpu_rows = rows;
   ro->other_slot = layout.other_slot;
   ro->hist_slots = hists;
@@ -181,7 +180,12 @@ void BpfSource::Impl::configure() {
 
   // Only the programs the mode needs.
   bpf_program__set_autoload(skel->progs.sched_switch, options.timed);
-  bpf_program__set_autoload(skel->progs.sys_enter, options.timed);
+  // The syscall programs with this_task()'s cache where the kernel allows it.
+  const bool cached = options.kernel.rdonly_cast;
+  bpf_program__set_autoload(skel->progs.sys_enter, options.timed && !cached);
+  bpf_program__set_autoload(skel->progs.sys_enter_cached, options.timed && cached);
+  bpf_program__set_autoload(skel->progs.sys_exit, !cached);
+  bpf_program__set_autoload(skel->progs.sys_exit_cached, cached);
   bpf_program__set_autoload(skel->progs.create_parking_all, options.timed);
   bpf_program__set_autoload(skel->progs.sched_process_fork, options.timed || options.follow_forks);
 }
@@ -269,7 +273,9 @@ util::Expected<void> BpfSource::attach() {
       {s->progs.sched_switch, &s->links.sched_switch, "sched_switch"},
       {s->progs.sched_process_exit, &s->links.sched_process_exit, "sched_process_exit"},
       {s->progs.sys_enter, &s->links.sys_enter, "sys_enter"},
+      {s->progs.sys_enter_cached, &s->links.sys_enter_cached, "sys_enter"},
       {s->progs.sys_exit, &s->links.sys_exit, "sys_exit"},
+      {s->progs.sys_exit_cached, &s->links.sys_exit_cached, "sys_exit"},
   };
   for (const Step& step : steps) {
     if (!step.prog) {
@@ -292,7 +298,8 @@ void BpfSource::detach() {
   if (!impl_->attached) return;
   syslat_bpf* s = impl_->skel;
   // sys_enter first: nothing new starts; the rest in the reverse of attach's order.
-  for (bpf_link** link : {&s->links.sys_enter, &s->links.sys_exit, &s->links.sched_process_exit,
+  for (bpf_link** link : {&s->links.sys_enter, &s->links.sys_enter_cached, &s->links.sys_exit,
+                          &s->links.sys_exit_cached, &s->links.sched_process_exit,
                           &s->links.sched_switch, &s->links.sched_process_fork, &s->links.signal_deliver}) {
     bpf_link__destroy(*link);  // accepts nullptr (a program not loaded)
     *link = nullptr;
