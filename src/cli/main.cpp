@@ -1,5 +1,7 @@
 // One multi-call executable (docs/cli.md): the names users know are symlinks,
 // and `syslat SUBCOMMAND` reaches the same code.
+#include <malloc.h>
+
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -44,6 +46,13 @@ int usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // glibc raises its mmap threshold to the size of the largest mmapped block
+  // freed so far: after the BPF tools free their 5.4 MB copy of the kernel's
+  // BTF, libbpf's copy at load goes to the heap, where it stays resident
+  // (a free block below a live one, a heap top under the raised trim
+  // threshold). Pinned at glibc's default, large blocks keep their own
+  // mappings and go back to the system when freed (docs/performance.md, "Memory").
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   const char* slash = std::strrchr(argv[0], '/');
   const std::string invoked = slash ? slash + 1 : argv[0];
   const Subcommand* sub = invoked == "syslat" ? nullptr : find(invoked, true);
