@@ -6,7 +6,7 @@ import random
 import statistics
 
 from bench_bpfstats import empty_program_ns, summarize
-from bench_rows import BASELINE_KEY, FLOOR_KEY, GETPPID, WORKLOADS
+from bench_rows import BASELINE_KEY, FLOOR_KEY, GETPPID, LOSS_MAX, THROUGHPUT, WORKLOADS
 
 
 def median(samples):
@@ -80,6 +80,72 @@ def ratio_interval(used, key, ref_key, rng):
     return (ratios[int(tail * len(ratios))], ratios[int((1 - tail) * len(ratios)) - 1])
 
 
+def loss(base_ns, ns):
+    """Throughput lost against the baseline, as a fraction: 1 - requests/s over
+    the baseline's, from ns per request (requests/s = 1e9 / ns)."""
+    if base_ns is None or ns is None or ns <= 0:
+        return None
+    return 1.0 - base_ns / ns
+
+
+def loss_intervals(used, key, rng):
+    """90 % bootstrap intervals of a row's throughput loss and of that loss
+    over the floor's, resampling the rounds of the row, the baseline and the
+    floor (one baseline resample for both losses). (None, None) when a row is
+    missing; the ratio's interval is None when the floor's row is."""
+    row, base, floor = used.get(key), used.get(BASELINE_KEY), used.get(FLOOR_KEY)
+    if not (row and base):
+        return None, None
+    losses, ratios = [], []
+    for _ in range(BOOTSTRAP_RESAMPLES):
+        b = statistics.median(rng.choices(base, k=len(base)))
+        lost = loss(b, statistics.median(rng.choices(row, k=len(row))))
+        losses.append(lost)
+        if floor:
+            floor_lost = loss(b, statistics.median(rng.choices(floor, k=len(floor))))
+            ratios.append(lost / floor_lost if floor_lost > 0 else math.inf)
+    tail = (1 - CONFIDENCE) / 2
+
+    def interval(values):
+        values.sort()
+        return values[int(tail * len(values))], values[int((1 - tail) * len(values)) - 1]
+    return interval(losses), interval(ratios) if ratios else None
+
+
+def loss_verdict(ci, limit):
+    """'met' when the loss's interval lies under the limit, 'NOT met' when
+    wholly over, else 'unclear'; with the interval in %."""
+    if ci is None:
+        return "n/a"
+    verdict = "met" if ci[1] < limit else ("NOT met" if ci[0] >= limit else "unclear")
+    return f"{verdict} (loss {ci[0] * 100:.1f}-{ci[1] * 100:.1f}%)"
+
+
+def throughput_fields(row, used, medians, field_samples, rng):
+    """The columns of a throughput workload's table (redis): requests/s,
+    each test's, the loss against the baseline and its interval, the loss
+    over the floor's, and the promise (our attached tools: < LOSS_MAX)."""
+    base = medians.get(BASELINE_KEY)
+    m = medians.get(row.key)
+    out = {"rps": 1e9 / m if m else None,
+           "get_rps": median_field(field_samples, "get_rps"), "set_rps": median_field(field_samples, "set_rps"),
+           "client_cpu_share": median_field(field_samples, "client_cpu_share"),
+           "server_cpu_share": median_field(field_samples, "server_cpu_share"),
+           "iqr_pct": (iqr(used[row.key]) / m * 100) if m and used.get(row.key) else None,
+           "loss": None, "loss_interval": None, "x_floor_loss": None, "x_floor_loss_interval": None,
+           "loss_target": "", "loss_result": ""}
+    if row.key == BASELINE_KEY or m is None:
+        return out
+    lost, floor_lost = loss(base, m), loss(base, medians.get(FLOOR_KEY))
+    loss_ci, ratio_ci = loss_intervals(used, row.key, rng)
+    out.update(loss=lost, loss_interval=loss_ci,
+               x_floor_loss=lost / floor_lost if lost is not None and floor_lost and floor_lost > 0 else None,
+               x_floor_loss_interval=ratio_ci if row.key != FLOOR_KEY else None)
+    if row.ours:
+        out.update(loss_target=f"< {LOSS_MAX * 100:g}% loss", loss_result=loss_verdict(loss_ci, LOSS_MAX))
+    return out
+
+
 MIN_CLEAN_SAMPLES = 3
 
 
@@ -144,7 +210,10 @@ def workload_results(rows, samples, statuses, workload, fields=None, bpf=None):
             "note": row.note,
             "switches_per_call": median_field(fields.get(row.key, {}).get(workload, []), "switches_per_call"),
             "bpf_ns_per_call": (bpf_rows.get(row.key, {}).get(workload) or {}).get("calibrated_ns_per_call"),
+            "calls_per_request": (bpf_rows.get(row.key, {}).get(workload) or {}).get("calls_per_request"),
         })
+        if workload in THROUGHPUT:
+            out[-1].update(throughput_fields(row, used, medians, fields.get(row.key, {}).get(workload, []), rng))
     return out
 
 
@@ -227,6 +296,47 @@ def render_table(results, title):
     return lines
 
 
+def fmt_pct_ci(ci):
+    if ci is None:
+        return "-"
+    hi = "inf" if math.isinf(ci[1]) else f"{ci[1] * 100:.1f}"
+    return f"{ci[0] * 100:.1f} to {hi}"
+
+
+def render_throughput(results, title):
+    """A server workload's table (redis): requests/s and the throughput loss."""
+    head = (f"{'config':<44} {'req/s':>8} {'GET/s':>8} {'SET/s':>8} {'ns/req':>8} {'IQR%':>5} {'loss%':>6} "
+            f"{'loss% 90% int.':>15} {'x floor':>7} {'bpf ns':>6} {'calls/req':>9}  {'target':<13} result")
+    lines = [title, head, "-" * len(head)]
+    for r in results:
+        if r["status"] != "ok":
+            lines.append(f"{r['label']:<44} {r['status']}")
+            continue
+        label = ("! " if r.get("tainted_in_median") else "") + r["label"]
+        lost = None if r.get("loss") is None else r["loss"] * 100
+        lines.append(
+            f"{label:<44} {fmt(r.get('rps'), '8.0f')} {fmt(r.get('get_rps'), '8.0f')} {fmt(r.get('set_rps'), '8.0f')} "
+            f"{fmt(r['median_ns'], '8.0f')} {fmt(r.get('iqr_pct'), '5.1f')} {fmt(lost, '6.1f', ' ' * 6)} "
+            f"{fmt_pct_ci(r.get('loss_interval')) if lost is not None else '':>15} "
+            f"{fmt(r.get('x_floor_loss'), '7.2f', ' ' * 7)} {fmt(r.get('bpf_ns_per_call'), '6.1f', ' ' * 6)} "
+            f"{fmt(r.get('calls_per_request'), '9.1f', ' ' * 9)}  {r.get('loss_target', ''):<13} "
+            f"{r.get('loss_result', '')}".rstrip())
+    by_key = {r["key"]: r for r in results if r["status"] == "ok"}
+    base, floor = by_key.get(BASELINE_KEY), by_key.get(FLOOR_KEY)
+    if floor and floor.get("loss") is not None and floor.get("loss_interval"):
+        lo, hi = floor["loss_interval"]
+        left = LOSS_MAX - floor["loss"]
+        lines.append(f"the floor (two empty programs on sys_enter/sys_exit: what any tool there pays, no tool can beat "
+                     f"it) loses {floor['loss'] * 100:.1f}% ({lo * 100:.1f} to {hi * 100:.1f}%): "
+                     + (f"the < {LOSS_MAX * 100:g}% promise leaves {left * 100:.1f} points for a tool's own work"
+                        if left > 0 else f"the < {LOSS_MAX * 100:g}% promise cannot be kept on this machine"))
+    if base and base.get("server_cpu_share") is not None:
+        lines.append(f"nothing attached: redis-server busy {base['server_cpu_share'] * 100:.0f}% of the wall time, "
+                     f"redis-benchmark {base['client_cpu_share'] * 100:.0f}% (medians); IQR% = IQR of ns/req over "
+                     "its median; x floor = loss / the floor's loss")
+    return lines
+
+
 def render_tracer(results, slow_calls):
     lines = [f"CPU time of tracer and tracee per traced call (getppid loop, {slow_calls:,} calls + warm-up; tracer = "
              "the tool's own user+sys: its wait4 rusage less the loop's getrusage when it reaped the loop, else "
@@ -296,6 +406,11 @@ def render_text(report):
         f"(strace/perf trace/systrace -c: 1 x {s['slow_calls']:,}); "
         f"pipe_mix {s['pipe_calls']:,} calls per thread, CPUs {s['pipe_cpus']}; "
         f"pair {s.get('pair_calls', 0):,} calls per thread; path_block {s.get('path_calls', 0):,} calls",
+        *([f"        redis: {s['redis_requests']:,} requests per test (SET, then GET) per sample, "
+           f"{s['redis_clients']} clients, no pipelining, {'TCP 127.0.0.1' if s['redis_transport'] == 'tcp' else 'unix socket'}, "
+           f"{'a fresh server each round' if s.get('redis_restart') else 'one warm server for the run'} "
+           f"(started {s.get('redis_server_starts', 1)}x); client on CPU {s['tool_cpu']}, server on CPU {s['loop_cpu']}"]
+          if s.get("redis_requests") else []),
         "        overhead = median ns/call - median baseline; x floor = overhead / overhead of the empty "
         "tp_btf pair (timed rows: of the clock floor, as their target says); x peer = overhead / the peer's "
         "(named in target)",
@@ -307,7 +422,7 @@ def render_text(report):
     # A workload none of the rows ran (--only) gets no table.
     tables = [w for w in WORKLOADS if any(r["status"] != "not run" for r in report.get(w, []))]
     for w in tables:
-        lines += [""] + render_table(report[w], WORKLOADS[w])
+        lines += [""] + (render_throughput if w in THROUGHPUT else render_table)(report[w], WORKLOADS[w])
     if report.get("tracer") and any(r["status"] == "ok" for r in report["tracer"]):
         lines += [""] + render_tracer(report["tracer"], s["slow_calls"])
     if report.get("bpf_stats", {}).get("rows"):

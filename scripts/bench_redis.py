@@ -1,0 +1,229 @@
+"""Workload 5 of the overhead benchmark: redis-server and redis-benchmark from
+Debian (docs/performance.md, "What is measured"), the "what users feel" row.
+
+One redis-server, started by the harness on a free port and a unix socket,
+pinned to the workload's CPU, with persistence off; one redis-benchmark per
+sample, pinned to the tools' CPU, running SET then GET with no pipelining.
+A sample is requests/s of each (redis-benchmark --csv) and the ns per
+request of both together.
+
+Whether a sample shared its CPUs with another task is read from the
+scheduler: /proc/PID/task/TID/schedstat's second field is the time a thread
+was runnable but waited for its CPU. The server's and the client's waits
+over the sample, less what the attached tool itself ran on the client's CPU
+(a tracer's CPU is part of its cost, not someone else's), as a share of the
+sample's wall time, decide it (like the other workloads' CPU share).
+
+Every process started here is stopped by its own PID.
+"""
+import csv
+import io
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+from bench_procs import Measurement, Unavailable, child_setup, proc_cpu_times, read_text
+
+SERVER = "redis-server"
+CLIENT = "redis-benchmark"
+TESTS = ("SET", "GET")   # redis-benchmark runs them in this order whatever -t says
+READY_TIMEOUT_S = 10.0
+STOP_TIMEOUT_S = 10.0
+BENCHMARK_TIMEOUT_S = 120.0
+
+
+def missing():
+    """None when both programs are there, else the row status that says what to install."""
+    gone = [name for name in (SERVER, CLIENT) if shutil.which(name) is None]
+    if not gone:
+        return None
+    return f"not installed: {' and '.join(gone)} (apt-get install redis-server redis-tools)"
+
+
+def parse_csv(text):
+    """{test: requests/s} from redis-benchmark --csv (its header line first, one
+    quoted line per test). Raises ValueError when a test of TESTS is missing."""
+    found = {}
+    for rec in csv.DictReader(io.StringIO(text)):
+        name, rps = (rec.get("test") or "").strip(), rec.get("rps")
+        if name and rps:
+            found[name.upper()] = float(rps)
+    lost = [t for t in TESTS if t not in found]
+    if lost:
+        raise ValueError(f"no {'/'.join(lost)} line in redis-benchmark's output")
+    return found
+
+
+def ns_per_request(rps):
+    """Both tests' time over both tests' requests: with as many SETs as GETs,
+    the mean of their ns per request (the harmonic mean of their rates)."""
+    return sum(1e9 / rps[t] for t in TESTS) / len(TESTS)
+
+
+def schedstat(pid):
+    """(on-CPU ns, runnable-but-waiting ns) of all live threads of `pid`; (0, 0) once gone."""
+    run = wait = 0
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return 0, 0
+    for tid in tids:
+        fields = read_text(f"/proc/{pid}/task/{tid}/schedstat").split()
+        if len(fields) >= 2:
+            run += int(fields[0])
+            wait += int(fields[1])
+    return run, wait
+
+
+def contention(wall_ns, server_wait_ns, client_wait_ns, tool_cpu_ns=0.0):
+    """The share of the sample the server or the client waited for a CPU taken
+    by another task: the larger of the two, the client's less the tool's own
+    CPU time (they share a CPU). 1 - that is reported as the sample's
+    cpu_share, which the harness holds to the same limit as every workload's."""
+    if wall_ns <= 0:
+        return 0.0
+    client_other = max(0.0, client_wait_ns - tool_cpu_ns)
+    return max(server_wait_ns, client_other) / wall_ns
+
+
+def tool_cpu_ns(pid):
+    """utime+stime of a tool's process (10 ms resolution), 0 when unknown."""
+    if not pid:
+        return 0.0
+    try:
+        return proc_cpu_times(pid)[0] * 1e9
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """redis-server on `cpu`, nothing saved, listening on a free TCP port of
+    127.0.0.1 and on a unix socket in `run_dir`."""
+
+    def __init__(self, cpu, run_dir, log_path, unix=True):
+        self.cpu, self.run_dir, self.log_path, self.unix = cpu, run_dir, log_path, unix
+        self.proc = None
+        self.starts = 0
+
+    @property
+    def pid(self):
+        return self.proc.pid if self.proc else None
+
+    def start(self):
+        if (reason := missing()) is not None:
+            raise Unavailable(reason)
+        self.port = free_port()
+        self.socket_path = os.path.join(self.run_dir, f"redis-{self.port}.sock")
+        argv = ["taskset", "-c", str(self.cpu), SERVER, "--port", str(self.port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no",
+                "--unixsocket", self.socket_path, "--unixsocketperm", "700", "--dir", self.run_dir]
+        with open(self.log_path, "a") as log:
+            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                         preexec_fn=child_setup)
+        self.starts += 1
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while not self.answers():
+            if self.proc.poll() is not None:
+                lines = read_text(self.log_path).strip().splitlines()
+                raise Unavailable(f"failed: redis-server exited ({self.proc.returncode}): "
+                                  f"{lines[-1][:100] if lines else 'no output'}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise Unavailable(f"failed: redis-server did not answer PING within {READY_TIMEOUT_S:.0f} s")
+            time.sleep(0.05)
+
+    def answers(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def address(self):
+        """redis-benchmark's options to reach it."""
+        return ["-s", self.socket_path] if self.unix else ["-h", "127.0.0.1", "-p", str(self.port)]
+
+    def stop(self):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)   # redis-server shuts down cleanly on it
+            try:
+                self.proc.wait(timeout=STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+
+def client_argv(server, cpu, requests, clients):
+    return ["taskset", "-c", str(cpu), CLIENT, *server.address(), "-t", "set,get", "-n", str(requests),
+            "-c", str(clients), "-P", "1", "--csv"]
+
+
+def wait_exited(proc, timeout_s):
+    """Waits for `proc` to exit without reaping it (its /proc entry stays readable)."""
+    deadline = time.monotonic() + timeout_s
+    delay = 0.001
+    while os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT | os.WNOHANG) is None:
+        if time.monotonic() > deadline:
+            raise subprocess.TimeoutExpired(proc.args, timeout_s)
+        time.sleep(delay)
+        delay = min(delay * 2, 0.02)
+
+
+def benchmark(server, cpu, requests, clients, out_path, err_path, tool_pid=None):
+    """One sample: SET then GET, `requests` each from `clients` connections.
+    Returns a Measurement: ns per request (both tests) and the numbers of
+    the sample in `fields`."""
+    if not server.alive():
+        raise Unavailable("failed: redis-server is not running")
+    argv = client_argv(server, cpu, requests, clients)
+    s_run0, s_wait0 = schedstat(server.pid)
+    t_cpu0 = tool_cpu_ns(tool_pid)
+    began = time.monotonic_ns()
+    with open(out_path, "w") as out, open(err_path, "w") as err:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, preexec_fn=child_setup)
+        try:
+            wait_exited(proc, BENCHMARK_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise Unavailable(f"failed: redis-benchmark took over {BENCHMARK_TIMEOUT_S:.0f} s")
+        wall = time.monotonic_ns() - began
+        c_run, c_wait = schedstat(proc.pid)   # a zombie still has its thread's numbers
+        rc = proc.wait()
+    s_run1, s_wait1 = schedstat(server.pid)
+    t_cpu = tool_cpu_ns(tool_pid) - t_cpu0
+    text = read_text(out_path)
+    try:
+        rps = parse_csv(text)
+    except ValueError as err:
+        lines = [line for line in (text + read_text(err_path)).splitlines() if line.strip()]
+        raise Unavailable(f"failed (rc={rc}): {lines[-1][:100] if lines else err}")
+    if rc != 0:
+        raise Unavailable(f"failed: redis-benchmark exit status {rc}")
+    waited = contention(wall, s_wait1 - s_wait0, c_wait, t_cpu)
+    fields = {
+        "ns_per_request": ns_per_request(rps), "get_rps": rps["GET"], "set_rps": rps["SET"],
+        "requests": requests, "clients": clients, "wall_s": wall / 1e9,
+        "server_cpu_share": (s_run1 - s_run0) / wall, "client_cpu_share": c_run / wall,
+        "server_cpu_ns_per_request": (s_run1 - s_run0) / (len(TESTS) * requests),
+        "client_cpu_ns_per_request": c_run / (len(TESTS) * requests),
+        "server_wait_share": (s_wait1 - s_wait0) / wall, "client_wait_share": c_wait / wall,
+        "tool_cpu_share": t_cpu / wall, "cpu_share": 1.0 - waited,
+    }
+    return Measurement(fields["ns_per_request"], fields["cpu_share"], fields)
