@@ -130,6 +130,7 @@ def throughput_fields(row, used, medians, field_samples, rng):
     out = {"rps": 1e9 / m if m else None,
            "get_rps": median_field(field_samples, "get_rps"), "set_rps": median_field(field_samples, "set_rps"),
            "client_cpu_share": median_field(field_samples, "client_cpu_share"),
+           "server_cpu_ns_per_request": median_field(field_samples, "server_cpu_ns_per_request"),
            "server_cpu_share": median_field(field_samples, "server_cpu_share"),
            "iqr_pct": (iqr(used[row.key]) / m * 100) if m and used.get(row.key) else None,
            "loss": None, "loss_interval": None, "x_floor_loss": None, "x_floor_loss_interval": None,
@@ -305,7 +306,7 @@ def fmt_pct_ci(ci):
 
 def render_throughput(results, title):
     """A server workload's table (redis): requests/s and the throughput loss."""
-    head = (f"{'config':<44} {'req/s':>8} {'GET/s':>8} {'SET/s':>8} {'ns/req':>8} {'IQR%':>5} {'loss%':>6} "
+    head = (f"{'config':<44} {'req/s':>8} {'GET/s':>8} {'SET/s':>8} {'ns/req':>8} {'IQR%':>5} {'srv ns':>6} {'loss%':>6} "
             f"{'loss% 90% int.':>15} {'x floor':>7} {'bpf ns':>6} {'calls/req':>9}  {'target':<13} result")
     lines = [title, head, "-" * len(head)]
     for r in results:
@@ -316,7 +317,8 @@ def render_throughput(results, title):
         lost = None if r.get("loss") is None else r["loss"] * 100
         lines.append(
             f"{label:<44} {fmt(r.get('rps'), '8.0f')} {fmt(r.get('get_rps'), '8.0f')} {fmt(r.get('set_rps'), '8.0f')} "
-            f"{fmt(r['median_ns'], '8.0f')} {fmt(r.get('iqr_pct'), '5.1f')} {fmt(lost, '6.1f', ' ' * 6)} "
+            f"{fmt(r['median_ns'], '8.0f')} {fmt(r.get('iqr_pct'), '5.1f')} "
+            f"{fmt(r.get('server_cpu_ns_per_request'), '6.0f')} {fmt(lost, '6.1f', ' ' * 6)} "
             f"{fmt_pct_ci(r.get('loss_interval')) if lost is not None else '':>15} "
             f"{fmt(r.get('x_floor_loss'), '7.2f', ' ' * 7)} {fmt(r.get('bpf_ns_per_call'), '6.1f', ' ' * 6)} "
             f"{fmt(r.get('calls_per_request'), '9.1f', ' ' * 9)}  {r.get('loss_target', ''):<13} "
@@ -332,8 +334,10 @@ def render_throughput(results, title):
                         if left > 0 else f"the < {LOSS_MAX * 100:g}% promise cannot be kept on this machine"))
     if base and base.get("server_cpu_share") is not None:
         lines.append(f"nothing attached: redis-server busy {base['server_cpu_share'] * 100:.0f}% of the wall time, "
-                     f"redis-benchmark {base['client_cpu_share'] * 100:.0f}% (medians); IQR% = IQR of ns/req over "
-                     "its median; x floor = loss / the floor's loss")
+                     f"redis-benchmark {base['client_cpu_share'] * 100:.0f}% (medians): the client is the bottleneck "
+                     "when it is the busier")
+        lines.append("  IQR% = IQR of ns/req over its median; srv ns = the server's CPU time per request; "
+                     "x floor = loss / the floor's loss; calls/req = syscalls per request, machine-wide (bpf_stats)")
     return lines
 
 

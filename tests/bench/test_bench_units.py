@@ -250,11 +250,25 @@ class RedisOutputTest(unittest.TestCase):
 
     def test_contention_leaves_out_the_tools_own_cpu(self):
         # 1 s sample: the client waited 150 ms for its CPU, 120 of them while the tool ran there.
-        self.assertAlmostEqual(bench_redis.contention(1e9, 20e6, 150e6, 120e6), 0.03)
-        self.assertAlmostEqual(bench_redis.contention(1e9, 20e6, 150e6), 0.15)
+        server, client = bench_redis.contention(1e9, 20e6, 150e6, 120e6)
+        self.assertAlmostEqual(server, 0.02)
+        self.assertAlmostEqual(client, 0.03)
+        self.assertAlmostEqual(bench_redis.contention(1e9, 20e6, 150e6)[1], 0.15)
         # The server shares no CPU with the tool: all of its wait counts.
-        self.assertAlmostEqual(bench_redis.contention(1e9, 200e6, 0, 500e6), 0.2)
-        self.assertEqual(bench_redis.contention(0, 1, 1), 0.0)
+        self.assertAlmostEqual(bench_redis.contention(1e9, 200e6, 0, 500e6)[0], 0.2)
+        self.assertEqual(bench_redis.contention(0, 1, 1), (0.0, 0.0))
+
+    def test_the_bottleneck_client_is_held_tighter_than_the_server(self):
+        self.assertFalse(bench_redis.contended(0.02, 0.005, 0.0))   # the server's usual wake-up wait
+        self.assertTrue(bench_redis.contended(0.02, 0.03, 0.0))     # 3 % of the client's time: ~3 % throughput
+        self.assertTrue(bench_redis.contended(0.15, 0.0, 0.0))
+        self.assertTrue(bench_redis.contended(0.0, 0.0, 0.05))      # the hypervisor took 5 % of a CPU
+
+    def test_harness_takes_the_workloads_own_verdict(self):
+        self.assertTrue(bench_overhead.uncontended(Measurement(1.0, 0.5, {"contended": False})))
+        self.assertFalse(bench_overhead.uncontended(Measurement(1.0, None, {"contended": True})))
+        self.assertFalse(bench_overhead.uncontended(Measurement(1.0, 0.5, {})))
+        self.assertTrue(bench_overhead.uncontended(Measurement(1.0, 0.95, {})))
 
     def test_missing_programs_named_with_their_packages(self):
         old = os.environ.get("PATH", "")

@@ -168,7 +168,8 @@ class RedisWorkloadTest(unittest.TestCase):
         self.assertTrue(0 < f["server_cpu_share"] <= 1.05, f)
         self.assertTrue(0 < f["client_cpu_share"] <= 1.05, f)
         self.assertTrue(0 <= f["server_wait_share"] < 1, f)
-        self.assertEqual(m.cpu_share, f["cpu_share"])
+        self.assertIn(f["contended"], (True, False))
+        self.assertGreaterEqual(f["steal_share"], 0)
         self.assertEqual(f["requests"], 3000)
 
     def test_the_server_reads_and_writes_once_per_request(self):
