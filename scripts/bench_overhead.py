@@ -337,7 +337,8 @@ class Bench:
         argv = self.expand(row, port=free_port())
         if row.tty:
             return PtyTool(argv, self.tool_cpu, row.ours, self.logs(f"{row.key}_tool")[0])
-        return Tool(argv, self.logs(f"{row.key}_tool")[0], self.tool_cpu, row.ours)
+        # As high a priority as the redis workload's processes (bench_redis), with which it shares a CPU.
+        return Tool(argv, self.logs(f"{row.key}_tool")[0], self.tool_cpu, row.ours, priority=REDIS in self.runnable(row))
 
     def run_attached(self, row):
         tool = self.start_tool(row)

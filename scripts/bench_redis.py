@@ -18,6 +18,10 @@ someone else's), the server more than SERVER_WAIT_MAX (it has slack, and
 waits ~2 % anyway: the wake-up latency from epoll_wait counts as waiting),
 or the hypervisor stole more than STEAL_MAX of either CPU (/proc/stat).
 
+Server and client run at high priority (bench_procs.high_priority), and so
+does the attached tool of a row that runs this workload: on a shared machine
+someone's compiler then takes ~1 % of their CPUs instead of half.
+
 Every process started here is stopped by its own PID.
 """
 import csv
@@ -29,7 +33,7 @@ import socket
 import subprocess
 import time
 
-from bench_procs import Measurement, Unavailable, child_setup, proc_cpu_times, read_text
+from bench_procs import Measurement, Unavailable, high_priority, proc_cpu_times, read_text
 
 SERVER = "redis-server"
 CLIENT = "redis-benchmark"
@@ -148,7 +152,7 @@ class Server:
                 "--unixsocket", self.socket_path, "--unixsocketperm", "700", "--dir", self.run_dir]
         with open(self.log_path, "a") as log:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                         preexec_fn=child_setup)
+                                         preexec_fn=high_priority)
         self.starts += 1
         deadline = time.monotonic() + READY_TIMEOUT_S
         while not self.answers():
@@ -218,7 +222,7 @@ def benchmark(server, cpu, requests, clients, out_path, err_path, tool_pid=None)
     steal0 = steal_ticks(cpus)
     began = time.monotonic_ns()
     with open(out_path, "w") as out, open(err_path, "w") as err:
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, preexec_fn=child_setup)
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, preexec_fn=high_priority)
         try:
             wait_exited(proc, BENCHMARK_TIMEOUT_S)
         except subprocess.TimeoutExpired:
