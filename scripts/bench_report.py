@@ -88,28 +88,50 @@ def loss(base_ns, ns):
     return 1.0 - base_ns / ns
 
 
-def loss_intervals(used, key, rng):
-    """90 % bootstrap intervals of a row's throughput loss and of that loss
-    over the floor's, resampling the rounds of the row, the baseline and the
-    floor (one baseline resample for both losses). (None, None) when a row is
-    missing; the ratio's interval is None when the floor's row is."""
-    row, base, floor = used.get(key), used.get(BASELINE_KEY), used.get(FLOOR_KEY)
-    if not (row and base):
-        return None, None
-    losses, ratios = [], []
-    for _ in range(BOOTSTRAP_RESAMPLES):
-        b = statistics.median(rng.choices(base, k=len(base)))
-        lost = loss(b, statistics.median(rng.choices(row, k=len(row))))
-        losses.append(lost)
-        if floor:
-            floor_lost = loss(b, statistics.median(rng.choices(floor, k=len(floor))))
-            ratios.append(lost / floor_lost if floor_lost > 0 else math.inf)
-    tail = (1 - CONFIDENCE) / 2
+def per_round(pairs, per_round_count):
+    """{round: median ns of the row's usable samples in that round}. The
+    harness records a row's samples round by round, `per_round_count` of them
+    a round (a row that fails once is not run again), so sample i is of round
+    i // per_round_count; the usable ones as usable() picks them."""
+    clean = [(i, ns) for i, (ns, ok) in enumerate(pairs) if ok]
+    kept = clean if len(clean) >= MIN_CLEAN_SAMPLES else [(i, ns) for i, (ns, _) in enumerate(pairs)]
+    rounds = {}
+    for i, ns in kept:
+        rounds.setdefault(i // per_round_count, []).append(ns)
+    return {r: statistics.median(v) for r, v in rounds.items()}
 
-    def interval(values):
-        values.sort()
-        return values[int(tail * len(values))], values[int((1 - tail) * len(values)) - 1]
-    return interval(losses), interval(ratios) if ratios else None
+
+def round_losses(row_rounds, base_rounds):
+    """{round: loss of the row against the same round's baseline}: a slow
+    drift of the machine (someone's load coming and going, a tracer of
+    theirs attached for minutes) moves both alike and cancels."""
+    return {r: loss(base_rounds[r], ns) for r, ns in row_rounds.items() if r in base_rounds}
+
+
+def loss_intervals(losses, floor_losses, rng):
+    """90 % bootstrap intervals of a row's loss (the median of its per-round
+    losses) and of that loss over the floor's, resampling the rounds (the
+    same rounds for the row and the floor). (None, None) without rounds; the
+    ratio's interval is None without the floor's."""
+    if not losses:
+        return None, None
+    rounds = sorted(losses)
+    common = [r for r in rounds if r in (floor_losses or {})]
+    tail = (1 - CONFIDENCE) / 2
+    lo_i, hi_i = int(tail * BOOTSTRAP_RESAMPLES), int((1 - tail) * BOOTSTRAP_RESAMPLES) - 1
+    boot = sorted(statistics.median(losses[r] for r in rng.choices(rounds, k=len(rounds)))
+                  for _ in range(BOOTSTRAP_RESAMPLES))
+    ratio_ci = None
+    if common:
+        ratios = []
+        for _ in range(BOOTSTRAP_RESAMPLES):
+            pick = rng.choices(common, k=len(common))
+            floor_lost = statistics.median(floor_losses[r] for r in pick)
+            lost = statistics.median(losses[r] for r in pick)
+            ratios.append(lost / floor_lost if floor_lost > 0 else math.inf)
+        ratios.sort()
+        ratio_ci = (ratios[lo_i], ratios[hi_i])
+    return (boot[lo_i], boot[hi_i]), ratio_ci
 
 
 def loss_verdict(ci, limit):
@@ -121,26 +143,31 @@ def loss_verdict(ci, limit):
     return f"{verdict} (loss {ci[0] * 100:.1f}-{ci[1] * 100:.1f}%)"
 
 
-def throughput_fields(row, used, medians, field_samples, rng):
+def throughput_fields(row, used, medians, field_samples, rng, rounds):
     """The columns of a throughput workload's table (redis): requests/s,
-    each test's, the loss against the baseline and its interval, the loss
-    over the floor's, and the promise (our attached tools: < LOSS_MAX)."""
-    base = medians.get(BASELINE_KEY)
+    each test's, the loss against the baseline (the median of the rounds'
+    losses, each against its own round's baseline) and its interval, the
+    loss over the floor's, and the promise (our attached tools: < LOSS_MAX).
+    rounds: {row key: {round: median ns}}."""
     m = medians.get(row.key)
     out = {"rps": 1e9 / m if m else None,
            "get_rps": median_field(field_samples, "get_rps"), "set_rps": median_field(field_samples, "set_rps"),
            "client_cpu_share": median_field(field_samples, "client_cpu_share"),
-           "server_cpu_ns_per_request": median_field(field_samples, "server_cpu_ns_per_request"),
            "server_cpu_share": median_field(field_samples, "server_cpu_share"),
+           "server_cpu_ns_per_request": median_field(field_samples, "server_cpu_ns_per_request"),
            "iqr_pct": (iqr(used[row.key]) / m * 100) if m and used.get(row.key) else None,
            "loss": None, "loss_interval": None, "x_floor_loss": None, "x_floor_loss_interval": None,
-           "loss_target": "", "loss_result": ""}
-    if row.key == BASELINE_KEY or m is None:
+           "round_losses": None, "loss_target": "", "loss_result": ""}
+    base = rounds.get(BASELINE_KEY, {})
+    losses = round_losses(rounds.get(row.key, {}), base)
+    if row.key == BASELINE_KEY or not losses:
         return out
-    lost, floor_lost = loss(base, m), loss(base, medians.get(FLOOR_KEY))
-    loss_ci, ratio_ci = loss_intervals(used, row.key, rng)
-    out.update(loss=lost, loss_interval=loss_ci,
-               x_floor_loss=lost / floor_lost if lost is not None and floor_lost and floor_lost > 0 else None,
+    floor_losses = round_losses(rounds.get(FLOOR_KEY, {}), base)
+    lost = statistics.median(losses.values())
+    floor_lost = statistics.median(floor_losses.values()) if floor_losses else None
+    loss_ci, ratio_ci = loss_intervals(losses, floor_losses, rng)
+    out.update(loss=lost, loss_interval=loss_ci, round_losses=[round(losses[r], 4) for r in sorted(losses)],
+               x_floor_loss=lost / floor_lost if floor_lost and floor_lost > 0 else None,
                x_floor_loss_interval=ratio_ci if row.key != FLOOR_KEY else None)
     if row.ours:
         out.update(loss_target=f"< {LOSS_MAX * 100:g}% loss", loss_result=loss_verdict(loss_ci, LOSS_MAX))
@@ -178,6 +205,8 @@ def workload_results(rows, samples, statuses, workload, fields=None, bpf=None):
 
     floor = overhead(FLOOR_KEY)
     rng = random.Random(8)  # the same samples always give the same intervals
+    rounds = {row.key: per_round(samples.get(row.key, {}).get(workload, []), row.per_round) for row in rows} \
+        if workload in THROUGHPUT else {}
     out = []
     for row in rows:
         if workload not in row.workloads or row.kind == "poll":
@@ -214,7 +243,8 @@ def workload_results(rows, samples, statuses, workload, fields=None, bpf=None):
             "calls_per_request": (bpf_rows.get(row.key, {}).get(workload) or {}).get("calls_per_request"),
         })
         if workload in THROUGHPUT:
-            out[-1].update(throughput_fields(row, used, medians, fields.get(row.key, {}).get(workload, []), rng))
+            out[-1].update(throughput_fields(row, used, medians, fields.get(row.key, {}).get(workload, []), rng,
+                                             rounds))
     return out
 
 
@@ -328,10 +358,15 @@ def render_throughput(results, title):
     if floor and floor.get("loss") is not None and floor.get("loss_interval"):
         lo, hi = floor["loss_interval"]
         left = LOSS_MAX - floor["loss"]
+        promise = f"the < {LOSS_MAX * 100:g}% promise"
+        if lo >= LOSS_MAX:
+            verdict = f"{promise} cannot be kept here: the floor alone loses more"
+        elif left <= 0:
+            verdict = f"{promise} is about what the floor alone loses here (its interval straddles it)"
+        else:
+            verdict = f"{promise} leaves {left * 100:.1f} points for a tool's own work"
         lines.append(f"the floor (two empty programs on sys_enter/sys_exit: what any tool there pays, no tool can beat "
-                     f"it) loses {floor['loss'] * 100:.1f}% ({lo * 100:.1f} to {hi * 100:.1f}%): "
-                     + (f"the < {LOSS_MAX * 100:g}% promise leaves {left * 100:.1f} points for a tool's own work"
-                        if left > 0 else f"the < {LOSS_MAX * 100:g}% promise cannot be kept on this machine"))
+                     f"it) loses {floor['loss'] * 100:.1f}% ({lo * 100:.1f} to {hi * 100:.1f}%): {verdict}")
     if base and base.get("server_cpu_share") is not None:
         lines.append(f"nothing attached: redis-server busy {base['server_cpu_share'] * 100:.0f}% of the wall time, "
                      f"redis-benchmark {base['client_cpu_share'] * 100:.0f}% (medians): the client is the bottleneck "
