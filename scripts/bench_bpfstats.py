@@ -75,9 +75,13 @@ def empty_program_ns(floor_samples):
     return statistics.median(values) if values else None
 
 
-def sample(programs_delta, workload_calls):
-    """One round's statistics of one row and workload."""
-    return {"programs": programs_delta, "workload_calls": workload_calls}
+def sample(programs_delta, workload_calls, requests=None):
+    """One round's statistics of one row and workload (`requests`: a server
+    workload's requests, to give the syscalls per request)."""
+    out = {"programs": programs_delta, "workload_calls": workload_calls}
+    if requests:
+        out["requests"] = requests
+    return out
 
 
 def spread(values):
@@ -111,8 +115,11 @@ def summarize(samples, empty_ns):
     if empty_ns is not None:
         per_round = [sum(d["ns"] - d["runs"] * empty_ns for d in s.values()) / calls_of(s) for s in usable]
         calibrated = statistics.median(per_round)
+    per_request = [calls_of(s["programs"]) / s["requests"] for s in samples
+                   if s.get("requests") and calls_of(s["programs"]) > 0]
     return {"samples": len(usable), "ns_per_call": raw, "calibrated_ns_per_call": calibrated,
             "calibrated_range": spread(per_round), "workload_share": statistics.median(shares) if shares else None,
+            "calls_per_request": statistics.median(per_request) if per_request else None,
             "programs": programs}
 
 

@@ -3,6 +3,7 @@
 mounts tracefs and builds the workloads first; docs/performance.md explains
 the method. The rows live in bench_rows.py."""
 import argparse
+import dataclasses
 import datetime
 import json
 import os
@@ -18,16 +19,20 @@ import tempfile
 import time
 
 import bench_bpfstats
+import bench_redis
 from bench_poll import PtyTool, measure_polling, start_poll_row
 from bench_procs import Tool, Unavailable, Workloads, check_executable, run_command, syscall_tracers, tracer_cpu
 from bench_report import bpf_results, render_json, render_text, poll_results, tracer_results, workload_results
-from bench_rows import FLOOR_KEY, GETPPID, PAIR, PAIR_ONE_CPU, PATH, PIPE, ROWS, WORKLOADS
+from bench_rows import FLOOR_KEY, GETPPID, PAIR, PAIR_ONE_CPU, PATH, PIPE, REDIS, ROWS, WORKLOADS
 
 SETTLE_AFTER_DETACH_S = 0.15
 # The BPF statistics are averages over every run of a program: a quarter of
 # a sample's calls is plenty, and keeps the extra runs short.
 BPF_STATS_SCALE = 0.25
 MIN_CPU_SHARE = 0.9
+# redis under a ptrace-based tool (strace -p) serves ~20x fewer requests/s:
+# a tenth of the requests keeps its samples about as long as the others.
+REDIS_SLOW_SCALE = 0.1
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -37,12 +42,21 @@ def parse_args():
     p.add_argument("--rounds", type=int, help="interleaved rounds (default 7, --quick 3)")
     p.add_argument("--quick", action="store_true", help="smoke test: fewer rounds and calls, ~2 min")
     p.add_argument("--json", action="store_true", help="print the results as JSON instead of tables")
-    p.add_argument("--only", help="comma-separated row keys to run (baseline and floor are always added)")
+    p.add_argument("--only", help="comma-separated row keys to run (baseline and floor are always added); a "
+                                  "workload's name (e.g. redis) adds every row that runs it, on that workload only")
     p.add_argument("--calls", type=int, help="getppid calls per loop process in fast rows (default: calibrated to ~0.2 s)")
     p.add_argument("--slow-calls", type=int, help="getppid calls under ptrace/perf trace (default 20000)")
     p.add_argument("--pipe-calls", type=int, help="pipe_mix calls per thread (default: calibrated)")
     p.add_argument("--pair-calls", type=int, help="getppid calls per thread of the two-CPU pair (default: calibrated)")
     p.add_argument("--path-calls", type=int, help="path_block calls of both threads (default: calibrated)")
+    p.add_argument("--redis-requests", type=int,
+                   help="redis-benchmark requests per test (SET, GET) per sample (default: calibrated to ~1 s, "
+                        "--quick ~0.4 s)")
+    p.add_argument("--redis-clients", type=int, default=50, help="redis-benchmark connections (default 50)")
+    p.add_argument("--redis-tcp", action="store_true",
+                   help="redis-benchmark over TCP on 127.0.0.1 instead of the server's unix socket")
+    p.add_argument("--redis-restart", action="store_true",
+                   help="a fresh redis-server each round instead of one for the whole run")
     p.add_argument("--no-bpf-stats", action="store_true",
                    help="skip the per-program cost (kernel.bpf_stats_enabled=1 around one extra workload run per "
                         "attached sample)")
@@ -104,6 +118,14 @@ def free_port():
         return s.getsockname()[1]
 
 
+def uncontended(m):
+    """A workload run that had its CPU: its own verdict when it gives one (redis:
+    bench_redis.contended), else a CPU share of at least MIN_CPU_SHARE."""
+    if m.fields and "contended" in m.fields:
+        return not m.fields["contended"]
+    return m.cpu_share is None or m.cpu_share >= MIN_CPU_SHARE
+
+
 class Bench:
     def __init__(self, args, rows, log_dir):
         self.args = args
@@ -122,6 +144,9 @@ class Bench:
         self.tracer = {}       # row key -> [(tracer, tracee) CPU ns per traced call, per round]
         self.stats_switch = None if args.no_bpf_stats else bench_bpfstats.Switch()
         self.statuses = {}     # row key -> "not built yet" / "failed: ..." once it cannot run
+        self.workload_statuses = {}  # workload -> why no row can run it ("not installed: ...")
+        self.redis = None      # the redis workload's server (bench_redis.Server), while it runs
+        self.redis_requests = 0
         self.warnings = []
         self.our_pids = set()
         self.other = None
@@ -163,13 +188,66 @@ class Bench:
                  f"pipe_mix {ns_pipe:.0f} ns/call -> {self.pipe_calls:,} calls per thread; "
                  f"pair {ns_pair:.0f} ns/call -> {self.pair_calls:,} calls per thread; "
                  f"path_block {ns_path:.0f} ns/call -> {self.path_calls:,} calls")
+        if REDIS in used:
+            self.start_redis(quick)
+
+    # ---- the redis workload ----
+    def start_redis(self, quick):
+        """Starts the redis workload's server, warms it up, and sizes its samples;
+        without redis every row says so for that workload (and the rows that run
+        nothing else are left out)."""
+        reason = bench_redis.missing()
+        if reason is None:
+            self.redis = bench_redis.Server(self.loop_cpu, self.log_dir, self.logs("redis_server")[0],
+                                            unix=not self.args.redis_tcp)
+            try:
+                self.redis.start()
+                ns = self.warm_redis()
+            except Unavailable as err:
+                reason = err.status
+        if reason is not None:
+            self.workload_statuses[REDIS] = reason
+            for row in self.rows:
+                if REDIS in row.workloads and not set(row.workloads) - {REDIS}:
+                    self.statuses[row.key] = reason
+            progress(f"redis workload: {reason}")
+            return
+        target_s = 0.4 if quick else 1.0  # per test (SET, GET) of a sample
+        self.redis_requests = self.args.redis_requests or int(min(2e6, max(1e4, round(target_s * 1e9 / ns, -3))))
+        progress(f"calibrated: redis {ns:.0f} ns/request ({1e9 / ns:,.0f} requests/s) -> "
+                 f"{self.redis_requests:,} requests per test, {self.args.redis_clients} clients, "
+                 f"{'TCP 127.0.0.1' if self.args.redis_tcp else 'unix socket'}")
+
+    def warm_redis(self):
+        """An untimed run against a freshly started server (its first second is
+        slower: allocator, page faults, the first connections); returns its ns
+        per request."""
+        m = None
+        for _ in range(2):
+            m = bench_redis.benchmark(self.redis, self.tool_cpu, self.redis_requests or 20000,
+                                      self.args.redis_clients, *self.logs("redis_warmup"))
+        return m.ns
+
+    def restart_redis(self, why):
+        self.redis.stop()
+        self.redis.start()
+        self.warm_redis()
+        if why:
+            self.warn(why)
+
+    def redis_sample(self, log_name, scale=1.0, tool_pid=None):
+        if not self.redis.alive():
+            self.restart_redis("redis-server exited during the run and was started again")
+        return bench_redis.benchmark(self.redis, self.tool_cpu, int(self.redis_requests * scale),
+                                     self.args.redis_clients, *self.logs(log_name), tool_pid=tool_pid)
 
     def logs(self, name):
         return (os.path.join(self.log_dir, f"{name}.out"), os.path.join(self.log_dir, f"{name}.err"))
 
     def expand(self, row, loop_argv=None, port=None):
         values = {"build": self.build, "bench": self.bench, "port": port,
-                  "other_pid": self.other.pid if self.other else 0}
+                  "other_pid": self.other.pid if self.other else 0,
+                  "server_pid": self.redis.pid if self.redis else 0}
         argv = []
         for token in shlex.split(row.cmd):
             argv += loop_argv if token == "{loop}" else [token.format(**values)]
@@ -187,25 +265,34 @@ class Bench:
             return self.workloads.path(int(self.path_calls * scale))
         return self.workloads.getppid(int((self.slow_calls if slow else self.calls) * scale))
 
-    def run_workloads(self, row):
+    def run_workload(self, workload, log_name, scale=1.0, tool_pid=None, slow=False):
+        """One run of a workload: its Measurement (`slow`: under a ptrace-based tool)."""
+        if workload == REDIS:
+            return self.redis_sample(log_name, scale * (REDIS_SLOW_SCALE if slow else 1.0), tool_pid)
+        return run_command(self.workload_argv(workload, scale=scale), *self.logs(log_name))
+
+    def runnable(self, row):
+        return [w for w in row.workloads if w not in self.workload_statuses]
+
+    def run_workloads(self, row, tool_pid=None):
         """({workload: ns/call}, {workload: the numbers of its line}, uncontended).
         getppid is the median of `procs` loop processes (a fresh process
         sometimes lands a few % slower or faster)."""
         results, fields, uncontended = {}, {}, True
-        for w in row.workloads:
-            runs = [self.run_uncontended(self.workload_argv(w), f"{row.key}_{w}")
+        for w in self.runnable(row):
+            runs = [self.run_uncontended(w, f"{row.key}_{w}", tool_pid, row.slow)
                     for _ in range(self.procs if w == GETPPID else 1)]
             results[w] = statistics.median(m.ns for m, _ in runs)
             fields[w] = sorted(runs, key=lambda run: run[0].ns)[len(runs) // 2][0].fields
             uncontended &= all(ok for _, ok in runs)
         return results, fields, uncontended
 
-    def run_uncontended(self, argv, log_name):
+    def run_uncontended(self, workload, log_name, tool_pid=None, slow=False):
         """One workload process; run again (twice at most, while the retry budget
         lasts) when another task shared its CPU. Returns (Measurement, uncontended)."""
         for _ in range(3):
-            m = run_command(argv, *self.logs(log_name))
-            if m.cpu_share is None or m.cpu_share >= MIN_CPU_SHARE:
+            m = self.run_workload(workload, log_name, tool_pid=tool_pid, slow=slow)
+            if uncontended(m):
                 return m, True
             if not self.spend_retry():
                 break
@@ -226,11 +313,15 @@ class Bench:
         out = {}
         try:
             with self.stats_switch.on():
-                for w in row.workloads:
+                for w in self.runnable(row):
                     before = bench_bpfstats.counters(programs)
-                    m = run_command(self.workload_argv(w, scale=BPF_STATS_SCALE), *self.logs(f"{row.key}_{w}_bpfstats"))
+                    m = self.run_workload(w, f"{row.key}_{w}_bpfstats", scale=BPF_STATS_SCALE, tool_pid=tool.pid,
+                                          slow=row.slow)
                     delta = bench_bpfstats.delta(programs, before, bench_bpfstats.counters(programs))
-                    out[w] = bench_bpfstats.sample(delta, (m.fields or {}).get("total_calls"))
+                    f = m.fields or {}
+                    # redis: both tests' requests, to give the syscalls per request
+                    requests = 2 * f["requests"] if "requests" in f else None
+                    out[w] = bench_bpfstats.sample(delta, f.get("total_calls"), requests)
         except OSError as err:  # the sysctl cannot be written: no statistics, the wall clock goes on
             self.stats_switch = None
             self.warn(f"no per-program cost: cannot switch {bench_bpfstats.SYSCTL}: {err}")
@@ -246,7 +337,8 @@ class Bench:
         argv = self.expand(row, port=free_port())
         if row.tty:
             return PtyTool(argv, self.tool_cpu, row.ours, self.logs(f"{row.key}_tool")[0])
-        return Tool(argv, self.logs(f"{row.key}_tool")[0], self.tool_cpu, row.ours)
+        # As high a priority as the redis workload's processes (bench_redis), with which it shares a CPU.
+        return Tool(argv, self.logs(f"{row.key}_tool")[0], self.tool_cpu, row.ours, priority=REDIS in self.runnable(row))
 
     def run_attached(self, row):
         tool = self.start_tool(row)
@@ -254,7 +346,7 @@ class Bench:
         try:
             tool.wait_ready(row.ready, row.settle_s)
             time.sleep(0.1)  # let the tool's own start-up syscalls settle
-            results, fields, uncontended = self.run_workloads(row)
+            results, fields, uncontended = self.run_workloads(row, tool.pid)
             bpf = self.bpf_sample(row, tool)
         finally:
             rc, clean = tool.stop()
@@ -264,7 +356,7 @@ class Bench:
             time.sleep(SETTLE_AFTER_DETACH_S)
         if not clean:
             self.warn(f"{row.label}: did not exit within 10 s of SIGINT (killed)")
-        elif rc != 0:
+        elif rc != 0 and not (rc == -signal.SIGINT and not row.ours):  # strace dies of the SIGINT it was sent
             self.warn(f"{row.label}: exit status {rc} after SIGINT")
         return results, uncontended, {"fields": fields, "bpf": bpf}
 
@@ -308,6 +400,8 @@ class Bench:
         for r in range(count):
             start = time.monotonic()
             self.check_machine()
+            if self.redis and self.args.redis_restart and r > 0:
+                self.restart_redis(None)
             order = [row for row in measured for _ in range(row.per_round) if row.key not in self.statuses]
             rng.shuffle(order)
             for row in order:
@@ -374,8 +468,10 @@ class Bench:
                       "for the statistics in its wall-clock samples too")
         if self.contended:
             self.warn(f"{self.contended} workload runs shared their CPU with another task even after "
-                      f"measuring again (CPU time < {MIN_CPU_SHARE:.0%} of wall time); samples with one "
-                      "count as tainted")
+                      f"measuring again (CPU time < {MIN_CPU_SHARE:.0%} of wall time; redis: the client waited "
+                      f"> {bench_redis.CLIENT_WAIT_MAX:.0%} of it for its CPU, the server "
+                      f"> {bench_redis.SERVER_WAIT_MAX:.0%}, or the hypervisor stole > {bench_redis.STEAL_MAX:.0%}); "
+                      "samples with one count as tainted")
         # The benchmark itself keeps about one task runnable.
         if self.max_load > 1.5:
             self.warn(f"the machine was busy (1-min load average up to {self.max_load:.1f}, this benchmark "
@@ -408,6 +504,8 @@ class Bench:
         if self.other and self.other.poll() is None:
             self.other.kill()
             self.other.wait()
+        if self.redis:
+            self.redis.stop()
 
 
 def list_rows():
@@ -423,13 +521,33 @@ def list_rows():
 
 
 def select_rows(only):
+    """The rows --only names, with baseline and floor. A workload's name
+    instead of a row key adds every row that runs it, on that workload only
+    (a row named too keeps all of its own); baseline and floor run the
+    workloads the other rows run."""
     if not only:
         return list(ROWS)
-    keys = set(only.split(",")) | {"baseline", "floor"}
+    names = set(only.split(","))
+    workloads = names & set(WORKLOADS)
+    keys = names - workloads
     unknown = keys - {row.key for row in ROWS}
     if unknown:
-        sys.exit(f"bench: unknown row(s): {', '.join(sorted(unknown))} (see --list)")
-    return [row for row in ROWS if row.key in keys]
+        sys.exit(f"bench: unknown row(s) or workload(s): {', '.join(sorted(unknown))} (see --list)")
+    refs = {"baseline", "floor"}
+    picked = {}
+    for row in ROWS:
+        if row.key in keys and row.key not in refs:
+            picked[row.key] = row
+        elif row.key not in refs and set(row.workloads) & workloads:
+            kept = tuple(w for w in row.workloads if w in workloads)
+            picked[row.key] = dataclasses.replace(row, workloads=kept,
+                                                  checked_on=tuple(w for w in row.checked_on if w in kept))
+    needed = {w for row in picked.values() for w in row.workloads}
+    for row in ROWS:
+        if row.key in refs:
+            kept = tuple(w for w in row.workloads if w in needed)
+            picked[row.key] = dataclasses.replace(row, workloads=kept or row.workloads)
+    return [picked[row.key] for row in ROWS if row.key in picked]
 
 
 def stop_on_signals():
@@ -489,6 +607,9 @@ def main():
                      "pipe_calls": bench.pipe_calls, "pair_calls": bench.pair_calls, "path_calls": bench.path_calls,
                      "tool_cpu": bench.tool_cpu, "loop_cpu": bench.loop_cpu,
                      "pipe_cpus": list(bench.pipe_cpus), "poll_seconds": poll_seconds, "build": bench.build,
+                     "redis_requests": bench.redis_requests, "redis_clients": args.redis_clients,
+                     "redis_transport": "tcp" if args.redis_tcp else "unix", "redis_restart": args.redis_restart,
+                     "redis_server_starts": bench.redis.starts if bench.redis else 0,
                      "bpf_stats": not args.no_bpf_stats},
         "poll": poll_results(rows, poll),
         "tracer": tracer_results(rows, bench.samples, bench.statuses, bench.tracer),
@@ -497,7 +618,10 @@ def main():
     }
     bpf = bpf_results(rows, bench.bpf, FLOOR_KEY)
     for w in WORKLOADS:
-        report[w] = workload_results(rows, bench.samples, bench.statuses, w, fields=bench.fields, bpf=bpf)
+        statuses = dict(bench.statuses)
+        if w in bench.workload_statuses:  # e.g. redis not installed: every row of its table says so
+            statuses.update({row.key: bench.workload_statuses[w] for row in rows if w in row.workloads})
+        report[w] = workload_results(rows, bench.samples, statuses, w, fields=bench.fields, bpf=bpf)
     report["bpf_stats"] = bpf
     print(render_json(report) if args.json else render_text(report))
     return 0

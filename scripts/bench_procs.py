@@ -36,6 +36,26 @@ def child_setup():
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+def high_priority():
+    """child_setup, and the child in an autogroup of its own at nice -20
+    (and nice -20 itself, where autogroups are off). With autogroups on (the
+    default), nice only weighs a task against its own session's: a session
+    at nice -20 weighs 88761 against a nice-0 session's 1024, so another
+    session's compiler gets ~1 % of the CPU while the workload runs instead
+    of half."""
+    child_setup()
+    os.setsid()
+    try:
+        with open("/proc/self/autogroup", "w") as f:
+            f.write("-20")
+    except OSError:
+        pass
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, -20)
+    except OSError:
+        pass
+
+
 def classify_failure(ours, output, rc):
     if ours and NOT_IMPLEMENTED.search(output):
         return "not built yet"
@@ -60,7 +80,7 @@ def read_text(path):
 class Tool:
     """An attached tool: started on `cpu`, stdout+stderr into `log_path`."""
 
-    def __init__(self, argv, log_path, cpu, ours):
+    def __init__(self, argv, log_path, cpu, ours, priority=False):
         check_executable(argv[0], ours)
         self.argv = argv
         self.ours = ours
@@ -69,8 +89,8 @@ class Tool:
         # would otherwise hold it in a full buffer, since the log is a file.
         full = ["taskset", "-c", str(cpu), "stdbuf", "-oL", "-eL"] + argv
         with open(log_path, "w") as log:
-            self.proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=log,
-                                         stderr=subprocess.STDOUT, preexec_fn=child_setup)
+            self.proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                         preexec_fn=high_priority if priority else child_setup)
         self.pid = self.proc.pid
         self.started = time.monotonic()
 

@@ -6,7 +6,7 @@ import random
 import statistics
 
 from bench_bpfstats import empty_program_ns, summarize
-from bench_rows import BASELINE_KEY, FLOOR_KEY, GETPPID, WORKLOADS
+from bench_rows import BASELINE_KEY, FLOOR_KEY, GETPPID, LOSS_MAX, THROUGHPUT, WORKLOADS
 
 
 def median(samples):
@@ -80,6 +80,100 @@ def ratio_interval(used, key, ref_key, rng):
     return (ratios[int(tail * len(ratios))], ratios[int((1 - tail) * len(ratios)) - 1])
 
 
+def loss(base_ns, ns):
+    """Throughput lost against the baseline, as a fraction: 1 - requests/s over
+    the baseline's, from ns per request (requests/s = 1e9 / ns)."""
+    if base_ns is None or ns is None or ns <= 0:
+        return None
+    return 1.0 - base_ns / ns
+
+
+def per_round(pairs, per_round_count):
+    """{round: median ns of the row's usable samples in that round}. The
+    harness records a row's samples round by round, `per_round_count` of them
+    a round (a row that fails once is not run again), so sample i is of round
+    i // per_round_count; the usable ones as usable() picks them."""
+    clean = [(i, ns) for i, (ns, ok) in enumerate(pairs) if ok]
+    kept = clean if len(clean) >= MIN_CLEAN_SAMPLES else [(i, ns) for i, (ns, _) in enumerate(pairs)]
+    rounds = {}
+    for i, ns in kept:
+        rounds.setdefault(i // per_round_count, []).append(ns)
+    return {r: statistics.median(v) for r, v in rounds.items()}
+
+
+def round_losses(row_rounds, base_rounds):
+    """{round: loss of the row against the same round's baseline}: a slow
+    drift of the machine (someone's load coming and going, a tracer of
+    theirs attached for minutes) moves both alike and cancels."""
+    return {r: loss(base_rounds[r], ns) for r, ns in row_rounds.items() if r in base_rounds}
+
+
+def loss_intervals(losses, floor_losses, rng):
+    """90 % bootstrap intervals of a row's loss (the median of its per-round
+    losses) and of that loss over the floor's, resampling the rounds (the
+    same rounds for the row and the floor). (None, None) without rounds; the
+    ratio's interval is None without the floor's."""
+    if not losses:
+        return None, None
+    rounds = sorted(losses)
+    common = [r for r in rounds if r in (floor_losses or {})]
+    tail = (1 - CONFIDENCE) / 2
+    lo_i, hi_i = int(tail * BOOTSTRAP_RESAMPLES), int((1 - tail) * BOOTSTRAP_RESAMPLES) - 1
+    boot = sorted(statistics.median(losses[r] for r in rng.choices(rounds, k=len(rounds)))
+                  for _ in range(BOOTSTRAP_RESAMPLES))
+    ratio_ci = None
+    if common:
+        ratios = []
+        for _ in range(BOOTSTRAP_RESAMPLES):
+            pick = rng.choices(common, k=len(common))
+            floor_lost = statistics.median(floor_losses[r] for r in pick)
+            lost = statistics.median(losses[r] for r in pick)
+            ratios.append(lost / floor_lost if floor_lost > 0 else math.inf)
+        ratios.sort()
+        ratio_ci = (ratios[lo_i], ratios[hi_i])
+    return (boot[lo_i], boot[hi_i]), ratio_ci
+
+
+def loss_verdict(ci, limit):
+    """'met' when the loss's interval lies under the limit, 'NOT met' when
+    wholly over, else 'unclear'; with the interval in %."""
+    if ci is None:
+        return "n/a"
+    verdict = "met" if ci[1] < limit else ("NOT met" if ci[0] >= limit else "unclear")
+    return f"{verdict} (loss {ci[0] * 100:.1f}-{ci[1] * 100:.1f}%)"
+
+
+def throughput_fields(row, used, medians, field_samples, rng, rounds):
+    """The columns of a throughput workload's table (redis): requests/s,
+    each test's, the loss against the baseline (the median of the rounds'
+    losses, each against its own round's baseline) and its interval, the
+    loss over the floor's, and the promise (our attached tools: < LOSS_MAX).
+    rounds: {row key: {round: median ns}}."""
+    m = medians.get(row.key)
+    out = {"rps": 1e9 / m if m else None,
+           "get_rps": median_field(field_samples, "get_rps"), "set_rps": median_field(field_samples, "set_rps"),
+           "client_cpu_share": median_field(field_samples, "client_cpu_share"),
+           "server_cpu_share": median_field(field_samples, "server_cpu_share"),
+           "server_cpu_ns_per_request": median_field(field_samples, "server_cpu_ns_per_request"),
+           "iqr_pct": (iqr(used[row.key]) / m * 100) if m and used.get(row.key) else None,
+           "loss": None, "loss_interval": None, "x_floor_loss": None, "x_floor_loss_interval": None,
+           "round_losses": None, "loss_target": "", "loss_result": ""}
+    base = rounds.get(BASELINE_KEY, {})
+    losses = round_losses(rounds.get(row.key, {}), base)
+    if row.key == BASELINE_KEY or not losses:
+        return out
+    floor_losses = round_losses(rounds.get(FLOOR_KEY, {}), base)
+    lost = statistics.median(losses.values())
+    floor_lost = statistics.median(floor_losses.values()) if floor_losses else None
+    loss_ci, ratio_ci = loss_intervals(losses, floor_losses, rng)
+    out.update(loss=lost, loss_interval=loss_ci, round_losses=[round(losses[r], 4) for r in sorted(losses)],
+               x_floor_loss=lost / floor_lost if floor_lost and floor_lost > 0 else None,
+               x_floor_loss_interval=ratio_ci if row.key != FLOOR_KEY else None)
+    if row.ours:
+        out.update(loss_target=f"< {LOSS_MAX * 100:g}% loss", loss_result=loss_verdict(loss_ci, LOSS_MAX))
+    return out
+
+
 MIN_CLEAN_SAMPLES = 3
 
 
@@ -111,6 +205,8 @@ def workload_results(rows, samples, statuses, workload, fields=None, bpf=None):
 
     floor = overhead(FLOOR_KEY)
     rng = random.Random(8)  # the same samples always give the same intervals
+    rounds = {row.key: per_round(samples.get(row.key, {}).get(workload, []), row.per_round) for row in rows} \
+        if workload in THROUGHPUT else {}
     out = []
     for row in rows:
         if workload not in row.workloads or row.kind == "poll":
@@ -144,7 +240,11 @@ def workload_results(rows, samples, statuses, workload, fields=None, bpf=None):
             "note": row.note,
             "switches_per_call": median_field(fields.get(row.key, {}).get(workload, []), "switches_per_call"),
             "bpf_ns_per_call": (bpf_rows.get(row.key, {}).get(workload) or {}).get("calibrated_ns_per_call"),
+            "calls_per_request": (bpf_rows.get(row.key, {}).get(workload) or {}).get("calls_per_request"),
         })
+        if workload in THROUGHPUT:
+            out[-1].update(throughput_fields(row, used, medians, fields.get(row.key, {}).get(workload, []), rng,
+                                             rounds))
     return out
 
 
@@ -227,6 +327,55 @@ def render_table(results, title):
     return lines
 
 
+def fmt_pct_ci(ci):
+    if ci is None:
+        return "-"
+    hi = "inf" if math.isinf(ci[1]) else f"{ci[1] * 100:.1f}"
+    return f"{ci[0] * 100:.1f} to {hi}"
+
+
+def render_throughput(results, title):
+    """A server workload's table (redis): requests/s and the throughput loss."""
+    head = (f"{'config':<44} {'req/s':>8} {'GET/s':>8} {'SET/s':>8} {'ns/req':>8} {'IQR%':>5} {'srv ns':>6} {'loss%':>6} "
+            f"{'loss% 90% int.':>15} {'x floor':>7} {'bpf ns':>6} {'calls/req':>9}  {'target':<13} result")
+    lines = [title, head, "-" * len(head)]
+    for r in results:
+        if r["status"] != "ok":
+            lines.append(f"{r['label']:<44} {r['status']}")
+            continue
+        label = ("! " if r.get("tainted_in_median") else "") + r["label"]
+        lost = None if r.get("loss") is None else r["loss"] * 100
+        lines.append(
+            f"{label:<44} {fmt(r.get('rps'), '8.0f')} {fmt(r.get('get_rps'), '8.0f')} {fmt(r.get('set_rps'), '8.0f')} "
+            f"{fmt(r['median_ns'], '8.0f')} {fmt(r.get('iqr_pct'), '5.1f')} "
+            f"{fmt(r.get('server_cpu_ns_per_request'), '6.0f')} {fmt(lost, '6.1f', ' ' * 6)} "
+            f"{fmt_pct_ci(r.get('loss_interval')) if lost is not None else '':>15} "
+            f"{fmt(r.get('x_floor_loss'), '7.2f', ' ' * 7)} {fmt(r.get('bpf_ns_per_call'), '6.1f', ' ' * 6)} "
+            f"{fmt(r.get('calls_per_request'), '9.1f', ' ' * 9)}  {r.get('loss_target', ''):<13} "
+            f"{r.get('loss_result', '')}".rstrip())
+    by_key = {r["key"]: r for r in results if r["status"] == "ok"}
+    base, floor = by_key.get(BASELINE_KEY), by_key.get(FLOOR_KEY)
+    if floor and floor.get("loss") is not None and floor.get("loss_interval"):
+        lo, hi = floor["loss_interval"]
+        left = LOSS_MAX - floor["loss"]
+        promise = f"the < {LOSS_MAX * 100:g}% promise"
+        if lo >= LOSS_MAX:
+            verdict = f"{promise} cannot be kept here: the floor alone loses more"
+        elif left <= 0:
+            verdict = f"{promise} is about what the floor alone loses here (its interval straddles it)"
+        else:
+            verdict = f"{promise} leaves {left * 100:.1f} points for a tool's own work"
+        lines.append(f"the floor (two empty programs on sys_enter/sys_exit: what any tool there pays, no tool can beat "
+                     f"it) loses {floor['loss'] * 100:.1f}% ({lo * 100:.1f} to {hi * 100:.1f}%): {verdict}")
+    if base and base.get("server_cpu_share") is not None:
+        lines.append(f"nothing attached: redis-server busy {base['server_cpu_share'] * 100:.0f}% of the wall time, "
+                     f"redis-benchmark {base['client_cpu_share'] * 100:.0f}% (medians): the client is the bottleneck "
+                     "when it is the busier")
+        lines.append("  IQR% = IQR of ns/req over its median; srv ns = the server's CPU time per request; "
+                     "x floor = loss / the floor's loss; calls/req = syscalls per request, machine-wide (bpf_stats)")
+    return lines
+
+
 def render_tracer(results, slow_calls):
     lines = [f"CPU time of tracer and tracee per traced call (getppid loop, {slow_calls:,} calls + warm-up; tracer = "
              "the tool's own user+sys: its wait4 rusage less the loop's getrusage when it reaped the loop, else "
@@ -296,6 +445,11 @@ def render_text(report):
         f"(strace/perf trace/systrace -c: 1 x {s['slow_calls']:,}); "
         f"pipe_mix {s['pipe_calls']:,} calls per thread, CPUs {s['pipe_cpus']}; "
         f"pair {s.get('pair_calls', 0):,} calls per thread; path_block {s.get('path_calls', 0):,} calls",
+        *([f"        redis: {s['redis_requests']:,} requests per test (SET, then GET) per sample, "
+           f"{s['redis_clients']} clients, no pipelining, {'TCP 127.0.0.1' if s['redis_transport'] == 'tcp' else 'unix socket'}, "
+           f"{'a fresh server each round' if s.get('redis_restart') else 'one warm server for the run'} "
+           f"(started {s.get('redis_server_starts', 1)}x); client on CPU {s['tool_cpu']}, server on CPU {s['loop_cpu']}"]
+          if s.get("redis_requests") else []),
         "        overhead = median ns/call - median baseline; x floor = overhead / overhead of the empty "
         "tp_btf pair (timed rows: of the clock floor, as their target says); x peer = overhead / the peer's "
         "(named in target)",
@@ -307,7 +461,7 @@ def render_text(report):
     # A workload none of the rows ran (--only) gets no table.
     tables = [w for w in WORKLOADS if any(r["status"] != "not run" for r in report.get(w, []))]
     for w in tables:
-        lines += [""] + render_table(report[w], WORKLOADS[w])
+        lines += [""] + (render_throughput if w in THROUGHPUT else render_table)(report[w], WORKLOADS[w])
     if report.get("tracer") and any(r["status"] == "ok" for r in report["tracer"]):
         lines += [""] + render_tracer(report["tracer"], s["slow_calls"])
     if report.get("bpf_stats", {}).get("rows"):

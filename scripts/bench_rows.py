@@ -7,6 +7,7 @@ Placeholders in `cmd`:
   {bench}      {build}/bench, where the workloads and floor_loader live
   {other_pid}  a sleeping process started by the harness (the "-p OTHER" case)
   {port}       a free TCP port (syslatd)
+  {server_pid} the redis-server of the redis workload (strace -p)
   {loop}       the workload command line (only in "wrap" rows, which launch it)
 
 Workloads (WORKLOADS below): a row runs each of its `workloads` while it is
@@ -39,6 +40,7 @@ PIPE = "pipe"
 PAIR = "pair"
 PAIR_ONE_CPU = "pair1"
 PATH = "path"
+REDIS = "redis"
 
 # Workload key -> title of its table, in the order the tables are printed.
 WORKLOADS = {
@@ -51,7 +53,16 @@ WORKLOADS = {
                   "~2x): workload 3's control, where the threads never update a shared entry at the same time",
     PATH: "Workload 4: path_block, 2 threads on one CPU taking turns: openat+close+newfstatat on a path, "
           "then a pipe write and a read that blocks; ns per call",
+    REDIS: "Workload 5: redis-server (workload CPU) and redis-benchmark (tools' CPU), SET and GET, no pipelining; "
+           "what users feel: throughput loss against nothing attached",
 }
+
+# Workloads whose samples are ns per request of a server: their table shows
+# requests/s and the throughput loss, held to the promise below.
+THROUGHPUT = (REDIS,)
+# "eBPF should add < 5 %": the throughput an application loses while one of
+# our BPF tools is attached, on the redis workload.
+LOSS_MAX = 0.05
 
 READY_TRACING = r"(?m)^Tracing"
 
@@ -80,10 +91,11 @@ class Row:
 
 
 B = (GETPPID, PIPE)  # rows that also run the two-thread pipe workload
-ALL = (GETPPID, PIPE, PAIR, PAIR_ONE_CPU, PATH)
+ALL = (GETPPID, PIPE, PAIR, PAIR_ONE_CPU, PATH, REDIS)
 PAIRS = (PAIR, PAIR_ONE_CPU)
 READY_TOP = r"calls/s"  # syslat-top's summary line: drawn once its programs are attached
 READY_SERVE = r"serving http"
+READY_STRACE = r"(?m)^strace: Process \d+ attached"
 
 ROWS = [
     Row("baseline", "baseline (nothing attached)", "baseline", workloads=ALL, per_round=2),
@@ -96,7 +108,7 @@ ROWS = [
     Row("floor_switch", "clock floor + empty tp_btf sched_switch", "attach",
         "{bench}/bench_floor_loader --clock --switch", workloads=(PATH,),
         note="the least a timed tool that follows switched-out calls pays"),
-    Row("syscount", "syscount", "attach", "{build}/syscount", workloads=(GETPPID, PIPE) + PAIRS, floor_max=0.85,
+    Row("syscount", "syscount", "attach", "{build}/syscount", workloads=(GETPPID, PIPE) + PAIRS + (REDIS,), floor_max=0.85,
         peer="bcc_syscount", peer_max=0.55, ours=True),
     Row("syscount_L", "syscount -L", "attach", "{build}/syscount -L", workloads=ALL, floor_max=1.15, floor="floor_clock",
         peer="bcc_syscount_L", peer_max=0.6, ours=True),
@@ -112,19 +124,23 @@ ROWS = [
         peer="syscount_L", peer_max=1.10, ours=True, checked_on=(GETPPID, PATH),
         note="the slow path vs the same timing without it (syscount -L); on path_block the path copy and the "
              "parking of the detail at every switch run"),
+    Row("sysslow_10ms", "sysslow --threshold 10ms", "attach", "{build}/sysslow --threshold 10ms", workloads=(REDIS,),
+        peer="syscount_L", ours=True, note="as it would be left running: the machine's calls over 10 ms are printed"),
     Row("syslatd_attached", "syslatd (attached, not scraped)", "attach", "{build}/syslatd --listen 127.0.0.1:{port}",
-        ready=READY_SERVE, floor="floor_clock", peer="syslat", ours=True,
+        ready=READY_SERVE, workloads=(GETPPID, REDIS), floor="floor_clock", peer="syslat", ours=True,
         note="what the daemon's programs cost each call (timed + per-syscall slow counters)"),
     Row("syslat_top_attached", "syslat-top (attached, 10 Hz)", "attach", "{build}/syslat-top -i 0.1", ready=READY_TOP,
         tty=True, workloads=(GETPPID, PATH), floor="floor_clock", peer="syslat", ours=True,
         note="what the dashboard's programs cost each call (timed + slow events)"),
-    Row("bcc_syscount", "libbpf-tools syscount", "attach", "/usr/sbin/syscount", workloads=B),
-    Row("bcc_syscount_L", "libbpf-tools syscount -L", "attach", "/usr/sbin/syscount -L", workloads=B),
+    Row("bcc_syscount", "libbpf-tools syscount", "attach", "/usr/sbin/syscount", workloads=B + (REDIS,)),
+    Row("bcc_syscount_L", "libbpf-tools syscount -L", "attach", "/usr/sbin/syscount -L", workloads=B + (REDIS,)),
     Row("perf_trace", "perf trace -s", "wrap", "perf trace -s -- {loop}", slow=True),
     Row("strace_c", "strace -c -f", "wrap", "strace -c -f -- {loop}", slow=True,
         note="tracer and tracee CPU per traced call reported too"),
     Row("systrace_c", "systrace -c", "wrap", "{build}/systrace -c -- {loop}", slow=True, peer="strace_c", peer_max=0.7, ours=True,
         note="tracer and tracee CPU per traced call reported too, the tracer's beside strace's"),
+    Row("strace_p", "strace -f -c -p SERVER", "attach", "strace -f -c -p {server_pid}", ready=READY_STRACE,
+        workloads=(REDIS,), slow=True, note="ptrace attached to the running redis-server, every thread"),
     Row("strace_openat", "strace -f -c -e trace=openat --seccomp-bpf", "wrap",
         "strace -f -c -e trace=openat --seccomp-bpf -- {loop}"),
     Row("systrace_openat", "systrace -c -e trace=openat", "wrap", "{build}/systrace -c -e trace=openat -- {loop}",

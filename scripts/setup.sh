@@ -15,7 +15,17 @@ apt-get install -y -qq --no-install-recommends \
   clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev linux-libc-dev \
   libfmt-dev nlohmann-json3-dev catch2 libncurses-dev libcpp-httplib-dev prometheus \
   gcc-multilib strace libbpf-tools linux-perf python3 procps util-linux dash xz-utils tmux stress-ng \
+  redis-server redis-tools \
   >/dev/null
+# The benchmark's redis workload starts its own redis-server on a free port
+# (scripts/bench_redis.py); Debian's service would sit on 6379 and take CPU
+# during measurements: stopped, and kept from starting at boot.
+if [ -d /run/systemd/system ]; then
+  systemctl disable --now redis-server >/dev/null 2>&1 || true
+elif [ -x /etc/init.d/redis-server ]; then
+  /etc/init.d/redis-server stop >/dev/null 2>&1 || true
+  update-rc.d redis-server disable >/dev/null 2>&1 || true
+fi
 # libbpf-tools and perf trace (the benchmark's peers) need tracefs; syslat does not.
 if [ ! -d /sys/kernel/tracing/events ]; then
   mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true

@@ -91,5 +91,54 @@ class HarnessTest(unittest.TestCase):
             self.assertEqual(f.read().strip(), self.stats_before)
 
 
+class RedisHarnessTest(unittest.TestCase):
+    """One quick round of every row on the redis workload (--only redis)."""
+
+    @classmethod
+    def setUpClass(cls):
+        need(os.path.join(BUILD, "syscount"), os.path.join(BENCH, "bench_floor_loader"))
+        cmd = [os.path.join(SCRIPTS, "bench.sh"), "--build", BUILD, "--quick", "--rounds", "1", "--no-poll",
+               "--json", "--foreign-wait", "0", "--redis-requests", "3000", "--redis-clients", "10", "--only", "redis"]
+        run = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        if run.returncode != 0:
+            raise AssertionError(f"bench.sh failed ({run.returncode}): {run.stderr[-2000:]}")
+        cls.report = json.loads(run.stdout)
+        cls.rows = {r["key"]: r for r in cls.report["redis"]}
+
+    def test_every_row_of_the_issue_measured(self):
+        self.assertEqual(set(self.rows), {"baseline", "floor", "syscount", "syscount_L", "sysslow_10ms",
+                                          "syslatd_attached", "bcc_syscount", "bcc_syscount_L", "strace_p"})
+        for key, r in self.rows.items():
+            self.assertEqual(r["status"], "ok", r)
+            self.assertGreater(r["rps"], 0, key)
+            self.assertGreater(r["get_rps"], 0, key)
+            if key != "baseline":
+                self.assertIsNotNone(r["loss"], key)
+        # Only the redis table: --only redis runs no other workload.
+        self.assertEqual([r for r in self.report["getppid"] if r["status"] != "not run"], [])
+
+    def test_the_promise_is_checked_on_our_rows(self):
+        for key in ("syscount", "syscount_L", "sysslow_10ms", "syslatd_attached"):
+            self.assertEqual(self.rows[key]["loss_target"], "< 5% loss")
+            self.assertRegex(self.rows[key]["loss_result"], r"^(met|NOT met|unclear) \(loss ")
+        for key in ("floor", "bcc_syscount", "strace_p"):
+            self.assertEqual(self.rows[key]["loss_result"], "")
+
+    def test_settings_and_strace_on_a_tenth_of_the_requests(self):
+        s = self.report["settings"]
+        self.assertEqual((s["redis_requests"], s["redis_clients"], s["redis_server_starts"]), (3000, 10, 1))
+        self.assertEqual(s["redis_transport"], "unix")
+        self.assertTrue(all(w == [] or "strace" not in w for w in self.report["warnings"]), self.report["warnings"])
+
+    def test_per_program_cost_per_request(self):
+        # (A row is left out when someone else switched kernel.bpf_stats_enabled off meanwhile.)
+        bpf = {key: per_w["redis"] for key, per_w in self.report["bpf_stats"]["rows"].items() if "redis" in per_w}
+        self.assertTrue(set(bpf) & {"syscount", "syscount_L", "sysslow_10ms", "syslatd_attached"}, bpf)
+        for key, s in bpf.items():
+            # The server's read and write per request at least (the client's calls and other tasks' add to it).
+            self.assertGreaterEqual(s["calls_per_request"], 2, key)
+            self.assertIn("sys_exit", s["programs"], key)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -1,15 +1,23 @@
 """The benchmark harness's pure logic (no privilege, nothing run): which rows
 measure which workloads, the BPF statistics arithmetic, the tracer's CPU time
-per traced call, and what the report says about them."""
+per traced call, the redis workload's output and throughput loss, and what
+the report says about them."""
+import argparse
+import math
 import os
+import random
 import subprocess
 import sys
+import tempfile
 import unittest
 
 import bench_bpfstats as bs
+import bench_overhead
+import bench_redis
 from bench_procs import Measurement, parse_measurement, tracer_cpu
-from bench_report import bpf_results, render_text, tracer_results, workload_results
-from bench_rows import GETPPID, PAIR, PAIR_ONE_CPU, PATH, PIPE, ROWS, WORKLOADS
+from bench_report import (bpf_results, loss, loss_intervals, per_round, render_text, round_losses, tracer_results,
+                          workload_results)
+from bench_rows import GETPPID, LOSS_MAX, PAIR, PAIR_ONE_CPU, PATH, PIPE, REDIS, ROWS, WORKLOADS
 
 SCRIPTS = os.path.dirname(os.path.abspath(bs.__file__))
 BY_KEY = {row.key: row for row in ROWS}
@@ -140,9 +148,10 @@ class TracerCpuTest(unittest.TestCase):
         self.assertEqual(m.cpu_share, 0.99)
 
 
-def fake_report(samples, fields, tracer, bpf_samples):
-    rows = [BY_KEY[k] for k in ("baseline", "floor", "floor_clock", "syscount_L", "sysslow", "strace_c", "systrace_c")]
-    statuses = {}
+def fake_report(samples, fields, tracer, bpf_samples, keys=("baseline", "floor", "floor_clock", "syscount_L", "sysslow",
+                                                             "strace_c", "systrace_c"), statuses=None):
+    rows = [BY_KEY[k] for k in keys]
+    statuses = statuses or {}
     bpf = bpf_results(rows, bpf_samples, "floor")
     report = {
         "date": "d", "source": "s", "elapsed_s": 1.0, "warnings": [], "poll": [],
@@ -210,3 +219,211 @@ class ReportTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+# Real output of redis-benchmark 7.0.15 (Debian 12) with --csv: stdout of
+# `redis-benchmark -s SOCK -t set,get -n 50000 -c 50 --csv` on a busy machine.
+REDIS_CSV = """\
+"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
+"SET","6150.06","7.527","0.200","4.359","22.399","27.695","168.063"
+"GET","7980.85","5.482","0.144","0.639","19.583","28.543","42.495"
+"""
+# ... and when it cannot connect: the header, then the errors on stderr (exit status 1).
+REDIS_CSV_REFUSED = '"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms",' \
+                    '"p99_latency_ms","max_latency_ms"\n'
+
+
+class RedisOutputTest(unittest.TestCase):
+    def test_requests_per_second_of_each_test(self):
+        self.assertEqual(bench_redis.parse_csv(REDIS_CSV), {"SET": 6150.06, "GET": 7980.85})
+
+    def test_no_result_without_both_tests(self):
+        with self.assertRaises(ValueError):
+            bench_redis.parse_csv(REDIS_CSV_REFUSED)
+        with self.assertRaises(ValueError):
+            bench_redis.parse_csv("\n".join(REDIS_CSV.splitlines()[:2]))  # SET only
+
+    def test_ns_per_request_of_both_tests_together(self):
+        # As many GETs as SETs: both tests' time over both tests' requests.
+        ns = bench_redis.ns_per_request(bench_redis.parse_csv(REDIS_CSV))
+        self.assertAlmostEqual(ns, (1e9 / 6150.06 + 1e9 / 7980.85) / 2)
+        self.assertAlmostEqual(ns, 1e9 / (2 / (1 / 6150.06 + 1 / 7980.85)))
+
+    def test_contention_leaves_out_the_tools_own_cpu(self):
+        # 1 s sample: the client waited 150 ms for its CPU, 120 of them while the tool ran there.
+        server, client = bench_redis.contention(1e9, 20e6, 150e6, 120e6)
+        self.assertAlmostEqual(server, 0.02)
+        self.assertAlmostEqual(client, 0.03)
+        self.assertAlmostEqual(bench_redis.contention(1e9, 20e6, 150e6)[1], 0.15)
+        # The server shares no CPU with the tool: all of its wait counts.
+        self.assertAlmostEqual(bench_redis.contention(1e9, 200e6, 0, 500e6)[0], 0.2)
+        self.assertEqual(bench_redis.contention(0, 1, 1), (0.0, 0.0))
+
+    def test_the_bottleneck_client_is_held_tighter_than_the_server(self):
+        self.assertFalse(bench_redis.contended(0.02, 0.005, 0.0))   # the server's usual wake-up wait
+        self.assertTrue(bench_redis.contended(0.02, 0.03, 0.0))     # 3 % of the client's time: ~3 % throughput
+        self.assertTrue(bench_redis.contended(0.15, 0.0, 0.0))
+        self.assertTrue(bench_redis.contended(0.0, 0.0, 0.05))      # the hypervisor took 5 % of a CPU
+
+    def test_harness_takes_the_workloads_own_verdict(self):
+        self.assertTrue(bench_overhead.uncontended(Measurement(1.0, 0.5, {"contended": False})))
+        self.assertFalse(bench_overhead.uncontended(Measurement(1.0, None, {"contended": True})))
+        self.assertFalse(bench_overhead.uncontended(Measurement(1.0, 0.5, {})))
+        self.assertTrue(bench_overhead.uncontended(Measurement(1.0, 0.95, {})))
+
+    def test_missing_programs_named_with_their_packages(self):
+        old = os.environ.get("PATH", "")
+        with tempfile.TemporaryDirectory() as empty:
+            os.environ["PATH"] = empty
+            try:
+                status = bench_redis.missing()
+            finally:
+                os.environ["PATH"] = old
+        self.assertTrue(status.startswith("not installed: redis-server and redis-benchmark"), status)
+        self.assertIn("redis-tools", status)
+
+
+class RedisRowsTest(unittest.TestCase):
+    WANTED = ("baseline", "floor", "syscount", "syscount_L", "sysslow_10ms", "syslatd_attached", "bcc_syscount",
+              "bcc_syscount_L", "strace_p")
+
+    def test_the_rows_of_the_issue_run_it(self):
+        for key in self.WANTED:
+            self.assertIn(REDIS, BY_KEY[key].workloads, key)
+        self.assertIn("--threshold 10ms", BY_KEY["sysslow_10ms"].cmd)
+        strace = BY_KEY["strace_p"]
+        self.assertEqual(strace.cmd, "strace -f -c -p {server_pid}")
+        self.assertTrue(strace.slow)
+
+    def test_server_pid_placeholder(self):
+        bench = bench_overhead.Bench.__new__(bench_overhead.Bench)
+        bench.build, bench.bench, bench.other = "/b", "/b/bench", None
+        bench.redis = argparse.Namespace(pid=4242)
+        self.assertEqual(bench.expand(BY_KEY["strace_p"]), ["strace", "-f", "-c", "-p", "4242"])
+
+    def test_only_a_workload_name_selects_its_rows_on_it_alone(self):
+        rows = {row.key: row for row in bench_overhead.select_rows("redis")}
+        self.assertEqual(set(rows), set(self.WANTED))
+        for row in rows.values():
+            self.assertEqual(row.workloads, (REDIS,), row.key)
+        # A row named too keeps its own workloads, and so baseline and floor run them.
+        rows = {row.key: row for row in bench_overhead.select_rows("redis,sysslow")}
+        self.assertEqual(rows["sysslow"].workloads, (GETPPID, PATH))
+        self.assertEqual(set(rows["floor"].workloads), {GETPPID, PATH, REDIS})
+        self.assertEqual(rows["bcc_syscount"].workloads, (REDIS,))
+        rows = {row.key: row for row in bench_overhead.select_rows("strace_p")}
+        self.assertEqual(set(rows), {"baseline", "floor", "strace_p"})
+        self.assertEqual(rows["baseline"].workloads, (REDIS,))
+
+    def test_without_redis_its_rows_say_so_and_the_others_run(self):
+        args = argparse.Namespace(build="build", quick=True, redis_tcp=False, redis_requests=None, redis_clients=50,
+                                  tool_cpu=0, loop_cpu=1, no_bpf_stats=True)
+        rows = bench_overhead.select_rows("redis,syscount")
+        old = os.environ.get("PATH", "")
+        with tempfile.TemporaryDirectory() as tmp:
+            bench = bench_overhead.Bench(args, rows, tmp)
+            os.environ["PATH"] = tmp
+            try:
+                bench.start_redis(quick=True)
+            finally:
+                os.environ["PATH"] = old
+        self.assertIsNone(bench.redis)
+        self.assertTrue(bench.workload_statuses[REDIS].startswith("not installed"))
+        self.assertTrue(bench.statuses["strace_p"].startswith("not installed"))  # it runs nothing else
+        self.assertNotIn("syscount", bench.statuses)
+        self.assertEqual(bench.runnable(BY_KEY["syscount"]), [GETPPID, PIPE, PAIR, PAIR_ONE_CPU])
+        statuses = dict(bench.statuses, syscount=bench.workload_statuses[REDIS])
+        table = workload_results([BY_KEY["syscount"], BY_KEY["strace_p"]], {}, statuses, REDIS)
+        self.assertTrue(all(r["status"].startswith("not installed: redis-server") for r in table), table)
+
+
+class LossTest(unittest.TestCase):
+    def setUp(self):
+        def rounds(*values, per_round=1):
+            return [(v, True) for v in values for _ in range(per_round)]
+        # ns per request, 3 rounds; the machine drifts by +-10 % from round to round (someone's load, a
+        # tracer of theirs) and every row with it: the floor costs 2 %, syscount 3 %, -L 8 %, strace 5x.
+        drift = (1.0, 1.1, 0.9)
+        self.samples = {
+            "baseline": {REDIS: rounds(*(10000 * d for d in drift), per_round=2)},
+            "floor": {REDIS: rounds(*(10200 * d for d in drift), per_round=2)},
+            "syscount": {REDIS: rounds(*(10300 * d for d in drift))},
+            "syscount_L": {REDIS: rounds(*(10800 * d for d in drift))},
+            "strace_p": {REDIS: rounds(*(50000 * d for d in drift))},
+        }
+        self.fields = {"baseline": {REDIS: [{"get_rps": 101000.0, "set_rps": 99000.0, "client_cpu_share": 0.98,
+                                             "server_cpu_share": 0.55}] * 6}}
+        self.keys = ("baseline", "floor", "syscount", "syscount_L", "strace_p")
+
+    def table(self):
+        report = fake_report(self.samples, self.fields, {}, {}, keys=self.keys)
+        return report, {r["key"]: r for r in report[REDIS]}
+
+    def test_loss_is_the_requests_per_second_lost(self):
+        self.assertAlmostEqual(loss(10000, 12500), 0.2)   # 100k/s -> 80k/s
+        self.assertAlmostEqual(loss(10000, 10000), 0.0)
+        self.assertIsNone(loss(None, 10000))
+
+    def test_each_round_against_its_own_baseline(self):
+        self.assertEqual(per_round([(1, True), (3, True), (5, True), (7, False)], 2), {0: 2, 1: 5})
+        self.assertEqual(per_round([(1, True), (3, False), (5, False)], 1), {0: 1, 1: 3, 2: 5})  # too few clean: all
+        losses = round_losses({0: 12500, 1: 11000, 2: 1}, {0: 10000, 1: 11000})  # round 2 has no baseline
+        self.assertEqual(sorted(losses), [0, 1])
+        self.assertAlmostEqual(losses[0], 0.2)
+        self.assertEqual(losses[1], 0.0)
+
+    def test_loss_against_the_floors_through_the_drift(self):
+        _, rows = self.table()
+        self.assertAlmostEqual(rows["baseline"]["rps"], 1e5)
+        self.assertEqual(rows["baseline"]["get_rps"], 101000.0)
+        self.assertIsNone(rows["baseline"]["loss"])
+        self.assertAlmostEqual(rows["floor"]["loss"], 1 - 1 / 1.02)
+        self.assertAlmostEqual(rows["syscount_L"]["loss"], 1 - 1 / 1.08)
+        self.assertAlmostEqual(rows["syscount_L"]["x_floor_loss"], (1 - 1 / 1.08) / (1 - 1 / 1.02))
+        self.assertAlmostEqual(rows["strace_p"]["loss"], 0.8)
+        self.assertEqual(len(rows["syscount"]["round_losses"]), 3)
+        # The drift is 20 % from round to round; each round against its own baseline, the loss does not move.
+        lo, hi = rows["syscount"]["loss_interval"]
+        self.assertAlmostEqual(lo, 1 - 1 / 1.03)
+        self.assertAlmostEqual(hi, 1 - 1 / 1.03)
+        self.assertGreater(rows["syscount"]["iqr_pct"], 5)  # while the samples themselves spread
+
+    def test_the_promise_holds_our_rows_only(self):
+        _, rows = self.table()
+        self.assertEqual(rows["syscount"]["loss_target"], f"< {LOSS_MAX * 100:g}% loss")
+        self.assertTrue(rows["syscount"]["loss_result"].startswith("met"), rows["syscount"])
+        self.assertTrue(rows["syscount_L"]["loss_result"].startswith("NOT met"), rows["syscount_L"])
+        self.assertEqual(rows["strace_p"]["loss_target"], "")
+        self.assertEqual(rows["floor"]["loss_result"], "")
+
+    def test_a_loss_near_the_limit_is_unclear(self):
+        self.samples["syscount"] = {REDIS: [(v, True) for v in (10300, 11000 * 1.07, 9000 * 1.05)]}
+        _, rows = self.table()
+        self.assertTrue(rows["syscount"]["loss_result"].startswith("unclear"), rows["syscount"])
+
+    def test_interval_resamples_the_rounds(self):
+        losses = {0: 0.01, 1: 0.05, 2: 0.09}
+        (lo, hi), (rlo, rhi) = loss_intervals(losses, {0: 0.01, 1: 0.05, 2: 0.09}, random.Random(1))
+        self.assertEqual((lo, hi), (0.01, 0.09))
+        self.assertEqual((rlo, rhi), (1.0, 1.0))  # the same rounds for the row and the floor
+        # A floor that lost nothing (or gained) in the rounds picked: no ratio to it.
+        _, ratio = loss_intervals(losses, {0: 0.0, 1: 0.0, 2: 0.02}, random.Random(1))
+        self.assertEqual(ratio[1], math.inf)
+        self.assertEqual(loss_intervals({}, {}, random.Random(1)), (None, None))
+
+    def test_table_text(self):
+        report, _ = self.table()
+        text = render_text(report)
+        self.assertIn(WORKLOADS[REDIS], text)
+        self.assertIn("loss% 90% int.", text)
+        self.assertIn("the floor (two empty programs", text)
+        self.assertIn("leaves 3.0 points for a tool's own work", text)  # 5 % - the floor's 1.96 %
+        self.assertIn("redis-server busy 55% of the wall time, redis-benchmark 98%", text)
+        line = next(line for line in text.splitlines() if line.startswith("syscount -L "))
+        self.assertIn("NOT met (loss", line)
+        self.assertIn("  7.4 ", line)   # 1 - 1/1.08, in %
+
+    def test_a_floor_over_the_promise_says_it_cannot_be_kept(self):
+        for d, (v, _) in enumerate(self.samples["floor"][REDIS]):
+            self.samples["floor"][REDIS][d] = (v * 1.08, True)
+        self.assertIn("cannot be kept here: the floor alone loses more", render_text(self.table()[0]))

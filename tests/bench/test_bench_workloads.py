@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import subprocess
+import tempfile
 import unittest
 from collections import defaultdict
 
@@ -132,3 +133,78 @@ class OtherWorkloadsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class RedisWorkloadTest(unittest.TestCase):
+    """Workload 5: a real redis-server and redis-benchmark (setup.sh installs them: missing is a failure)."""
+
+    def setUp(self):
+        import bench_redis  # scripts/ is on the path (bench_test_main.py)
+        need(os.path.join(BUILD, "syscount"))
+        self.br = bench_redis
+        self.assertIsNone(bench_redis.missing())
+        self.tmp = tempfile.TemporaryDirectory()
+        self.server = bench_redis.Server(int(LOOP_CPU), self.tmp.name, os.path.join(self.tmp.name, "server.log"))
+        self.server.start()
+
+    def tearDown(self):
+        proc = self.server.proc
+        self.server.stop()
+        self.assertIsNotNone(proc.returncode)  # stopped and reaped
+        self.tmp.cleanup()
+
+    def sample(self, requests=3000, clients=10, tool_pid=None):
+        return self.br.benchmark(self.server, 0, requests, clients, os.path.join(self.tmp.name, "out"),
+                                 os.path.join(self.tmp.name, "err"), tool_pid=tool_pid)
+
+    def test_a_sample_is_set_and_get_over_the_unix_socket(self):
+        self.assertEqual(self.server.address()[0], "-s")
+        m = self.sample()
+        f = m.fields
+        self.assertGreater(f["get_rps"], 0)
+        self.assertGreater(f["set_rps"], 0)
+        self.assertAlmostEqual(m.ns, (1e9 / f["get_rps"] + 1e9 / f["set_rps"]) / 2)
+        # The server ran and the client ran, each on its CPU; the shares are of the sample's wall time.
+        self.assertTrue(0 < f["server_cpu_share"] <= 1.05, f)
+        self.assertTrue(0 < f["client_cpu_share"] <= 1.05, f)
+        self.assertTrue(0 <= f["server_wait_share"] < 1, f)
+        self.assertIn(f["contended"], (True, False))
+        self.assertGreaterEqual(f["steal_share"], 0)
+        self.assertEqual(f["requests"], 3000)
+
+    def test_server_and_client_run_at_high_priority(self):
+        # A session of their own at nice -20: other sessions' compilers take ~1 % of their CPU, not half.
+        self.assertEqual(os.getpriority(os.PRIO_PROCESS, self.server.pid), -20)
+        if os.path.exists(f"/proc/{self.server.pid}/autogroup"):
+            self.assertRegex(open(f"/proc/{self.server.pid}/autogroup").read(), r"nice -20")
+        self.assertNotEqual(os.getsid(self.server.pid), os.getsid(0))
+
+    def test_the_server_reads_and_writes_once_per_request(self):
+        # What the workload is for: each request is a read and a write of the server's.
+        requests = 3000
+        tool = subprocess.Popen([os.path.join(BUILD, "syscount"), "-j", "-p", str(self.server.pid)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            self.assertIn("Tracing", tool.stderr.readline())
+            self.sample(requests)
+        finally:
+            tool.send_signal(signal.SIGINT)
+            out, _ = tool.communicate(timeout=10)
+        counts = {s["name"]: s["count"] for s in json_lines(out)[-1]["syscalls"]}
+        for name in ("read", "write"):
+            self.assertGreaterEqual(counts.get(name, 0), 2 * requests, counts)
+            self.assertLess(counts.get(name, 0), 2 * requests + 500, counts)  # + connections, PINGs
+
+    def test_strace_attaches_to_the_server_and_says_so(self):
+        import bench_rows
+        tool = subprocess.Popen(["strace", "-f", "-c", "-p", str(self.server.pid)], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True)
+        try:
+            self.assertRegex(tool.stderr.readline(), bench_rows.READY_STRACE)
+            m = self.sample(500, tool_pid=tool.pid)
+            self.assertGreater(m.fields["tool_cpu_share"], 0)  # strace ran, and is not counted as contention
+        finally:
+            tool.send_signal(signal.SIGINT)
+            _, err = tool.communicate(timeout=10)
+        self.assertRegex(err, r"\d+\s+(\d+\s+)?write")  # its summary counted the server's writes
+        self.assertTrue(self.server.alive())
