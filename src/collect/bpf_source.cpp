@@ -334,7 +334,7 @@ util::Expected<void> BpfSource::apply(const core::FilterSpec& f) {
   __u64* tgid_bits = bss->tgid_bits[next];
   __u64* tid_bits = bss->tid_bits[next];
   uint32_t flags = 0;
-  if (impl_->pid_bits_dirty[next]) {  // untouched pages stay out of our RSS
+  if (impl_->pid_bits_dirty[next]) {  // 1 MiB to clear: only once a PID filter wrote them
     std::memset(tgid_bits, 0, sizeof(bss->tgid_bits[next]));
     std::memset(tid_bits, 0, sizeof(bss->tid_bits[next]));
   }
