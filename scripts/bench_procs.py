@@ -158,12 +158,9 @@ def parse_measurement(*texts):
     return None
 
 
-def wait_with_rusage(proc, timeout_s):
-    """Like proc.wait(timeout), but first reads the exited process's CPU times
-    from /proc (it stays a zombie until reaped: WNOWAIT), then reaps it with
-    wait4 for its rusage, which holds its own CPU time and that of every
-    child it reaped, to the microsecond. Returns (rc, rusage ns, (own,
-    children) ns or None); raises subprocess.TimeoutExpired."""
+def wait_exited(proc, timeout_s):
+    """Waits for `proc` to exit without reaping it (its /proc entry stays
+    readable: WNOWAIT); raises subprocess.TimeoutExpired."""
     deadline = time.monotonic() + timeout_s
     delay = 0.001
     while os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT | os.WNOHANG) is None:
@@ -171,6 +168,15 @@ def wait_with_rusage(proc, timeout_s):
             raise subprocess.TimeoutExpired(proc.args, timeout_s)
         time.sleep(delay)
         delay = min(delay * 2, 0.02)
+
+
+def wait_with_rusage(proc, timeout_s):
+    """Like proc.wait(timeout), but first reads the exited process's CPU times
+    from /proc (it stays a zombie until reaped: WNOWAIT), then reaps it with
+    wait4 for its rusage, which holds its own CPU time and that of every
+    child it reaped, to the microsecond. Returns (rc, rusage ns, (own,
+    children) ns or None); raises subprocess.TimeoutExpired."""
+    wait_exited(proc, timeout_s)
     try:
         times = tuple(t * 1e9 for t in proc_cpu_times(proc.pid))
     except (OSError, ValueError, IndexError):

@@ -33,7 +33,7 @@ import socket
 import subprocess
 import time
 
-from bench_procs import Measurement, Unavailable, high_priority, proc_cpu_times, read_text
+from bench_procs import Measurement, Unavailable, high_priority, proc_cpu_times, read_text, wait_exited
 
 SERVER = "redis-server"
 CLIENT = "redis-benchmark"
@@ -196,17 +196,6 @@ class Server:
 def client_argv(server, cpu, requests, clients):
     return ["taskset", "-c", str(cpu), CLIENT, *server.address(), "-t", "set,get", "-n", str(requests),
             "-c", str(clients), "-P", "1", "--csv"]
-
-
-def wait_exited(proc, timeout_s):
-    """Waits for `proc` to exit without reaping it (its /proc entry stays readable)."""
-    deadline = time.monotonic() + timeout_s
-    delay = 0.001
-    while os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT | os.WNOHANG) is None:
-        if time.monotonic() > deadline:
-            raise subprocess.TimeoutExpired(proc.args, timeout_s)
-        time.sleep(delay)
-        delay = min(delay * 2, 0.02)
 
 
 def benchmark(server, cpu, requests, clients, out_path, err_path, tool_pid=None):
