@@ -307,20 +307,31 @@ def shown_floor_ratio(r):
     return own if own is not None else r["x_floor"]
 
 
-def render_table(results, title):
-    head = (f"{'config':<44} {'ns/call':>9} {'overhead':>9} {'IQR':>7} {'x floor':>7} {'x peer':>6} {'bpf ns':>6}  "
-            f"{'target':<40} result")
+def table_lines(results, title, head, row_line):
+    """Title, header and rule, then one line per row: its status when it did
+    not run, else row_line(row, label), the label marked '!' when its median
+    leans on tainted samples."""
     lines = [title, head, "-" * len(head)]
     for r in results:
         if r["status"] != "ok":
             lines.append(f"{r['label']:<44} {r['status']}")
-            continue
-        label = ("! " if r.get("tainted_in_median") else "") + r["label"]
-        lines.append(
+        else:
+            lines.append(row_line(r, ("! " if r.get("tainted_in_median") else "") + r["label"]))
+    return lines
+
+
+def render_table(results, title):
+    head = (f"{'config':<44} {'ns/call':>9} {'overhead':>9} {'IQR':>7} {'x floor':>7} {'x peer':>6} {'bpf ns':>6}  "
+            f"{'target':<40} result")
+
+    def row_line(r, label):
+        return (
             f"{label:<44} {fmt(r['median_ns'], '9.1f')} {fmt(r['overhead_ns'], '+9.1f', ' ' * 9)} "
             f"{fmt(r['iqr_ns'], '7.1f')} {fmt(shown_floor_ratio(r), '7.2f', ' ' * 7)} {fmt(r['x_peer'], '6.2f', ' ' * 6)} "
             f"{fmt(r.get('bpf_ns_per_call'), '6.1f', ' ' * 6)}  "
             f"{r['target']:<40} {r['result']}".rstrip())
+
+    lines = table_lines(results, title, head, row_line)
     switches = [f"{r['label']} {r['switches_per_call']:.3f}" for r in results if r.get("switches_per_call") is not None]
     if switches:
         lines.append("context switches per call (the workload's getrusage, median): " + "; ".join(switches))
@@ -338,14 +349,10 @@ def render_throughput(results, title):
     """A server workload's table (redis): requests/s and the throughput loss."""
     head = (f"{'config':<44} {'req/s':>8} {'GET/s':>8} {'SET/s':>8} {'ns/req':>8} {'IQR%':>5} {'srv ns':>6} {'loss%':>6} "
             f"{'loss% 90% int.':>15} {'x floor':>7} {'bpf ns':>6} {'calls/req':>9}  {'target':<13} result")
-    lines = [title, head, "-" * len(head)]
-    for r in results:
-        if r["status"] != "ok":
-            lines.append(f"{r['label']:<44} {r['status']}")
-            continue
-        label = ("! " if r.get("tainted_in_median") else "") + r["label"]
+
+    def row_line(r, label):
         lost = None if r.get("loss") is None else r["loss"] * 100
-        lines.append(
+        return (
             f"{label:<44} {fmt(r.get('rps'), '8.0f')} {fmt(r.get('get_rps'), '8.0f')} {fmt(r.get('set_rps'), '8.0f')} "
             f"{fmt(r['median_ns'], '8.0f')} {fmt(r.get('iqr_pct'), '5.1f')} "
             f"{fmt(r.get('server_cpu_ns_per_request'), '6.0f')} {fmt(lost, '6.1f', ' ' * 6)} "
@@ -353,6 +360,8 @@ def render_throughput(results, title):
             f"{fmt(r.get('x_floor_loss'), '7.2f', ' ' * 7)} {fmt(r.get('bpf_ns_per_call'), '6.1f', ' ' * 6)} "
             f"{fmt(r.get('calls_per_request'), '9.1f', ' ' * 9)}  {r.get('loss_target', ''):<13} "
             f"{r.get('loss_result', '')}".rstrip())
+
+    lines = table_lines(results, title, head, row_line)
     by_key = {r["key"]: r for r in results if r["status"] == "ok"}
     base, floor = by_key.get(BASELINE_KEY), by_key.get(FLOOR_KEY)
     if floor and floor.get("loss") is not None and floor.get("loss_interval"):
