@@ -11,7 +11,6 @@ import platform
 import random
 import shlex
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -21,7 +20,8 @@ import time
 import bench_bpfstats
 import bench_redis
 from bench_poll import PtyTool, measure_polling, start_poll_row
-from bench_procs import Tool, Unavailable, Workloads, check_executable, run_command, syscall_tracers, tracer_cpu
+from bench_procs import (Tool, Unavailable, Workloads, check_executable, free_port, run_command, syscall_tracers,
+                         tracer_cpu)
 from bench_report import bpf_results, render_json, render_text, poll_results, tracer_results, workload_results
 from bench_rows import FLOOR_KEY, GETPPID, PAIR, PAIR_ONE_CPU, PATH, PIPE, REDIS, ROWS, WORKLOADS
 
@@ -110,12 +110,6 @@ def source_version():
                               text=True, timeout=10).stdout.strip() or "?"
     except (OSError, subprocess.SubprocessError):
         return "?"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def uncontended(m):

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
 from typing import NamedTuple, Optional
@@ -156,6 +157,13 @@ def parse_measurement(*texts):
                 fields = {key: float(value) for key, value in FIELD.findall(line)}
                 return Measurement(fields["ns_per_call"], fields.get("cpu_share"), fields)
     return None
+
+
+def free_port():
+    """A TCP port of 127.0.0.1 nobody listens on now (syslatd's, redis-server's)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def wait_exited(proc, timeout_s):

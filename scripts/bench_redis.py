@@ -33,7 +33,7 @@ import socket
 import subprocess
 import time
 
-from bench_procs import Measurement, Unavailable, high_priority, proc_cpu_times, read_text, wait_exited
+from bench_procs import Measurement, Unavailable, free_port, high_priority, proc_cpu_times, read_text, wait_exited
 
 SERVER = "redis-server"
 CLIENT = "redis-benchmark"
@@ -121,12 +121,6 @@ def tool_cpu_ns(pid):
         return proc_cpu_times(pid)[0] * 1e9
     except (OSError, ValueError, IndexError):
         return 0.0
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
