@@ -313,8 +313,8 @@ class Bench:
                                           slow=row.slow)
                     delta = bench_bpfstats.delta(programs, before, bench_bpfstats.counters(programs))
                     f = m.fields or {}
-                    # redis: both tests' requests, to give the syscalls per request
-                    requests = 2 * f["requests"] if "requests" in f else None
+                    # redis: every test's requests, to give the syscalls per request
+                    requests = len(bench_redis.TESTS) * f["requests"] if "requests" in f else None
                     out[w] = bench_bpfstats.sample(delta, f.get("total_calls"), requests)
         except OSError as err:  # the sysctl cannot be written: no statistics, the wall clock goes on
             self.stats_switch = None

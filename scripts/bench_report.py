@@ -93,10 +93,8 @@ def per_round(pairs, per_round_count):
     harness records a row's samples round by round, `per_round_count` of them
     a round (a row that fails once is not run again), so sample i is of round
     i // per_round_count; the usable ones as usable() picks them."""
-    clean = [(i, ns) for i, (ns, ok) in enumerate(pairs) if ok]
-    kept = clean if len(clean) >= MIN_CLEAN_SAMPLES else [(i, ns) for i, (ns, _) in enumerate(pairs)]
     rounds = {}
-    for i, ns in kept:
+    for i, ns in usable_indexed(pairs):
         rounds.setdefault(i // per_round_count, []).append(ns)
     return {r: statistics.median(v) for r, v in rounds.items()}
 
@@ -177,10 +175,16 @@ def throughput_fields(row, used, medians, field_samples, rng, rounds):
 MIN_CLEAN_SAMPLES = 3
 
 
+def usable_indexed(pairs):
+    """pairs: [(ns, clean)]. [(index, ns)] of the clean samples when there are
+    enough, else of all."""
+    clean = [(i, ns) for i, (ns, ok) in enumerate(pairs) if ok]
+    return clean if len(clean) >= MIN_CLEAN_SAMPLES else [(i, ns) for i, (ns, _) in enumerate(pairs)]
+
+
 def usable(pairs):
-    """pairs: [(ns, clean)]. The clean samples when there are enough, else all."""
-    clean = [ns for ns, ok in pairs if ok]
-    return clean if len(clean) >= MIN_CLEAN_SAMPLES else [ns for ns, _ in pairs]
+    """The ns of usable_indexed(pairs)."""
+    return [ns for _, ns in usable_indexed(pairs)]
 
 
 def median_field(field_samples, name):
