@@ -78,13 +78,22 @@ static __always_inline struct task_struct *this_task(struct pt_regs *regs, bool 
 	return task;
 }
 
+/* *task, looked up the first time a path needs it: a count with no i386
+ * syscalls to tell apart and no filter needs no task at all. */
+static __always_inline struct task_struct *task_of(struct task_struct **task, struct pt_regs *regs, bool cached)
+{
+	if (!*task)
+		*task = this_task(regs, cached);
+	return *task;
+}
+
 /* ---- syscall number -> slot ---------------------------------------------- */
 
-static __always_inline __u32 current_abi(struct task_struct *task)
+static __always_inline __u32 current_abi(struct task_struct **task, struct pt_regs *regs, bool cached)
 {
 	if (!compat_abi)
 		return SYSLAT_ABI_NATIVE;
-	return task_in_compat_syscall(task) ? SYSLAT_ABI_COMPAT : SYSLAT_ABI_NATIVE;
+	return task_in_compat_syscall(task_of(task, regs, cached)) ? SYSLAT_ABI_COMPAT : SYSLAT_ABI_NATIVE;
 }
 
 /* The slot of (abi, nr); other_slot for a number without one. */
@@ -327,11 +336,11 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, bool cach
 	struct syslat_filter *fs = &hot.filter[idx];
 	__u32 flags = fs->flags;
 	__u32 abi = SYSLAT_ABI_NATIVE, slot = 0;
-	struct task_struct *task = this_task(regs, cached);
+	struct task_struct *task = NULL;
 	struct entry_slot *s;
 
 	if (follow_forks || (flags & SYSLAT_FILTER_TASK_MASK)) {
-		__u64 ids = current_ids(task);
+		__u64 ids = current_ids(task_of(&task, regs, cached));
 
 		if (follow_forks && !pid_bit(follow_bits, ids >> 32))
 			return 0;
@@ -340,7 +349,7 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, bool cach
 	}
 	/* The slot only when something needs it: the exit pairs by number. */
 	if ((flags & SYSLAT_FILTER_SYSCALL) || slow_mode) {
-		abi = current_abi(task);
+		abi = current_abi(&task, regs, cached);
 		slot = slot_for(abi, id);
 		if ((flags & SYSLAT_FILTER_SYSCALL) && !syscall_selected(fs, slot))
 			return 0;
@@ -351,7 +360,7 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, bool cach
 	if (slow_mode)
 		save_detail(regs, abi, slot);
 	s->ts = bpf_ktime_get_ns();
-	s->tid = task->pid; /* the kernel's TID: unique machine-wide */
+	s->tid = task_of(&task, regs, cached)->pid; /* the kernel's TID: unique machine-wide */
 	s->nr = (__u32)id;
 	return 0;
 }
@@ -736,8 +745,8 @@ int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *info, struct k_siga
 static __always_inline int on_sys_exit(void *ctx, struct pt_regs *regs, long ret, bool cached)
 {
 	long nr = SYSLAT_REGS_SYSCALL_NR(regs);
-	struct task_struct *task = this_task(regs, cached);
-	__u32 abi = current_abi(task);
+	struct task_struct *task = NULL;
+	__u32 abi = current_abi(&task, regs, cached);
 	__u32 slot = SYSLAT_SLOT_NONE;
 	__u32 idx = active_index();
 	struct syslat_filter *fs = &hot.filter[idx];
@@ -753,13 +762,13 @@ static __always_inline int on_sys_exit(void *ctx, struct pt_regs *regs, long ret
 	/* Selected as sys_enter selects (task, syscall), so an entry was kept
 	 * for it; the exit-only filters come after take_start. */
 	if (follow_forks || (flags & SYSLAT_FILTER_TASK_MASK)) {
-		ids = current_ids(task);
+		ids = current_ids(task_of(&task, regs, cached));
 		selected = (!follow_forks || pid_bit(follow_bits, ids >> 32)) &&
 			   (!(flags & SYSLAT_FILTER_TASK_MASK) || task_selected(fs, idx, flags, ids));
 	}
 	syscall_ok = !(flags & SYSLAT_FILTER_SYSCALL) || syscall_selected(fs, slot);
 	if (timed)
-		start = take_start(task, (__u32)nr, selected && syscall_ok, &from_parked);
+		start = take_start(task_of(&task, regs, cached), (__u32)nr, selected && syscall_ok, &from_parked);
 	if (!selected)
 		return 0;
 	/* The child of a successful clone/fork/vfork leaves the kernel through
@@ -790,7 +799,7 @@ static __always_inline int on_sys_exit(void *ctx, struct pt_regs *regs, long ret
 		record(slot, err, timing, dur, slow && count_slow);
 	if (per_process || slow_mode) {
 		if (!ids)
-			ids = current_ids(task);
+			ids = current_ids(task_of(&task, regs, cached));
 	}
 	if (per_process)
 		record_process(ids >> 32, slot, err, timing, dur);
@@ -849,7 +858,7 @@ int BPF_PROG(sched_process_exit, struct task_struct *task)
 		if (s && s->tid == task->pid)
 			s->tid = 0;
 	}
-	slot = slot_for(current_abi(task), SYSLAT_REGS_SYSCALL_NR((struct pt_regs *)bpf_task_pt_regs(task)));
+	slot = slot_for(current_abi(&task, NULL, false), SYSLAT_REGS_SYSCALL_NR((struct pt_regs *)bpf_task_pt_regs(task)));
 	if ((flags_of(slot) & SYSLAT_SLOT_NORETURN) && exit_call_selected(fs, idx, flags, ids, slot)) {
 		record(slot, 0, CALL_UNTIMED, 0, false);
 		if (per_process)
