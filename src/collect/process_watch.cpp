@@ -2,31 +2,19 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <string>
 
-#include "util/proc.h"
-
 namespace syslat::collect {
-namespace {
-
-// When the process with this PID started (field 22 of /proc/PID/stat);
-// nullopt when there is none.
-std::optional<uint64_t> start_ticks(uint32_t pid) { return util::proc_stat_number(static_cast<pid_t>(pid), 22); }
-
-}  // namespace
 
 std::optional<ProcessWatch> ProcessWatch::start(uint32_t pid) {
   // The directory stays that of the process it was opened for: lookups in
   // it fail once that process is gone, even when the PID has a new owner.
   // Checked through it, a use costs one lookup, not a read of /proc/PID/stat.
   util::UniqueFd dir(open(("/proc/" + std::to_string(pid)).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  auto ticks = start_ticks(pid);
-  if (!dir || !ticks) return std::nullopt;
-  ProcessWatch w(pid, *ticks, std::move(dir));
-  // Its process still there after the start time was read: the start time
-  // is its own (a PID is not reused while its process exists, zombie or not).
-  if (faccessat(w.dir_.get(), "stat", F_OK, 0) != 0) return std::nullopt;
+  if (!dir) return std::nullopt;
+  ProcessWatch w(pid, std::move(dir));
   w.exe_ = w.exe();
   return w;
 }
@@ -42,9 +30,11 @@ bool ProcessWatch::replaced() const {
   // user's process without CAP_SYS_PTRACE shows no executable: then only a
   // new owner of the PID is noticed.)
   if (auto now = exe()) return exe_ && !(*now == *exe_);
-  // A zombie, or gone: then the PID may have a new owner.
-  auto now = start_ticks(pid_);
-  return now && *now != start_ticks_;
+  // A zombie: still itself (a PID is not reused while its process exists).
+  if (faccessat(dir_.get(), "stat", F_OK, 0) == 0) return false;
+  // Gone: replaced when the PID has an owner again. Not told by start time:
+  // that counts in 10 ms ticks, and a PID can be taken again within one.
+  return access(("/proc/" + std::to_string(pid_) + "/stat").c_str(), F_OK) == 0;
 }
 
 }  // namespace syslat::collect

@@ -16,9 +16,9 @@ class ProcessWatch {
   // nullopt when no process has the PID.
   static std::optional<ProcessWatch> start(uint32_t pid);
 
-  // Another process has the PID now (another start time), or the process
-  // exec'd another program (another executable file). A process that is
-  // gone, or a zombie, is still itself: its last events are its own.
+  // Another process has the PID now, or the process exec'd another program
+  // (another executable file). A process that is gone with no new owner of
+  // its PID, or a zombie, is still itself: its last events are its own.
   bool replaced() const;
 
  private:
@@ -26,12 +26,10 @@ class ProcessWatch {
     uint64_t dev = 0, ino = 0;
     bool operator==(const Exe&) const = default;
   };
-  ProcessWatch(uint32_t pid, uint64_t start_ticks, util::UniqueFd dir)
-      : pid_(pid), start_ticks_(start_ticks), dir_(std::move(dir)) {}
+  ProcessWatch(uint32_t pid, util::UniqueFd dir) : pid_(pid), dir_(std::move(dir)) {}
   std::optional<Exe> exe() const;
 
   uint32_t pid_;
-  uint64_t start_ticks_;    // field 22 of /proc/PID/stat
   util::UniqueFd dir_;      // /proc/PID of this very process: empty once it is gone
   std::optional<Exe> exe_;  // none for a zombie (or a kernel thread)
 };
