@@ -15,7 +15,8 @@ const volatile bool hist_identity = false; /* every slot has one: slot s uses hi
 const volatile bool slow_mode = false;    /* sysslow: keep args at entry, emit slow calls */
 const volatile bool count_slow = false;   /* count calls over their threshold per slot (stats.slow) */
 const volatile bool slow_ustack = false;  /* --stack: the user stack of each slow call */
-const volatile bool slow_kstack = false;  /* --kstack: the kernel stack where it blocked */
+const volatile bool slow_kstack = false;  /* --kstack: the kernel stack where it blocked longest */
+const volatile bool split_states = false; /* timed: where each call's time went (on CPU, runqueue, I/O, sleep) */
 
 /* Number -> slot per ABI, and per-slot flags (see syslat.h). */
 const volatile __u16 slot_of[SYSLAT_NABIS][SYSLAT_NR_TABLE];
@@ -80,6 +81,15 @@ struct entry_slot {
 	__u64 ts;
 	__u32 tid;   /* 0 = empty (TID 0 is the idle task, which makes no syscalls) */
 	__u32 nr;    /* the number as sys_enter got it: no slot lookup on the common path */
+	/* split_states: the call's time off the CPU so far, written by
+	 * sched_switch only, so sys_enter stores nothing more. The fields
+	 * belong to the call entered at split_of; a call never switched out
+	 * finds another value there. */
+	__u64 split_of;
+	__u64 off_since;                  /* when it was last switched out */
+	__u64 off_ns[SYSLAT_OFF_STATES];  /* by syslat_state */
+	__u32 switches;
+	__u32 off_state;                  /* the syslat_state it was last switched out in */
 };
 
 struct {
@@ -122,19 +132,25 @@ struct {
 } parked_details SEC(".maps");
 
 /* --kstack: the kernel stack of a task when a call of it was switched out,
- * tagged with that call's entry time. */
+ * tagged with that call's entry time; the last one, and the one it stayed
+ * off the CPU longest after. */
 struct blocked_stack {
 	__u64 entry_ts;
 	__s32 bytes;
-	__u32 _pad;
+	__u32 state;   /* syslat_state it was switched out in */
+	__u64 off_ns;  /* how long it then stayed off (longest only) */
 	__u64 ips[SYSLAT_STACK_DEPTH];
+};
+
+struct blocked_stacks {
+	struct blocked_stack last, longest;
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct blocked_stack);
+	__type(value, struct blocked_stacks);
 } blocked_stacks SEC(".maps");
 
 /* Slow calls (struct slow_event); sized by userspace. */

@@ -184,8 +184,11 @@ static __always_inline void seq_add(__u64 *seq, __u64 v, bool shared)
 
 /* A timed call's duration goes into total, min, max and the histogram, or
  * (no histogram left for this syscall) into none of them, so that avg =
- * total / histogram count holds. */
-static __always_inline void record_duration(struct syscall_stats *s, __u32 slot, __u32 row, bool shared, __u64 dur)
+ * total / histogram count holds; its time off the CPU (split: the consumed
+ * entry, for a call that was switched out) goes with it, so that on CPU =
+ * total - off holds too. */
+static __always_inline void record_duration(struct syscall_stats *s, __u32 slot, __u32 row, bool shared, __u64 dur,
+					    const struct entry_slot *split)
 {
 	__u32 hist = hist_of(slot), idx, b;
 	struct syscall_hist *h;
@@ -195,6 +198,12 @@ static __always_inline void record_duration(struct syscall_stats *s, __u32 slot,
 		return;
 	}
 	add(&s->total_ns, dur, shared);
+	if (split_states && split) {
+		for (int i = 0; i < SYSLAT_OFF_STATES; i++)
+			add(&s->off_ns[i], split->off_ns[i], shared);
+		add(&s->switched, 1, shared);
+		add(&s->switches, split->switches, shared);
+	}
 	/* min/max of the shared row may race; counts never do. */
 	if (dur > s->max_ns)
 		s->max_ns = dur;
@@ -213,7 +222,8 @@ static __always_inline void record_duration(struct syscall_stats *s, __u32 slot,
 		h->count[b]++;
 }
 
-static __always_inline void record(__u32 slot, __u64 err, enum call_timing timing, __u64 dur, bool slow)
+static __always_inline void record(__u32 slot, __u64 err, enum call_timing timing, __u64 dur, bool slow,
+				   const struct entry_slot *split)
 {
 	bool shared;
 	__u32 row = cpu_row(&shared);
@@ -237,7 +247,7 @@ static __always_inline void record(__u32 slot, __u64 err, enum call_timing timin
 	if (timing == CALL_ENTRY_NOT_SEEN)
 		add(&s->entry_not_seen, 1, shared);
 	if (timing == CALL_TIMED)
-		record_duration(s, slot, row, shared, dur);
+		record_duration(s, slot, row, shared, dur, split);
 	if (slow)
 		add(&s->slow, 1, shared);
 	seq_add(&s->seq, SYSLAT_SEQ_END, shared);
@@ -394,9 +404,9 @@ static __always_inline void move_detail(struct task_struct *task, bool to_task)
 }
 
 /* --kstack: where the call blocked, tagged with its entry time. */
-static __always_inline void park_detail(void *ctx, struct task_struct *task, __u64 entry_ts)
+static __always_inline void park_detail(void *ctx, struct task_struct *task, const struct entry_slot *e)
 {
-	struct blocked_stack *bs;
+	struct blocked_stacks *bs;
 
 	move_detail(task, true);
 	if (!slow_kstack)
@@ -404,10 +414,81 @@ static __always_inline void park_detail(void *ctx, struct task_struct *task, __u
 	bs = bpf_task_storage_get(&blocked_stacks, task, 0, 0);
 	if (!bs)
 		return;
-	bs->entry_ts = entry_ts;
+	bs->last.entry_ts = e->ts;
+	bs->last.state = e->off_state;
 	/* Skip our own two frames (this program and bpf_trace_run): the stack
 	 * starts at __schedule. */
-	bs->bytes = bpf_get_stack(ctx, bs->ips, sizeof(bs->ips), 2 & BPF_F_SKIP_FIELD_MASK);
+	bs->last.bytes = bpf_get_stack(ctx, bs->last.ips, sizeof(bs->last.ips), 2 & BPF_F_SKIP_FIELD_MASK);
+}
+
+/* ---- where a call's time goes (split_states) ------------------------------
+ * A call switched out waits in one state until it is switched back in; the
+ * interval is added to that state when it ends (switch-in, or the exit of a
+ * call whose switch-in the tracepoint missed). What is not off the CPU is on
+ * it, so the parts add up to the duration by construction. */
+
+/* Runnable (preempted, or switched out while TASK_RUNNING: sched_yield,
+ * cond_resched, a signal that cut a sleep short) waits on a runqueue; asleep,
+ * it waits for I/O if it went through io_schedule(), which sets in_iowait. */
+static __always_inline __u32 off_state_of(bool preempt, struct task_struct *prev)
+{
+	if (preempt || prev->__state == 0 /* TASK_RUNNING */)
+		return SYSLAT_STATE_RUNQ;
+	return BPF_CORE_READ_BITFIELD(prev, in_iowait) ? SYSLAT_STATE_IOWAIT : SYSLAT_STATE_SLEEP;
+}
+
+static __always_inline void switched_out(struct entry_slot *e, __u64 now, __u32 state)
+{
+	if (e->split_of != e->ts) { /* the call's first switch */
+		e->split_of = e->ts;
+		for (int i = 0; i < SYSLAT_OFF_STATES; i++)
+			e->off_ns[i] = 0;
+		e->switches = 0;
+	}
+	e->switches++;
+	e->off_since = now;
+	e->off_state = state;
+}
+
+/* The off-CPU interval of a parked call ends at now: its length. */
+static __always_inline __u64 switched_in(struct entry_slot *e, __u64 now)
+{
+	__u64 d = now - e->off_since;
+
+	if (e->off_state == SYSLAT_STATE_RUNQ)
+		e->off_ns[SYSLAT_STATE_RUNQ] += d;
+	else if (e->off_state == SYSLAT_STATE_IOWAIT)
+		e->off_ns[SYSLAT_STATE_IOWAIT] += d;
+	else
+		e->off_ns[SYSLAT_STATE_SLEEP] += d;
+	return d;
+}
+
+/* --kstack: the last stack becomes the longest when its interval, now over
+ * after off_ns, is the call's longest so far. */
+static __always_inline void keep_longest_block(struct task_struct *task, __u64 entry_ts, __u64 off_ns)
+{
+	struct blocked_stacks *bs = bpf_task_storage_get(&blocked_stacks, task, 0, 0);
+
+	if (!bs || bs->last.entry_ts != entry_ts)
+		return;
+	if (bs->longest.entry_ts == entry_ts && bs->longest.off_ns >= off_ns)
+		return;
+	bs->longest = bs->last;
+	bs->longest.off_ns = off_ns;
+}
+
+/* An entry moves between this CPU's slot and the task's storage whole when
+ * it carries a split, else only its first 16 bytes. */
+static __always_inline void copy_entry(struct entry_slot *to, const struct entry_slot *from)
+{
+	if (split_states) {
+		*to = *from;
+		return;
+	}
+	to->ts = from->ts;
+	to->tid = from->tid;
+	to->nr = from->nr;
 }
 
 /* ---- sched_switch (timed mode only) ---------------------------------------
@@ -423,6 +504,7 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 {
 	struct entry_slot *s = bpf_map_lookup_elem(&entry_slots, &zero);
 	struct entry_slot *p;
+	__u64 now = 0, off;
 
 	if (!s)
 		return 0;
@@ -432,9 +514,13 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 		if (s->tid == prev->pid) {
 			p = bpf_task_storage_get(&parked, prev, 0, 0);
 			if (p) {
-				*p = *s;
+				if (split_states) {
+					now = bpf_ktime_get_ns();
+					switched_out(s, now, off_state_of(preempt, prev));
+				}
+				copy_entry(p, s);
 				if (slow_mode)
-					park_detail(ctx, prev, s->ts);
+					park_detail(ctx, prev, s);
 			} else {
 				__sync_fetch_and_add(&hot.counters.park_failed, 1);
 			}
@@ -443,7 +529,14 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 	}
 	p = bpf_task_storage_get(&parked, next, 0, 0);
 	if (p && p->tid) {
-		*s = *p;
+		if (split_states) {
+			if (!now)
+				now = bpf_ktime_get_ns();
+			off = switched_in(p, now);
+			if (slow_kstack)
+				keep_longest_block(next, p->ts, off);
+		}
+		copy_entry(s, p);
 		p->tid = 0;
 		if (slow_mode)
 			move_detail(next, false);
@@ -471,8 +564,8 @@ int create_parking_all(struct bpf_iter__task *ctx)
 	return 0;
 }
 
-/* Entry time of the call now returning on this task, or 0 if none was seen.
- * Called before the exit-only filters (-x, -e, the launcher gate): an exit
+/* The entry of the call now returning on this task (consumed: its tid
+ * cleared), or NULL if none was seen. Called before the exit-only filters (-x, -e, the launcher gate): an exit
  * that is filtered out must still consume its entry, or a later call that
  * never entered (seccomp) could take it for its own.
  *
@@ -484,7 +577,8 @@ int create_parking_all(struct bpf_iter__task *ctx)
  * tasks only get the cheap slot check, so filtering costs other processes
  * no task-storage lookup; an entry of theirs left parked goes back to the
  * slot at their next switch-in and is cleared by their next exit. */
-static __always_inline __u64 take_start(struct task_struct *task, __u32 nr, bool selected, bool *from_parked)
+static __always_inline struct entry_slot *take_entry(struct task_struct *task, __u32 nr, bool selected,
+						     bool *from_parked)
 {
 	struct entry_slot *s = bpf_map_lookup_elem(&entry_slots, &zero);
 	__u32 tid = task->pid;
@@ -492,16 +586,28 @@ static __always_inline __u64 take_start(struct task_struct *task, __u32 nr, bool
 
 	if (s && s->tid == tid) {
 		s->tid = 0;
-		return s->nr == nr ? s->ts : 0;
+		return s->nr == nr ? s : NULL;
 	}
 	if (!selected)
-		return 0;
+		return NULL;
 	p = bpf_task_storage_get(&parked, bpf_get_current_task_btf(), 0, 0);
 	if (!p || p->tid != tid)
-		return 0;
+		return NULL;
 	p->tid = 0;
 	*from_parked = true; /* its detail is still parked too */
-	return p->nr == nr ? p->ts : 0;
+	return p->nr == nr ? p : NULL;
+}
+
+/* The consumed entry's split if the call was switched out, else NULL. An
+ * entry taken from the task's storage missed its switch-in: its last
+ * interval ends now. */
+static __always_inline const struct entry_slot *split_of_call(struct entry_slot *e, bool from_parked, __u64 now)
+{
+	if (!split_states || !e || e->split_of != e->ts)
+		return NULL;
+	if (from_parked)
+		switched_in(e, now);
+	return e;
 }
 
 /* ---- sysslow: what a slow call's fd arguments refer to -------------------
@@ -646,20 +752,46 @@ static __always_inline void resolve_fds(struct slow_event *e, __u32 slot)
 
 /* ---- sysslow: one event per call at or over its threshold ---------------- */
 
-static __always_inline void emit_slow(void *ctx, __u32 slot, __u32 abi, long ret, __u64 dur,
-				      __u64 ids, __u64 start, bool from_parked)
+/* --kstack: the stack of the call's longest block (the last one, if its
+ * switch-in was missed, ended at the exit), or none. */
+static __always_inline void longest_block(struct slow_event *e, struct task_struct *task, __u64 start,
+					  const struct entry_slot *split, bool from_parked, __u64 now)
+{
+	struct blocked_stacks *bs = bpf_task_storage_get(&blocked_stacks, task, 0, 0);
+	struct blocked_stack *b;
+
+	e->kstack_bytes = 0;
+	e->kstack_state = 0;
+	e->kstack_off_ns = 0;
+	if (!bs)
+		return;
+	if (from_parked && split)
+		keep_longest_block(task, start, now - split->off_since);
+	b = &bs->longest;
+	if (b->entry_ts != start || b->bytes <= 0)
+		return;
+	__builtin_memcpy(e->kstack, b->ips, sizeof(e->kstack));
+	e->kstack_bytes = b->bytes;
+	e->kstack_state = b->state;
+	e->kstack_off_ns = b->off_ns;
+}
+
+static __always_inline void emit_slow(void *ctx, __u32 slot, __u32 abi, long ret, __u64 dur, __u64 now,
+				      __u64 ids, __u64 start, const struct entry_slot *split, bool from_parked)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct slow_event *e = bpf_ringbuf_reserve(&slow_events, sizeof(*e), 0);
 	struct entry_detail *d;
-	struct blocked_stack *bs;
 
 	if (!e) {
 		__sync_fetch_and_add(&hot.counters.slow_lost, 1);
 		return;
 	}
-	e->ts_ns = bpf_ktime_get_ns();
+	e->ts_ns = now;
 	e->duration_ns = dur;
+	for (int i = 0; i < SYSLAT_OFF_STATES; i++)
+		e->off_ns[i] = split ? split->off_ns[i] : 0;
+	e->switches = split ? split->switches : 0;
 	e->ret = ret;
 	e->pid = ids >> 32;
 	e->tid = (__u32)ids;
@@ -678,14 +810,10 @@ static __always_inline void emit_slow(void *ctx, __u32 slot, __u32 abi, long ret
 	}
 	resolve_fds(e, d ? slot : other_slot);
 	e->ustack_bytes = slow_ustack ? bpf_get_stack(ctx, e->ustack, sizeof(e->ustack), BPF_F_USER_STACK) : 0;
-	e->kstack_bytes = 0;
-	if (slow_kstack) {
-		bs = bpf_task_storage_get(&blocked_stacks, task, 0, 0);
-		if (bs && bs->entry_ts == start && bs->bytes > 0) {
-			__builtin_memcpy(e->kstack, bs->ips, sizeof(e->kstack));
-			e->kstack_bytes = bs->bytes;
-		}
-	}
+	if (slow_kstack)
+		longest_block(e, task, start, split, from_parked, now);
+	else
+		e->kstack_bytes = 0;
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -751,24 +879,28 @@ static __always_inline int on_sys_exit(void *ctx, struct pt_regs *regs, long ret
 	__u32 idx = active_index();
 	struct syslat_filter *fs = &hot.filter[idx];
 	__u32 flags = fs->flags;
-	__u64 ids = 0, err = is_error(ret), dur = 0, start = 0;
+	__u64 ids = 0, err = is_error(ret), dur = 0, start = 0, now = 0;
 	enum call_timing timing = CALL_UNTIMED;
 	bool selected = true, syscall_ok, from_parked = false, slow;
+	struct entry_slot *entry = NULL;
+	const struct entry_slot *split = NULL;
 
 	if (nr == -1)
 		slot = sigreturn_slot_of(abi, &nr);
 	if (slot == SYSLAT_SLOT_NONE)
 		slot = slot_for(abi, nr);
 	/* Selected as sys_enter selects (task, syscall), so an entry was kept
-	 * for it; the exit-only filters come after take_start. */
+	 * for it; the exit-only filters come after take_entry. */
 	if (follow_forks || (flags & SYSLAT_FILTER_TASK_MASK)) {
 		ids = current_ids(task_of(&task, regs, cached));
 		selected = (!follow_forks || pid_bit(follow_bits, ids >> 32)) &&
 			   (!(flags & SYSLAT_FILTER_TASK_MASK) || task_selected(fs, idx, flags, ids));
 	}
 	syscall_ok = !(flags & SYSLAT_FILTER_SYSCALL) || syscall_selected(fs, slot);
-	if (timed)
-		start = take_start(task_of(&task, regs, cached), (__u32)nr, selected && syscall_ok, &from_parked);
+	if (timed) {
+		entry = take_entry(task_of(&task, regs, cached), (__u32)nr, selected && syscall_ok, &from_parked);
+		start = entry ? entry->ts : 0;
+	}
 	if (!selected)
 		return 0;
 	/* The child of a successful clone/fork/vfork leaves the kernel through
@@ -784,8 +916,10 @@ static __always_inline int on_sys_exit(void *ctx, struct pt_regs *regs, long ret
 		return 0;
 	if (timed) {
 		if (start) {
-			dur = bpf_ktime_get_ns() - start;
+			now = bpf_ktime_get_ns();
+			dur = now - start;
 			timing = CALL_TIMED;
+			split = split_of_call(entry, from_parked, now);
 		} else {
 			timing = CALL_ENTRY_NOT_SEEN;
 		}
@@ -796,7 +930,7 @@ static __always_inline int on_sys_exit(void *ctx, struct pt_regs *regs, long ret
 	slow = (count_slow || slow_mode) && timing == CALL_TIMED &&
 	       dur >= slow_threshold_ns[slot & (SYSLAT_MAX_SLOTS - 1)];
 	if (slot != other_slot || !record_unknown(abi, nr, err))
-		record(slot, err, timing, dur, slow && count_slow);
+		record(slot, err, timing, dur, slow && count_slow, split);
 	if (per_process || slow_mode) {
 		if (!ids)
 			ids = current_ids(task_of(&task, regs, cached));
@@ -804,7 +938,7 @@ static __always_inline int on_sys_exit(void *ctx, struct pt_regs *regs, long ret
 	if (per_process)
 		record_process(ids >> 32, slot, err, timing, dur);
 	if (slow_mode && slow)
-		emit_slow(ctx, slot, abi, ret, dur, ids, start, from_parked);
+		emit_slow(ctx, slot, abi, ret, dur, now, ids, start, split, from_parked);
 	return 0;
 }
 
@@ -860,7 +994,7 @@ int BPF_PROG(sched_process_exit, struct task_struct *task)
 	}
 	slot = slot_for(current_abi(&task, NULL, false), SYSLAT_REGS_SYSCALL_NR((struct pt_regs *)bpf_task_pt_regs(task)));
 	if ((flags_of(slot) & SYSLAT_SLOT_NORETURN) && exit_call_selected(fs, idx, flags, ids, slot)) {
-		record(slot, 0, CALL_UNTIMED, 0, false);
+		record(slot, 0, CALL_UNTIMED, 0, false, NULL);
 		if (per_process)
 			record_process(ids >> 32, slot, 0, CALL_UNTIMED, 0);
 	}

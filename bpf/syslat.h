@@ -91,6 +91,17 @@ static inline __u64 hist_bucket_lo(__u32 idx)
 	return (__u64)(HIST_SUB + sub) << (group - 1);
 }
 
+/* Where a call that was switched out waited (sched_switch): runnable on a
+ * runqueue (preempted, or yielding), asleep with in_iowait set (io_schedule:
+ * block I/O), or asleep otherwise (locks, futexes, timers, pipes, sockets).
+ * The rest of its duration it was on a CPU. */
+enum syslat_state {
+	SYSLAT_STATE_RUNQ = 0,
+	SYSLAT_STATE_IOWAIT = 1,
+	SYSLAT_STATE_SLEEP = 2,
+	SYSLAT_OFF_STATES = 3,
+};
+
 /* Per (syscall slot, CPU row) counters, in an mmap-able array indexed
  * slot * cpu_rows + row. Rows are sized by the CPUs present at start, not the
  * possible ones (a VM may allow 256 and run 2); the last row is shared, with
@@ -117,6 +128,13 @@ struct syscall_stats {
 			       * or never entered: seccomp RET_ERRNO/TRAP, ptrace-skipped) */
 	__u64 slow;       /* count_slow: timed calls at or over their slot's slow threshold */
 	__u64 seq;        /* timed mode: updates in progress (low half) and done (high half) */
+	/* split_states: where the timed calls' time went off the CPU (on CPU is
+	 * total_ns less these), on a second cache line that only calls switched
+	 * out touch. */
+	__u64 off_ns[SYSLAT_OFF_STATES]; /* by syslat_state: runqueue, I/O wait, sleep */
+	__u64 switched;   /* timed calls switched out at least once */
+	__u64 switches;   /* times they were switched out */
+	__u64 _pad[3];
 };
 
 #define SYSLAT_SEQ_BEGIN 1ull
@@ -247,7 +265,11 @@ struct slow_event {
 	__u32 slot;
 	__u32 flags;            /* syslat_event_flags */
 	__s32 ustack_bytes;     /* bpf_get_stack result: bytes of ustack, or < 0 */
-	__s32 kstack_bytes;     /* kernel stack where the call blocked, or 0 */
+	__s32 kstack_bytes;     /* kernel stack where the call blocked longest, or 0 */
+	__u32 kstack_state;     /* syslat_state of that block */
+	__u64 kstack_off_ns;    /* and how long it lasted */
+	__u64 off_ns[SYSLAT_OFF_STATES]; /* time off the CPU by syslat_state; on CPU: the rest */
+	__u32 switches;         /* times switched out */
 	__u32 _pad;
 	char comm[SYSLAT_COMM_LEN];
 	char path[SYSLAT_PATH_LEN];

@@ -191,6 +191,7 @@ int Daemon::run() {
   const uint32_t max_processes = o_.max_processes.value_or(kDefaultSeriesProcesses);
   collect::BpfOptions bo;
   bo.timed = true;
+  bo.states = true;
   bo.count_slow = true;  // syscall_slow_total: counted per syscall in the kernel, exact, no events
   bo.per_process = o_.per_process;
   bo.kernel = *kernel;

@@ -120,6 +120,7 @@ util::Expected<void> Dashboard::load() {
   if (!kernel) return kernel.error();
   collect::BpfOptions bo;
   bo.timed = true;
+  bo.states = true;
   bo.slow = true;
   bo.kernel = *kernel;
   bo.verbose = o_.verbose;

@@ -39,6 +39,7 @@ enum LongOnly {
   kBatch,
   kListen,
   kBuckets,
+  kStates,
 };
 
 const option kLongOptions[] = {
@@ -58,6 +59,7 @@ const option kLongOptions[] = {
     {"sort", required_argument, nullptr, kSort},
     {"latency", no_argument, nullptr, 'L'},
     {"milliseconds", no_argument, nullptr, 'm'},
+    {"states", no_argument, nullptr, kStates},
     {"process", no_argument, nullptr, 'P'},
     {"list", no_argument, nullptr, 'l'},
     {"json", no_argument, nullptr, 'j'},
@@ -228,12 +230,13 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
     }
     case kSort: {
       auto k = core::parse_sort_key(value);
-      if (!k) return bad("--sort", fmt::format("unknown key '{}' (expected count, rate, time, avg, max or errors)", value));
+      if (!k) return bad("--sort", fmt::format("unknown key '{}' (expected count, rate, time, avg, max, errors or offcpu)", value));
       o.sort = *k;
       return {};
     }
     case 'L': o.latency = true; return {};
     case 'm': o.milliseconds = true; return {};
+    case kStates: o.states = true; return {};
     case 'P': o.per_process = true; return {};
     case 'l': o.list = true; return {};
     case 'j':
@@ -399,9 +402,12 @@ std::string help_text(const std::string& prog, const CommandSpec& spec) {
       "  -i, --interval SEC       print every SEC (default: once, at the end)\n"
       "  -d, --duration SEC       stop after SEC\n"
       "  -T, --top N              rows to show (default 10 for tables, all for -j/--csv; 0 = all)\n"
-      "      --sort KEY           count, rate, time, avg, max or errors\n"
+      "      --sort KEY           count, rate, time, avg, max, errors or offcpu\n"
       "  -L, --latency            add TOTAL/AVG/MAX latency columns (times every call)\n"
       "  -m, --milliseconds       latency columns in ms instead of us\n"
+      "      --states             where the time went: on CPU, runqueue, I/O wait, sleep\n"
+      "                           (syscount: implies -L; syslat, sysslow, syslat-top and\n"
+      "                           syslatd always split it)\n"
       "{}"
       "  -l, --list               list known syscalls with numbers and classes\n"
       "  -j, --json               newline-delimited JSON\n"

@@ -34,6 +34,7 @@ struct CommonOptions {
   std::optional<size_t> top;  // default: 10 for text, all for JSON/CSV
   std::optional<core::SortKey> sort;
   bool latency = false;   // -L
+  bool states = false;    // --states: split each timed call's time (syscount; the other tools always do)
   bool milliseconds = false;
   bool per_process = false;
   bool list = false;

@@ -31,16 +31,23 @@ core::ReportKind report_kind(Tool tool) { return tool == Tool::Count ? core::Rep
 
 bool wants_timing(Tool tool, const CommonOptions& o) {
   const bool sort_needs_time = o.sort && (*o.sort == core::SortKey::Time || *o.sort == core::SortKey::Avg ||
-                                          *o.sort == core::SortKey::Max);
-  return tool != Tool::Count || o.latency || o.filter.needs_timing() || sort_needs_time;
+                                          *o.sort == core::SortKey::Max || *o.sort == core::SortKey::OffCpu);
+  return tool != Tool::Count || o.latency || o.states || o.filter.needs_timing() || sort_needs_time;
 }
 
-core::ReportOptions report_options(core::ReportKind kind, const CommonOptions& o, bool timed) {
+// Where each call's time went: always where latency is the point, behind
+// --states in syscount, whose plainest modes stay the cheapest.
+bool wants_states(Tool tool, const CommonOptions& o) {
+  return tool != Tool::Count || o.states || (o.sort && *o.sort == core::SortKey::OffCpu);
+}
+
+core::ReportOptions report_options(core::ReportKind kind, const CommonOptions& o, bool timed, bool states) {
   core::ReportOptions r;
   r.kind = kind;
   r.sort = o.sort.value_or(kind == core::ReportKind::Lat ? core::SortKey::Time : core::SortKey::Count);
   r.top = o.top.value_or(o.format == exporter::Format::Text ? 10 : 0);
   r.timed = timed;
+  r.states = states;
   r.per_process = o.per_process;
   return r;
 }
@@ -177,6 +184,7 @@ int Session::run_bpf(RunLoop& run, std::ostream& out, const std::function<int(co
   bo.slow = tool_ == Tool::Slow;
   bo.user_stack = o_.user_stack;
   bo.kernel_stack = o_.kernel_stack;
+  bo.states = wants_states(tool_, o_);
   bo.per_process = o_.per_process;
   bo.kernel = *kernel;
   bo.follow_forks = command.has_value();
@@ -259,7 +267,7 @@ int Session::run_ptrace(RunLoop& run, std::ostream& out) {
   Output output = make_output(out);
   if (o_.command.empty()) std::cerr << ready_line() << '\n';
 
-  Reporter reporter(output, report_options(report_kind(tool_), o_, po.timed));
+  Reporter reporter(output, report_options(report_kind(tool_), o_, po.timed, false));
   const auto print = [&](core::SlowEvent&& e) { output.slow->print(std::move(e)); };
   if (const pid_t pid = source.launched_pid(); pid > 0)  // a second request ends the trace, which kills it
     run.set_command(launched(pid, [pid](int sig) { kill(pid, sig); }, [&run] { run.end(RunLoop::End::Signal); }));
@@ -284,7 +292,7 @@ int Session::run_ptrace(RunLoop& run, std::ostream& out) {
 }
 
 int Session::loop(collect::BpfSource& source, RunLoop& run, LaunchedCommand* command, Output& out) {
-  Reporter reporter(out, report_options(report_kind(tool_), o_, wants_timing(tool_, o_)));
+  Reporter reporter(out, report_options(report_kind(tool_), o_, wants_timing(tool_, o_), wants_states(tool_, o_)));
   // sysslow: events as they come; losses said when the poll sees them.
   const auto print = [&](core::SlowEvent&& e) { out.slow->print(std::move(e)); };
   auto poll_source = [&] {

@@ -149,6 +149,7 @@ void BpfSource::Impl::configure() {
   ro->count_slow = options.count_slow;
   ro->slow_ustack = options.slow && options.user_stack;
   ro->slow_kstack = options.slow && options.kernel_stack;
+  ro->split_states = options.states;
   for (size_t abi = 0; abi < SYSLAT_NABIS; ++abi) {
     for (size_t nr = 0; nr < SYSLAT_NR_TABLE; ++nr) ro->slot_of[abi][nr] = layout.slot_of[abi][nr];
     ro->rt_sigreturn_slot[abi] = layout.rt_sigreturn_slot[abi];
@@ -198,7 +199,9 @@ util::Expected<std::unique_ptr<BpfSource>> BpfSource::load(const BpfOptions& opt
   impl->options = options;
   // Slow calls are found by timing every call, and counted wherever they are found.
   impl->options.count_slow = options.count_slow || options.slow;
-  impl->options.timed = options.timed || impl->options.count_slow;
+  // A slow call always says where its time went (and --kstack where it blocked longest).
+  impl->options.states = options.states || options.slow;
+  impl->options.timed = options.timed || impl->options.count_slow || impl->options.states;
   impl->rows = cpu_rows();
   impl->layout = core::SlotLayout::build(options.kernel.ia32);
   impl->hists = hist_slots(impl->layout.size(), impl->rows, options.max_histograms);
@@ -423,6 +426,12 @@ core::SlowEvent BpfSource::Impl::to_model(const slow_event& e) const {
   };
   m.user_stack = frames(e.ustack, e.ustack_bytes);
   m.kernel_stack = frames(e.kstack, e.kstack_bytes);
+  if (options.states) {
+    m.split = core::TimeSplit{e.off_ns[SYSLAT_STATE_RUNQ], e.off_ns[SYSLAT_STATE_IOWAIT], e.off_ns[SYSLAT_STATE_SLEEP],
+                              e.switches ? 1u : 0u, e.switches};
+    if (!m.kernel_stack.empty() && e.kstack_state < SYSLAT_OFF_STATES)
+      m.kernel_stack_block.emplace(static_cast<core::OffState>(e.kstack_state), e.kstack_off_ns);
+  }
   return m;
 }
 

@@ -25,6 +25,7 @@ struct BpfOptions {
   bool count_slow = false;    // count calls over their threshold per syscall (implies timed)
   bool user_stack = false;    // --stack
   bool kernel_stack = false;  // --kstack
+  bool states = false;        // split each timed call's time: on CPU, runqueue, I/O, sleep (implies timed)
   uint32_t ring_buffer_bytes = 8u << 20;
   // Histograms at most (0: as many as a memory budget allows, which covers
   // every syscall unless the machine has very many CPUs). Tests lower it to

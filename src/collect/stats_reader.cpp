@@ -16,6 +16,12 @@ T take(T& v) {
   return __atomic_exchange_n(&v, T{0}, __ATOMIC_RELAXED);
 }
 
+// The split of the calls between two cumulative readings.
+core::TimeSplit since(const core::TimeSplit& now, const core::TimeSplit& last) {
+  return {now.runq_ns - last.runq_ns, now.iowait_ns - last.iowait_ns, now.sleep_ns - last.sleep_ns,
+          now.switched - last.switched, now.switches - last.switches};
+}
+
 }  // namespace
 
 StatsReader::StatsReader(MappedArray<syscall_stats> stats, MappedArray<syscall_hist> hists,
@@ -64,6 +70,9 @@ bool StatsReader::read_row(syscall_stats& live, const syscall_hist* hist, syscal
     r.total_ns = load_relaxed(live.total_ns);
     r.entry_not_seen = load_relaxed(live.entry_not_seen);
     r.slow = load_relaxed(live.slow);
+    r.split = {load_relaxed(live.off_ns[SYSLAT_STATE_RUNQ]), load_relaxed(live.off_ns[SYSLAT_STATE_IOWAIT]),
+               load_relaxed(live.off_ns[SYSLAT_STATE_SLEEP]), load_relaxed(live.switched),
+               load_relaxed(live.switches)};
     if (hist_now) {
       const uint64_t mn = take(live.min_ns), mx = take(live.max_ns);
       if (mn) r.min_ns = r.min_ns ? std::min(r.min_ns, mn) : mn;
@@ -116,6 +125,7 @@ void StatsReader::read_slot(uint32_t slot, core::Sample& out) {
     r.total_ns = now.total_ns - last.total_ns;
     r.entry_not_seen = now.entry_not_seen - last.entry_not_seen;
     r.slow = now.slow - last.slow;
+    r.split = since(now.split, last.split);
     r.min_ns = now.min_ns;
     r.max_ns = now.max_ns;
     last.calls = now.calls;
@@ -123,6 +133,7 @@ void StatsReader::read_slot(uint32_t slot, core::Sample& out) {
     last.total_ns = now.total_ns;
     last.entry_not_seen = now.entry_not_seen;
     last.slow = now.slow;
+    last.split = now.split;
     if (h) {
       if (!last.hist) last.hist = std::make_unique<syscall_hist>();
       for (unsigned b = 0; b < HIST_NBUCKETS; ++b) {

@@ -27,6 +27,7 @@ class StatsReader {
  private:
   struct RowState {
     uint64_t calls = 0, errors = 0, total_ns = 0, entry_not_seen = 0, slow = 0;
+    core::TimeSplit split;
     std::unique_ptr<syscall_hist> hist;  // as last read; only for rows that timed a call
     bool active = false;                 // changed at the previous poll: read again once
     uint64_t min_ns = 0, max_ns = 0;     // swapped out by a poll that found no stable reading
@@ -35,6 +36,7 @@ class StatsReader {
   // and the min/max swapped out of it.
   struct RowRead {
     uint64_t calls = 0, errors = 0, total_ns = 0, entry_not_seen = 0, slow = 0;
+    core::TimeSplit split;
     uint64_t min_ns = 0, max_ns = 0;
   };
   void read_slot(uint32_t slot, core::Sample& out);

@@ -16,6 +16,7 @@ uint64_t sort_value(const SyscallStats& s, SortKey key) {
     case SortKey::Avg: return s.avg_ns();
     case SortKey::Max: return s.max_ns;
     case SortKey::Errors: return s.errors;
+    case SortKey::OffCpu: return s.split.off_ns();
   }
   return s.calls;
 }
@@ -69,6 +70,7 @@ std::optional<SortKey> parse_sort_key(std::string_view t) {
   if (t == "avg") return SortKey::Avg;
   if (t == "max") return SortKey::Max;
   if (t == "errors") return SortKey::Errors;
+  if (t == "offcpu") return SortKey::OffCpu;
   return std::nullopt;
 }
 
@@ -89,6 +91,7 @@ Report build_report(const Sample& span, const ReportOptions& o, std::string time
   rep.time = std::move(time);
   rep.interval_s = span.seconds();
   rep.timed = o.timed;
+  rep.states = o.timed && o.states;
   rep.health = span.health;
   rep.entry_not_seen = span.entry_not_seen();
   for (const auto& [nr, st] : span.syscalls) rep.total.merge(st);

@@ -13,7 +13,7 @@
 namespace syslat::core {
 
 enum class ReportKind { Count, Lat };
-enum class SortKey { Count, Rate, Time, Avg, Max, Errors };
+enum class SortKey { Count, Rate, Time, Avg, Max, Errors, OffCpu };
 
 std::optional<SortKey> parse_sort_key(std::string_view text);
 
@@ -22,6 +22,7 @@ struct ReportOptions {
   SortKey sort = SortKey::Count;
   size_t top = 10;  // 0 = all
   bool timed = false;
+  bool states = false;  // timed calls carry their on-CPU/runqueue/I/O/sleep split
   bool per_process = false;
 };
 
@@ -46,6 +47,7 @@ struct Report {
   std::string start;  // RFC 3339, when it began (set by whoever knows the wall clock)
   double interval_s = 0;
   bool timed = false;
+  bool states = false;  // rows carry the on-CPU/runqueue/I/O/sleep split
   std::vector<Row> syscalls;  // ranked and cut
   size_t syscalls_hidden = 0; // rows cut by --top
   std::vector<ProcessRows> processes;

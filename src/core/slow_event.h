@@ -8,8 +8,10 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "core/stats.h"
 #include "core/syscall_table.h"
 
 namespace syslat::core {
@@ -33,7 +35,11 @@ struct SlowEvent {
   // backend decodes in the tracer thread); renderers then use it as is.
   std::optional<std::string> decoded;
   std::vector<uint64_t> user_stack;    // innermost first
-  std::vector<uint64_t> kernel_stack;  // where it blocked
+  std::vector<uint64_t> kernel_stack;  // where it blocked longest
+  // Where its time went (the BPF backend with states split); the block the
+  // kernel stack is of: its state and length.
+  std::optional<TimeSplit> split;
+  std::optional<std::pair<OffState, uint64_t>> kernel_stack_block;
 };
 
 // An event ready to show: decoded arguments and symbolized stacks.

@@ -4,6 +4,32 @@
 
 namespace syslat::core {
 
+std::string_view off_state_key(OffState s) {
+  switch (s) {
+    case OffState::Runq: return "runq";
+    case OffState::IoWait: return "iowait";
+    case OffState::Sleep: break;
+  }
+  return "sleep";
+}
+
+std::string_view off_state_text(OffState s) {
+  switch (s) {
+    case OffState::Runq: return "runqueue";
+    case OffState::IoWait: return "I/O";
+    case OffState::Sleep: break;
+  }
+  return "sleep";
+}
+
+void TimeSplit::merge(const TimeSplit& o) {
+  runq_ns += o.runq_ns;
+  iowait_ns += o.iowait_ns;
+  sleep_ns += o.sleep_ns;
+  switched += o.switched;
+  switches += o.switches;
+}
+
 void SyscallStats::merge(const SyscallStats& o) {
   // 0 means "no value" for min/max.
   if (o.min_ns) min_ns = min_ns ? std::min(min_ns, o.min_ns) : o.min_ns;
@@ -14,6 +40,7 @@ void SyscallStats::merge(const SyscallStats& o) {
   total_ns += o.total_ns;
   entry_not_seen += o.entry_not_seen;
   slow += o.slow;
+  split.merge(o.split);
   hist += o.hist;
 }
 

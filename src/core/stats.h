@@ -7,11 +7,35 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "core/histogram.h"
 #include "core/syscall_table.h"
 
 namespace syslat::core {
+
+// Where a call switched out waited (bpf/syslat.h, syslat_state).
+enum class OffState : uint8_t { Runq = 0, IoWait = 1, Sleep = 2 };
+// "runq", "iowait", "sleep": JSON, CSV and metric labels.
+std::string_view off_state_key(OffState s);
+// "runqueue", "I/O", "sleep": text.
+std::string_view off_state_text(OffState s);
+
+// Where timed calls' time went off the CPU (docs/design.md, "Where a call's
+// time goes"): waiting on a runqueue, for I/O, or asleep. On CPU is the rest
+// of their duration, so the four parts add up to it exactly.
+struct TimeSplit {
+  uint64_t runq_ns = 0;
+  uint64_t iowait_ns = 0;
+  uint64_t sleep_ns = 0;
+  uint64_t switched = 0;  // calls switched out at least once
+  uint64_t switches = 0;  // times they were switched out
+
+  void merge(const TimeSplit& other);
+  uint64_t off_ns() const { return runq_ns + iowait_ns + sleep_ns; }
+  // Of calls that took total_ns in all.
+  uint64_t oncpu_ns(uint64_t total_ns) const { return total_ns > off_ns() ? total_ns - off_ns() : 0; }
+};
 
 struct SyscallStats {
   uint64_t calls = 0;
@@ -24,10 +48,12 @@ struct SyscallStats {
   uint64_t entry_not_seen = 0;  // timed mode: returned without a seen entry (in
                                // flight at start, or skipped by seccomp/ptrace)
   uint64_t slow = 0;      // timed calls at or over their slow threshold (when counted)
+  TimeSplit split;        // of total_ns; zero unless states are split
   Histogram hist;         // empty unless timed (per-process stats have none)
 
   void merge(const SyscallStats& other);
   uint64_t avg_ns() const { return timed ? total_ns / timed : 0; }
+  uint64_t oncpu_ns() const { return split.oncpu_ns(total_ns); }
   bool empty() const { return calls == 0; }
 };
 

@@ -26,6 +26,14 @@ Json row_json(const core::Row& r, const core::Report& rep, bool per_process) {
     j["max_ns"] = s.max_ns;
   }
   if (rep.timed) j["timed_count"] = s.timed;
+  if (rep.states) {  // of total_ns: they add up to it
+    j["oncpu_ns"] = s.oncpu_ns();
+    j["runq_ns"] = s.split.runq_ns;
+    j["iowait_ns"] = s.split.iowait_ns;
+    j["sleep_ns"] = s.split.sleep_ns;
+    j["switched_count"] = s.split.switched;
+    j["switches"] = s.split.switches;
+  }
   if (rep.kind == core::ReportKind::Lat && !per_process) {
     j["p50_ns"] = r.p50_ns;
     j["p90_ns"] = r.p90_ns;
