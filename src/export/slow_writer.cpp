@@ -7,6 +7,7 @@
 #include "core/errno_names.h"
 #include "core/report.h"
 #include "export/csv_report.h"
+#include "export/time_split_text.h"
 #include "util/duration.h"
 #include "util/escape.h"
 #include "util/time.h"
@@ -34,21 +35,29 @@ std::string joined_stack(const std::vector<std::string>& frames, const char* sep
 // U+FFFD instead of an exception.
 std::string dump(const Json& j) { return j.dump(-1, ' ', /*ensure_ascii=*/true, Json::error_handler_t::replace); }
 
-// 14:02:11.532  read() took 45.2ms  = 8192
+// 14:02:11.532  read() took 45.2ms: on-CPU 0.3ms, I/O 44.9ms (switched out 3 times)  = 8192
 //   PID 1842  TID 1845  UID 999  COMM postgres
 //   read(7</var/lib/x>, 0x7f3a..., 8192)
 //   stack: heap_fetch+0x42 (/usr/bin/postgres) <- index_getnext+0x1a (...)
+//   kstack (I/O 40.1ms): __schedule+0x2b1 <- io_schedule+0x46 <- ...
 class TextSlowWriter final : public SlowWriter {
  public:
   explicit TextSlowWriter(std::ostream& out) : out_(out) {}
   void event(const core::SlowRecord& r) override {
     const auto& e = r.event;
-    out_ << fmt::format("{}  {}() took {}  {}\n", util::clock_hms_ms(e.time_ns), core::display_name(e.id),
-                        util::format_duration_ns(e.duration_ns), util::escaped(r.result));
+    const std::string split = e.split ? ": " + split_durations(*e.split, e.duration_ns) : "";
+    out_ << fmt::format("{}  {}() took {}{}  {}\n", util::clock_hms_ms(e.time_ns), core::display_name(e.id),
+                        util::format_duration_ns(e.duration_ns), split, util::escaped(r.result));
     out_ << fmt::format("  PID {}  TID {}  UID {}  COMM {}\n", e.pid, e.tid, e.uid, util::escaped(e.comm));
     out_ << "  " << util::escaped(r.call) << '\n';  // decoded text is escaped already: unchanged
     if (!r.user_stack.empty()) out_ << "  stack: " << joined_stack(r.user_stack, " <- ") << '\n';
-    if (!r.kernel_stack.empty()) out_ << "  kstack: " << joined_stack(r.kernel_stack, " <- ") << '\n';
+    if (!r.kernel_stack.empty()) {
+      // The stack of its longest block, and that block.
+      const auto& b = e.kernel_stack_block;
+      out_ << (b ? fmt::format("  kstack ({} {}): ", core::off_state_text(b->first), util::format_duration_ns(b->second))
+                 : std::string("  kstack: "))
+           << joined_stack(r.kernel_stack, " <- ") << '\n';
+    }
     out_.flush();
   }
   void lost(uint64_t n) override {
@@ -91,7 +100,8 @@ class JsonSlowWriter final : public SlowWriter {
 class CsvSlowWriter final : public SlowWriter {
  public:
   explicit CsvSlowWriter(std::ostream& out) : out_(out) {
-    out_ << "time,start,pid,tid,uid,comm,syscall,nr,abi,ret,errno,duration_ns,arg0,arg1,arg2,arg3,arg4,arg5,decoded,stack\n";
+    out_ << "time,start,pid,tid,uid,comm,syscall,nr,abi,ret,errno,duration_ns,oncpu_ns,runq_ns,iowait_ns,sleep_ns,"
+            "switches,arg0,arg1,arg2,arg3,arg4,arg5,decoded,stack\n";
   }
   void event(const core::SlowRecord& r) override {
     const auto& e = r.event;
@@ -101,6 +111,10 @@ class CsvSlowWriter final : public SlowWriter {
                         e.tid, e.uid, csv_field(e.comm), csv_field(core::slot_name(e.id)),
                         e.id.nr == core::kUnknownOverflow ? "" : std::to_string(e.id.nr), core::abi_name(e.id.abi),
                         e.ret, failed ? core::errno_name(static_cast<int>(-e.ret)) : "", e.duration_ns);
+    if (const auto& s = e.split)  // empty cells where the backend does not split (ptrace)
+      out_ << fmt::format(",{},{},{},{},{}", s->oncpu_ns(e.duration_ns), s->runq_ns, s->iowait_ns, s->sleep_ns, s->switches);
+    else
+      out_ << ",,,,,";
     for (uint64_t a : e.args) out_ << fmt::format(",{:#x}", a);
     out_ << ',' << csv_field(r.call) << ',' << csv_field(joined_stack(r.user_stack, " <- ")) << '\n';
     out_.flush();
@@ -132,12 +146,23 @@ std::string call_json(const core::SlowRecord& r, std::string_view type) {
   const bool failed = core::is_error_return(e.ret);
   j["errno"] = failed ? Json(core::errno_name(static_cast<int>(-e.ret))) : Json(nullptr);
   j["duration_ns"] = e.duration_ns;
+  if (const auto& s = e.split) {  // they add up to duration_ns
+    j["oncpu_ns"] = s->oncpu_ns(e.duration_ns);
+    j["runq_ns"] = s->runq_ns;
+    j["iowait_ns"] = s->iowait_ns;
+    j["sleep_ns"] = s->sleep_ns;
+    j["switches"] = s->switches;
+  }
   j["args"] = e.args;
   j["decoded"] = r.call;
   if (e.path) j["path"] = *e.path;
   if (type == "slow") {
     j["stack"] = r.user_stack;
     if (!r.kernel_stack.empty()) j["kstack"] = r.kernel_stack;
+    if (const auto& b = e.kernel_stack_block) {  // the block the kstack is of
+      j["kstack_state"] = core::off_state_key(b->first);
+      j["kstack_off_ns"] = b->second;
+    }
   } else {
     j["result"] = r.result;
   }
