@@ -90,7 +90,7 @@ TEST_CASE("CSV has one header and quotes fields", "[export][csv]") {
   Report r = count_report(false);
   r.time = "a,b";
   std::ostringstream out;
-  syslat::exporter::write_csv_header(out, ReportKind::Count);
+  syslat::exporter::write_csv_header(out, r);
   syslat::exporter::write_csv_rows(out, r);
   std::istringstream lines(out.str());
   std::string header, first;

@@ -34,14 +34,18 @@ void row(std::ostream& out, const core::Report& rep, const core::Row& r, const c
     else
       out << fmt::format(",{},{},{}", r.p50_ns, r.p90_ns, r.p99_ns);
   }
+  if (rep.states)
+    out << fmt::format(",{},{},{},{},{},{}", s.oncpu_ns(), s.split.runq_ns, s.split.iowait_ns, s.split.sleep_ns,
+                       s.split.switched, s.split.switches);
   out << '\n';
 }
 
 }  // namespace
 
-void write_csv_header(std::ostream& out, core::ReportKind kind) {
+void write_csv_header(std::ostream& out, const core::Report& rep) {
   out << "time,start,interval_s,pid,comm,name,nr,abi,count,errors,rate,total_ns,avg_ns,min_ns,max_ns";
-  if (kind == core::ReportKind::Lat) out << ",p50_ns,p90_ns,p99_ns";
+  if (rep.kind == core::ReportKind::Lat) out << ",p50_ns,p90_ns,p99_ns";
+  if (rep.states) out << ",oncpu_ns,runq_ns,iowait_ns,sleep_ns,switched_count,switches";
   out << '\n';
 }
 

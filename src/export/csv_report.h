@@ -12,7 +12,7 @@ namespace syslat::exporter {
 // when it holds separators or quotes.
 std::string csv_field(const std::string& s);
 
-void write_csv_header(std::ostream& out, core::ReportKind kind);
+void write_csv_header(std::ostream& out, const core::Report& report);
 void write_csv_rows(std::ostream& out, const core::Report& report);
 
 }  // namespace syslat::exporter

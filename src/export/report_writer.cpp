@@ -38,7 +38,7 @@ class CsvWriter final : public ReportWriter {
  public:
   explicit CsvWriter(std::ostream& out) : out_(out) {}
   void write(const core::Report& r) override {
-    if (!header_written_) write_csv_header(out_, r.kind);
+    if (!header_written_) write_csv_header(out_, r);
     header_written_ = true;
     write_csv_rows(out_, r);
   }

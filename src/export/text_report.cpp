@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <string>
 
+#include "export/time_split_text.h"
 #include "util/duration.h"
 #include "util/escape.h"
 #include "util/time.h"
@@ -30,6 +31,7 @@ void count_header(std::ostream& out, const core::Report& rep, const WriterOption
     line += fmt::format(" {:>14} {:>11} {:>11}", fmt::format("TOTAL({})", unit), fmt::format("AVG({})", unit),
                         with_process ? "" : fmt::format("MAX({})", unit));
   }
+  if (rep.states && !with_process) line += fmt::format(" {:>7} {:>7} {:>7} {:>7}", "ONCPU%", "RUNQ%", "IO%", "SLEEP%");
   out << line << '\n';
 }
 
@@ -42,6 +44,11 @@ void count_row(std::ostream& out, const core::Report& rep, const core::Row& r, c
     // Per-process counters keep no extremes: MAX is shown for syscalls only.
     line += fmt::format(" {:>14} {:>11} {:>11}", latency(r.stats.total_ns, o), latency(r.stats.avg_ns(), o),
                         proc ? "" : latency(r.stats.max_ns, o));
+  }
+  if (rep.states && !proc) {  // shares of TOTAL (per-process counters keep no split)
+    const auto& s = r.stats;
+    line += fmt::format(" {:>7} {:>7} {:>7} {:>7}", percent_of(s.oncpu_ns(), s.total_ns), percent_of(s.split.runq_ns, s.total_ns),
+                        percent_of(s.split.iowait_ns, s.total_ns), percent_of(s.split.sleep_ns, s.total_ns));
   }
   out << line << '\n';
 }
@@ -107,6 +114,9 @@ void write_lat_text(std::ostream& out, const core::Report& rep, const WriterOpti
                        format_duration_ns(s.min_ns), format_duration_ns(s.max_ns));
     out << fmt::format("  p50 {}  p90 {}  p99 {}\n", format_duration_ns(r.p50_ns), format_duration_ns(r.p90_ns),
                        format_duration_ns(r.p99_ns));
+    if (rep.states && s.timed)
+      out << fmt::format("  time: {}  (switched out: {} of {} calls, {} {})\n", split_shares(s.split, s.total_ns),
+                         s.split.switched, s.timed, s.split.switches, s.split.switches == 1 ? "time" : "times");
     const auto buckets = core::log2_buckets(s.hist);
     uint64_t peak = 0;
     for (const auto& b : buckets) peak = std::max(peak, b.count);
