@@ -34,7 +34,9 @@ void row(std::ostream& out, const core::Report& rep, const core::Row& r, const c
     else
       out << fmt::format(",{},{},{}", r.p50_ns, r.p90_ns, r.p99_ns);
   }
-  if (rep.states)
+  if (rep.states && p)  // per-process counters keep no split
+    out << ",,,,,,";
+  else if (rep.states)
     out << fmt::format(",{},{},{},{},{},{}", s.oncpu_ns(), s.split.runq_ns, s.split.iowait_ns, s.split.sleep_ns,
                        s.split.switched, s.split.switches);
   out << '\n';

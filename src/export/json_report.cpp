@@ -26,7 +26,7 @@ Json row_json(const core::Row& r, const core::Report& rep, bool per_process) {
     j["max_ns"] = s.max_ns;
   }
   if (rep.timed) j["timed_count"] = s.timed;
-  if (rep.states) {  // of total_ns: they add up to it
+  if (rep.states && !per_process) {  // of total_ns: they add up to it (per-process counters keep no split)
     j["oncpu_ns"] = s.oncpu_ns();
     j["runq_ns"] = s.split.runq_ns;
     j["iowait_ns"] = s.split.iowait_ns;
