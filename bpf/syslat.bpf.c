@@ -35,6 +35,17 @@ enum call_timing {
 	CALL_ENTRY_NOT_SEEN,  /* timed mode, but no entry was seen for this exit */
 };
 
+/* A returning call's time off the CPU, copied out of its entry: the rest of
+ * sys_exit then holds one kind of pointer to it (the stack), not a map value
+ * or a task storage value as the entry came from, which would have the
+ * verifier walk everything after take_start once per kind. */
+struct call_split {
+	__u64 off_ns[SYSLAT_OFF_STATES];  /* by syslat_state */
+	__u64 off_since;                  /* last switched out */
+	__u32 switches;                   /* 0: never switched out (the rest unset) */
+	__u32 off_state;
+};
+
 /* ---- the current task, without a helper call -----------------------------
  * A helper call the verifier does not inline costs ~25 ns on a kernel with
  * return-thunk mitigations (AMD SRSO "safe RET"): more than all the rest of
@@ -188,7 +199,7 @@ static __always_inline void seq_add(__u64 *seq, __u64 v, bool shared)
  * entry, for a call that was switched out) goes with it, so that on CPU =
  * total - off holds too. */
 static __always_inline void record_duration(struct syscall_stats *s, __u32 slot, __u32 row, bool shared, __u64 dur,
-					    const struct entry_slot *split)
+					    const struct call_split *split)
 {
 	__u32 hist = hist_of(slot), idx, b;
 	struct syscall_hist *h;
@@ -198,7 +209,7 @@ static __always_inline void record_duration(struct syscall_stats *s, __u32 slot,
 		return;
 	}
 	add(&s->total_ns, dur, shared);
-	if (split_states && split) {
+	if (split_states && split->switches) {
 		for (int i = 0; i < SYSLAT_OFF_STATES; i++)
 			add(&s->off_ns[i], split->off_ns[i], shared);
 		add(&s->switched, 1, shared);
@@ -223,7 +234,7 @@ static __always_inline void record_duration(struct syscall_stats *s, __u32 slot,
 }
 
 static __always_inline void record(__u32 slot, __u64 err, enum call_timing timing, __u64 dur, bool slow,
-				   const struct entry_slot *split)
+				   const struct call_split *split)
 {
 	bool shared;
 	__u32 row = cpu_row(&shared);
@@ -564,8 +575,8 @@ int create_parking_all(struct bpf_iter__task *ctx)
 	return 0;
 }
 
-/* The entry of the call now returning on this task (consumed: its tid
- * cleared), or NULL if none was seen. Called before the exit-only filters (-x, -e, the launcher gate): an exit
+/* Entry time of the call now returning on this task, or 0 if none was seen;
+ * with split_states its split too. Called before the exit-only filters (-x, -e, the launcher gate): an exit
  * that is filtered out must still consume its entry, or a later call that
  * never entered (seccomp) could take it for its own.
  *
@@ -577,37 +588,56 @@ int create_parking_all(struct bpf_iter__task *ctx)
  * tasks only get the cheap slot check, so filtering costs other processes
  * no task-storage lookup; an entry of theirs left parked goes back to the
  * slot at their next switch-in and is cleared by their next exit. */
-static __always_inline struct entry_slot *take_entry(struct task_struct *task, __u32 nr, bool selected,
-						     bool *from_parked)
+static __always_inline __u64 consume(struct entry_slot *e, __u32 nr, struct call_split *split)
+{
+	e->tid = 0;
+	if (e->nr != nr)
+		return 0;
+	/* Switched out during this very call: its split is the call's own. */
+	if (split_states && e->split_of == e->ts) {
+		for (int i = 0; i < SYSLAT_OFF_STATES; i++)
+			split->off_ns[i] = e->off_ns[i];
+		split->off_since = e->off_since;
+		split->switches = e->switches;
+		split->off_state = e->off_state;
+	}
+	return e->ts;
+}
+
+static __always_inline __u64 take_start(struct task_struct *task, __u32 nr, bool selected, bool *from_parked,
+					struct call_split *split)
 {
 	struct entry_slot *s = bpf_map_lookup_elem(&entry_slots, &zero);
 	__u32 tid = task->pid;
 	struct entry_slot *p;
 
-	if (s && s->tid == tid) {
-		s->tid = 0;
-		return s->nr == nr ? s : NULL;
-	}
+	if (s && s->tid == tid)
+		return consume(s, nr, split);
 	if (!selected)
-		return NULL;
+		return 0;
 	p = bpf_task_storage_get(&parked, bpf_get_current_task_btf(), 0, 0);
 	if (!p || p->tid != tid)
-		return NULL;
-	p->tid = 0;
+		return 0;
 	*from_parked = true; /* its detail is still parked too */
-	return p->nr == nr ? p : NULL;
+	return consume(p, nr, split);
 }
 
-/* The consumed entry's split if the call was switched out, else NULL. An
- * entry taken from the task's storage missed its switch-in: its last
- * interval ends now. */
-static __always_inline const struct entry_slot *split_of_call(struct entry_slot *e, bool from_parked, __u64 now)
+/* An entry taken from the task's storage missed its switch-in: its last
+ * interval ends at the exit (and with --kstack may be its longest block). */
+static __always_inline void end_split(struct call_split *split, __u64 start, bool from_parked, __u64 now)
 {
-	if (!split_states || !e || e->split_of != e->ts)
-		return NULL;
-	if (from_parked)
-		switched_in(e, now);
-	return e;
+	__u64 d = now - split->off_since;
+
+	if (!split_states || !from_parked || !split->switches)
+		return;
+	if (split->off_state == SYSLAT_STATE_RUNQ)
+		split->off_ns[SYSLAT_STATE_RUNQ] += d;
+	else if (split->off_state == SYSLAT_STATE_IOWAIT)
+		split->off_ns[SYSLAT_STATE_IOWAIT] += d;
+	else
+		split->off_ns[SYSLAT_STATE_SLEEP] += d;
+	if (slow_kstack)
+		keep_longest_block(bpf_get_current_task_btf(), start, d);
 }
 
 /* ---- sysslow: what a slow call's fd arguments refer to -------------------
@@ -752,32 +782,23 @@ static __always_inline void resolve_fds(struct slow_event *e, __u32 slot)
 
 /* ---- sysslow: one event per call at or over its threshold ---------------- */
 
-/* --kstack: the stack of the call's longest block (the last one, if its
- * switch-in was missed, ended at the exit), or none. */
-static __always_inline void longest_block(struct slow_event *e, struct task_struct *task, __u64 start,
-					  const struct entry_slot *split, bool from_parked, __u64 now)
+/* --kstack: the stack of the call's longest block (end_split has judged
+ * the last one, if it ended at the exit), or none. */
+static __always_inline void longest_block(struct slow_event *e, struct task_struct *task, __u64 start)
 {
 	struct blocked_stacks *bs = bpf_task_storage_get(&blocked_stacks, task, 0, 0);
-	struct blocked_stack *b;
 
 	e->kstack_bytes = 0;
-	e->kstack_state = 0;
-	e->kstack_off_ns = 0;
-	if (!bs)
+	if (!bs || bs->longest.entry_ts != start || bs->longest.bytes <= 0)
 		return;
-	if (from_parked && split)
-		keep_longest_block(task, start, now - split->off_since);
-	b = &bs->longest;
-	if (b->entry_ts != start || b->bytes <= 0)
-		return;
-	__builtin_memcpy(e->kstack, b->ips, sizeof(e->kstack));
-	e->kstack_bytes = b->bytes;
-	e->kstack_state = b->state;
-	e->kstack_off_ns = b->off_ns;
+	__builtin_memcpy(e->kstack, bs->longest.ips, sizeof(e->kstack));
+	e->kstack_bytes = bs->longest.bytes;
+	e->kstack_state = bs->longest.state;
+	e->kstack_off_ns = bs->longest.off_ns;
 }
 
 static __always_inline void emit_slow(void *ctx, __u32 slot, __u32 abi, long ret, __u64 dur, __u64 now,
-				      __u64 ids, __u64 start, const struct entry_slot *split, bool from_parked)
+				      __u64 ids, __u64 start, const struct call_split *split, bool from_parked)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct slow_event *e = bpf_ringbuf_reserve(&slow_events, sizeof(*e), 0);
@@ -790,8 +811,8 @@ static __always_inline void emit_slow(void *ctx, __u32 slot, __u32 abi, long ret
 	e->ts_ns = now;
 	e->duration_ns = dur;
 	for (int i = 0; i < SYSLAT_OFF_STATES; i++)
-		e->off_ns[i] = split ? split->off_ns[i] : 0;
-	e->switches = split ? split->switches : 0;
+		e->off_ns[i] = split->off_ns[i];
+	e->switches = split->switches;
 	e->ret = ret;
 	e->pid = ids >> 32;
 	e->tid = (__u32)ids;
@@ -811,7 +832,7 @@ static __always_inline void emit_slow(void *ctx, __u32 slot, __u32 abi, long ret
 	resolve_fds(e, d ? slot : other_slot);
 	e->ustack_bytes = slow_ustack ? bpf_get_stack(ctx, e->ustack, sizeof(e->ustack), BPF_F_USER_STACK) : 0;
 	if (slow_kstack)
-		longest_block(e, task, start, split, from_parked, now);
+		longest_block(e, task, start);
 	else
 		e->kstack_bytes = 0;
 	bpf_ringbuf_submit(e, 0);
@@ -882,25 +903,24 @@ static __always_inline int on_sys_exit(void *ctx, struct pt_regs *regs, long ret
 	__u64 ids = 0, err = is_error(ret), dur = 0, start = 0, now = 0;
 	enum call_timing timing = CALL_UNTIMED;
 	bool selected = true, syscall_ok, from_parked = false, slow;
-	struct entry_slot *entry = NULL;
-	const struct entry_slot *split = NULL;
+	struct call_split split;
 
+	if (timed)
+		split = (struct call_split){};
 	if (nr == -1)
 		slot = sigreturn_slot_of(abi, &nr);
 	if (slot == SYSLAT_SLOT_NONE)
 		slot = slot_for(abi, nr);
 	/* Selected as sys_enter selects (task, syscall), so an entry was kept
-	 * for it; the exit-only filters come after take_entry. */
+	 * for it; the exit-only filters come after take_start. */
 	if (follow_forks || (flags & SYSLAT_FILTER_TASK_MASK)) {
 		ids = current_ids(task_of(&task, regs, cached));
 		selected = (!follow_forks || pid_bit(follow_bits, ids >> 32)) &&
 			   (!(flags & SYSLAT_FILTER_TASK_MASK) || task_selected(fs, idx, flags, ids));
 	}
 	syscall_ok = !(flags & SYSLAT_FILTER_SYSCALL) || syscall_selected(fs, slot);
-	if (timed) {
-		entry = take_entry(task_of(&task, regs, cached), (__u32)nr, selected && syscall_ok, &from_parked);
-		start = entry ? entry->ts : 0;
-	}
+	if (timed)
+		start = take_start(task_of(&task, regs, cached), (__u32)nr, selected && syscall_ok, &from_parked, &split);
 	if (!selected)
 		return 0;
 	/* The child of a successful clone/fork/vfork leaves the kernel through
@@ -919,7 +939,7 @@ static __always_inline int on_sys_exit(void *ctx, struct pt_regs *regs, long ret
 			now = bpf_ktime_get_ns();
 			dur = now - start;
 			timing = CALL_TIMED;
-			split = split_of_call(entry, from_parked, now);
+			end_split(&split, start, from_parked, now);
 		} else {
 			timing = CALL_ENTRY_NOT_SEEN;
 		}
@@ -930,7 +950,7 @@ static __always_inline int on_sys_exit(void *ctx, struct pt_regs *regs, long ret
 	slow = (count_slow || slow_mode) && timing == CALL_TIMED &&
 	       dur >= slow_threshold_ns[slot & (SYSLAT_MAX_SLOTS - 1)];
 	if (slot != other_slot || !record_unknown(abi, nr, err))
-		record(slot, err, timing, dur, slow && count_slow, split);
+		record(slot, err, timing, dur, slow && count_slow, &split);
 	if (per_process || slow_mode) {
 		if (!ids)
 			ids = current_ids(task_of(&task, regs, cached));
@@ -938,7 +958,7 @@ static __always_inline int on_sys_exit(void *ctx, struct pt_regs *regs, long ret
 	if (per_process)
 		record_process(ids >> 32, slot, err, timing, dur);
 	if (slow_mode && slow)
-		emit_slow(ctx, slot, abi, ret, dur, now, ids, start, split, from_parked);
+		emit_slow(ctx, slot, abi, ret, dur, now, ids, start, &split, from_parked);
 	return 0;
 }
 
@@ -994,7 +1014,9 @@ int BPF_PROG(sched_process_exit, struct task_struct *task)
 	}
 	slot = slot_for(current_abi(&task, NULL, false), SYSLAT_REGS_SYSCALL_NR((struct pt_regs *)bpf_task_pt_regs(task)));
 	if ((flags_of(slot) & SYSLAT_SLOT_NORETURN) && exit_call_selected(fs, idx, flags, ids, slot)) {
-		record(slot, 0, CALL_UNTIMED, 0, false, NULL);
+		struct call_split none = {};
+
+		record(slot, 0, CALL_UNTIMED, 0, false, &none);
 		if (per_process)
 			record_process(ids >> 32, slot, 0, CALL_UNTIMED, 0);
 	}
