@@ -26,7 +26,9 @@ Json row_json(const core::Row& r, const core::Report& rep, bool per_process) {
     j["max_ns"] = s.max_ns;
   }
   if (rep.timed) j["timed_count"] = s.timed;
-  if (rep.states) {  // of total_ns: they add up to it
+  // Of total_ns: they add up to it. Per-process counters keep no split (as
+  // no extremes): on CPU would read as all of total_ns.
+  if (rep.states && !per_process) {
     j["oncpu_ns"] = s.oncpu_ns();
     j["runq_ns"] = s.split.runq_ns;
     j["iowait_ns"] = s.split.iowait_ns;
