@@ -85,3 +85,53 @@ TEST_CASE("samples merge into one span", "[core][stats]") {
   CHECK(span.processes[42].comm == "new");
   CHECK(span.health.lost() == 4);
 }
+
+TEST_CASE("time splits merge part by part, and on CPU is the rest of the duration", "[core][stats]") {
+  using syslat::core::TimeSplit;
+  TimeSplit a{100, 20, 3000, 2, 5};
+  a.merge(TimeSplit{1, 2, 3, 1, 4});
+  CHECK(a.runq_ns == 101);
+  CHECK(a.iowait_ns == 22);
+  CHECK(a.sleep_ns == 3003);
+  CHECK(a.switched == 3);
+  CHECK(a.switches == 9);
+  CHECK(a.off_ns() == 3126);
+  CHECK(a.oncpu_ns(5000) == 5000 - 3126);
+  CHECK(a.oncpu_ns(5000) + a.off_ns() == 5000);
+  CHECK(a.oncpu_ns(3126) == 0);
+  CHECK(TimeSplit{}.oncpu_ns(777) == 777);  // never switched out: all on CPU
+}
+
+TEST_CASE("on CPU never wraps below zero when the parts off the CPU exceed the total", "[core][stats]") {
+  using syslat::core::TimeSplit;
+  CHECK(TimeSplit{10, 0, 0, 1, 1}.oncpu_ns(9) == 0);
+  CHECK(TimeSplit{0, 0, UINT64_MAX, 1, 1}.oncpu_ns(1) == 0);
+  CHECK(TimeSplit{5, 5, 5, 1, 3}.oncpu_ns(0) == 0);
+}
+
+TEST_CASE("merged stats carry their split, and on CPU is of their total", "[core][stats]") {
+  SyscallStats a = timed_calls(2, 1000, 3000, 4000);
+  a.split = {500, 0, 2000, 1, 2};
+  SyscallStats b = timed_calls(1, 6000, 6000, 6000);
+  b.split = {0, 5000, 0, 1, 1};
+  a.merge(b);
+  CHECK(a.split.runq_ns == 500);
+  CHECK(a.split.iowait_ns == 5000);
+  CHECK(a.split.sleep_ns == 2000);
+  CHECK(a.split.switched == 2);
+  CHECK(a.split.switches == 3);
+  CHECK(a.oncpu_ns() == 10000 - 7500);
+  SyscallStats untimed;
+  untimed.calls = 1;
+  CHECK(untimed.oncpu_ns() == 0);
+}
+
+TEST_CASE("off-CPU states are named runq/iowait/sleep in data and runqueue/I/O/sleep in text", "[core][stats]") {
+  using syslat::core::OffState;
+  CHECK(syslat::core::off_state_key(OffState::Runq) == "runq");
+  CHECK(syslat::core::off_state_key(OffState::IoWait) == "iowait");
+  CHECK(syslat::core::off_state_key(OffState::Sleep) == "sleep");
+  CHECK(syslat::core::off_state_text(OffState::Runq) == "runqueue");
+  CHECK(syslat::core::off_state_text(OffState::IoWait) == "I/O");
+  CHECK(syslat::core::off_state_text(OffState::Sleep) == "sleep");
+}

@@ -112,3 +112,61 @@ TEST_CASE("a call's JSON: time is its end, start its end less its duration, name
   CHECK(j["start"] == "2026-11-22T03:06:15.250Z");
   CHECK(j["comm"] == "\xc2\x9b[2J");
 }
+
+namespace {
+// 3 reads of 3000 ns in all: 400 ns on a runqueue, 1500 ns waiting for I/O,
+// 100 ns asleep; 2 of them switched out, 3 times in all. Per process too.
+Report states_report(ReportKind kind, bool timed, bool states) {
+  Sample s;
+  s.end_ns = 1'000'000'000;
+  auto& st = s.syscalls[0];
+  st.calls = st.timed = 3;
+  st.total_ns = 3000;
+  st.min_ns = 500;
+  st.max_ns = 1500;
+  st.hist.counts[hist_bucket(1000)] = 3;
+  st.split = {400, 1500, 100, 2, 3};
+  auto& p = s.processes[7];
+  p.pid = 7;
+  p.comm = "reader";
+  p.syscalls[0].calls = p.syscalls[0].timed = 3;
+  p.syscalls[0].total_ns = 3000;
+  ReportOptions o;
+  o.kind = kind;
+  o.timed = timed;
+  o.states = states;
+  o.per_process = true;
+  o.top = 0;
+  return build_report(s, o, "t");
+}
+}  // namespace
+
+TEST_CASE("JSON rows with states: on CPU, runqueue, I/O wait and sleep add up to total_ns", "[export][json]") {
+  for (ReportKind kind : {ReportKind::Lat, ReportKind::Count}) {
+    const json j = json::parse(syslat::exporter::report_json(states_report(kind, true, true)));
+    const json& read = j["syscalls"][0];
+    INFO(read.dump());
+    CHECK(read["total_ns"] == 3000);
+    CHECK(read["oncpu_ns"] == 1000);
+    CHECK(read["runq_ns"] == 400);
+    CHECK(read["iowait_ns"] == 1500);
+    CHECK(read["sleep_ns"] == 100);
+    CHECK(read["switched_count"] == 2);
+    CHECK(read["switches"] == 3);
+  }
+}
+
+TEST_CASE("JSON rows carry no split without states, untimed, or per process", "[export][json]") {
+  const char* keys[] = {"oncpu_ns", "runq_ns", "iowait_ns", "sleep_ns", "switched_count", "switches"};
+  const json no_states = json::parse(syslat::exporter::report_json(states_report(ReportKind::Count, true, false)));
+  const json untimed = json::parse(syslat::exporter::report_json(states_report(ReportKind::Count, false, true)));
+  const json with = json::parse(syslat::exporter::report_json(states_report(ReportKind::Lat, true, true)));
+  REQUIRE(with["processes"].size() == 1);
+  for (const char* k : keys) {
+    INFO(k);
+    CHECK_FALSE(no_states["syscalls"][0].contains(k));
+    CHECK_FALSE(untimed["syscalls"][0].contains(k));
+    // Per-process counters keep no split: all of total_ns would read as on CPU.
+    CHECK_FALSE(with["processes"][0]["syscalls"][0].contains(k));
+  }
+}
