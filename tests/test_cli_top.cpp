@@ -116,6 +116,24 @@ bool has_line_starting(const std::string& screen, const std::string& prefix) {
   return false;
 }
 
+// The split line under the histogram (the last one in batch output, which
+// holds a frame per refresh): " on-CPU 0.1%, runqueue 0.0%, I/O 0.0%, sleep 99.9% ...".
+struct SplitLine {
+  std::string text;
+  double oncpu = -1, runq = -1, iowait = -1, sleep = -1;
+};
+
+SplitLine split_line(const std::string& screen) {
+  SplitLine out;
+  const std::regex shares(R"(^ on-CPU ([\d.]+)%, runqueue ([\d.]+)%, I/O ([\d.]+)%, sleep ([\d.]+)%)");
+  for (const auto& l : lines_of(screen)) {
+    std::smatch m;
+    if (!std::regex_search(l, m, shares)) continue;
+    out = {l, std::stod(m[1]), std::stod(m[2]), std::stod(m[3]), std::stod(m[4])};
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("syslat-top in an 80x24 terminal: panels, keys, live PID filter, resize, and a usable shell after q", "[privileged]") {
@@ -224,6 +242,11 @@ TEST_CASE("syslat-top without a terminal prints the panels as text every refresh
   CHECK(r.out.find("us |#") != std::string::npos);
   CHECK(r.out.find(w.comm) != std::string::npos);  // the slow nanosleep
   CHECK(r.out.find("\x1b") == std::string::npos);  // plain text, no escape sequences
+  // Under the histogram: where getpgrp's time went (on CPU; it never sleeps).
+  const SplitLine sl = split_line(r.out);
+  CHECK(sl.text.find("switched out") != std::string::npos);
+  CHECK(sl.oncpu + sl.runq + sl.iowait + sl.sleep == Approx(100).margin(0.25));
+  CHECK(sl.sleep < 50);
 }
 
 TEST_CASE("syslat-top -b ends with a -p target", "[privileged]") {
@@ -283,3 +306,4 @@ TEST_CASE("syslat-top counts every slow call of a flood, not only those the ring
   REQUIRE(std::regex_search(last, m, std::regex(R"(lost (\d+)  slow (\d+))")));
   CHECK(std::stoull(m[2]) == n);
 }
+
