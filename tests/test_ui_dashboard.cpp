@@ -100,10 +100,22 @@ TEST_CASE("dashboard view: the sort key orders rows and scales the bars") {
   CHECK(first_row(core::SortKey::Rate).rfind(">read", 0) == 0);
   CHECK(first_row(core::SortKey::Avg).rfind(">futex", 0) == 0);
   CHECK(first_row(core::SortKey::Time).rfind(">futex", 0) == 0);  // 1 s of 2.07 s
+  CHECK(first_row(core::SortKey::OffCpu).rfind(">pread64", 0) == 0);  // 0.88 s off the CPU, futex 0.61 s
   st.sort = core::SortKey::Avg;
   const auto ls = lines(ui::render_screen(data(core::SortKey::Avg), st, 80, 24));
   CHECK(ls[3].find("AVG*") != std::string::npos);
   CHECK(ls[0].find("sort avg latency") != std::string::npos);
+  // Off-CPU time has no column of its own: the title and the bar's header say it.
+  st.sort = core::SortKey::OffCpu;
+  const auto off = lines(ui::render_screen(data(core::SortKey::OffCpu), st, 80, 24));
+  CHECK(off[0].find("sort off-CPU time") != std::string::npos);
+  CHECK(off[3].find("by off-CPU time") != std::string::npos);
+  CHECK(off[3].find('*') == std::string::npos);
+  const std::vector<std::string> order = {off[4].substr(0, 9), off[5].substr(0, 9)};
+  CHECK(order == std::vector<std::string>{">pread64 ", " futex   "});
+  CHECK(off[4].find("########") != std::string::npos);  // the longest bar: 0.88 s
+  CHECK(off[6].find('#') == std::string::npos);         // read and openat: never off the CPU
+  CHECK(off[7].find('#') == std::string::npos);
 }
 
 TEST_CASE("dashboard view: the selection follows the syscall and the histogram shows it") {
@@ -305,6 +317,8 @@ TEST_CASE("dashboard keys: selection, sort, window, refresh, pause, prompts, qui
   CHECK(st.sort == core::SortKey::Avg);
   ui::handle_key(st, 's', ranked, 5);
   CHECK(st.sort == core::SortKey::Time);
+  ui::handle_key(st, 's', ranked, 5);
+  CHECK(st.sort == core::SortKey::OffCpu);
   ui::handle_key(st, 's', ranked, 5);
   CHECK(st.sort == core::SortKey::Rate);
 

@@ -48,6 +48,7 @@ const char* sort_label(core::SortKey key) {
   switch (key) {
     case core::SortKey::Avg: return "avg latency";
     case core::SortKey::Time: return "total time";
+    case core::SortKey::OffCpu: return "off-CPU time";
     default: return "rate";
   }
 }
@@ -56,6 +57,7 @@ double sort_value(const core::Row& r, core::SortKey key) {
   switch (key) {
     case core::SortKey::Avg: return static_cast<double>(r.stats.avg_ns());
     case core::SortKey::Time: return static_cast<double>(r.stats.total_ns);
+    case core::SortKey::OffCpu: return static_cast<double>(r.stats.split.off_ns());
     default: return r.rate;
   }
 }
@@ -278,7 +280,7 @@ void help_panel(Frame& f) {
   const char* lines[] = {
       " KEYS",
       "   Up/Down, j/k     select a syscall (PgUp/PgDn, Home/End, g/G jump)",
-      "   s                sort by rate, average latency or total time",
+      "   s                sort by rate, average latency, total time or off-CPU time",
       "   z                window: last 1 s, 10 s, 60 s, or since start",
       "   p                show only some processes (PID[,PID...]; empty: all)",
       "   c                show only processes with this name (empty: all)",
