@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "serve_support.h"
@@ -16,12 +17,14 @@ using namespace serve_test;
 
 namespace {
 
-// Every "expr" in the dashboard, with Grafana's variables made concrete.
-std::vector<std::string> dashboard_exprs(const std::string& instance) {
+// Every "expr" in the dashboard (or in its panels titled `title`), with
+// Grafana's variables made concrete.
+std::vector<std::string> dashboard_exprs(const std::string& instance, const std::string& title = "") {
   std::vector<std::string> out;
   const auto dash = nlohmann::json::parse(slt::read_file(kDeploy + "/grafana/syslat.json"));
   for (const auto& panel : dash.at("panels"))
     for (const auto& target : panel.value("targets", nlohmann::json::array())) {
+      if (!title.empty() && panel.value("title", "") != title) continue;
       std::string e = target.at("expr");
       for (const auto& [var, val] : {std::pair{"$__rate_interval", "1m"}, {"$__interval", "15s"}, {"$__range", "5m"},
                                      {"$instance", instance.c_str()}, {"$syscall", ".+"}})
@@ -69,6 +72,19 @@ TEST_CASE("syslatd: Prometheus scrapes it: counts, a 2 ms sleep's median, dashbo
     // The stacked rate panel shows the workload's syscall.
     const auto rates = prom.query(exprs.front());
     CHECK(rates.dump().find("\"nanosleep\"") != std::string::npos);
+    // "Where syscall time goes": one series per state, stacked; the
+    // sleeper's time is asleep.
+    const auto where = dashboard_exprs(instance, "Where syscall time goes ($syscall)");
+    REQUIRE(where.size() == 1);
+    const auto states = prom.query(where.front());
+    INFO(states.dump());
+    std::map<std::string, double> by_state;
+    for (const auto& r : states["data"]["result"])
+      by_state[r["metric"].value("state", "")] = std::stod(r["value"][1].get<std::string>());
+    CHECK(by_state.size() == 4);
+    for (const char* st : {"oncpu", "runq", "iowait", "sleep"}) CHECK(by_state.count(st) == 1);
+    CHECK(by_state["sleep"] > 0);
+    CHECK(by_state["sleep"] > 0.9 * (by_state["oncpu"] + by_state["runq"] + by_state["iowait"] + by_state["sleep"]));
   }
 
   {  // every alert rule is loaded, evaluated by Prometheus without error, and its expr queries cleanly
