@@ -6,7 +6,9 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cmath>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "serve_support.h"
@@ -15,12 +17,14 @@ using namespace serve_test;
 
 namespace {
 
-// Every "expr" in the dashboard, with Grafana's variables made concrete.
-std::vector<std::string> dashboard_exprs(const std::string& instance) {
+// Every "expr" in the dashboard (or in its panels titled `title`), with
+// Grafana's variables made concrete.
+std::vector<std::string> dashboard_exprs(const std::string& instance, const std::string& title = "") {
   std::vector<std::string> out;
   const auto dash = nlohmann::json::parse(slt::read_file(kDeploy + "/grafana/syslat.json"));
   for (const auto& panel : dash.at("panels"))
     for (const auto& target : panel.value("targets", nlohmann::json::array())) {
+      if (!title.empty() && panel.value("title", "") != title) continue;
       std::string e = target.at("expr");
       for (const auto& [var, val] : {std::pair{"$__rate_interval", "1m"}, {"$__interval", "15s"}, {"$__range", "5m"},
                                      {"$instance", instance.c_str()}, {"$syscall", ".+"}})
@@ -68,6 +72,19 @@ TEST_CASE("syslatd: Prometheus scrapes it: counts, a 2 ms sleep's median, dashbo
     // The stacked rate panel shows the workload's syscall.
     const auto rates = prom.query(exprs.front());
     CHECK(rates.dump().find("\"nanosleep\"") != std::string::npos);
+    // "Where syscall time goes": one series per state, stacked; the
+    // sleeper's time is asleep.
+    const auto where = dashboard_exprs(instance, "Where syscall time goes ($syscall)");
+    REQUIRE(where.size() == 1);
+    const auto states = prom.query(where.front());
+    INFO(states.dump());
+    std::map<std::string, double> by_state;
+    for (const auto& r : states["data"]["result"])
+      by_state[r["metric"].value("state", "")] = std::stod(r["value"][1].get<std::string>());
+    CHECK(by_state.size() == 4);
+    for (const char* st : {"oncpu", "runq", "iowait", "sleep"}) CHECK(by_state.count(st) == 1);
+    CHECK(by_state["sleep"] > 0);
+    CHECK(by_state["sleep"] > 0.9 * (by_state["oncpu"] + by_state["runq"] + by_state["iowait"] + by_state["sleep"]));
   }
 
   {  // every alert rule is loaded, evaluated by Prometheus without error, and its expr queries cleanly
@@ -219,4 +236,59 @@ TEST_CASE("syslatd leaves its own process out of what it counts", "[privileged]"
   INFO(text);
   CHECK(text.find("\nsyscall_total{") == std::string::npos);
   CHECK(text.find("\nsyscall_slow_total{") == std::string::npos);
+}
+
+// Each timed call's duration is split in the kernel into on CPU, runqueue,
+// I/O wait and sleep, and the parts add up to it: per syscall, the four
+// syscall_state_seconds_total series sum to syscall_duration_seconds_sum.
+TEST_CASE("syslatd: syscall_state_seconds_total's four states add up to the duration sum, and a sleeper's time is sleep", "[privileged]") {
+  slt::TempDir dir;
+  const std::string comm = slt::unique_comm("wlstate");
+  const std::string sleeper = slt::copy_executable(slt::workload("wl_sleep"), dir.file(comm));
+  Syslatd d({"-n", comm});
+  // Its start-up (execve's loader: mmap, openat, read...), 200 x nanosleep(2 ms), one write.
+  REQUIRE(slt::run({sleeper, "200", "2000000"}, 30).status == 0);
+  std::string text;
+  const double deadline = now_s() + 10;
+  do {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    text = d.scrape();
+  } while ((metric(text, R"(syscall_total{syscall="nanosleep"})") < 200 || metric(text, R"(syscall_total{syscall="write"})") < 1) &&
+           now_s() < deadline);
+  INFO(text);
+  REQUIRE(metric(text, R"(syscall_total{syscall="nanosleep"})") == 200);
+
+  // Every syscall with a duration: the four states, and their sum.
+  const std::regex sum_line(R"re(\nsyscall_duration_seconds_sum\{(syscall="[^"]*")\} (\S+))re");
+  size_t syscalls = 0;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), sum_line); it != std::sregex_iterator(); ++it) {
+    const std::string labels = (*it)[1];
+    const double sum = std::stod((*it)[2]);
+    INFO(labels << ": duration sum " << sum);
+    double states = 0;
+    for (const char* st : {"oncpu", "runq", "iowait", "sleep"}) {
+      const double v = metric(text, "syscall_state_seconds_total{" + labels + ",state=\"" + st + "\"}");
+      INFO(st);
+      CHECK(v >= 0);
+      states += v;
+    }
+    // Exact in ns; each value printed to the shortest text that reads back
+    // as its double: a few units in the last place apart at most.
+    CHECK(std::fabs(states - sum) <= 1e-12 + 1e-12 * sum);
+    ++syscalls;
+  }
+  CHECK(syscalls >= 3);  // nanosleep, write and the loader's
+  // 200 x 2 ms asleep: at least 0.4 s, nearly all of it sleep (woken by its
+  // timer: waiting for the CPU after the wake-up counts as sleep too).
+  const double sleep = metric(text, R"(syscall_state_seconds_total{syscall="nanosleep",state="sleep"})");
+  const double total = metric(text, R"(syscall_duration_seconds_sum{syscall="nanosleep"})");
+  CHECK(total >= 0.4);
+  CHECK(sleep > 0.95 * total);
+  CHECK(metric(text, R"(syscall_state_seconds_total{syscall="nanosleep",state="iowait"})") == 0);
+
+  // promtool: the scrape with the new family is clean.
+  std::ofstream(dir.file("scrape.txt")) << text;
+  const auto check = sh(std::string(kPromtool) + " check metrics < " + dir.file("scrape.txt"));
+  INFO(check.out << check.err);
+  CHECK(check.status == 0);
 }

@@ -116,6 +116,24 @@ bool has_line_starting(const std::string& screen, const std::string& prefix) {
   return false;
 }
 
+// The split line under the histogram (the last one in batch output, which
+// holds a frame per refresh): " on-CPU 0.1%, runqueue 0.0%, I/O 0.0%, sleep 99.9% ...".
+struct SplitLine {
+  std::string text;
+  double oncpu = -1, runq = -1, iowait = -1, sleep = -1;
+};
+
+SplitLine split_line(const std::string& screen) {
+  SplitLine out;
+  const std::regex shares(R"(^ on-CPU ([\d.]+)%, runqueue ([\d.]+)%, I/O ([\d.]+)%, sleep ([\d.]+)%)");
+  for (const auto& l : lines_of(screen)) {
+    std::smatch m;
+    if (!std::regex_search(l, m, shares)) continue;
+    out = {l, std::stod(m[1]), std::stod(m[2]), std::stod(m[3]), std::stod(m[4])};
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("syslat-top in an 80x24 terminal: panels, keys, live PID filter, resize, and a usable shell after q", "[privileged]") {
@@ -224,6 +242,11 @@ TEST_CASE("syslat-top without a terminal prints the panels as text every refresh
   CHECK(r.out.find("us |#") != std::string::npos);
   CHECK(r.out.find(w.comm) != std::string::npos);  // the slow nanosleep
   CHECK(r.out.find("\x1b") == std::string::npos);  // plain text, no escape sequences
+  // Under the histogram: where getpgrp's time went (on CPU; it never sleeps).
+  const SplitLine sl = split_line(r.out);
+  CHECK(sl.text.find("switched out") != std::string::npos);
+  CHECK(sl.oncpu + sl.runq + sl.iowait + sl.sleep == Approx(100).margin(0.25));
+  CHECK(sl.sleep < 50);
 }
 
 TEST_CASE("syslat-top -b ends with a -p target", "[privileged]") {
@@ -282,4 +305,97 @@ TEST_CASE("syslat-top counts every slow call of a flood, not only those the ring
   INFO(r.out.substr(r.out.size() > 3000 ? r.out.size() - 3000 : 0));
   REQUIRE(std::regex_search(last, m, std::regex(R"(lost (\d+)  slow (\d+))")));
   CHECK(std::stoull(m[2]) == n);
+}
+
+// A sleeper next to a busy loop: by rate the loop's getpgrp comes first,
+// nearly all on CPU; s cycles rate, avg, time and then off-CPU time, which
+// puts nanosleep first, and its split says where its time went: asleep.
+TEST_CASE("syslat-top shows where the selected syscall's time went, and s reaches the off-CPU sort", "[privileged]") {
+  Workload w;  // getpgrp x 2000, then a 20 ms nanosleep, in a loop
+  slt::TempDir dir;
+  const std::string comm = slt::unique_comm("wltopsl");
+  slt::Background sleeper({slt::copy_executable(slt::workload("wl_sleep"), dir.file(comm)), "10000", "20000000"});
+  Tmux tmux;
+  tmux.type(top_bin() + " -i 0.5 -p " + std::to_string(w.proc.pid()) + "," + std::to_string(sleeper.pid()) +
+            "; echo TOP_EXIT=$?");
+  tmux.keys({"Enter"});
+
+  // By rate: getpgrp, selected; its split line under its histogram.
+  REQUIRE(tmux.wait_for([&](const std::string& x) {
+    return selected_syscall(x) == "getpgrp" && split_line(x).oncpu >= 0;
+  }, 15));
+  {
+    const std::string& x = tmux.last();
+    INFO(x);
+    const SplitLine sl = split_line(x);
+    CHECK(sl.text.find("switched out: ") != std::string::npos);  // 80 columns: the short form
+    CHECK(sl.oncpu + sl.runq + sl.iowait + sl.sleep == Approx(100).margin(0.25));
+    CHECK(sl.sleep < 50);  // getpgrp does not sleep (preemption is runqueue, and rare)
+    const auto l = lines_of(x);
+    CHECK(l.size() == 24);
+    for (const auto& line : l) CHECK(line.size() <= 80);
+    // It sits right above the slow panel's header, under the histogram.
+    for (size_t i = 1; i < l.size(); ++i)
+      if (l[i].rfind(" TIME ", 0) == 0) CHECK(l[i - 1] == sl.text);
+  }
+
+  // s: avg, time, then off-CPU time: nanosleep first (20 ms a call, asleep),
+  // selected, the header and title naming the key.
+  tmux.type("s");
+  REQUIRE(tmux.wait_text("sort avg latency"));
+  tmux.type("s");
+  REQUIRE(tmux.wait_text("sort total time"));
+  tmux.type("s");
+  REQUIRE(tmux.wait_for([&](const std::string& x) {
+    return x.find("sort off-CPU time") != std::string::npos && x.find("by off-CPU time") != std::string::npos &&
+           selected_syscall(x) == "nanosleep" && split_line(x).sleep >= 0;
+  }));
+  {
+    const std::string& x = tmux.last();
+    INFO(x);
+    const auto rows = top_rows(x);
+    REQUIRE(!rows.empty());
+    CHECK(rows.front() == "nanosleep");
+    CHECK(has_line_starting(x, " nanosleep  "));  // its histogram
+    const SplitLine sl = split_line(x);
+    CHECK(sl.sleep >= 95);  // the wake-up's wait for a CPU counts as sleep too
+    CHECK(sl.iowait == 0);
+    std::smatch m;
+    REQUIRE(std::regex_search(sl.text, m, std::regex(R"(switched out: (\d+)/(\d+)$)")));
+    CHECK(std::stoull(m[1]) >= 1);
+    CHECK(std::stoull(m[1]) <= std::stoull(m[2]));
+  }
+
+  // Wider: the long form of the count; redrawn to the new size.
+  tmux.resize(120, 40);
+  REQUIRE(tmux.wait_for([&](const std::string& x) {
+    return lines_of(x).size() == 40 && split_line(x).text.find(" calls)") != std::string::npos;
+  }));
+  INFO(tmux.last());
+  CHECK(split_line(tmux.last()).text.find("  (switched out: ") != std::string::npos);
+  CHECK(split_line(tmux.last()).sleep >= 95);
+  tmux.resize(80, 24);
+  REQUIRE(tmux.wait_for([&](const std::string& x) {
+    return lines_of(x).size() == 24 && split_line(x).text.find("switched out: ") != std::string::npos &&
+           split_line(x).text.find(" calls)") == std::string::npos;
+  }));
+
+  // s once more: back to rate.
+  tmux.type("s");
+  CHECK(tmux.wait_text("sort rate"));
+  tmux.type("q");
+  CHECK(tmux.wait_text("TOP_EXIT=0"));
+}
+
+TEST_CASE("syslat-top -b --sort offcpu ranks by time off the CPU and prints the selected syscall's split", "[privileged]") {
+  Workload w;  // getpgrp: thousands a second, on CPU; nanosleep: 50 a second, asleep
+  const auto r = slt::run({top_bin(), "-b", "-d", "2.2", "-i", "0.5", "--sort", "offcpu", "-p", std::to_string(w.proc.pid())}, 30);
+  INFO(r.err << r.out);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("sort off-CPU time") != std::string::npos);
+  CHECK(has_line_starting(r.out, ">nanosleep "));
+  CHECK(has_line_starting(r.out, " nanosleep  "));  // its histogram
+  const SplitLine sl = split_line(r.out);           // the last frame's
+  CHECK(sl.sleep >= 95);
+  CHECK(sl.text.find("switched out") != std::string::npos);
 }

@@ -72,6 +72,44 @@ TEST_CASE("window: max and min come from the span, not from all time") {
   CHECK(w.view(WindowSpan::SinceStart).syscalls.at(0).max_ns == 5'000'000);
 }
 
+// The dashboard's split line reads each view's split: polls' splits must add
+// up through the slots and the cached 10 s/60 s merges as their totals do.
+TEST_CASE("window: every view carries the on-CPU/runqueue/I/O/sleep split of its polls") {
+  SampleWindow w;
+  // 70 s of 250 ms polls from 1 s (a merge takes start 0 for "not started");
+  // each: 4 calls of 1 ms, 100 us runqueue, 200 us I/O, 300 us sleep (on CPU:
+  // the other 3.4 ms), 3 of them switched out 5 times.
+  for (uint64_t t = 1000; t < 71000; t += 250) {
+    Sample s = poll(t, t + 250, 4, 1'000'000);
+    auto& split = s.syscalls[0].split;
+    split.runq_ns = 100'000;
+    split.iowait_ns = 200'000;
+    split.sleep_ns = 300'000;
+    split.switched = 3;
+    split.switches = 5;
+    w.add(s);
+  }
+  for (const WindowSpan span : {WindowSpan::Last1s, WindowSpan::Last10s, WindowSpan::Last60s, WindowSpan::SinceStart}) {
+    const Sample v = w.view(span);
+    const auto& st = v.syscalls.at(0);
+    const uint64_t polls = st.calls / 4;
+    INFO(syslat::core::window_span_label(span) << ": " << polls << " polls");
+    CHECK(polls * 250 * kMs == v.end_ns - v.start_ns);
+    CHECK(st.split.runq_ns == polls * 100'000);
+    CHECK(st.split.iowait_ns == polls * 200'000);
+    CHECK(st.split.sleep_ns == polls * 300'000);
+    CHECK(st.split.switched == polls * 3);
+    CHECK(st.split.switches == polls * 5);
+    CHECK(st.oncpu_ns() == polls * 3'400'000);
+  }
+  // A view asked again after more polls (the cached merges dropped at a slot's close).
+  const uint64_t before = w.view(WindowSpan::Last10s).syscalls.at(0).split.sleep_ns;
+  for (uint64_t t = 71000; t < 72000; t += 250) w.add(poll(t, t + 250, 4, 1'000'000));  // no time off CPU
+  const auto& later = w.view(WindowSpan::Last10s).syscalls.at(0);
+  CHECK(later.split.sleep_ns < before);
+  CHECK(later.split.sleep_ns == (later.calls / 4 - 4) * 300'000);
+}
+
 TEST_CASE("window: z cycles 1s, 10s, 60s, all") {
   using syslat::core::next_window_span;
   CHECK(next_window_span(WindowSpan::Last1s) == WindowSpan::Last10s);

@@ -44,6 +44,7 @@ exporter::PrometheusMeta meta(bool per_process = false) {
   m.kernel = "6.1.0-test";
   m.bpf_attached = true;
   m.per_process = per_process;
+  m.states = true;
   m.bucket_bounds_ns = exporter::default_bucket_bounds_ns();
   return m;
 }
@@ -56,6 +57,7 @@ TEST_CASE("prometheus: every family has HELP and TYPE lines before its samples")
   const std::string text = exporter::render_prometheus(stats, meta());
   for (const auto& [name, type] : {std::pair{"syscall_total", "counter"}, {"syscall_errors_total", "counter"},
                                    {"syscall_slow_total", "counter"}, {"syscall_duration_seconds", "histogram"},
+                                   {"syscall_state_seconds_total", "counter"},
                                    {"syslat_events_lost_total", "counter"}, {"syslat_bpf_attached", "gauge"},
                                    {"syslat_target_present", "gauge"}, {"syslat_build_info", "gauge"}}) {
     const std::string type_line = std::string("# TYPE ") + name + " " + type + "\n";
@@ -196,6 +198,56 @@ TEST_CASE("prometheus: slow calls are counted per syscall, zero for syscalls nev
   const std::string text = exporter::render_prometheus(stats, meta());
   CHECK(value_of(text, R"(syscall_slow_total{syscall="futex"})") == 3);
   CHECK(value_of(text, R"(syscall_slow_total{syscall="read"})") == 0);
+}
+
+TEST_CASE("prometheus: syscall_state_seconds_total splits each duration sum into four states that add up to it") {
+  core::CumulativeStats stats(10);
+  // read: 3 calls, 5.0045 ms; 1 ms runnable, 3 ms asleep on I/O, 1 ms asleep.
+  auto read = poll_with("read", 3, 0, {1500, 3000, 5'000'000});
+  read.syscalls.begin()->second.split = {1'000'000, 3'000'000, 1'000'000, 1, 4};
+  stats.add(read, kAlive);
+  // Polls add up: a second one of 2 ms, all of it asleep but 123 ns.
+  auto more = poll_with("read", 1, 0, {2'000'000});
+  more.syscalls.begin()->second.split = {0, 0, 1'999'877, 1, 1};
+  stats.add(more, kAlive);
+  stats.add(poll_with("getpid", 5, 0, {}), kAlive);  // untimed: no duration, no states
+  core::Sample i386;
+  auto& r32 = i386.syscalls[core::SyscallId(core::Abi::I386, 3)];  // i386 read: 1 call, all on CPU
+  r32.calls = r32.timed = 1;
+  r32.total_ns = 700;
+  r32.hist.counts[hist_bucket(700)] = 1;
+  stats.add(i386, kAlive);
+
+  for (const bool per_process : {false, true}) {
+    const std::string text = exporter::render_prometheus(stats, meta(per_process));
+    INFO(text);
+    const auto state = [&](const std::string& labels, const char* st) {
+      return value_of(text, "syscall_state_seconds_total{" + labels + ",state=\"" + st + "\"}");
+    };
+    const std::string read_labels = R"(syscall="read")";
+    CHECK(state(read_labels, "runq") == Approx(0.001));
+    CHECK(state(read_labels, "iowait") == Approx(0.003));
+    CHECK(state(read_labels, "sleep") == Approx(0.002999877));
+    CHECK(state(read_labels, "oncpu") == Approx(0.000004623));  // 7.0045 ms less 6.999877 ms off the CPU
+    const double sum = value_of(text, R"(syscall_duration_seconds_sum{syscall="read"})");
+    CHECK(sum == Approx(0.0070045));
+    CHECK(state(read_labels, "oncpu") + state(read_labels, "runq") + state(read_labels, "iowait") +
+              state(read_labels, "sleep") == Approx(sum).epsilon(1e-12));
+    // i386 calls their own series, as in every syscall family; -P adds no
+    // pid/comm (as the histogram: per syscall only).
+    CHECK(state(R"(syscall="read",abi="i386")", "oncpu") == Approx(0.0000007));
+    CHECK(state(R"(syscall="read",abi="i386")", "sleep") == 0);
+    CHECK(text.find(R"(syscall_state_seconds_total{syscall="getpid")") == std::string::npos);
+    size_t series = 0;
+    for (size_t at = 0; (at = text.find("\nsyscall_state_seconds_total{", at)) != std::string::npos; ++at) ++series;
+    CHECK(series == 8);  // 4 states x (read, i386 read)
+    CHECK(text.find("state=\"oncpu\",pid") == std::string::npos);
+    CHECK(text.find("syscall_state_seconds_total{syscall=\"read\",pid") == std::string::npos);
+  }
+  // A source that does not split states (meta.states false): no family at all.
+  exporter::PrometheusMeta unsplit = meta();
+  unsplit.states = false;
+  CHECK(exporter::render_prometheus(stats, unsplit).find("syscall_state_seconds_total") == std::string::npos);
 }
 
 TEST_CASE("histogram: bounds between kernel buckets round down to a boundary, where counts are exact") {

@@ -24,19 +24,25 @@ core::SyscallStats stats(uint64_t calls, uint64_t ns_each) {
   return s;
 }
 
-// read: many fast calls; futex: few slow ones; openat in between.
+// read: many fast calls; futex: few slow ones, the most time, partly spent
+// spinning on CPU; openat in between; pread64: less time than futex but more
+// of it off the CPU, waiting for I/O (first by off-CPU time, not by time).
 ui::DashboardData data(core::SortKey sort) {
   core::Sample s;
   s.start_ns = 1 * kSec;
   s.end_ns = 11 * kSec;
   s.syscalls[0] = stats(100000, 500);         // read
-  s.syscalls[202] = stats(50, 20'000'000);    // futex
+  s.syscalls[202] = stats(50, 20'000'000);    // futex: 1 s
+  s.syscalls[202].split = {10'000'000, 0, 600'000'000, 30, 41};  // on CPU 390 ms
   s.syscalls[257] = stats(3000, 40'000);      // openat
+  s.syscalls[17] = stats(100, 9'000'000);     // pread64: 0.9 s
+  s.syscalls[17].split = {2'000'000, 880'000'000, 0, 100, 130};  // on CPU 18 ms
   core::ReportOptions ro;
   ro.kind = core::ReportKind::Lat;
   ro.sort = sort;
   ro.top = 0;
   ro.timed = true;
+  ro.states = true;
   ui::DashboardData d;
   d.report = core::build_report(s, ro, "");
   d.thresholds = "10.0ms";
@@ -93,11 +99,23 @@ TEST_CASE("dashboard view: the sort key orders rows and scales the bars") {
   };
   CHECK(first_row(core::SortKey::Rate).rfind(">read", 0) == 0);
   CHECK(first_row(core::SortKey::Avg).rfind(">futex", 0) == 0);
-  CHECK(first_row(core::SortKey::Time).rfind(">futex", 0) == 0);  // 1 s of 1.17 s
+  CHECK(first_row(core::SortKey::Time).rfind(">futex", 0) == 0);  // 1 s of 2.07 s
+  CHECK(first_row(core::SortKey::OffCpu).rfind(">pread64", 0) == 0);  // 0.88 s off the CPU, futex 0.61 s
   st.sort = core::SortKey::Avg;
   const auto ls = lines(ui::render_screen(data(core::SortKey::Avg), st, 80, 24));
   CHECK(ls[3].find("AVG*") != std::string::npos);
   CHECK(ls[0].find("sort avg latency") != std::string::npos);
+  // Off-CPU time has no column of its own: the title and the bar's header say it.
+  st.sort = core::SortKey::OffCpu;
+  const auto off = lines(ui::render_screen(data(core::SortKey::OffCpu), st, 80, 24));
+  CHECK(off[0].find("sort off-CPU time") != std::string::npos);
+  CHECK(off[3].find("by off-CPU time") != std::string::npos);
+  CHECK(off[3].find('*') == std::string::npos);
+  const std::vector<std::string> order = {off[4].substr(0, 9), off[5].substr(0, 9)};
+  CHECK(order == std::vector<std::string>{">pread64 ", " futex   "});
+  CHECK(off[4].find("########") != std::string::npos);  // the longest bar: 0.88 s
+  CHECK(off[6].find('#') == std::string::npos);         // read and openat: never off the CPU
+  CHECK(off[7].find('#') == std::string::npos);
 }
 
 TEST_CASE("dashboard view: the selection follows the syscall and the histogram shows it") {
@@ -211,6 +229,76 @@ TEST_CASE("dashboard view: names and calls from traced processes are drawn escap
   }
 }
 
+namespace {
+
+// The line just above the slow panel's header: the split line, under the histogram.
+std::string split_line_of(const std::vector<std::string>& ls) {
+  for (size_t i = 1; i < ls.size(); ++i)
+    if (ls[i].rfind(" TIME ", 0) == 0) return ls[i - 1];
+  return "(no slow panel)";
+}
+
+}  // namespace
+
+TEST_CASE("dashboard view: under the histogram, where the selected syscall's time went in the window") {
+  ui::UiState st;
+  st.selected = core::SyscallId(202);  // futex: 1 s, 390 ms on CPU, 10 ms runnable, 600 ms asleep
+  const auto d = data(core::SortKey::Rate);
+  const auto ls = lines(ui::render_screen(d, st, 80, 24));
+  INFO(ui::plain_text(ui::render_screen(d, st, 80, 24)));
+  // The shared wording, then how many of its 50 timed calls were switched out
+  // (the short form: the long one would not always fit 80 columns).
+  CHECK(split_line_of(ls) == " on-CPU 39.0%, runqueue 1.0%, I/O 0.0%, sleep 60.0%  switched out: 30/50");
+  // The histogram keeps its 5 lines: the row comes from the top panel.
+  const ui::ScreenLayout l = ui::screen_layout(24);
+  CHECK(l.hist_rows == 5);
+  CHECK(l.top_rows + l.hist_rows + l.slow_rows + 1 + 7 == 24);
+  // Wider: the long form.
+  const auto wide = lines(ui::render_screen(d, st, 120, 30));
+  CHECK(split_line_of(wide) == " on-CPU 39.0%, runqueue 1.0%, I/O 0.0%, sleep 60.0%  (switched out: 30 of 50 calls)");
+  // Never switched out: all on CPU.
+  st.selected = core::SyscallId(0);
+  CHECK(split_line_of(lines(ui::render_screen(d, st, 80, 24))) ==
+        " on-CPU 100.0%, runqueue 0.0%, I/O 0.0%, sleep 0.0%  switched out: 0/100k");
+  // Batch mode: the same line under the histogram, the long form at 120 columns.
+  st.selected = core::SyscallId(17);
+  const std::string batch = ui::plain_text(ui::render_batch(d, st, 120, 0, 10));
+  CHECK(batch.find("\n on-CPU 2.0%, runqueue 0.2%, I/O 97.8%, sleep 0.0%  (switched out: 100 of 100 calls)\n") !=
+        std::string::npos);
+  // Without a split (a report built without states), the line says so.
+  ui::DashboardData unsplit = d;
+  unsplit.report.states = false;
+  CHECK(split_line_of(lines(ui::render_screen(unsplit, st, 80, 24))).find("not split") != std::string::npos);
+}
+
+TEST_CASE("dashboard view: the split line fits 80 columns whole at its widest, and narrower screens drop the count") {
+  core::Sample s;
+  s.start_ns = 0;
+  s.end_ns = kSec;
+  s.syscalls[0] = stats(12345, 100'000);  // 1.2345 s: every share two digits, counts of 5 characters
+  s.syscalls[0].split = {151'843'500, 618'484'500, 335'783'999, 12345, 20000};
+  core::ReportOptions ro;
+  ro.kind = core::ReportKind::Lat;
+  ro.timed = true;
+  ro.states = true;
+  ui::DashboardData d;
+  d.report = core::build_report(s, ro, "");
+  const auto at80 = split_line_of(lines(ui::render_screen(d, ui::UiState{}, 80, 24)));
+  CHECK(at80 == " on-CPU 10.4%, runqueue 12.3%, I/O 50.1%, sleep 27.2%  switched out: 12.3k/12.3k");
+  CHECK(at80.size() == 80);
+  CHECK(split_line_of(lines(ui::render_screen(d, ui::UiState{}, 91, 24))) ==
+        " on-CPU 10.4%, runqueue 12.3%, I/O 50.1%, sleep 27.2%  (switched out: 12.3k of 12.3k calls)");
+  CHECK(split_line_of(lines(ui::render_screen(d, ui::UiState{}, 70, 24))) ==
+        " on-CPU 10.4%, runqueue 12.3%, I/O 50.1%, sleep 27.2%");
+  // Every size: the frame stays in its bounds, the split line is there.
+  for (auto [w, h] : {std::pair{60, 15}, {80, 24}, {90, 24}, {120, 40}, {200, 60}}) {
+    const ui::Frame f = ui::render_screen(d, ui::UiState{}, w, h);
+    CHECK(f.size() == static_cast<size_t>(h));
+    for (const auto& line : f) CHECK(line.width() <= static_cast<size_t>(w));
+    CHECK(split_line_of(lines(f)).rfind(" on-CPU 10.4%", 0) == 0);
+  }
+}
+
 TEST_CASE("dashboard keys: selection, sort, window, refresh, pause, prompts, quit") {
   ui::UiState st;
   const std::vector<core::SyscallId> ranked = {0, 257, 202};
@@ -229,6 +317,8 @@ TEST_CASE("dashboard keys: selection, sort, window, refresh, pause, prompts, qui
   CHECK(st.sort == core::SortKey::Avg);
   ui::handle_key(st, 's', ranked, 5);
   CHECK(st.sort == core::SortKey::Time);
+  ui::handle_key(st, 's', ranked, 5);
+  CHECK(st.sort == core::SortKey::OffCpu);
   ui::handle_key(st, 's', ranked, 5);
   CHECK(st.sort == core::SortKey::Rate);
 

@@ -38,7 +38,7 @@ struct DashboardData {
 enum class Prompt { None, Pid, Comm, Threshold };
 
 struct UiState {
-  core::SortKey sort = core::SortKey::Rate;  // Rate, Avg or Time
+  core::SortKey sort = core::SortKey::Rate;  // Rate, Avg, Time or OffCpu
   core::WindowSpan window = core::WindowSpan::Last10s;
   double refresh_s = 1.0;
   bool paused = false;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "export/time_split_text.h"
 #include "util/duration.h"
 #include "util/escape.h"
 #include "util/time.h"
@@ -47,6 +48,7 @@ const char* sort_label(core::SortKey key) {
   switch (key) {
     case core::SortKey::Avg: return "avg latency";
     case core::SortKey::Time: return "total time";
+    case core::SortKey::OffCpu: return "off-CPU time";
     default: return "rate";
   }
 }
@@ -55,6 +57,7 @@ double sort_value(const core::Row& r, core::SortKey key) {
   switch (key) {
     case core::SortKey::Avg: return static_cast<double>(r.stats.avg_ns());
     case core::SortKey::Time: return static_cast<double>(r.stats.total_ns);
+    case core::SortKey::OffCpu: return static_cast<double>(r.stats.split.off_ns());
     default: return r.rate;
   }
 }
@@ -184,8 +187,31 @@ Line hist_cell(const core::Log2Bucket& b, uint64_t max, size_t width) {
   return l;
 }
 
+// Where the selected syscall's time went in the window, under its histogram:
+// the shares (the wording every tool uses), then how many of its timed calls
+// were switched out. The widest line, four shares of "12.3%" and counts of 5
+// characters ("12.3k"), is 91 columns with the long count and 80 with the
+// short one: the form follows the width alone, so it does not flip as the
+// numbers change; a narrower screen drops the count rather than cut it.
+constexpr size_t kSplitLongWidth = 91;
+
+Line split_line(const DashboardData& d, const core::Row* r, size_t width) {
+  if (!r || r->stats.total_ns == 0) return Line{};  // the histogram says why
+  if (!d.report.states) return Line::of("  (time not split into on-CPU, runqueue, I/O and sleep)", Style::Dim);
+  const auto& st = r->stats;
+  Line l;
+  l.add(" " + exporter::split_shares(st.split, st.total_ns));
+  const std::string switched = human_number(static_cast<double>(st.split.switched));
+  const std::string timed = human_number(static_cast<double>(st.timed));
+  const std::string tail = width >= kSplitLongWidth ? fmt::format("  (switched out: {} of {} calls)", switched, timed)
+                                                    : fmt::format("  switched out: {}/{}", switched, timed);
+  if (l.width() + tail.size() <= width) l.add(tail, Style::Dim);
+  return l;
+}
+
 // The histogram panel: a title and `rows` lines of buckets (0 = all, one
-// column); in two columns when `rows` lines of one would not hold them.
+// column); in two columns when `rows` lines of one would not hold them; the
+// split line under them.
 void hist_panel(Frame& f, const DashboardData& d, const UiState& s, size_t width, size_t rows, bool fill) {
   const core::Row* r = selected_row(d, s);
   f.push_back(hist_title(r));
@@ -215,6 +241,7 @@ void hist_panel(Frame& f, const DashboardData& d, const UiState& s, size_t width
   }
   if (fill)
     for (; shown < rows; ++shown) f.push_back(Line{});
+  f.push_back(split_line(d, r, width));
 }
 
 void slow_panel(Frame& f, const DashboardData& d, size_t rows, bool fill) {
@@ -253,7 +280,7 @@ void help_panel(Frame& f) {
   const char* lines[] = {
       " KEYS",
       "   Up/Down, j/k     select a syscall (PgUp/PgDn, Home/End, g/G jump)",
-      "   s                sort by rate, average latency or total time",
+      "   s                sort by rate, average latency, total time or off-CPU time",
       "   z                window: last 1 s, 10 s, 60 s, or since start",
       "   p                show only some processes (PID[,PID...]; empty: all)",
       "   c                show only processes with this name (empty: all)",
@@ -268,6 +295,8 @@ void help_panel(Frame& f) {
       " of the traced scope, 'lost' every event the kernel could not record.",
       " Histogram rows are the kernel's buckets, powers of two of ns: 1.05-2.10ms",
       " is 2^20 ns (1.048576 ms) up to 2^21 ns, bounds to 3 significant digits.",
+      " The line under them: where the syscall's time went (on CPU, waiting on a",
+      " runqueue, in I/O wait, asleep), and how many of its calls were switched out.",
   };
   for (const char* l : lines) f.push_back(Line::of(l));
 }
@@ -275,13 +304,14 @@ void help_panel(Frame& f) {
 }  // namespace
 
 ScreenLayout screen_layout(int height) {
-  // Title, summary, filter, three panel headers and the footer.
+  // Title, summary, filter, three panel headers and the footer; of the rest,
+  // one is the split line under the histogram, taken from the top panel.
   const size_t fixed = 7;
-  const size_t free = height > static_cast<int>(fixed) + 3 ? static_cast<size_t>(height) - fixed : 3;
+  const size_t free = height > static_cast<int>(fixed) + 4 ? static_cast<size_t>(height) - fixed : 4;
   ScreenLayout l;
   l.hist_rows = std::max<size_t>(1, free * 3 / 10);
   l.slow_rows = std::max<size_t>(1, free / 4);
-  l.top_rows = free - l.hist_rows - l.slow_rows;
+  l.top_rows = free - l.hist_rows - l.slow_rows - 1;
   return l;
 }
 

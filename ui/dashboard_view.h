@@ -15,7 +15,8 @@ inline constexpr int kMinHeight = 15;
 // How the rows of a screen are shared out between the panels.
 struct ScreenLayout {
   size_t top_rows = 0;   // syscalls listed
-  size_t hist_rows = 0;  // histogram lines (two columns of buckets each when wide enough)
+  size_t hist_rows = 0;  // histogram lines (two columns of buckets each when wide enough),
+                         // and one more under them: where the selected syscall's time went
   size_t slow_rows = 0;  // slow calls listed
 };
 ScreenLayout screen_layout(int height);

@@ -70,6 +70,7 @@ core::SortKey next_sort_key(core::SortKey key) {
   switch (key) {
     case core::SortKey::Rate: return core::SortKey::Avg;
     case core::SortKey::Avg: return core::SortKey::Time;
+    case core::SortKey::Time: return core::SortKey::OffCpu;
     default: return core::SortKey::Rate;
   }
 }

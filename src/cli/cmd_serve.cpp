@@ -45,13 +45,14 @@ constexpr ListenAddress kDefaultListen{"127.0.0.1", 9476, false};
 
 const CommandSpec kSpec{
     "serve", "[--listen ADDR:PORT] [--buckets DUR,...] [--threshold SPEC] [-P] [FILTERS]",
-    "Serve system call counts, errors, slow calls and latency histograms on\n"
-    "GET /metrics in the Prometheus text format (and / with a link to it). Runs in\n"
-    "the foreground, logs to stderr, stops on SIGTERM, SIGINT or SIGHUP (not under\n"
-    "nohup), or when every -p process has exited. The maps are read every second;\n"
-    "every counter counts since syslatd started. Once attached it keeps no\n"
-    "capability. One request per connection, 5 s from connect to the end of the\n"
-    "reply, at most 256 connections (the oldest idle one makes room).\n"
+    "Serve system call counts, errors, slow calls, latency histograms and where\n"
+    "the calls' time went (on CPU, runqueue, I/O wait, sleep) on GET /metrics in\n"
+    "the Prometheus text format (and / with a link to it). Runs in the foreground,\n"
+    "logs to stderr, stops on SIGTERM, SIGINT or SIGHUP (not under nohup), or when\n"
+    "every -p process has exited. The maps are read every second; every counter\n"
+    "counts since syslatd started. Once attached it keeps no capability. One\n"
+    "request per connection, 5 s from connect to the end of the reply, at most 256\n"
+    "connections (the oldest idle one makes room).\n"
     "With -c PATH or --unit, a cgroup removed and made again (a unit restart) is\n"
     "followed within a second (an id names one cgroup: -c ID cannot be followed);\n"
     "syslat_target_present says whether the cgroup exists.\n"
@@ -213,6 +214,7 @@ int Daemon::run() {
   meta.kernel = kernel_release();
   meta.bpf_attached = true;
   meta.per_process = o_.per_process;
+  meta.states = bo.states;
   meta.bucket_bounds_ns = bounds;
   exported = std::make_shared<Exported>(max_processes, std::move(meta));
   if (auto ok = (*server)->serve_on((*run)->loop()); !ok) return fail(prog_, ok.error().message, 1);

@@ -172,6 +172,7 @@ void Dashboard::refresh_data() {
   ro.sort = state_.sort;
   ro.top = 0;
   ro.timed = true;
+  ro.states = true;  // the split line under the histogram; the offcpu sort
   data_.report = core::build_report(view, ro, "");
   data_.sys_cpu_share = cpu_.share_since(view.start_ns);
   data_.cpu_scope = filter_.pids.empty() ? "" : " (PIDs)";
@@ -315,7 +316,8 @@ int Dashboard::run() {
       case core::SortKey::Rate: state_.sort = core::SortKey::Rate; break;
       case core::SortKey::Avg: state_.sort = core::SortKey::Avg; break;
       case core::SortKey::Time: state_.sort = core::SortKey::Time; break;
-      default: return fail(prog_, "--sort: syslat-top sorts by rate, avg or time (expected one of them)", 2);
+      case core::SortKey::OffCpu: state_.sort = core::SortKey::OffCpu; break;
+      default: return fail(prog_, "--sort: syslat-top sorts by rate, avg, time or offcpu (expected one of them)", 2);
     }
   }
   if (o_.interval_s) state_.refresh_s = o_.interval_s;
@@ -349,11 +351,12 @@ int run_top(const std::string& prog, int argc, char** argv) {
   static const CommandSpec spec{
       "top", "[-p PID] [-n COMM] [--threshold DUR] [-i SEC] [-d SEC] [-b] [OPTIONS]",
       "An interactive dashboard of the system calls being made: the busiest syscalls\n"
-      "with their rates and latencies, the selected one's latency histogram, and the\n"
-      "latest slow calls with their arguments decoded (the histogram's rows are the\n"
-      "kernel's power-of-two buckets, labelled with their bounds to 3 significant\n"
-      "digits: 1.05-2.10ms is 2^20 up to 2^21 ns). Filters and the slow threshold\n"
-      "change live (keys p, c, t) without reloading anything. Without a terminal (or\n"
+      "with their rates and latencies, the selected one's latency histogram and where\n"
+      "its time went (on CPU, runqueue, I/O wait, sleep), and the latest slow calls\n"
+      "with their arguments decoded (the histogram's rows are the kernel's\n"
+      "power-of-two buckets, labelled with their bounds to 3 significant digits:\n"
+      "1.05-2.10ms is 2^20 up to 2^21 ns). Filters and the slow threshold change\n"
+      "live (keys p, c, t) without reloading anything. Without a terminal (or\n"
       "with -b) it prints the same panels as text every refresh, like top -b.\n"
       "Keys: arrows/j/k select, s sort, z window (1s/10s/60s/all), p PID filter,\n"
       "c comm filter, t threshold, +/- refresh, space pause, ? help, q quit.",
@@ -361,7 +364,7 @@ int run_top(const std::string& prog, int argc, char** argv) {
       "  -i, --interval SEC       refresh every SEC, 0.1 to 5 (default 1)\n"
       "  -b, --batch              plain text panels on stdout, no terminal needed\n"
       "  -T, --top N              -b: syscalls listed (default 10, 0 = all)\n"
-      "      --sort KEY           rate (default), avg or time\n"
+      "      --sort KEY           rate (default), avg, time or offcpu (time off the CPU)\n"
       "      --threshold SPEC     slow calls: DUR (default 10ms) or NAME=DUR[,NAME=DUR...]\n"};
   return run_with_common_options(prog, spec, argc, argv, [&](const CommonOptions& o) { return Dashboard(prog, o).run(); });
 }

@@ -77,6 +77,28 @@ void duration_histogram(Out& out, const core::CumulativeStats& stats, const Prom
   }
 }
 
+// The four parts of each syscall's syscall_duration_seconds_sum, as the
+// kernel split it: on CPU is the sum less the other three, so they add up to
+// it exactly (in ns; to a rounding of the last digit in the text).
+void state_counter(Out& out, const core::CumulativeStats& stats) {
+  family(out, "syscall_state_seconds_total", "counter",
+         "Seconds of the timed system calls by where they went, per syscall: oncpu (running), runq (runnable, "
+         "waiting for a CPU), iowait (asleep on I/O), sleep (asleep otherwise). The four states sum to "
+         "syscall_duration_seconds_sum.");
+  for (const auto& [id, st] : stats.syscalls()) {
+    if (st.timed == 0) continue;  // as the histogram: a series where a duration is
+    const std::string labels = syscall_labels(id);
+    const std::pair<core::OffState, uint64_t> off[] = {
+        {core::OffState::Runq, st.split.runq_ns}, {core::OffState::IoWait, st.split.iowait_ns},
+        {core::OffState::Sleep, st.split.sleep_ns}};
+    fmt::format_to(std::back_inserter(out), "syscall_state_seconds_total{{{},state=\"oncpu\"}} {}\n", labels,
+                   seconds(st.oncpu_ns()));
+    for (const auto& [state, ns] : off)
+      fmt::format_to(std::back_inserter(out), "syscall_state_seconds_total{{{},state=\"{}\"}} {}\n", labels,
+                     core::off_state_key(state), seconds(ns));
+  }
+}
+
 void health(Out& out, const core::CumulativeStats& stats, const PrometheusMeta& meta) {
   const core::Health& h = stats.health();
   family(out, "syslat_events_lost_total", "counter",
@@ -122,6 +144,7 @@ std::string render_prometheus(const core::CumulativeStats& stats, const Promethe
   call_counters(out, stats, meta);
   slow_counter(out, stats);
   duration_histogram(out, stats, meta);
+  if (meta.states) state_counter(out, stats);
   health(out, stats, meta);
   return fmt::to_string(out);
 }

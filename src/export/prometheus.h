@@ -1,8 +1,9 @@
 // The Prometheus text exposition format (version 0.0.4) of the cumulative
 // model, for syslatd's GET /metrics. Pure: no BPF, no HTTP.
 //
-// Series: syscall_total, syscall_errors_total, syscall_slow_total and the
-// syscall_duration_seconds histogram, labelled syscall="read"; i386 calls
+// Series: syscall_total, syscall_errors_total, syscall_slow_total, the
+// syscall_duration_seconds histogram and syscall_state_seconds_total (its
+// sum split by state="oncpu|runq|iowait|sleep"), labelled syscall="read"; i386 calls
 // (32-bit callers on x86_64) also carry abi="i386", so the same name of the
 // two ABIs never shares a series (abi="" selects the native ones). With
 // per-process counts (-P), syscall_total and syscall_errors_total carry
@@ -32,6 +33,9 @@ struct PrometheusMeta {
   // while there is none, nothing is counted). True without one.
   bool target_present = true;
   bool per_process = false;  // -P: pid/comm labels on the call counters
+  // The source splits timed calls' time (BpfOptions::states):
+  // syscall_state_seconds_total is served.
+  bool states = false;
   // The histogram's finite `le` bounds in ns, ascending, each a kernel
   // bucket boundary (core::bucket_bound_at_or_below) so the counts are exact.
   std::vector<uint64_t> bucket_bounds_ns;
