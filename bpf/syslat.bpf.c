@@ -461,17 +461,24 @@ static __always_inline void switched_out(struct entry_slot *e, __u64 now, __u32 
 	e->off_state = state;
 }
 
+/* An off-CPU interval of d ns, spent in state, ends. (Branches, not an
+ * index: the verifier sees each store in bounds.) */
+static __always_inline void add_off(__u64 off_ns[SYSLAT_OFF_STATES], __u32 state, __u64 d)
+{
+	if (state == SYSLAT_STATE_RUNQ)
+		off_ns[SYSLAT_STATE_RUNQ] += d;
+	else if (state == SYSLAT_STATE_IOWAIT)
+		off_ns[SYSLAT_STATE_IOWAIT] += d;
+	else
+		off_ns[SYSLAT_STATE_SLEEP] += d;
+}
+
 /* The off-CPU interval of a parked call ends at now: its length. */
 static __always_inline __u64 switched_in(struct entry_slot *e, __u64 now)
 {
 	__u64 d = now - e->off_since;
 
-	if (e->off_state == SYSLAT_STATE_RUNQ)
-		e->off_ns[SYSLAT_STATE_RUNQ] += d;
-	else if (e->off_state == SYSLAT_STATE_IOWAIT)
-		e->off_ns[SYSLAT_STATE_IOWAIT] += d;
-	else
-		e->off_ns[SYSLAT_STATE_SLEEP] += d;
+	add_off(e->off_ns, e->off_state, d);
 	return d;
 }
 
@@ -630,12 +637,7 @@ static __always_inline void end_split(struct call_split *split, __u64 start, boo
 
 	if (!split_states || !from_parked || !split->switches)
 		return;
-	if (split->off_state == SYSLAT_STATE_RUNQ)
-		split->off_ns[SYSLAT_STATE_RUNQ] += d;
-	else if (split->off_state == SYSLAT_STATE_IOWAIT)
-		split->off_ns[SYSLAT_STATE_IOWAIT] += d;
-	else
-		split->off_ns[SYSLAT_STATE_SLEEP] += d;
+	add_off(split->off_ns, split->off_state, d);
 	if (slow_kstack)
 		keep_longest_block(bpf_get_current_task_btf(), start, d);
 }

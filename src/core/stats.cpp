@@ -4,23 +4,18 @@
 
 namespace syslat::core {
 
-std::string_view off_state_key(OffState s) {
-  switch (s) {
-    case OffState::Runq: return "runq";
-    case OffState::IoWait: return "iowait";
-    case OffState::Sleep: break;
-  }
-  return "sleep";
-}
+namespace {
 
-std::string_view off_state_text(OffState s) {
-  switch (s) {
-    case OffState::Runq: return "runqueue";
-    case OffState::IoWait: return "I/O";
-    case OffState::Sleep: break;
-  }
-  return "sleep";
-}
+struct StateNames {
+  std::string_view key, text;
+};
+// By OffState.
+constexpr StateNames kStateNames[] = {{"runq", "runqueue"}, {"iowait", "I/O"}, {"sleep", "sleep"}};
+
+}  // namespace
+
+std::string_view off_state_key(OffState s) { return kStateNames[static_cast<size_t>(s)].key; }
+std::string_view off_state_text(OffState s) { return kStateNames[static_cast<size_t>(s)].text; }
 
 void TimeSplit::merge(const TimeSplit& o) {
   runq_ns += o.runq_ns;
