@@ -427,3 +427,30 @@ class LossTest(unittest.TestCase):
         for d, (v, _) in enumerate(self.samples["floor"][REDIS]):
             self.samples["floor"][REDIS][d] = (v * 1.08, True)
         self.assertIn("cannot be kept here: the floor alone loses more", render_text(self.table()[0]))
+
+
+class SwitchStatsTest(unittest.TestCase):
+    def test_costs_per_switch_on_a_switch_workload(self):
+        # 1000 switches the workload made, 1100 machine-wide; 2 syscalls per switch.
+        progs = {"sys_enter": {"ns": 60000, "runs": 2200}, "sys_exit": {"ns": 80000, "runs": 2200},
+                 "sched_switch": {"ns": 55000, "runs": 1100}}
+        s = bs.summarize([bs.sample(progs, 1000, unit=bs.SWITCH_TRACEPOINT)] * 3, 10.0)
+        self.assertEqual(s["unit"], "sched_switch")
+        self.assertAlmostEqual(s["programs"]["sched_switch"]["ns_per_run"], 50.0)
+        self.assertAlmostEqual(s["programs"]["sys_exit"]["runs_per_call"], 2.0)
+        self.assertAlmostEqual(s["ns_per_call"], 195000 / 1100)
+        self.assertAlmostEqual(s["calibrated_ns_per_call"], (195000 - 5500 * 10.0) / 1100)
+        self.assertAlmostEqual(s["workload_share"], 1000 / 1100)
+
+    def test_a_tool_without_a_sched_switch_program_per_switch_the_workload_made(self):
+        floor = {"sys_enter": {"ns": 20000, "runs": 2000}, "sys_exit": {"ns": 20000, "runs": 2000}}
+        self.assertEqual(bs.calls_of(floor, bs.SWITCH_TRACEPOINT, 1000), 1000)
+        self.assertEqual(bs.calls_of(floor, bs.EXIT_TRACEPOINT, 1000), 2000)  # per syscall as before
+        s = bs.summarize([bs.sample(floor, 1000, unit=bs.SWITCH_TRACEPOINT)], 10.0)
+        self.assertAlmostEqual(s["ns_per_call"], 40.0)
+        self.assertAlmostEqual(s["programs"]["sys_exit"]["runs_per_call"], 2.0)
+
+    def test_per_syscall_samples_keep_their_shape(self):
+        self.assertNotIn("unit", bs.sample({}, 1))
+        s = bs.summarize([bs.sample({"sys_exit": {"ns": 100, "runs": 10}}, 10)], None)
+        self.assertNotIn("unit", s)
