@@ -145,6 +145,7 @@ class Bench:
         self.redis = None      # the redis workload's server (bench_redis.Server), while it runs
         self.redis_requests = 0
         self.sched_loops = 0
+        self.sched_startup_ns = 0.0
         self.warnings = []
         self.our_pids = set()
         self.other = None
@@ -197,7 +198,8 @@ class Bench:
         every row says so for that workload (and the rows that run nothing
         else are left out)."""
         try:
-            m = bench_sched.benchmark(self.loop_cpu, 20000, *self.logs("calibrate_sched"))
+            self.sched_startup_ns = bench_sched.startup_cpu_ns(self.loop_cpu, *self.logs("calibrate_sched_startup"))
+            m = bench_sched.benchmark(self.loop_cpu, 20000, *self.logs("calibrate_sched"), self.sched_startup_ns)
         except Unavailable as err:
             self.workload_statuses[SCHED] = err.status
             for row in self.rows:
@@ -208,7 +210,7 @@ class Bench:
         ns_loop = m.fields["ns_per_loop"]
         self.sched_loops = self.args.sched_loops or int(min(2e6, max(5e3, round(target_s * 1e9 / ns_loop, -3))))
         progress(f"calibrated: perf bench sched pipe {ns_loop:.0f} ns/loop, {m.fields['switches_per_loop']:.2f} "
-                 f"switches/loop -> {self.sched_loops:,} loops")
+                 f"switches/loop, start-up {self.sched_startup_ns / 1e6:.1f} ms CPU -> {self.sched_loops:,} loops")
 
     # ---- the redis workload ----
     def start_redis(self, quick):
@@ -289,7 +291,8 @@ class Bench:
         if workload == REDIS:
             return self.redis_sample(log_name, scale * (REDIS_SLOW_SCALE if slow else 1.0), tool_pid)
         if workload == SCHED:
-            return bench_sched.benchmark(self.loop_cpu, max(1000, int(self.sched_loops * scale)), *self.logs(log_name))
+            return bench_sched.benchmark(self.loop_cpu, max(1000, int(self.sched_loops * scale)), *self.logs(log_name),
+                                         self.sched_startup_ns)
         return run_command(self.workload_argv(workload, scale=scale), *self.logs(log_name))
 
     def runnable(self, row):
@@ -635,7 +638,7 @@ def main():
                      "redis_requests": bench.redis_requests, "redis_clients": args.redis_clients,
                      "redis_transport": "tcp" if args.redis_tcp else "unix", "redis_restart": args.redis_restart,
                      "redis_server_starts": bench.redis.starts if bench.redis else 0,
-                     "sched_loops": bench.sched_loops,
+                     "sched_loops": bench.sched_loops, "sched_startup_cpu_ns": bench.sched_startup_ns,
                      "bpf_stats": not args.no_bpf_stats},
         "poll": poll_results(rows, poll),
         "tracer": tracer_results(rows, bench.samples, bench.statuses, bench.tracer),

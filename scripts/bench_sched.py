@@ -4,21 +4,27 @@ on sched_switch runs at every switch: our timed mode's, with and without the
 split of a call's time into on CPU / runqueue / I/O wait / sleep, and
 libbpf-tools runqlat's, the anchor.
 
-perf bench sched pipe forks two processes that pass a token back and forth
-through two pipes, `-l` round trips ("loops"; perf's "ops"). Both are pinned
-to the workload's CPU (taskset; the children inherit it): each round trip is
-then two context switches, one per process, with no cross-CPU wake-up, which
-on this VM would drown the rest (as for path_block). perf prints the loop's
-wall time ("Total time", and usecs/op to the microsecond's millionth: the
-time from before the first fork to after the second child was reaped, over
-the loops).
+perf bench sched pipe (perf 6.1) forks one process and plays the other
+itself: the two pass a token back and forth through two pipes, `-l` round
+trips ("loops"; perf's "ops"). Both are pinned to the workload's CPU
+(taskset; the child inherits it): each round trip is then two context
+switches, one per process, with no cross-CPU wake-up, which on this VM
+would drown the rest (as for path_block). perf prints the loop's wall time
+("Total time", and usecs/op to the microsecond's millionth: the time from
+before the fork to after the child was reaped, over the loops).
 
-The switches are counted, not assumed: perf reaps both processes, so the
-rusage wait4 gives for perf holds their context switches too (ru_nvcsw, the
+The switches are counted, not assumed: perf reaps its child, so the rusage
+wait4 gives for perf holds both processes' context switches (ru_nvcsw, the
 voluntary ones: a read that blocked; ru_nivcsw, the involuntary ones: the
 writer preempted by the reader it woke). A sample's value is perf's elapsed
-time over those switches: ns per context switch. Its CPU share is the
-rusage's CPU time over the wall time of the whole run.
+time over those switches: ns per context switch.
+
+perf itself is one of the two processes (it forks the other and plays its
+part): their CPU time is the rusage, which also holds perf's start-up and
+exit (~9 ms of CPU here). A sample's CPU share is the rusage less that
+(measured once per run: startup_cpu_ns(), a one-loop run) over perf's
+elapsed time; over the whole run's wall time instead, the start-up would
+bring a quarter-second sample near the 90 % of an uncontended one.
 
 Every process started here is stopped by its own PID.
 """
@@ -26,7 +32,6 @@ import os
 import re
 import shutil
 import subprocess
-import time
 
 from bench_procs import Measurement, Unavailable, high_priority, read_text, wait_exited
 
@@ -57,27 +62,28 @@ def parse(text):
     return int(loops.group(1)), float(per_op.group(1)) * 1000.0
 
 
-def measurement(text, switches, cpu_ns, wall_ns):
-    """A sample from perf's output and the rusage of perf and its children:
+def measurement(text, switches, loop_cpu_ns):
+    """A sample from perf's output and the rusage of perf and its child:
     ns per context switch (perf's elapsed time over the switches counted),
-    and the numbers it comes from in `fields`. `switches` of both children
-    (and perf's own few) from ru_nvcsw + ru_nivcsw."""
+    and the numbers it comes from in `fields`. `switches` of both processes
+    from ru_nvcsw + ru_nivcsw; `loop_cpu_ns` their CPU time less perf's
+    start-up and exit."""
     loops, ns_per_loop = parse(text)
     if switches <= 0:
         raise ValueError("no context switch counted")
     elapsed_ns = ns_per_loop * loops
-    cpu_share = cpu_ns / wall_ns if wall_ns > 0 else None
+    cpu_share = loop_cpu_ns / elapsed_ns if elapsed_ns > 0 else None
     fields = {"ns_per_switch": elapsed_ns / switches, "loops": loops, "ns_per_loop": ns_per_loop,
               "switches": switches, "switches_per_loop": switches / loops, "elapsed_ns": elapsed_ns,
-              "cpu_share": cpu_share}
+              "loop_cpu_ns": loop_cpu_ns, "cpu_share": cpu_share}
     return Measurement(fields["ns_per_switch"], cpu_share, fields)
 
 
-def benchmark(cpu, loops, out_path, err_path):
-    """One sample: `loops` round trips on `cpu`; returns its Measurement."""
+def benchmark(cpu, loops, out_path, err_path, startup_ns=0.0):
+    """One sample: `loops` round trips on `cpu`; returns its Measurement
+    (`startup_ns`: what startup_cpu_ns() gave)."""
     if (reason := missing()) is not None:
         raise Unavailable(reason)
-    began = time.monotonic_ns()
     with open(out_path, "w") as out, open(err_path, "w") as err:
         proc = subprocess.Popen(argv(cpu, loops), stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                                 preexec_fn=high_priority)
@@ -91,7 +97,6 @@ def benchmark(cpu, loops, out_path, err_path):
             proc.kill()
             proc.wait()
             raise
-        wall = time.monotonic_ns() - began
         _, status, ru = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
     text = read_text(out_path) + read_text(err_path)
@@ -99,6 +104,15 @@ def benchmark(cpu, loops, out_path, err_path):
         lines = [line for line in text.splitlines() if line.strip()]
         raise Unavailable(f"failed (rc={proc.returncode}): {lines[-1][:100] if lines else 'no output'}")
     try:
-        return measurement(text, ru.ru_nvcsw + ru.ru_nivcsw, (ru.ru_utime + ru.ru_stime) * 1e9, wall)
+        return measurement(text, ru.ru_nvcsw + ru.ru_nivcsw, (ru.ru_utime + ru.ru_stime) * 1e9 - startup_ns)
     except ValueError as err:
         raise Unavailable(f"failed: {err}")
+
+
+def startup_cpu_ns(cpu, out_path, err_path, runs=3):
+    """perf's start-up and exit: the median CPU time of a one-loop run."""
+    values = []
+    for _ in range(runs):
+        m = benchmark(cpu, 1, out_path, err_path)
+        values.append(m.fields["loop_cpu_ns"])
+    return sorted(values)[len(values) // 2]

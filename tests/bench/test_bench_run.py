@@ -147,7 +147,7 @@ class SchedHarnessTest(unittest.TestCase):
     def setUpClass(cls):
         need(os.path.join(BUILD, "syscount"), os.path.join(BENCH, "bench_floor_loader"))
         cmd = [os.path.join(SCRIPTS, "bench.sh"), "--build", BUILD, "--quick", "--rounds", "1", "--no-poll",
-               "--json", "--foreign-wait", "0", "--sched-loops", "5000", "--only", "sched"]
+               "--json", "--foreign-wait", "0", "--sched-loops", "20000", "--only", "sched"]
         run = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
         if run.returncode != 0:
             raise AssertionError(f"bench.sh failed ({run.returncode}): {run.stderr[-2000:]}")
@@ -163,7 +163,7 @@ class SchedHarnessTest(unittest.TestCase):
             # Both processes on one CPU: each round trip is a switch of each, whatever is attached.
             self.assertGreaterEqual(r["switches_per_loop"], 1.99, key)
             self.assertLess(r["switches_per_loop"], 2.2, key)
-        self.assertEqual(self.report["settings"]["sched_loops"], 5000)
+        self.assertEqual(self.report["settings"]["sched_loops"], 20000)
         self.assertEqual([r for r in self.report["getppid"] if r["status"] != "not run"], [])
 
     def test_the_split_against_runqlat(self):

@@ -453,21 +453,22 @@ class SchedOutputTest(unittest.TestCase):
         self.assertAlmostEqual(ns, 6447.24)
 
     def test_ns_per_switch_from_the_switches_counted(self):
-        # Both processes on one CPU: a round trip is 2 switches (and perf's own few besides).
-        m = bench_sched.measurement(PERF_PIPE, 100006, 0.3e9, 0.33e9)
+        # Both processes on one CPU: a round trip is 2 switches (and a few of perf's start-up besides).
+        m = bench_sched.measurement(PERF_PIPE, 100006, 0.31e9)
         self.assertAlmostEqual(m.ns, 50000 * 6447.24 / 100006)
         self.assertAlmostEqual(m.fields["switches_per_loop"], 2.00012)
         self.assertEqual(m.fields["switches"], 100006)
-        self.assertAlmostEqual(m.cpu_share, 0.3 / 0.33)
+        self.assertAlmostEqual(m.fields["elapsed_ns"], 322362000.0)
+        self.assertAlmostEqual(m.cpu_share, 0.31e9 / 322362000.0)  # over perf's elapsed time, not the run's
         self.assertTrue(bench_overhead.uncontended(m))
         # Another task had the CPU a third of the time: measured again, then tainted.
-        self.assertFalse(bench_overhead.uncontended(bench_sched.measurement(PERF_PIPE, 100006, 0.2e9, 0.3e9)))
+        self.assertFalse(bench_overhead.uncontended(bench_sched.measurement(PERF_PIPE, 100006, 0.21e9)))
 
     def test_no_result_without_its_lines_or_switches(self):
         with self.assertRaises(ValueError):
             bench_sched.parse("# Running 'sched/pipe' benchmark:\n")
         with self.assertRaises(ValueError):
-            bench_sched.measurement(PERF_PIPE, 0, 1.0, 1.0)
+            bench_sched.measurement(PERF_PIPE, 0, 1.0)
 
     def test_both_processes_pinned_to_the_workloads_cpu(self):
         self.assertEqual(bench_sched.argv(1, 5000), ["taskset", "-c", "1", "perf", "bench", "sched", "pipe", "-l", "5000"])
