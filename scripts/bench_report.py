@@ -275,9 +275,11 @@ def workload_results(rows, samples, statuses, workload, fields=None, bpf=None):
         row_bpf = bpf_rows.get(row.key, {}).get(workload)
         if row.peer_over and row.peer and with_targets:
             # What the row adds over peer_over, beside the peer's whole cost: wall clock and BPF statistics.
-            bpf_added = bpf_added_ns(row_bpf, bpf_rows.get(row.peer_over, {}).get(workload))
+            parts = bpf_added_parts(row_bpf, bpf_rows.get(row.peer_over, {}).get(workload))
+            bpf_added = None if parts is None else sum(parts.values())
             out[-1].update(over=row.peer_over, over_label=label_of(by_key, row.peer_over), added_ns=added,
                            peer_label=peer_label, peer_overhead_ns=overhead(row.peer), bpf_added_ns=bpf_added,
+                           bpf_added_by_program=parts,
                            bpf_peer_ns=bpf_of(row.peer), bpf_x_peer=ratio(bpf_added, bpf_of(row.peer)))
         if same:
             out[-1].update(same_as=same, same_label=same_label, same_x=ratio(ovh, overhead(same)),
@@ -295,9 +297,9 @@ def difference(values, key, other):
     return None if a is None or b is None else a - b
 
 
-def bpf_added_ns(summary, other):
-    """BPF ns per call (per switch) a row's programs add over another row's,
-    at the row's own runs per call: per program, the difference of their
+def bpf_added_parts(summary, other):
+    """{program: BPF ns per call (per switch)} a row's programs add over
+    another row's, at the row's own runs per call: the difference of their
     calibrated ns per run times the row's runs of it per call (a program
     only one of them has counts whole). The runs per call of the syscall
     programs are machine-wide (other tasks' calls); holding them the same
@@ -309,13 +311,16 @@ def bpf_added_ns(summary, other):
         return p["calibrated_ns_per_run"] if p["calibrated_ns_per_run"] is not None else p["ns_per_run"]
 
     mine, theirs = summary["programs"], other["programs"]
-    added = 0.0
-    for tp, p in mine.items():
-        added += (per_run(p) - (per_run(theirs[tp]) if tp in theirs else 0.0)) * p["runs_per_call"]
-    for tp, p in theirs.items():
-        if tp not in mine:
-            added -= per_run(p) * p["runs_per_call"]
-    return added
+    parts = {tp: (per_run(p) - (per_run(theirs[tp]) if tp in theirs else 0.0)) * p["runs_per_call"]
+             for tp, p in mine.items()}
+    parts.update({tp: -per_run(p) * p["runs_per_call"] for tp, p in theirs.items() if tp not in mine})
+    return parts
+
+
+def bpf_added_ns(summary, other):
+    """The sum of bpf_added_parts(), or None."""
+    parts = bpf_added_parts(summary, other)
+    return None if parts is None else sum(parts.values())
 
 
 def label_of(by_key, key):
@@ -432,9 +437,13 @@ def comparison_lines(results, unit):
             continue
         if r.get("over"):
             ci = r["intervals"].get("x peer")
+            parts = r.get("bpf_added_by_program") or {}
+            shown = ", ".join(f"{tp} {ns:+.1f}" for tp, ns in sorted(parts.items(), key=lambda kv: -abs(kv[1]))
+                              if abs(ns) >= 0.05)
             lines.append(
                 f"{r['label']} adds {fmt(r['added_ns'], '+.1f')} ns/{unit} over {r['over_label']} "
-                f"(BPF {fmt(r['bpf_added_ns'], '+.1f')}); {r['peer_label']} costs {fmt(r['peer_overhead_ns'], '.1f')} "
+                f"(BPF {fmt(r['bpf_added_ns'], '+.1f')}{f': {shown}' if shown else ''}); "
+                f"{r['peer_label']} costs {fmt(r['peer_overhead_ns'], '.1f')} "
                 f"(BPF {fmt(r['bpf_peer_ns'], '.1f')}): x {fmt(r['x_peer'], '.2f')}"
                 f"{f' (90% interval {fmt_ci(ci)})' if ci else ''}, BPF x {fmt(r['bpf_x_peer'], '.2f')}")
         if r.get("same_as"):

@@ -613,6 +613,7 @@ class SplitReportTest(unittest.TestCase):
         bpf["syscount_L_states"] = {SCHED: [bs.sample(busier, 100, unit=bs.SWITCH_TRACEPOINT)] * 3}
         r = {r["key"]: r for r in fake_report(samples, fields, {}, bpf, keys=self.KEYS)[SCHED]}["syscount_L_states"]
         self.assertAlmostEqual(r["bpf_added_ns"], (40 - 30) * 1 + (27 - 25) * 3 + (20 - 20) * 3)
+        self.assertEqual(r["bpf_added_by_program"], {"sched_switch": 10.0, "sys_exit": 6.0, "sys_enter": 0.0})
         self.assertAlmostEqual(bench_report.bpf_added_ns(
             {"programs": {"a": {"ns_per_run": 5.0, "calibrated_ns_per_run": None, "runs_per_call": 2.0}}},
             {"programs": {"b": {"ns_per_run": 7.0, "calibrated_ns_per_run": None, "runs_per_call": 1.0}}}), 3.0)
@@ -655,8 +656,8 @@ class SplitReportTest(unittest.TestCase):
         self.assertIn(WORKLOADS[SCHED], text)
         self.assertIn("ns/switch", text)
         self.assertIn("context switches per loop", text)
-        self.assertIn("syscount -L --states adds +30.0 ns/switch over syscount -L (BPF +14.0); libbpf-tools runqlat "
-                      "costs 60.0 (BPF 50.0): x 0.50 (90% interval ", text)
+        self.assertIn("syscount -L --states adds +30.0 ns/switch over syscount -L (BPF +14.0: sched_switch +10.0, "
+                      "sys_exit +4.0); libbpf-tools runqlat costs 60.0 (BPF 50.0): x 0.50 (90% interval ", text)
         self.assertIn("BPF x 0.28", text)
         self.assertNotIn("adds +1.0 ns/call", text)  # on the loop, where runqlat does not run: no such line
         self.assertIn("syscount -L --states vs syscount -L: +1.0 ns/call, overhead x 1.00", text)
