@@ -422,7 +422,7 @@ def render_table(results, title, unit="call"):
         lines.append("context switches per call (the workload's getrusage, median): " + "; ".join(switches))
     per_loop = [f"{r['label']} {r['switches_per_loop']:.3f}" for r in results if r.get("switches_per_loop") is not None]
     if per_loop:
-        lines.append("context switches per loop (perf's rusage: ru_nvcsw + ru_nivcsw of its 2 processes and its own, "
+        lines.append("context switches per loop (perf's rusage: ru_nvcsw + ru_nivcsw of perf and the process it forks, "
                      "median): " + "; ".join(per_loop))
     return lines + comparison_lines(results, unit)
 
