@@ -33,7 +33,8 @@ def target_text(row, peer_label, checked=True, same_label=None, over_label=None)
     if checked and row.floor_max is not None:
         parts.append(f"<= {row.floor_max:g}x {'floor' if row.floor == FLOOR_KEY else row.floor}")
     if checked and row.peer_max is not None:
-        parts.append(f"<= {row.peer_max:g}x {peer_label}" + (f" over {over_label or row.peer_over}" if row.peer_over else ""))
+        over = f" over {over_label or row.peer_over}" if row.peer_over else ""
+        parts.append(f"<= {row.peer_max:g}x {peer_label}{over}")
     if checked and row.cpu_max is not None:
         parts.append(f"< {row.cpu_max * 100:g}% of a core")
     if same_label:
@@ -227,6 +228,7 @@ def workload_results(rows, samples, statuses, workload, fields=None, bpf=None):
     rng = random.Random(8)  # the same samples always give the same intervals
     rounds = {row.key: per_round(samples.get(row.key, {}).get(workload, []), row.per_round) for row in rows} \
         if workload in THROUGHPUT else {}
+    bpf_of = bpf_cost(bpf_rows, workload)
     out = []
     for row in rows:
         if workload not in row.workloads or row.kind == "poll":
@@ -254,7 +256,6 @@ def workload_results(rows, samples, statuses, workload, fields=None, bpf=None):
         result = evaluate(checks) if status == "ok" else ""
         if same_ci:
             result = "; ".join(filter(None, (result, same_verdict(same_label, same_ci))))
-        bpf_of = bpf_cost(bpf_rows, workload)
         out.append({
             "key": row.key, "label": row.label, "status": status,
             "samples_ns": [round(ns, 1) for ns, _ in pairs],
@@ -263,7 +264,8 @@ def workload_results(rows, samples, statuses, workload, fields=None, bpf=None):
             "median_ns": medians[row.key], "iqr_ns": iqr(runs) if runs else None,
             "overhead_ns": ovh, "x_floor": x_floor, "floor": row.floor, "x_own_floor": x_own_floor,
             "peer": row.peer, "x_peer": x_peer,
-            "target": target_text(row, peer_label, with_targets, same_label, label_of(by_key, row.peer_over)) if with_targets or same else "",
+            "target": target_text(row, peer_label, with_targets, same_label, label_of(by_key, row.peer_over))
+            if with_targets or same else "",
             "intervals": {name: ci for name, ci, _ in checks if ci},
             "result": result,
             "note": row.note,
