@@ -3,7 +3,9 @@ run_time_ns and run_cnt of each program an attached tool holds, taken around
 one run of a workload. On a noisy VM they move far less than wall-clock time.
 They are machine-wide: every task's calls run the programs, so each sample
 keeps how many calls the workload made itself, and the report says which
-share of the programs' runs that was.
+share of the programs' runs that was. Costs are per syscall (runs of the
+sys_exit program), or, on a context switch workload, per switch (runs of
+the sched_switch program; `unit` of the sample).
 
 The statistics cost something themselves (two clock reads per program run),
 so they are switched on only around those extra runs, never while wall-clock
@@ -17,6 +19,7 @@ from contextlib import contextmanager
 
 SYSCTL = "/proc/sys/kernel/bpf_stats_enabled"
 EXIT_TRACEPOINT = "sys_exit"
+SWITCH_TRACEPOINT = "sched_switch"
 
 
 def bpftool_json(*args):
@@ -55,12 +58,23 @@ def delta(programs, before, after):
     return out
 
 
-def calls_of(programs):
-    """The syscalls made while a sample ran (machine-wide): runs of the
-    sys_exit program; without one, the busiest program's runs."""
-    if EXIT_TRACEPOINT in programs:
-        return programs[EXIT_TRACEPOINT]["runs"]
+def calls_of(programs, unit=EXIT_TRACEPOINT, own=None):
+    """The events costs are divided by (machine-wide) while a sample ran: runs
+    of the `unit` program (sys_exit: syscalls; sched_switch: context
+    switches); without one, the workload's `own` count of them when the unit
+    is not sys_exit (a tool without a sched_switch program on a switch
+    workload: its cost per switch the workload made), else the busiest
+    program's runs."""
+    if unit in programs:
+        return programs[unit]["runs"]
+    if own and unit != EXIT_TRACEPOINT:
+        return own
     return max((d["runs"] for d in programs.values()), default=0)
+
+
+def units_of(s):
+    """calls_of() of a sample (see sample())."""
+    return calls_of(s["programs"], s.get("unit", EXIT_TRACEPOINT), s.get("workload_calls"))
 
 
 def ns_per_run(programs):
@@ -75,12 +89,16 @@ def empty_program_ns(floor_samples):
     return statistics.median(values) if values else None
 
 
-def sample(programs_delta, workload_calls, requests=None):
+def sample(programs_delta, workload_calls, requests=None, unit=EXIT_TRACEPOINT):
     """One round's statistics of one row and workload (`requests`: a server
-    workload's requests, to give the syscalls per request)."""
+    workload's requests, to give the syscalls per request; `unit`: the
+    program whose runs costs are divided by, and `workload_calls` the
+    workload's own count of them)."""
     out = {"programs": programs_delta, "workload_calls": workload_calls}
     if requests:
         out["requests"] = requests
+    if unit != EXIT_TRACEPOINT:
+        out["unit"] = unit
     return out
 
 
@@ -92,35 +110,38 @@ def spread(values):
 def summarize(samples, empty_ns):
     """Medians over a row's samples (one per round) for one workload:
     per program ns per run (raw and minus the empty program's), runs per
-    syscall, the whole tool's BPF time per syscall (raw and calibrated:
-    each run less what an empty program costs) with its range over the
-    rounds, and the share of the syscalls the workload made itself."""
-    shares = [s["workload_calls"] / calls_of(s["programs"]) for s in samples
-              if s.get("workload_calls") and calls_of(s["programs"]) > 0]
-    usable = [s["programs"] for s in samples if calls_of(s["programs"]) > 0]
+    syscall (per switch: see sample()'s unit), the whole tool's BPF time per
+    syscall (raw and calibrated: each run less what an empty program costs)
+    with its range over the rounds, and the share of the syscalls the
+    workload made itself."""
+    shares = [s["workload_calls"] / units_of(s) for s in samples if s.get("workload_calls") and units_of(s) > 0]
+    usable = [(s["programs"], units_of(s)) for s in samples if units_of(s) > 0]
     if not usable:
         return None
     programs = {}
-    for tp in sorted({tp for s in usable for tp in s}):
-        runs = [s[tp] for s in usable if tp in s and s[tp]["runs"] > 0]
+    for tp in sorted({tp for s, _ in usable for tp in s}):
+        runs = [s[tp] for s, _ in usable if tp in s and s[tp]["runs"] > 0]
         if not runs:
             continue
         ns = statistics.median(d["ns"] / d["runs"] for d in runs)
-        per_call = statistics.median(s[tp]["runs"] / calls_of(s) for s in usable if tp in s)
+        per_call = statistics.median(s[tp]["runs"] / n for s, n in usable if tp in s)
         programs[tp] = {"ns_per_run": ns, "calibrated_ns_per_run": ns - empty_ns if empty_ns is not None else None,
                         "runs_per_call": per_call}
-    raw = statistics.median(sum(d["ns"] for d in s.values()) / calls_of(s) for s in usable)
+    raw = statistics.median(sum(d["ns"] for d in s.values()) / n for s, n in usable)
     calibrated = None
     per_round = []
     if empty_ns is not None:
-        per_round = [sum(d["ns"] - d["runs"] * empty_ns for d in s.values()) / calls_of(s) for s in usable]
+        per_round = [sum(d["ns"] - d["runs"] * empty_ns for d in s.values()) / n for s, n in usable]
         calibrated = statistics.median(per_round)
-    per_request = [calls_of(s["programs"]) / s["requests"] for s in samples
-                   if s.get("requests") and calls_of(s["programs"]) > 0]
-    return {"samples": len(usable), "ns_per_call": raw, "calibrated_ns_per_call": calibrated,
-            "calibrated_range": spread(per_round), "workload_share": statistics.median(shares) if shares else None,
-            "calls_per_request": statistics.median(per_request) if per_request else None,
-            "programs": programs}
+    per_request = [units_of(s) / s["requests"] for s in samples if s.get("requests") and units_of(s) > 0]
+    out = {"samples": len(usable), "ns_per_call": raw, "calibrated_ns_per_call": calibrated,
+           "calibrated_range": spread(per_round), "workload_share": statistics.median(shares) if shares else None,
+           "calls_per_request": statistics.median(per_request) if per_request else None,
+           "programs": programs}
+    units = {s.get("unit", EXIT_TRACEPOINT) for s in samples}
+    if units != {EXIT_TRACEPOINT}:
+        out["unit"] = units.pop() if len(units) == 1 else "mixed"
+    return out
 
 
 class Switch:

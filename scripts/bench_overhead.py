@@ -19,11 +19,12 @@ import time
 
 import bench_bpfstats
 import bench_redis
+import bench_sched
 from bench_poll import PtyTool, measure_polling, start_poll_row
 from bench_procs import (Tool, Unavailable, Workloads, check_executable, free_port, run_command, syscall_tracers,
                          tracer_cpu)
 from bench_report import bpf_results, render_json, render_text, poll_results, tracer_results, workload_results
-from bench_rows import FLOOR_KEY, GETPPID, PAIR, PAIR_ONE_CPU, PATH, PIPE, REDIS, ROWS, WORKLOADS
+from bench_rows import FLOOR_KEY, GETPPID, PAIR, PAIR_ONE_CPU, PATH, PER_SWITCH, PIPE, REDIS, ROWS, SCHED, WORKLOADS
 
 SETTLE_AFTER_DETACH_S = 0.15
 # The BPF statistics are averages over every run of a program: a quarter of
@@ -52,6 +53,8 @@ def parse_args():
     p.add_argument("--redis-requests", type=int,
                    help="redis-benchmark requests per test (SET, GET) per sample (default: calibrated to ~1 s, "
                         "--quick ~0.4 s)")
+    p.add_argument("--sched-loops", type=int,
+                   help="perf bench sched pipe round trips per sample (default: calibrated to ~0.5 s, --quick ~0.25 s)")
     p.add_argument("--redis-clients", type=int, default=50, help="redis-benchmark connections (default 50)")
     p.add_argument("--redis-tcp", action="store_true",
                    help="redis-benchmark over TCP on 127.0.0.1 instead of the server's unix socket")
@@ -141,6 +144,8 @@ class Bench:
         self.workload_statuses = {}  # workload -> why no row can run it ("not installed: ...")
         self.redis = None      # the redis workload's server (bench_redis.Server), while it runs
         self.redis_requests = 0
+        self.sched_loops = 0
+        self.sched_startup_ns = 0.0
         self.warnings = []
         self.our_pids = set()
         self.other = None
@@ -182,8 +187,30 @@ class Bench:
                  f"pipe_mix {ns_pipe:.0f} ns/call -> {self.pipe_calls:,} calls per thread; "
                  f"pair {ns_pair:.0f} ns/call -> {self.pair_calls:,} calls per thread; "
                  f"path_block {ns_path:.0f} ns/call -> {self.path_calls:,} calls")
+        if SCHED in used:
+            self.size_sched(one_process_s)
         if REDIS in used:
             self.start_redis(quick)
+
+    # ---- the context switch workload ----
+    def size_sched(self, target_s):
+        """Sizes perf bench sched pipe's samples to ~target_s; without perf
+        every row says so for that workload (and the rows that run nothing
+        else are left out)."""
+        try:
+            self.sched_startup_ns = bench_sched.startup_cpu_ns(self.loop_cpu, *self.logs("calibrate_sched_startup"))
+            m = bench_sched.benchmark(self.loop_cpu, 20000, *self.logs("calibrate_sched"), self.sched_startup_ns)
+        except Unavailable as err:
+            self.workload_statuses[SCHED] = err.status
+            for row in self.rows:
+                if SCHED in row.workloads and not set(row.workloads) - {SCHED}:
+                    self.statuses[row.key] = err.status
+            progress(f"sched workload: {err.status}")
+            return
+        ns_loop = m.fields["ns_per_loop"]
+        self.sched_loops = self.args.sched_loops or int(min(2e6, max(5e3, round(target_s * 1e9 / ns_loop, -3))))
+        progress(f"calibrated: perf bench sched pipe {ns_loop:.0f} ns/loop, {m.fields['switches_per_loop']:.2f} "
+                 f"switches/loop, start-up {self.sched_startup_ns / 1e6:.1f} ms CPU -> {self.sched_loops:,} loops")
 
     # ---- the redis workload ----
     def start_redis(self, quick):
@@ -263,6 +290,9 @@ class Bench:
         """One run of a workload: its Measurement (`slow`: under a ptrace-based tool)."""
         if workload == REDIS:
             return self.redis_sample(log_name, scale * (REDIS_SLOW_SCALE if slow else 1.0), tool_pid)
+        if workload == SCHED:
+            return bench_sched.benchmark(self.loop_cpu, max(1000, int(self.sched_loops * scale)), *self.logs(log_name),
+                                         self.sched_startup_ns)
         return run_command(self.workload_argv(workload, scale=scale), *self.logs(log_name))
 
     def runnable(self, row):
@@ -315,7 +345,11 @@ class Bench:
                     f = m.fields or {}
                     # redis: every test's requests, to give the syscalls per request
                     requests = len(bench_redis.TESTS) * f["requests"] if "requests" in f else None
-                    out[w] = bench_bpfstats.sample(delta, f.get("total_calls"), requests)
+                    if w in PER_SWITCH:  # per context switch: the workload's own, against sched_switch's runs
+                        out[w] = bench_bpfstats.sample(delta, f.get("switches"),
+                                                       unit=bench_bpfstats.SWITCH_TRACEPOINT)
+                    else:
+                        out[w] = bench_bpfstats.sample(delta, f.get("total_calls"), requests)
         except OSError as err:  # the sysctl cannot be written: no statistics, the wall clock goes on
             self.stats_switch = None
             self.warn(f"no per-program cost: cannot switch {bench_bpfstats.SYSCTL}: {err}")
@@ -604,6 +638,7 @@ def main():
                      "redis_requests": bench.redis_requests, "redis_clients": args.redis_clients,
                      "redis_transport": "tcp" if args.redis_tcp else "unix", "redis_restart": args.redis_restart,
                      "redis_server_starts": bench.redis.starts if bench.redis else 0,
+                     "sched_loops": bench.sched_loops, "sched_startup_cpu_ns": bench.sched_startup_ns,
                      "bpf_stats": not args.no_bpf_stats},
         "poll": poll_results(rows, poll),
         "tracer": tracer_results(rows, bench.samples, bench.statuses, bench.tracer),

@@ -6,7 +6,7 @@ import random
 import statistics
 
 from bench_bpfstats import empty_program_ns, summarize
-from bench_rows import BASELINE_KEY, FLOOR_KEY, GETPPID, LOSS_MAX, THROUGHPUT, WORKLOADS
+from bench_rows import BASELINE_KEY, FLOOR_KEY, GETPPID, LOSS_MAX, PER_SWITCH, THROUGHPUT, WORKLOADS
 
 
 def median(samples):
@@ -26,14 +26,19 @@ def ratio(num, den):
     return num / den
 
 
-def target_text(row, peer_label):
+def target_text(row, peer_label, checked=True, same_label=None, over_label=None):
+    """The targets of a row on a workload: its limits where it is `checked`,
+    and "= X" where its overhead should equal row X's (`same_label`)."""
     parts = []
-    if row.floor_max is not None:
+    if checked and row.floor_max is not None:
         parts.append(f"<= {row.floor_max:g}x {'floor' if row.floor == FLOOR_KEY else row.floor}")
-    if row.peer_max is not None:
-        parts.append(f"<= {row.peer_max:g}x {peer_label}")
-    if row.cpu_max is not None:
+    if checked and row.peer_max is not None:
+        over = f" over {over_label or row.peer_over}" if row.peer_over else ""
+        parts.append(f"<= {row.peer_max:g}x {peer_label}{over}")
+    if checked and row.cpu_max is not None:
         parts.append(f"< {row.cpu_max * 100:g}% of a core")
+    if same_label:
+        parts.append(f"= {same_label}")
     return ", ".join(parts)
 
 
@@ -54,6 +59,14 @@ def evaluate(checks):
     return f"{verdict}{star} ({detail})" if detail else verdict + star
 
 
+def same_verdict(label, ci):
+    """'same as X' when the interval of the ratio of the overheads holds 1,
+    else 'differs from X'; with the interval. '' without one."""
+    if ci is None:
+        return ""
+    return f"{'same as' if ci[0] <= 1.0 <= ci[1] else 'differs from'} {label} ({fmt_ci(ci)})"
+
+
 def fmt_ci(ci):
     hi = "inf" if math.isinf(ci[1]) else f"{ci[1]:.2f}"
     return f"{ci[0]:.2f}-{hi}"
@@ -63,17 +76,21 @@ BOOTSTRAP_RESAMPLES = 2000
 CONFIDENCE = 0.90
 
 
-def ratio_interval(used, key, ref_key, rng):
+def ratio_interval(used, key, ref_key, rng, num_base=BASELINE_KEY):
     """90 % bootstrap interval of overhead(key) / overhead(ref_key), resampling
-    each row's rounds (the baseline resample shared by both overheads)."""
+    each row's rounds (the baseline resample shared by both overheads). With
+    `num_base`, the numerator is key's median over that row's instead (what
+    key adds to it), resampled on its own."""
     row, ref, base = used.get(key), used.get(ref_key), used.get(BASELINE_KEY)
-    if not (row and ref and base):
+    over = used.get(num_base)
+    if not (row and ref and base and over):
         return None
     ratios = []
     for _ in range(BOOTSTRAP_RESAMPLES):
         b = statistics.median(rng.choices(base, k=len(base)))
         den = statistics.median(rng.choices(ref, k=len(ref))) - b
-        num = statistics.median(rng.choices(row, k=len(row))) - b
+        o = b if num_base == BASELINE_KEY else statistics.median(rng.choices(over, k=len(over)))
+        num = statistics.median(rng.choices(row, k=len(row))) - o
         ratios.append(num / den if den > 0 else math.inf)
     ratios.sort()
     tail = (1 - CONFIDENCE) / 2
@@ -211,6 +228,7 @@ def workload_results(rows, samples, statuses, workload, fields=None, bpf=None):
     rng = random.Random(8)  # the same samples always give the same intervals
     rounds = {row.key: per_round(samples.get(row.key, {}).get(workload, []), row.per_round) for row in rows} \
         if workload in THROUGHPUT else {}
+    bpf_of = bpf_cost(bpf_rows, workload)
     out = []
     for row in rows:
         if workload not in row.workloads or row.kind == "poll":
@@ -223,13 +241,21 @@ def workload_results(rows, samples, statuses, workload, fields=None, bpf=None):
         ovh = overhead(row.key) if row.key != BASELINE_KEY else None
         x_floor = ratio(ovh, floor)
         x_own_floor = ratio(ovh, overhead(row.floor)) if row.floor != FLOOR_KEY else None
-        x_peer = ratio(ovh, overhead(row.peer)) if row.peer else None
+        added = ovh if not row.peer_over else difference(medians, row.key, row.peer_over)
+        x_peer = ratio(added, overhead(row.peer)) if row.peer else None
         checks = []
         with_targets = workload in row.checked_on
         if with_targets and status == "ok":
             floor_ci = ratio_interval(used, row.key, row.floor, rng) if row.floor_max else None
-            peer_ci = ratio_interval(used, row.key, row.peer, rng) if row.peer_max else None
+            peer_ci = ratio_interval(used, row.key, row.peer, rng, num_base=row.peer_over or BASELINE_KEY) \
+                if row.peer_max else None
             checks = [(f"x {row.floor}", floor_ci, row.floor_max), ("x peer", peer_ci, row.peer_max)]
+        same = row.same_as if row.same_as and workload in row.same_on else None
+        same_label = label_of(by_key, same)
+        same_ci = ratio_interval(used, row.key, same, rng) if same and status == "ok" else None
+        result = evaluate(checks) if status == "ok" else ""
+        if same_ci:
+            result = "; ".join(filter(None, (result, same_verdict(same_label, same_ci))))
         out.append({
             "key": row.key, "label": row.label, "status": status,
             "samples_ns": [round(ns, 1) for ns, _ in pairs],
@@ -238,18 +264,75 @@ def workload_results(rows, samples, statuses, workload, fields=None, bpf=None):
             "median_ns": medians[row.key], "iqr_ns": iqr(runs) if runs else None,
             "overhead_ns": ovh, "x_floor": x_floor, "floor": row.floor, "x_own_floor": x_own_floor,
             "peer": row.peer, "x_peer": x_peer,
-            "target": target_text(row, peer_label) if with_targets else "",
+            "target": target_text(row, peer_label, with_targets, same_label, label_of(by_key, row.peer_over))
+            if with_targets or same else "",
             "intervals": {name: ci for name, ci, _ in checks if ci},
-            "result": evaluate(checks) if status == "ok" else "",
+            "result": result,
             "note": row.note,
             "switches_per_call": median_field(fields.get(row.key, {}).get(workload, []), "switches_per_call"),
-            "bpf_ns_per_call": (bpf_rows.get(row.key, {}).get(workload) or {}).get("calibrated_ns_per_call"),
+            "switches_per_loop": median_field(fields.get(row.key, {}).get(workload, []), "switches_per_loop"),
+            "bpf_ns_per_call": bpf_of(row.key),
             "calls_per_request": (bpf_rows.get(row.key, {}).get(workload) or {}).get("calls_per_request"),
         })
+        row_bpf = bpf_rows.get(row.key, {}).get(workload)
+        if row.peer_over and row.peer and with_targets:
+            # What the row adds over peer_over, beside the peer's whole cost: wall clock and BPF statistics.
+            parts = bpf_added_parts(row_bpf, bpf_rows.get(row.peer_over, {}).get(workload))
+            bpf_added = None if parts is None else sum(parts.values())
+            out[-1].update(over=row.peer_over, over_label=label_of(by_key, row.peer_over), added_ns=added,
+                           peer_label=peer_label, peer_overhead_ns=overhead(row.peer), bpf_added_ns=bpf_added,
+                           bpf_added_by_program=parts,
+                           bpf_peer_ns=bpf_of(row.peer), bpf_x_peer=ratio(bpf_added, bpf_of(row.peer)))
+        if same:
+            out[-1].update(same_as=same, same_label=same_label, same_x=ratio(ovh, overhead(same)),
+                           same_interval=same_ci, same_diff_ns=difference(medians, row.key, same),
+                           bpf_same_diff_ns=bpf_added_ns(row_bpf, bpf_rows.get(same, {}).get(workload)))
         if workload in THROUGHPUT:
             out[-1].update(throughput_fields(row, used, medians, fields.get(row.key, {}).get(workload, []), rng,
                                              rounds))
     return out
+
+
+def difference(values, key, other):
+    """values[key] - values[other], None when either is missing."""
+    a, b = values.get(key), values.get(other)
+    return None if a is None or b is None else a - b
+
+
+def bpf_added_parts(summary, other):
+    """{program: BPF ns per call (per switch)} a row's programs add over
+    another row's, at the row's own runs per call: the difference of their
+    calibrated ns per run times the row's runs of it per call (a program
+    only one of them has counts whole). The runs per call of the syscall
+    programs are machine-wide (other tasks' calls); holding them the same
+    for both keeps that noise out of the difference. None without both."""
+    if not summary or not other:
+        return None
+
+    def per_run(p):
+        return p["calibrated_ns_per_run"] if p["calibrated_ns_per_run"] is not None else p["ns_per_run"]
+
+    mine, theirs = summary["programs"], other["programs"]
+    parts = {tp: (per_run(p) - (per_run(theirs[tp]) if tp in theirs else 0.0)) * p["runs_per_call"]
+             for tp, p in mine.items()}
+    parts.update({tp: -per_run(p) * p["runs_per_call"] for tp, p in theirs.items() if tp not in mine})
+    return parts
+
+
+def bpf_added_ns(summary, other):
+    """The sum of bpf_added_parts(), or None."""
+    parts = bpf_added_parts(summary, other)
+    return None if parts is None else sum(parts.values())
+
+
+def label_of(by_key, key):
+    row = by_key.get(key)
+    return row.label if row else key
+
+
+def bpf_cost(bpf_rows, workload):
+    """key -> the row's calibrated BPF ns per call (per switch) on `workload`, or None."""
+    return lambda key: (bpf_rows.get(key, {}).get(workload) or {}).get("calibrated_ns_per_call")
 
 
 def bpf_results(rows, bpf_samples, floor_key):
@@ -324,8 +407,8 @@ def table_lines(results, title, head, row_line):
     return lines
 
 
-def render_table(results, title):
-    head = (f"{'config':<44} {'ns/call':>9} {'overhead':>9} {'IQR':>7} {'x floor':>7} {'x peer':>6} {'bpf ns':>6}  "
+def render_table(results, title, unit="call"):
+    head = (f"{'config':<44} {'ns/' + unit:>9} {'overhead':>9} {'IQR':>7} {'x floor':>7} {'x peer':>6} {'bpf ns':>6}  "
             f"{'target':<40} result")
 
     def row_line(r, label):
@@ -339,6 +422,38 @@ def render_table(results, title):
     switches = [f"{r['label']} {r['switches_per_call']:.3f}" for r in results if r.get("switches_per_call") is not None]
     if switches:
         lines.append("context switches per call (the workload's getrusage, median): " + "; ".join(switches))
+    per_loop = [f"{r['label']} {r['switches_per_loop']:.3f}" for r in results if r.get("switches_per_loop") is not None]
+    if per_loop:
+        lines.append("context switches per loop (perf's rusage: ru_nvcsw + ru_nivcsw of perf and the process it forks, "
+                     "median): " + "; ".join(per_loop))
+    return lines + comparison_lines(results, unit)
+
+
+def comparison_lines(results, unit):
+    """Under a table: what a row adds over another (peer_over) beside its
+    peer's whole cost, and rows that should cost what another does (same_as),
+    in wall-clock and BPF statistics ns."""
+    lines = []
+    for r in results:
+        if r["status"] != "ok":
+            continue
+        if r.get("over"):
+            ci = r["intervals"].get("x peer")
+            parts = r.get("bpf_added_by_program") or {}
+            shown = ", ".join(f"{tp} {ns:+.1f}" for tp, ns in sorted(parts.items(), key=lambda kv: -abs(kv[1]))
+                              if abs(ns) >= 0.05)
+            lines.append(
+                f"{r['label']} adds {fmt(r['added_ns'], '+.1f')} ns/{unit} over {r['over_label']} "
+                f"(BPF {fmt(r['bpf_added_ns'], '+.1f')}{f': {shown}' if shown else ''}); "
+                f"{r['peer_label']} costs {fmt(r['peer_overhead_ns'], '.1f')} "
+                f"(BPF {fmt(r['bpf_peer_ns'], '.1f')}): x {fmt(r['x_peer'], '.2f')}"
+                f"{f' (90% interval {fmt_ci(ci)})' if ci else ''}, BPF x {fmt(r['bpf_x_peer'], '.2f')}")
+        if r.get("same_as"):
+            ci = r.get("same_interval")
+            lines.append(
+                f"{r['label']} vs {r['same_label']}: {fmt(r['same_diff_ns'], '+.1f')} ns/{unit}, overhead "
+                f"x {fmt(r['same_x'], '.2f')}{f' (90% interval {fmt_ci(ci)})' if ci else ''}, "
+                f"BPF {fmt(r['bpf_same_diff_ns'], '+.1f')} ns/{unit}")
     return lines
 
 
@@ -414,7 +529,9 @@ def render_bpf(bpf, labels):
              "run_cnt, medians over rounds)",
              f"  calibration: the floor's empty tp_btf programs cost {fmt(empty, '.1f')} ns per run as measured; "
              "'cal' = less that per run; runs/call = runs per syscall (sys_exit runs, machine-wide); "
-             "range = lowest-highest cal/call over the rounds; share = the workload's own calls / all calls",
+             "range = lowest-highest cal/call over the rounds; share = the workload's own calls / all calls; "
+             "sched: per context switch instead (sched_switch runs, machine-wide; a tool without a sched_switch "
+             "program: per switch the workload made)",
              f"{'config':<44} {'workload':<8} {'raw/call':>8} {'cal/call':>8} {'range':>13} {'share':>5}  "
              "per program: ns/run (cal) x runs/call"]
     for key, per_w in bpf.get("rows", {}).items():
@@ -458,6 +575,8 @@ def render_text(report):
         f"(strace/perf trace/systrace -c: 1 x {s['slow_calls']:,}); "
         f"pipe_mix {s['pipe_calls']:,} calls per thread, CPUs {s['pipe_cpus']}; "
         f"pair {s.get('pair_calls', 0):,} calls per thread; path_block {s.get('path_calls', 0):,} calls",
+        *([f"        perf bench sched pipe: {s['sched_loops']:,} round trips per sample, both processes on CPU "
+           f"{s['loop_cpu']}"] if s.get("sched_loops") else []),
         *([f"        redis: {s['redis_requests']:,} requests per test (SET, then GET) per sample, "
            f"{s['redis_clients']} clients, no pipelining, {'TCP 127.0.0.1' if s['redis_transport'] == 'tcp' else 'unix socket'}, "
            f"{'a fresh server each round' if s.get('redis_restart') else 'one warm server for the run'} "
@@ -474,7 +593,10 @@ def render_text(report):
     # A workload none of the rows ran (--only) gets no table.
     tables = [w for w in WORKLOADS if any(r["status"] != "not run" for r in report.get(w, []))]
     for w in tables:
-        lines += [""] + (render_throughput if w in THROUGHPUT else render_table)(report[w], WORKLOADS[w])
+        if w in THROUGHPUT:
+            lines += [""] + render_throughput(report[w], WORKLOADS[w])
+        else:
+            lines += [""] + render_table(report[w], WORKLOADS[w], "switch" if w in PER_SWITCH else "call")
     if report.get("tracer") and any(r["status"] == "ok" for r in report["tracer"]):
         lines += [""] + render_tracer(report["tracer"], s["slow_calls"])
     if report.get("bpf_stats", {}).get("rows"):

@@ -28,7 +28,12 @@ Targets: overhead <= floor_max x the overhead of row `floor` (the empty
 tp_btf pair by default; timed rows use the pair that only reads the clock,
 docs/performance.md), and <= peer_max x the overhead of row `peer` (peer without
 peer_max: ratio shown for information), checked on the workloads in
-`checked_on` (the getppid loop, the reference workload, unless said).
+`checked_on` (the getppid loop, the reference workload, unless said). A
+row with `peer_over` is held to its peer by what it adds over that row (the
+difference of their medians / the peer's overhead: what the split of timed
+mode adds per switch against runqlat's whole cost). A row with `same_as`
+should cost what that row costs on the workloads in `same_on`: "unchanged"
+when the 90 % interval of the ratio of their overheads holds 1.
 `ours` rows print "not built yet" while the binary is missing or the
 subcommand says it is not implemented.
 """
@@ -41,6 +46,7 @@ PAIR = "pair"
 PAIR_ONE_CPU = "pair1"
 PATH = "path"
 REDIS = "redis"
+SCHED = "sched"
 
 # Workload key -> title of its table, in the order the tables are printed.
 WORKLOADS = {
@@ -55,6 +61,9 @@ WORKLOADS = {
           "then a pipe write and a read that blocks; ns per call",
     REDIS: "Workload 5: redis-server (workload CPU) and redis-benchmark (tools' CPU), SET and GET, no pipelining; "
            "what users feel: throughput loss against nothing attached",
+    SCHED: "Workload 6: perf bench sched pipe, its 2 processes on one CPU passing a token through 2 pipes; ns per "
+           "context switch (perf's elapsed time / the switches its processes made); a program on sched_switch runs "
+           "at each",
 }
 
 # Workloads whose samples are ns per request of a server: their table shows
@@ -63,6 +72,10 @@ THROUGHPUT = (REDIS,)
 # "eBPF should add < 5 %": the throughput an application loses while one of
 # our BPF tools is attached, on the redis workload.
 LOSS_MAX = 0.05
+# Workloads whose samples are ns per context switch: their BPF statistics are
+# per run of a sched_switch program (bench_bpfstats.SWITCH_TRACEPOINT), and
+# their table says ns/switch.
+PER_SWITCH = (SCHED,)
 
 READY_TRACING = r"(?m)^Tracing"
 
@@ -88,10 +101,13 @@ class Row:
     note: str = ""
     tty: bool = False                        # attach rows: run on a pseudo-terminal (a dashboard)
     checked_on: Tuple[str, ...] = (GETPPID,)  # workloads whose table checks the targets
+    peer_over: Optional[str] = None          # x peer = the overhead over this row (what the row adds to it) / the peer's
+    same_as: Optional[str] = None            # its overhead should equal this row's on `same_on` (the interval holds 1)
+    same_on: Tuple[str, ...] = (GETPPID,)
 
 
 B = (GETPPID, PIPE)  # rows that also run the two-thread pipe workload
-ALL = (GETPPID, PIPE, PAIR, PAIR_ONE_CPU, PATH, REDIS)
+ALL = (GETPPID, PIPE, PAIR, PAIR_ONE_CPU, PATH, REDIS, SCHED)
 PAIRS = (PAIR, PAIR_ONE_CPU)
 READY_TOP = r"calls/s"  # syslat-top's summary line: drawn once its programs are attached
 READY_SERVE = r"serving http"
@@ -106,14 +122,20 @@ ROWS = [
     Row("floor_clock", "clock floor: tp_btf pair, one ktime read each", "attach", "{bench}/bench_floor_loader --clock",
         workloads=(GETPPID, PATH), per_round=2),
     Row("floor_switch", "clock floor + empty tp_btf sched_switch", "attach",
-        "{bench}/bench_floor_loader --clock --switch", workloads=(PATH,),
+        "{bench}/bench_floor_loader --clock --switch", workloads=(PATH, SCHED),
         note="the least a timed tool that follows switched-out calls pays"),
     Row("syscount", "syscount", "attach", "{build}/syscount", workloads=(GETPPID, PIPE) + PAIRS + (REDIS,), floor_max=0.85,
         peer="bcc_syscount", peer_max=0.55, ours=True),
     Row("syscount_L", "syscount -L", "attach", "{build}/syscount -L", workloads=ALL, floor_max=1.15, floor="floor_clock",
         peer="bcc_syscount_L", peer_max=0.6, ours=True),
-    Row("syslat", "syslat", "attach", "{build}/syslat", floor_max=1.15, floor="floor_clock", peer="bcc_syscount_L",
-        peer_max=0.6, ours=True),
+    Row("syscount_L_states", "syscount -L --states", "attach", "{build}/syscount -L --states", workloads=(GETPPID, SCHED),
+        floor="floor_clock", peer="runqlat", peer_max=1.0, peer_over="syscount_L", ours=True, checked_on=(SCHED,),
+        same_as="syscount_L",
+        note="timed mode with the split (on CPU/runqueue/I/O/sleep) vs without (syscount -L): the same on calls "
+             "never switched out (getppid); what the split adds per switch (sched) against runqlat's cost"),
+    Row("syslat", "syslat", "attach", "{build}/syslat", workloads=(GETPPID, SCHED), floor_max=1.15, floor="floor_clock",
+        peer="bcc_syscount_L", peer_max=0.6, ours=True, same_as="syscount_L",
+        note="the split always on: the same per call as syscount -L where calls are never switched out"),
     Row("syscount_P", "syscount -P", "attach", "{build}/syscount -P", workloads=(GETPPID,) + PAIRS, peer="syscount", ours=True,
         note="per-process counters vs the same counting without them"),
     Row("syscount_LP", "syscount -L -P", "attach", "{build}/syscount -L -P", workloads=(GETPPID,) + PAIRS, floor_max=2.5,
@@ -132,6 +154,9 @@ ROWS = [
     Row("syslat_top_attached", "syslat-top (attached, 10 Hz)", "attach", "{build}/syslat-top -i 0.1", ready=READY_TOP,
         tty=True, workloads=(GETPPID, PATH), floor="floor_clock", peer="syslat", ours=True,
         note="what the dashboard's programs cost each call (timed + slow events)"),
+    Row("runqlat", "libbpf-tools runqlat", "attach", "/usr/sbin/runqlat", workloads=(SCHED,),
+        note="the anchor for a sched_switch program: sched_switch + sched_wakeup(_new), a histogram of runqueue "
+             "latency; runs until SIGINT"),
     Row("bcc_syscount", "libbpf-tools syscount", "attach", "/usr/sbin/syscount", workloads=B + (REDIS,)),
     Row("bcc_syscount_L", "libbpf-tools syscount -L", "attach", "/usr/sbin/syscount -L", workloads=B + (REDIS,)),
     Row("perf_trace", "perf trace -s", "wrap", "perf trace -s -- {loop}", slow=True),

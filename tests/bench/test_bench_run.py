@@ -140,5 +140,50 @@ class RedisHarnessTest(unittest.TestCase):
             self.assertIn("sys_exit", s["programs"], key)
 
 
+class SchedHarnessTest(unittest.TestCase):
+    """One quick round of every row on the context switch workload (--only sched)."""
+
+    @classmethod
+    def setUpClass(cls):
+        need(os.path.join(BUILD, "syscount"), os.path.join(BENCH, "bench_floor_loader"))
+        cmd = [os.path.join(SCRIPTS, "bench.sh"), "--build", BUILD, "--quick", "--rounds", "1", "--no-poll",
+               "--json", "--foreign-wait", "0", "--sched-loops", "20000", "--only", "sched"]
+        run = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        if run.returncode != 0:
+            raise AssertionError(f"bench.sh failed ({run.returncode}): {run.stderr[-2000:]}")
+        cls.report = json.loads(run.stdout)
+        cls.rows = {r["key"]: r for r in cls.report["sched"]}
+
+    def test_every_row_measured_per_switch(self):
+        self.assertEqual(set(self.rows), {"baseline", "floor", "floor_switch", "syscount_L", "syscount_L_states",
+                                          "syslat", "runqlat"})
+        for key, r in self.rows.items():
+            self.assertEqual(r["status"], "ok", r)
+            self.assertGreater(r["median_ns"], 0, key)
+            # Both processes on one CPU: each round trip is a switch of each, whatever is attached.
+            self.assertGreaterEqual(r["switches_per_loop"], 1.99, key)
+            self.assertLess(r["switches_per_loop"], 2.2, key)
+        self.assertEqual(self.report["settings"]["sched_loops"], 20000)
+        self.assertEqual([r for r in self.report["getppid"] if r["status"] != "not run"], [])
+
+    def test_the_split_against_runqlat(self):
+        r = self.rows["syscount_L_states"]
+        self.assertEqual((r["over"], r["peer"]), ("syscount_L", "runqlat"))
+        self.assertIsNotNone(r["added_ns"])
+        self.assertRegex(r["result"], r"^(met|NOT met|unclear)")
+
+    def test_per_program_cost_per_switch(self):
+        bpf = {key: per_w["sched"] for key, per_w in self.report["bpf_stats"]["rows"].items() if "sched" in per_w}
+        self.assertTrue({"syscount_L", "syscount_L_states", "runqlat"} <= set(bpf), bpf)
+        for key in ("syscount_L", "syscount_L_states", "runqlat"):
+            s = bpf[key]
+            self.assertEqual(s["unit"], "sched_switch", key)
+            self.assertAlmostEqual(s["programs"]["sched_switch"]["runs_per_call"], 1.0, key)
+        self.assertIn("sched_wakeup", bpf["runqlat"]["programs"])
+        # The pipe's read and write: 2 syscalls per switch of the workload (other tasks' add to both).
+        self.assertGreater(bpf["syscount_L"]["programs"]["sys_exit"]["runs_per_call"], 1.0)
+        self.assertIsNotNone(self.rows["syscount_L_states"]["bpf_added_ns"])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -14,10 +14,13 @@ import unittest
 import bench_bpfstats as bs
 import bench_overhead
 import bench_redis
+import bench_report
+import bench_sched
 from bench_procs import Measurement, parse_measurement, tracer_cpu
-from bench_report import (bpf_results, loss, loss_intervals, per_round, render_text, round_losses, tracer_results,
+from bench_report import (bpf_results, loss, loss_intervals, per_round, ratio_interval, render_text, round_losses,
+                          same_verdict, tracer_results,
                           workload_results)
-from bench_rows import GETPPID, LOSS_MAX, PAIR, PAIR_ONE_CPU, PATH, PIPE, REDIS, ROWS, WORKLOADS
+from bench_rows import GETPPID, LOSS_MAX, PAIR, PAIR_ONE_CPU, PATH, PIPE, READY_TRACING, REDIS, ROWS, SCHED, WORKLOADS
 
 SCRIPTS = os.path.dirname(os.path.abspath(bs.__file__))
 BY_KEY = {row.key: row for row in ROWS}
@@ -427,3 +430,237 @@ class LossTest(unittest.TestCase):
         for d, (v, _) in enumerate(self.samples["floor"][REDIS]):
             self.samples["floor"][REDIS][d] = (v * 1.08, True)
         self.assertIn("cannot be kept here: the floor alone loses more", render_text(self.table()[0]))
+
+
+# Real output of perf 6.1 (Debian 12, linux-perf): `taskset -c 1 perf bench sched pipe -l 50000`.
+PERF_PIPE = """\
+# Running 'sched/pipe' benchmark:
+# Executed 50000 pipe operations between two processes
+
+     Total time: 0.322 [sec]
+
+       6.447240 usecs/op
+         155105 ops/sec
+"""
+# runqlat's first line (libbpf-tools, Debian 12), on stdout.
+RUNQLAT_READY = "Tracing run queue latency... Hit Ctrl-C to end.\n"
+
+
+class SchedOutputTest(unittest.TestCase):
+    def test_loops_and_time_per_loop(self):
+        loops, ns = bench_sched.parse(PERF_PIPE)
+        self.assertEqual(loops, 50000)
+        self.assertAlmostEqual(ns, 6447.24)
+
+    def test_ns_per_switch_from_the_switches_counted(self):
+        # Both processes on one CPU: a round trip is 2 switches (and a few of perf's start-up besides).
+        m = bench_sched.measurement(PERF_PIPE, 100006, 0.31e9)
+        self.assertAlmostEqual(m.ns, 50000 * 6447.24 / 100006)
+        self.assertAlmostEqual(m.fields["switches_per_loop"], 2.00012)
+        self.assertEqual(m.fields["switches"], 100006)
+        self.assertAlmostEqual(m.fields["elapsed_ns"], 322362000.0)
+        self.assertAlmostEqual(m.cpu_share, 0.31e9 / 322362000.0)  # over perf's elapsed time, not the run's
+        self.assertTrue(bench_overhead.uncontended(m))
+        # Another task had the CPU a third of the time: measured again, then tainted.
+        self.assertFalse(bench_overhead.uncontended(bench_sched.measurement(PERF_PIPE, 100006, 0.21e9)))
+
+    def test_no_result_without_its_lines_or_switches(self):
+        with self.assertRaises(ValueError):
+            bench_sched.parse("# Running 'sched/pipe' benchmark:\n")
+        with self.assertRaises(ValueError):
+            bench_sched.measurement(PERF_PIPE, 0, 1.0)
+
+    def test_both_processes_pinned_to_the_workloads_cpu(self):
+        self.assertEqual(bench_sched.argv(1, 5000), ["taskset", "-c", "1", "perf", "bench", "sched", "pipe", "-l", "5000"])
+
+    def test_missing_perf_named_with_its_package(self):
+        old = os.environ.get("PATH", "")
+        with tempfile.TemporaryDirectory() as empty:
+            os.environ["PATH"] = empty
+            try:
+                status = bench_sched.missing()
+            finally:
+                os.environ["PATH"] = old
+        self.assertEqual(status, "not installed: perf (apt-get install linux-perf)")
+
+
+class SchedRowsTest(unittest.TestCase):
+    WANTED = ("baseline", "floor", "floor_switch", "syscount_L", "syscount_L_states", "syslat", "runqlat")
+
+    def test_the_rows_of_the_issue_run_it(self):
+        self.assertEqual({row.key for row in ROWS if SCHED in row.workloads}, set(self.WANTED))
+        runqlat = BY_KEY["runqlat"]
+        self.assertEqual((runqlat.kind, runqlat.cmd), ("attach", "/usr/sbin/runqlat"))  # no interval: until SIGINT
+        self.assertRegex(RUNQLAT_READY, runqlat.ready)
+        self.assertEqual(runqlat.ready, READY_TRACING)
+        self.assertEqual(BY_KEY["syscount_L_states"].cmd, "{build}/syscount -L --states")
+
+    def test_the_split_is_held_to_runqlat_by_what_it_adds_per_switch(self):
+        row = BY_KEY["syscount_L_states"]
+        self.assertEqual((row.peer, row.peer_max, row.peer_over), ("runqlat", 1.0, "syscount_L"))
+        self.assertEqual(row.checked_on, (SCHED,))
+        for key in ("syscount_L_states", "syslat"):  # calls never switched out: the same as without the split
+            self.assertEqual(BY_KEY[key].same_as, "syscount_L", key)
+            self.assertEqual(BY_KEY[key].same_on, (GETPPID,), key)
+            self.assertIn(GETPPID, BY_KEY[key].workloads, key)
+        for row in ROWS:
+            if row.peer_over:
+                for w in row.checked_on:
+                    self.assertIn(w, BY_KEY[row.peer_over].workloads, row.key)
+            if row.same_as:
+                for w in row.same_on:
+                    self.assertIn(w, BY_KEY[row.same_as].workloads, row.key)
+
+    def test_only_sched_runs_its_rows_on_it_alone(self):
+        rows = {row.key: row for row in bench_overhead.select_rows("sched")}
+        self.assertEqual(set(rows), set(self.WANTED))
+        for row in rows.values():
+            self.assertEqual(row.workloads, (SCHED,), row.key)
+
+    def test_list_names_runqlat(self):
+        self.assertIn("runqlat", bench_overhead.list_rows())
+
+
+class SwitchStatsTest(unittest.TestCase):
+    def test_costs_per_switch_on_a_switch_workload(self):
+        # 1000 switches the workload made, 1100 machine-wide; 2 syscalls per switch.
+        progs = {"sys_enter": {"ns": 60000, "runs": 2200}, "sys_exit": {"ns": 80000, "runs": 2200},
+                 "sched_switch": {"ns": 55000, "runs": 1100}}
+        s = bs.summarize([bs.sample(progs, 1000, unit=bs.SWITCH_TRACEPOINT)] * 3, 10.0)
+        self.assertEqual(s["unit"], "sched_switch")
+        self.assertAlmostEqual(s["programs"]["sched_switch"]["ns_per_run"], 50.0)
+        self.assertAlmostEqual(s["programs"]["sys_exit"]["runs_per_call"], 2.0)
+        self.assertAlmostEqual(s["ns_per_call"], 195000 / 1100)
+        self.assertAlmostEqual(s["calibrated_ns_per_call"], (195000 - 5500 * 10.0) / 1100)
+        self.assertAlmostEqual(s["workload_share"], 1000 / 1100)
+
+    def test_a_tool_without_a_sched_switch_program_per_switch_the_workload_made(self):
+        floor = {"sys_enter": {"ns": 20000, "runs": 2000}, "sys_exit": {"ns": 20000, "runs": 2000}}
+        self.assertEqual(bs.calls_of(floor, bs.SWITCH_TRACEPOINT, 1000), 1000)
+        self.assertEqual(bs.calls_of(floor, bs.EXIT_TRACEPOINT, 1000), 2000)  # per syscall as before
+        s = bs.summarize([bs.sample(floor, 1000, unit=bs.SWITCH_TRACEPOINT)], 10.0)
+        self.assertAlmostEqual(s["ns_per_call"], 40.0)
+        self.assertAlmostEqual(s["programs"]["sys_exit"]["runs_per_call"], 2.0)
+
+    def test_per_syscall_samples_keep_their_shape(self):
+        self.assertNotIn("unit", bs.sample({}, 1))
+        s = bs.summarize([bs.sample({"sys_exit": {"ns": 100, "runs": 10}}, 10)], None)
+        self.assertNotIn("unit", s)
+
+
+def split_fixture():
+    """ns per switch, 5 rounds: baseline 3000, the empty sched_switch floor +20, timed mode +100, the split +30
+    more, syslat as the split, runqlat +60; ns per getppid call: the split the same as without it."""
+    def clean(center, *jitter):
+        return [(center + j, True) for j in jitter]
+    j = (-2, -1, 0, 1, 2)
+    samples = {
+        "baseline": {SCHED: clean(3000, *j), GETPPID: clean(1000, *j)},
+        "floor": {SCHED: clean(3010, *j), GETPPID: clean(1100, *j)},
+        "floor_clock": {GETPPID: clean(1150, *j)},
+        "floor_switch": {SCHED: clean(3020, *j)},
+        "syscount_L": {SCHED: clean(3100, *j), GETPPID: clean(1200, *j)},
+        "syscount_L_states": {SCHED: clean(3130, *j), GETPPID: clean(1201, *j)},
+        "syslat": {SCHED: clean(3132, *j), GETPPID: clean(1260, *j)},
+        "runqlat": {SCHED: clean(3060, *j)},
+    }
+    fields = {key: {SCHED: [{"switches_per_loop": 2.0002}] * 5} for key in samples if SCHED in samples[key]}
+    empty = {"sys_enter": {"ns": 1000, "runs": 100}, "sys_exit": {"ns": 1000, "runs": 100}}
+
+    def per_switch(switch_ns, exit_ns):
+        return bs.sample({"sys_enter": {"ns": 4000, "runs": 200}, "sys_exit": {"ns": exit_ns, "runs": 200},
+                          "sched_switch": {"ns": switch_ns, "runs": 100}}, 100, unit=bs.SWITCH_TRACEPOINT)
+    bpf = {"floor": {GETPPID: [bs.sample(empty, 100)] * 3},
+           "syscount_L": {SCHED: [per_switch(3000, 5000)] * 3},
+           "syscount_L_states": {SCHED: [per_switch(4000, 5400)] * 3},
+           "runqlat": {SCHED: [bs.sample({"sched_switch": {"ns": 5000, "runs": 100},
+                                          "sched_wakeup": {"ns": 2000, "runs": 100}}, 100,
+                                         unit=bs.SWITCH_TRACEPOINT)] * 3}}
+    return samples, fields, bpf
+
+
+class SplitReportTest(unittest.TestCase):
+    KEYS = ("baseline", "floor", "floor_clock", "floor_switch", "syscount_L", "syscount_L_states", "syslat", "runqlat")
+
+    def report(self, samples=None):
+        s, fields, bpf = split_fixture()
+        return fake_report(samples or s, fields, {}, bpf, keys=self.KEYS)
+
+    def rows(self, workload, samples=None):
+        return {r["key"]: r for r in self.report(samples)[workload]}
+
+    def test_what_the_split_adds_per_switch_against_runqlat(self):
+        r = self.rows(SCHED)["syscount_L_states"]
+        self.assertEqual(r["added_ns"], 30)        # over syscount -L, not over nothing
+        self.assertEqual(r["peer_overhead_ns"], 60)
+        self.assertAlmostEqual(r["x_peer"], 0.5)
+        self.assertTrue(r["result"].startswith("met"), r["result"])
+        self.assertEqual(r["target"], "<= 1x libbpf-tools runqlat over syscount -L")
+        lo, hi = r["intervals"]["x peer"]
+        self.assertTrue(lo <= 0.5 <= hi and hi < 1, (lo, hi))
+        # BPF per switch, less 10 ns per run: (4000 + 4000 + 5400 - 500 x 10) / 100 against (3000 + ...),
+        # runqlat (5000 + 2000 - 200 x 10) / 100.
+        self.assertAlmostEqual(r["bpf_added_ns"], 14.0)
+        self.assertAlmostEqual(r["bpf_peer_ns"], 50.0)
+        self.assertAlmostEqual(r["bpf_x_peer"], 0.28)
+
+    def test_bpf_added_at_the_rows_own_runs_per_switch(self):
+        # Other tasks made more syscalls while the split's sample ran (3 per switch instead of 2): its
+        # BPF time per switch grew by a syscall's programs, which the split did not add.
+        samples, fields, bpf = split_fixture()
+        busier = {"sys_enter": {"ns": 6000, "runs": 300}, "sys_exit": {"ns": 8100, "runs": 300},
+                  "sched_switch": {"ns": 4000, "runs": 100}}
+        bpf["syscount_L_states"] = {SCHED: [bs.sample(busier, 100, unit=bs.SWITCH_TRACEPOINT)] * 3}
+        r = {r["key"]: r for r in fake_report(samples, fields, {}, bpf, keys=self.KEYS)[SCHED]}["syscount_L_states"]
+        self.assertAlmostEqual(r["bpf_added_ns"], (40 - 30) * 1 + (27 - 25) * 3 + (20 - 20) * 3)
+        self.assertEqual(r["bpf_added_by_program"], {"sched_switch": 10.0, "sys_exit": 6.0, "sys_enter": 0.0})
+        self.assertAlmostEqual(bench_report.bpf_added_ns(
+            {"programs": {"a": {"ns_per_run": 5.0, "calibrated_ns_per_run": None, "runs_per_call": 2.0}}},
+            {"programs": {"b": {"ns_per_run": 7.0, "calibrated_ns_per_run": None, "runs_per_call": 1.0}}}), 3.0)
+        self.assertIsNone(bench_report.bpf_added_ns(None, {"programs": {}}))
+
+    def test_a_split_dearer_than_runqlat_is_not_met(self):
+        samples, _, _ = split_fixture()
+        samples["syscount_L_states"][SCHED] = [(3200 + j, True) for j in (-2, -1, 0, 1, 2)]
+        r = self.rows(SCHED, samples)["syscount_L_states"]
+        self.assertAlmostEqual(r["x_peer"], 100 / 60)
+        self.assertTrue(r["result"].startswith("NOT met"), r["result"])
+
+    def test_calls_never_switched_out_cost_the_same(self):
+        rows = self.rows(GETPPID)
+        r = rows["syscount_L_states"]
+        self.assertEqual(r["target"], "= syscount -L")  # its runqlat target is the sched table's
+        self.assertEqual(r["same_diff_ns"], 1)
+        self.assertTrue(r["result"].startswith("same as syscount -L ("), r["result"])
+        self.assertIsNone(r["x_peer"])                  # runqlat does not run the loop
+        syslat = rows["syslat"]                         # 60 ns dearer: differs
+        self.assertIn("differs from syscount -L (", syslat["result"])
+        self.assertTrue(syslat["result"].startswith(("met", "NOT met", "unclear")), syslat["result"])
+        self.assertAlmostEqual(syslat["same_x"], 260 / 200)
+        # Not on the sched table, where the split is meant to cost something.
+        self.assertNotIn("same_as", self.rows(SCHED)["syslat"])
+
+    def test_same_verdict_is_whether_the_interval_holds_one(self):
+        self.assertEqual(same_verdict("X", (0.9, 1.1)), "same as X (0.90-1.10)")
+        self.assertEqual(same_verdict("X", (1.05, 1.2)), "differs from X (1.05-1.20)")
+        self.assertEqual(same_verdict("X", None), "")
+
+    def test_interval_of_what_a_row_adds_over_another(self):
+        used = {"baseline": [1000.0] * 3, "a": [1300.0] * 3, "b": [1200.0] * 3, "peer": [1050.0] * 3}
+        self.assertEqual(ratio_interval(used, "a", "peer", random.Random(1), num_base="b"), (2.0, 2.0))
+        self.assertEqual(ratio_interval(used, "a", "peer", random.Random(1)), (6.0, 6.0))
+        self.assertIsNone(ratio_interval(used, "a", "peer", random.Random(1), num_base="gone"))
+
+    def test_text(self):
+        text = render_text(self.report())
+        self.assertIn(WORKLOADS[SCHED], text)
+        self.assertIn("ns/switch", text)
+        self.assertIn("context switches per loop", text)
+        self.assertIn("syscount -L --states adds +30.0 ns/switch over syscount -L (BPF +14.0: sched_switch +10.0, "
+                      "sys_exit +4.0); libbpf-tools runqlat costs 60.0 (BPF 50.0): x 0.50 (90% interval ", text)
+        self.assertIn("BPF x 0.28", text)
+        self.assertNotIn("adds +1.0 ns/call", text)  # on the loop, where runqlat does not run: no such line
+        self.assertIn("syscount -L --states vs syscount -L: +1.0 ns/call, overhead x 1.00", text)
+        line = next(line for line in text.splitlines() if line.startswith("libbpf-tools runqlat  ") and "sched_" in line)
+        self.assertRegex(line, r"^libbpf-tools runqlat +sched +70\.0 +50\.0 ")  # its per-program line: per switch
+        self.assertIn("sched_switch 50.0 (40.0) x1.00  sched_wakeup 20.0 (10.0) x1.00", line)
