@@ -42,7 +42,7 @@ enum call_timing {
 struct call_split {
 	__u64 off_ns[SYSLAT_OFF_STATES];  /* by syslat_state */
 	__u64 off_since;                  /* last switched out */
-	__u32 switches;                   /* 0: never switched out (the rest unset) */
+	__u32 switches;                   /* 0: never switched out (all zero in timed mode) */
 	__u32 off_state;
 };
 
@@ -582,25 +582,13 @@ int create_parking_all(struct bpf_iter__task *ctx)
 	return 0;
 }
 
-/* Entry time of the call now returning on this task, or 0 if none was seen;
- * with split_states its split too. Called before the exit-only filters (-x, -e, the launcher gate): an exit
- * that is filtered out must still consume its entry, or a later call that
- * never entered (seccomp) could take it for its own.
- *
- * The entry is normally back in this CPU's slot (sched_switch restores it
- * when the task is switched in). For a task the filters select, it may also
- * still be parked: some kernels switch a task in, now and then, without
- * the sched_switch tracepoint running (docs/design.md), so the parked entry
- * is the fallback. Unselected
- * tasks only get the cheap slot check, so filtering costs other processes
- * no task-storage lookup; an entry of theirs left parked goes back to the
- * slot at their next switch-in and is cleared by their next exit. */
+/* Takes the entry: its time if it is of this call (the number it entered
+ * with), and its split if it was switched out during this very call. */
 static __always_inline __u64 consume(struct entry_slot *e, __u32 nr, struct call_split *split)
 {
 	e->tid = 0;
 	if (e->nr != nr)
 		return 0;
-	/* Switched out during this very call: its split is the call's own. */
 	if (split_states && e->split_of == e->ts) {
 		for (int i = 0; i < SYSLAT_OFF_STATES; i++)
 			split->off_ns[i] = e->off_ns[i];
@@ -611,6 +599,20 @@ static __always_inline __u64 consume(struct entry_slot *e, __u32 nr, struct call
 	return e->ts;
 }
 
+/* Entry time of the call now returning on this task, or 0 if none was seen;
+ * with split_states its split too. Called before the exit-only filters (-x,
+ * -e, the launcher gate): an exit that is filtered out must still consume
+ * its entry, or a later call that never entered (seccomp) could take it for
+ * its own.
+ *
+ * The entry is normally back in this CPU's slot (sched_switch restores it
+ * when the task is switched in). For a task the filters select, it may also
+ * still be parked: some kernels switch a task in, now and then, without the
+ * sched_switch tracepoint running (docs/design.md), so the parked entry is
+ * the fallback. Unselected tasks only get the cheap slot check, so
+ * filtering costs other processes no task-storage lookup; an entry of theirs
+ * left parked goes back to the slot at their next switch-in and is cleared
+ * by their next exit. */
 static __always_inline __u64 take_start(struct task_struct *task, __u32 nr, bool selected, bool *from_parked,
 					struct call_split *split)
 {

@@ -56,7 +56,9 @@ TEST_CASE("sysslow: a read blocked 30 ms on a pipe is one event, with the fd sho
   CHECK(e.at("abi") == "x86_64");
   CHECK(e.at("ret") == 1);
   CHECK(e.at("errno").is_null());
-  CHECK(e.at("duration_ns").get<uint64_t>() >= 30'000'000);
+  // At least its threshold. Not the child's 30 ms: the child sleeps from the
+  // fork, and a loaded machine can bring the parent to its read late.
+  CHECK(e.at("duration_ns").get<uint64_t>() >= 20'000'000);
   CHECK(e.at("duration_ns").get<uint64_t>() < 2'000'000'000);
   CHECK(e.at("comm") == "wl_slowread");
   CHECK(e.at("args").size() == 6);
