@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <string>
+#include <thread>
 
 #include "collect/bpf_env.h"
 #include "collect/bpf_source.h"
@@ -129,15 +130,27 @@ TEST_CASE("histograms given on first use: CPUs that race for one never use up th
     REQUIRE(done.status == 0);
     const core::Sample s = (*source)->poll();
     uint32_t with_hist = 0, without = 0;
-    uint64_t unrecorded = 0;
+    uint64_t unrecorded = 0, waited_out = 0;
+    const uint64_t other_cpus = std::thread::hardware_concurrency() - 1;
     for (const auto& [id, st] : s.syscalls) {
-      if (st.timed) ++with_hist;
-      else ++without, unrecorded += st.calls - st.entry_not_seen;
+      const uint64_t no_hist = st.calls - st.entry_not_seen - st.timed;  // timed calls in no histogram
+      if (st.timed) {
+        // Only a first call that found the claim of another CPU still in
+        // progress after its wait (a long interrupt, or a VM's stolen time,
+        // in the claimer's few instructions) goes without: one per other CPU.
+        ++with_hist;
+        waited_out += no_hist;
+        CHECK(no_hist <= other_cpus);
+      } else {
+        ++without;
+        unrecorded += no_hist;
+      }
     }
-    INFO("load " << load << ": " << with_hist << " syscalls with a histogram, " << without << " without");
+    INFO("load " << load << ": " << with_hist << " syscalls with a histogram, " << without << " without, "
+                 << waited_out << " calls that waited out a claim");
     REQUIRE(with_hist + without == 40);
     CHECK(with_hist == kHistograms);
-    CHECK(s.health.hist_full == unrecorded);
+    CHECK(s.health.hist_full == unrecorded + waited_out);
   }
 }
 
