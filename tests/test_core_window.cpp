@@ -105,7 +105,8 @@ TEST_CASE("window: every view carries the on-CPU/runqueue/I/O/sleep split of its
   // A view asked again after more polls (the cached merges dropped at a slot's close).
   const uint64_t before = w.view(WindowSpan::Last10s).syscalls.at(0).split.sleep_ns;
   for (uint64_t t = 71000; t < 72000; t += 250) w.add(poll(t, t + 250, 4, 1'000'000));  // no time off CPU
-  const auto& later = w.view(WindowSpan::Last10s).syscalls.at(0);
+  const Sample later_view = w.view(WindowSpan::Last10s);
+  const auto& later = later_view.syscalls.at(0);
   CHECK(later.split.sleep_ns < before);
   CHECK(later.split.sleep_ns == (later.calls / 4 - 4) * 300'000);
 }
