@@ -178,6 +178,22 @@ def wait_exited(proc, timeout_s):
         delay = min(delay * 2, 0.02)
 
 
+def wait_exited_or_kill(proc, timeout_s, what):
+    """wait_exited, killing `proc` when it does not exit in time (Unavailable
+    naming `what`) or when the wait is stopped (SIGINT/SIGTERM: nothing left
+    behind, the exception goes on)."""
+    try:
+        wait_exited(proc, timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise Unavailable(f"failed: {what} took over {timeout_s:.0f} s")
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+
+
 def wait_with_rusage(proc, timeout_s):
     """Like proc.wait(timeout), but first reads the exited process's CPU times
     from /proc (it stays a zombie until reaped: WNOWAIT), then reaps it with

@@ -33,7 +33,7 @@ import socket
 import subprocess
 import time
 
-from bench_procs import Measurement, Unavailable, free_port, high_priority, proc_cpu_times, read_text, wait_exited
+from bench_procs import Measurement, Unavailable, free_port, high_priority, proc_cpu_times, read_text, wait_exited_or_kill
 
 SERVER = "redis-server"
 CLIENT = "redis-benchmark"
@@ -206,16 +206,7 @@ def benchmark(server, cpu, requests, clients, out_path, err_path, tool_pid=None)
     began = time.monotonic_ns()
     with open(out_path, "w") as out, open(err_path, "w") as err:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, preexec_fn=high_priority)
-        try:
-            wait_exited(proc, BENCHMARK_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-            raise Unavailable(f"failed: redis-benchmark took over {BENCHMARK_TIMEOUT_S:.0f} s")
-        except BaseException:   # stopped (SIGINT/SIGTERM): no client left behind
-            proc.kill()
-            proc.wait()
-            raise
+        wait_exited_or_kill(proc, BENCHMARK_TIMEOUT_S, "redis-benchmark")
         wall = time.monotonic_ns() - began
         c_run, c_wait = schedstat(proc.pid)   # a zombie still has its thread's numbers
         rc = proc.wait()

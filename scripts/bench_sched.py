@@ -33,7 +33,7 @@ import re
 import shutil
 import subprocess
 
-from bench_procs import Measurement, Unavailable, high_priority, read_text, wait_exited
+from bench_procs import Measurement, Unavailable, high_priority, read_text, wait_exited_or_kill
 
 PERF = "perf"
 LOOPS = re.compile(r"Executed (\d+) pipe operations")
@@ -87,16 +87,7 @@ def benchmark(cpu, loops, out_path, err_path, startup_ns=0.0):
     with open(out_path, "w") as out, open(err_path, "w") as err:
         proc = subprocess.Popen(argv(cpu, loops), stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                                 preexec_fn=high_priority)
-        try:
-            wait_exited(proc, TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-            raise Unavailable(f"failed: perf bench sched pipe took over {TIMEOUT_S:.0f} s")
-        except BaseException:   # stopped (SIGINT/SIGTERM): nothing left behind
-            proc.kill()
-            proc.wait()
-            raise
+        wait_exited_or_kill(proc, TIMEOUT_S, "perf bench sched pipe")
         _, status, ru = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
     text = read_text(out_path) + read_text(err_path)
