@@ -13,20 +13,25 @@ NEW_ROWS = "floor_clock,floor_switch,syscount,syscount_L,syscount_P,syscount_LP,
            "syslat_top_attached,strace_c,systrace_c"
 
 
+def quick_round(*options):
+    """The JSON report of one quick round of bench.sh with these options."""
+    cmd = [os.path.join(SCRIPTS, "bench.sh"), "--build", BUILD, "--quick", "--rounds", "1", "--no-poll",
+           "--json", "--foreign-wait", "0", *options]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    if run.returncode != 0:
+        raise AssertionError(f"bench.sh failed ({run.returncode}): {run.stderr[-2000:]}")
+    return json.loads(run.stdout)
+
+
 class HarnessTest(unittest.TestCase):
     """One quick round of the rows that measure the expensive paths."""
 
     @classmethod
     def setUpClass(cls):
         need(os.path.join(BUILD, "syslat"), os.path.join(BENCH, "bench_path_block"))
-        cmd = [os.path.join(SCRIPTS, "bench.sh"), "--build", BUILD, "--quick", "--rounds", "1", "--no-poll",
-               "--json", "--foreign-wait", "0", "--slow-calls", "2000", "--only", NEW_ROWS]
         with open(bench_bpfstats.SYSCTL) as f:
             cls.stats_before = f.read().strip()
-        run = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-        if run.returncode != 0:
-            raise AssertionError(f"bench.sh failed ({run.returncode}): {run.stderr[-2000:]}")
-        cls.report = json.loads(run.stdout)
+        cls.report = quick_round("--slow-calls", "2000", "--only", NEW_ROWS)
 
     def row(self, workload, key):
         rows = {r["key"]: r for r in self.report[workload]}
@@ -97,12 +102,7 @@ class RedisHarnessTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         need(os.path.join(BUILD, "syscount"), os.path.join(BENCH, "bench_floor_loader"))
-        cmd = [os.path.join(SCRIPTS, "bench.sh"), "--build", BUILD, "--quick", "--rounds", "1", "--no-poll",
-               "--json", "--foreign-wait", "0", "--redis-requests", "3000", "--redis-clients", "10", "--only", "redis"]
-        run = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-        if run.returncode != 0:
-            raise AssertionError(f"bench.sh failed ({run.returncode}): {run.stderr[-2000:]}")
-        cls.report = json.loads(run.stdout)
+        cls.report = quick_round("--redis-requests", "3000", "--redis-clients", "10", "--only", "redis")
         cls.rows = {r["key"]: r for r in cls.report["redis"]}
 
     def test_every_row_of_the_issue_measured(self):
@@ -146,12 +146,7 @@ class SchedHarnessTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         need(os.path.join(BUILD, "syscount"), os.path.join(BENCH, "bench_floor_loader"))
-        cmd = [os.path.join(SCRIPTS, "bench.sh"), "--build", BUILD, "--quick", "--rounds", "1", "--no-poll",
-               "--json", "--foreign-wait", "0", "--sched-loops", "20000", "--only", "sched"]
-        run = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-        if run.returncode != 0:
-            raise AssertionError(f"bench.sh failed ({run.returncode}): {run.stderr[-2000:]}")
-        cls.report = json.loads(run.stdout)
+        cls.report = quick_round("--sched-loops", "20000", "--only", "sched")
         cls.rows = {r["key"]: r for r in cls.report["sched"]}
 
     def test_every_row_measured_per_switch(self):

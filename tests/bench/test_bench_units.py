@@ -26,6 +26,17 @@ SCRIPTS = os.path.dirname(os.path.abspath(bs.__file__))
 BY_KEY = {row.key: row for row in ROWS}
 
 
+
+def missing_on_empty_path(missing):
+    """What a workload's missing() says when PATH holds no program at all."""
+    old = os.environ.get("PATH", "")
+    with tempfile.TemporaryDirectory() as empty:
+        os.environ["PATH"] = empty
+        try:
+            return missing()
+        finally:
+            os.environ["PATH"] = old
+
 class RowsTest(unittest.TestCase):
     def runs(self, key, workload):
         return workload in BY_KEY[key].workloads
@@ -275,13 +286,7 @@ class RedisOutputTest(unittest.TestCase):
         self.assertTrue(bench_overhead.uncontended(Measurement(1.0, 0.95, {})))
 
     def test_missing_programs_named_with_their_packages(self):
-        old = os.environ.get("PATH", "")
-        with tempfile.TemporaryDirectory() as empty:
-            os.environ["PATH"] = empty
-            try:
-                status = bench_redis.missing()
-            finally:
-                os.environ["PATH"] = old
+        status = missing_on_empty_path(bench_redis.missing)
         self.assertTrue(status.startswith("not installed: redis-server and redis-benchmark"), status)
         self.assertIn("redis-tools", status)
 
@@ -474,13 +479,7 @@ class SchedOutputTest(unittest.TestCase):
         self.assertEqual(bench_sched.argv(1, 5000), ["taskset", "-c", "1", "perf", "bench", "sched", "pipe", "-l", "5000"])
 
     def test_missing_perf_named_with_its_package(self):
-        old = os.environ.get("PATH", "")
-        with tempfile.TemporaryDirectory() as empty:
-            os.environ["PATH"] = empty
-            try:
-                status = bench_sched.missing()
-            finally:
-                os.environ["PATH"] = old
+        status = missing_on_empty_path(bench_sched.missing)
         self.assertEqual(status, "not installed: perf (apt-get install linux-perf)")
 
 
