@@ -111,6 +111,9 @@ std::vector<Row> rows() {
       // the command
       {kReports, {"-p", "1", "--", "/bin/true"}, "-p"},
       {kReports, {"-t", "1", "--", "/bin/true"}, "-t"},
+      // the time split needs sched_switch
+      {kReports, {"--backend", "ptrace", "--states", "--", "/bin/true"}, "--states"},
+      {Count | Lat, {"--backend", "ptrace", "--sort", "offcpu", "--", "/bin/true"}, "--sort offcpu"},
       {kCommon, {"--"}, "--"},
       {kReports | Trace, {"--", "/nonexistent"}, "/nonexistent"},
       {kReports | Trace, {"--", "no-such-command-here"}, "no-such-command-here"},

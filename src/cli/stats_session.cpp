@@ -249,6 +249,10 @@ int Session::run_ptrace(RunLoop& run, std::ostream& out) {
   if (o_.command.empty() && f.pids.empty())
     return fail(prog_, "--backend ptrace: needs -- CMD or -p PID (ptrace cannot trace the whole system)", 2);
   if (o_.user_stack || o_.kernel_stack) return fail(prog_, "--stack, --kstack: need the BPF backend (expected --backend bpf)", 2);
+  // Asked for by name, a split the ptrace backend cannot make is refused,
+  // not left out (syslat and sysslow, splitting by default, just go without).
+  if (o_.states || (o_.sort && *o_.sort == core::SortKey::OffCpu))
+    return fail(prog_, "--states, --sort offcpu: need the BPF backend (sched_switch splits a call's time; expected --backend bpf)", 2);
   trace::PtraceSourceOptions po;
   po.timed = wants_timing(tool_, o_);
   po.per_process = o_.per_process;
