@@ -85,3 +85,36 @@ TEST_CASE("options: the kernel's -P table has room for 32 syscalls of each proce
   CHECK(process_map_entries(syslat::cli::kMaxMaxProcesses) == 1u << 24);
   CHECK(process_map_entries(UINT32_MAX) == 1u << 24);
 }
+
+TEST_CASE("options: sysfunc takes function names among its options, and a command after --", "[options]") {
+  Argv mixed({"sysfunc", "vfs_read", "-d", "2", "ext4_*", "--attach", "kprobe", "--", "tar", "cf", "x.tar", "-d"});
+  auto o = syslat::cli::parse_common_options(mixed.argc(), mixed.argv(), /*positional=*/true);
+  REQUIRE(o);
+  CHECK(o->functions == std::vector<std::string>{"vfs_read", "ext4_*"});
+  CHECK(o->duration_s == 2);
+  CHECK(o->attach == "kprobe");
+  CHECK(o->command == std::vector<std::string>{"tar", "cf", "x.tar", "-d"});  // the command's own options stay its own
+
+  Argv fentry({"sysfunc", "--fentry", "--attach", "kprobe", "vfs_read"});
+  auto conflict = syslat::cli::parse_common_options(fentry.argc(), fentry.argv(), true);
+  REQUIRE_FALSE(conflict);
+  CHECK(conflict.error().message == "--attach: conflicts with --attach fentry");
+
+  Argv dash({"sysfunc", "vfs_read", "--"});
+  auto empty = syslat::cli::parse_common_options(dash.argc(), dash.argv(), true);
+  REQUIRE_FALSE(empty);
+  CHECK(empty.error().message == "--: missing command (expected -- CMD ARGS...)");
+
+  // Without positional words (every other tool), the first word is the command.
+  Argv other({"syscount", "true", "-d", "1"});
+  auto count = syslat::cli::parse_common_options(other.argc(), other.argv());
+  REQUIRE(count);
+  CHECK(count->functions.empty());
+  CHECK(count->command == std::vector<std::string>{"true", "-d", "1"});
+
+  Argv self({"sysfunc", "--sort", "self", "x"});
+  auto sorted = syslat::cli::parse_common_options(self.argc(), self.argv(), true);
+  REQUIRE(sorted);
+  CHECK(sorted->sort_self);
+  CHECK_FALSE(sorted->sort);
+}

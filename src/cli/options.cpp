@@ -40,6 +40,11 @@ enum LongOnly {
   kListen,
   kBuckets,
   kStates,
+  kTrace,
+  kAttach,
+  kFentry,
+  kBySyscall,
+  kMaxFunctions,
 };
 
 const option kLongOptions[] = {
@@ -74,6 +79,11 @@ const option kLongOptions[] = {
     {"batch", no_argument, nullptr, 'b'},
     {"listen", required_argument, nullptr, kListen},
     {"buckets", required_argument, nullptr, kBuckets},
+    {"trace", no_argument, nullptr, kTrace},
+    {"attach", required_argument, nullptr, kAttach},
+    {"fentry", no_argument, nullptr, kFentry},
+    {"by-syscall", no_argument, nullptr, kBySyscall},
+    {"max-functions", required_argument, nullptr, kMaxFunctions},
     {"verbose", no_argument, nullptr, 'v'},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
@@ -229,6 +239,8 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
       return {};
     }
     case kSort: {
+      o.sort_self = value == "self";
+      if (o.sort_self) return {};
       auto k = core::parse_sort_key(value);
       if (!k) return bad("--sort", fmt::format("unknown key '{}' (expected count, rate, time, avg, max, errors or offcpu)", value));
       o.sort = *k;
@@ -285,6 +297,27 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
       o.bucket_bounds_ns = *b;
       return {};
     }
+    case kTrace: o.trace_calls = o.func_options = true; return {};
+    case kFentry:
+    case kAttach: {
+      const std::string mode = c == kFentry ? "fentry" : value;
+      if (mode != "kprobe.multi" && mode != "kprobe" && mode != "fentry")
+        return bad("--attach", fmt::format("unknown way '{}' (expected kprobe.multi, kprobe or fentry)", value));
+      if (o.attach && *o.attach != mode)
+        return bad(c == kFentry ? "--fentry" : "--attach", fmt::format("conflicts with --attach {}", *o.attach));
+      o.attach = mode;
+      o.func_options = true;
+      return {};
+    }
+    case kBySyscall: o.by_syscall = o.func_options = true; return {};
+    case kMaxFunctions: {
+      auto n = util::parse_u64(value);
+      if (!n || *n == 0 || *n > 100000)
+        return bad("--max-functions", fmt::format("'{}' is out of range (expected a number of functions, 1..100000)", value));
+      o.max_functions = static_cast<uint32_t>(*n);
+      o.func_options = true;
+      return {};
+    }
     case 'v': o.verbose = true; return {};
     case 'h': o.help = true; return {};
     case 'V': o.version = true; return {};
@@ -337,20 +370,36 @@ util::Expected<std::string> parse_comm(const std::string& option, std::string_vi
 }
 
 
-static util::Expected<CommonOptions> parse_argv(int argc, char** argv) {
+static util::Expected<CommonOptions> parse_argv(int argc, char** argv, bool positional) {
   CommonOptions o;
+  // Positional: options are read up to `--` only, and getopt permutes the
+  // words among them to the end of that part.
+  int end = argc;
+  if (positional)
+    for (int i = 1; i < argc; ++i)
+      if (std::string_view(argv[i]) == "--") {
+        end = i;
+        break;
+      }
+  const char* shorts = positional ? kShortOptions + 1 : kShortOptions;  // without the leading '+'
   optind = 0;  // 0, not 1: glibc then also forgets where it was inside a word ("-xq") of an earlier argv
   opterr = 0;  // our own one-line messages
   for (;;) {
     const int prev = optind == 0 ? 1 : optind;  // the word getopt is in
-    const int c = getopt_long(argc, argv, kShortOptions, kLongOptions, nullptr);
+    const int c = getopt_long(end, argv, shorts, kLongOptions, nullptr);
     if (c == -1) break;
-    if (c == '?' || c == ':') return util::make_error(option_error(prev < argc ? argv[prev] : "?"));
+    if (c == '?' || c == ':') return util::make_error(option_error(prev < end ? argv[prev] : "?"));
     if (auto ok = apply_option(c, optarg, o); !ok) return ok.error();
   }
-  for (int i = optind; i < argc; ++i) o.command.emplace_back(argv[i]);
-  if (o.command.empty() && optind > 1 && std::string_view(argv[optind - 1]) == "--")
-    return util::make_error("--: missing command (expected -- CMD ARGS...)");
+  if (positional) {
+    for (int i = optind; i < end; ++i) o.functions.emplace_back(argv[i]);
+    for (int i = end + 1; i < argc; ++i) o.command.emplace_back(argv[i]);
+    if (end < argc && o.command.empty()) return util::make_error("--: missing command (expected -- CMD ARGS...)");
+  } else {
+    for (int i = optind; i < argc; ++i) o.command.emplace_back(argv[i]);
+    if (o.command.empty() && optind > 1 && std::string_view(argv[optind - 1]) == "--")
+      return util::make_error("--: missing command (expected -- CMD ARGS...)");
+  }
   if (!o.command.empty() && (!o.filter.pids.empty() || !o.filter.tids.empty()))
     return util::make_error("-- CMD: cannot be combined with -p/-t (expected either a command or PIDs)");
   if (o.max_processes && !o.per_process)
@@ -358,8 +407,8 @@ static util::Expected<CommonOptions> parse_argv(int argc, char** argv) {
   return o;
 }
 
-util::Expected<CommonOptions> parse_common_options(int argc, char** argv) {
-  auto o = parse_argv(argc, argv);
+util::Expected<CommonOptions> parse_common_options(int argc, char** argv, bool positional) {
+  auto o = parse_argv(argc, argv, positional);
   if (!o) return util::make_error(util::escaped(o.error().message));  // values quoted in it may hold newlines, escapes
   return o;
 }

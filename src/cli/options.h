@@ -33,6 +33,7 @@ struct CommonOptions {
   double duration_s = 0;  // 0: until interrupted / target exits
   std::optional<size_t> top;  // default: 10 for text, all for JSON/CSV
   std::optional<core::SortKey> sort;
+  bool sort_self = false;  // --sort self: sysfunc only (syscalls have no self time)
   bool latency = false;   // -L
   bool states = false;    // --states: split each timed call's time (syscount; the other tools always do)
   bool milliseconds = false;
@@ -52,6 +53,13 @@ struct CommonOptions {
   // syslatd only
   std::optional<ListenAddress> listen;     // --listen ADDR:PORT
   std::vector<uint64_t> bucket_bounds_ns;  // --buckets DUR,...: as given, ascending
+  // sysfunc only
+  std::vector<std::string> functions;  // names and globs, the words before -- (parse_common_options' positional)
+  bool trace_calls = false;            // --trace: one line per call
+  std::optional<std::string> attach;   // --attach kprobe.multi|kprobe|fentry (--fentry)
+  bool by_syscall = false;             // --by-syscall
+  std::optional<uint32_t> max_functions;
+  bool func_options = false;           // one of them was given
   bool verbose = false;
   bool help = false;
   bool version = false;
@@ -78,8 +86,14 @@ struct CommandSpec {
 };
 
 // Parses argv[1..]. The error is one line naming the option and the accepted
-// form (the caller prints it with the program name and exits 2).
-util::Expected<CommonOptions> parse_common_options(int argc, char** argv);
+// form (the caller prints it with the program name and exits 2). Without
+// `positional`, the first word that is no option starts the command (as in
+// strace); with it (sysfunc), options and words mix freely until `--`, the
+// words go to `functions`, and what follows `--` is the command.
+util::Expected<CommonOptions> parse_common_options(int argc, char** argv, bool positional = false);
+
+// sysfunc's cap on the functions one run attaches (--max-functions).
+inline constexpr uint32_t kDefaultMaxFunctions = 500;
 
 // "-p 12,34": existing PIDs (TIDs with threads); the error names the option.
 util::Expected<std::vector<uint32_t>> parse_ids(const std::string& option, std::string_view text, bool threads);

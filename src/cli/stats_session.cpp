@@ -345,9 +345,12 @@ int fail(const std::string& prog, const std::string& message, int status) {
 }
 
 int run_with_common_options(const std::string& prog, const CommandSpec& spec, int argc, char** argv,
-                            const std::function<int(const CommonOptions&)>& run) {
-  auto opts = parse_common_options(argc, argv);
+                            const std::function<int(const CommonOptions&)>& run, bool positional) {
+  auto opts = parse_common_options(argc, argv, positional);
   if (!opts) return fail(prog, opts.error().message, 2);
+  if (!positional && opts->sort_self) return fail(prog, "--sort self: only sysfunc (syslat func) has self time", 2);
+  if (!positional && opts->func_options)
+    return fail(prog, "--trace, --attach, --fentry, --by-syscall and --max-functions: only sysfunc (syslat func) takes them", 2);
   if (opts->help) {
     std::cout << help_text(prog, spec);
     return 0;
@@ -356,7 +359,7 @@ int run_with_common_options(const std::string& prog, const CommandSpec& spec, in
     std::cout << prog << " (syslat) " << SYSLAT_VERSION << '\n';
     return 0;
   }
-  if (opts->list) return list_syscalls(std::cout);
+  if (opts->list && !positional) return list_syscalls(std::cout);  // sysfunc lists functions itself
   return run(*opts);
 }
 

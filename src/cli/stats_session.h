@@ -20,8 +20,10 @@ int run_stats_command(const std::string& prog, const CommandSpec& spec, Tool too
 
 // The common front of every subcommand on the common options: parses argv,
 // answers --help, --version and --list itself, else hands the options to `run`.
+// `positional`: sysfunc's words before -- (parse_common_options); it answers
+// --list itself.
 int run_with_common_options(const std::string& prog, const CommandSpec& spec, int argc, char** argv,
-                            const std::function<int(const CommonOptions&)>& run);
+                            const std::function<int(const CommonOptions&)>& run, bool positional = false);
 
 // Prints "prog: message" on stderr and returns status.
 int fail(const std::string& prog, const std::string& message, int status);

@@ -144,4 +144,9 @@ std::vector<uint64_t> cumulative_counts(const Histogram& histogram, std::span<co
   return out;
 }
 
+uint64_t clamped_percentile_ns(const Histogram& h, double q, uint64_t min_ns, uint64_t max_ns) {
+  if (h.empty()) return 0;
+  return std::clamp(h.percentile_ns(q), min_ns, std::max(min_ns, max_ns));
+}
+
 }  // namespace syslat::core

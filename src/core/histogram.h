@@ -27,6 +27,10 @@ struct Histogram {
   uint64_t percentile_ns(double q) const;
 };
 
+// percentile_ns clamped to the true extremes of the calls it counts
+// (interpolation inside a bucket can land past them); 0 if empty.
+uint64_t clamped_percentile_ns(const Histogram& histogram, double q, uint64_t min_ns, uint64_t max_ns);
+
 struct Log2Bucket {
   uint64_t lo_ns;
   uint64_t hi_ns;  // exclusive; UINT64_MAX for the open last bucket

@@ -45,12 +45,10 @@ std::vector<Row> make_rows(const SyscallMap& syscalls, double seconds, bool time
     r.name = slot_name(entry.first);
     r.stats = st;
     r.rate = seconds > 0 ? st.calls / seconds : 0;
-    if (timed && !st.hist.empty()) {
-      // Interpolation can land past the true extremes: clamp to them.
-      auto pct = [&](double q) { return std::clamp(st.hist.percentile_ns(q), st.min_ns, std::max(st.min_ns, st.max_ns)); };
-      r.p50_ns = pct(0.50);
-      r.p90_ns = pct(0.90);
-      r.p99_ns = pct(0.99);
+    if (timed) {
+      r.p50_ns = clamped_percentile_ns(st.hist, 0.50, st.min_ns, st.max_ns);
+      r.p90_ns = clamped_percentile_ns(st.hist, 0.90, st.min_ns, st.max_ns);
+      r.p99_ns = clamped_percentile_ns(st.hist, 0.99, st.min_ns, st.max_ns);
     }
     rows.push_back(std::move(r));
   }

@@ -38,17 +38,26 @@ Json row_json(const core::Row& r, const core::Report& rep, bool per_process) {
     j["p50_ns"] = r.p50_ns;
     j["p90_ns"] = r.p90_ns;
     j["p99_ns"] = r.p99_ns;
-    Json hist = Json::array();
-    for (const auto& b : core::log2_buckets(s.hist)) {
-      hist.push_back({{"lo_ns", b.lo_ns}, {"hi_ns", b.hi_ns == UINT64_MAX ? Json(nullptr) : Json(b.hi_ns)},
-                      {"count", b.count}});
-    }
-    j["histogram"] = std::move(hist);
+    j["histogram"] = histogram_json(s.hist);
   }
   return j;
 }
 
 }  // namespace
+
+nlohmann::ordered_json histogram_json(const core::Histogram& hist) {
+  Json out = Json::array();
+  for (const auto& b : core::log2_buckets(hist))
+    out.push_back({{"lo_ns", b.lo_ns}, {"hi_ns", b.hi_ns == UINT64_MAX ? Json(nullptr) : Json(b.hi_ns)}, {"count", b.count}});
+  return out;
+}
+
+std::string json_line(const nlohmann::ordered_json& j) {
+  // JSON keeps the values themselves; escaped non-ASCII (\u009b) cannot act
+  // on a terminal the output is shown on, and bytes that are not UTF-8
+  // become U+FFFD instead of an exception.
+  return j.dump(-1, ' ', /*ensure_ascii=*/true, Json::error_handler_t::replace);
+}
 
 std::string report_json(const core::Report& rep) {
   Json j;
@@ -82,8 +91,7 @@ std::string report_json(const core::Report& rep) {
                       {"recursion_misses", rep.health.recursion_misses},
                       {"histogram_wrapped", rep.health.hist_lost},
                       {"histogram_full", rep.health.hist_full}};
-  // ASCII only: a comm's C1 control (U+009B) as \u009b, never raw on a terminal.
-  return j.dump(-1, ' ', /*ensure_ascii=*/true, Json::error_handler_t::replace);
+  return json_line(j);
 }
 
 }  // namespace syslat::exporter

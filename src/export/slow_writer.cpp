@@ -1,5 +1,7 @@
 #include "export/slow_writer.h"
 
+#include "export/json_report.h"
+
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
@@ -30,10 +32,6 @@ std::string joined_stack(const std::vector<std::string>& frames, const char* sep
   return out;
 }
 
-// JSON keeps the values themselves; escaped non-ASCII (\u009b) cannot act on
-// a terminal the output is shown on, and bytes that are not UTF-8 become
-// U+FFFD instead of an exception.
-std::string dump(const Json& j) { return j.dump(-1, ' ', /*ensure_ascii=*/true, Json::error_handler_t::replace); }
 
 // 14:02:11.532  read() took 45.2ms: on-CPU 0.3ms, I/O 44.9ms (switched out 3 times)  = 8192
 //   PID 1842  TID 1845  UID 999  COMM postgres
@@ -91,7 +89,7 @@ class JsonSlowWriter final : public SlowWriter {
 
  private:
   void line(const Json& j) {
-    out_ << dump(j) << '\n';
+    out_ << json_line(j) << '\n';
     out_.flush();
   }
   std::ostream& out_;
@@ -166,7 +164,7 @@ std::string call_json(const core::SlowRecord& r, std::string_view type) {
   } else {
     j["result"] = r.result;
   }
-  return dump(j);
+  return json_line(j);
 }
 
 std::unique_ptr<SlowWriter> make_slow_writer(std::ostream& out, Format format) {

@@ -61,12 +61,23 @@ void process_table(std::ostream& out, const core::Report& rep, const WriterOptio
   out << '\n';
 }
 
-// "1 call", "2 calls": the health lines are read by people.
+}  // namespace
+
 std::string count_of(uint64_t n, const char* one, const char* many) {
   return fmt::format("{} {}", n, n == 1 ? one : many);
 }
 
-}  // namespace
+void write_histogram_text(std::ostream& out, const core::Histogram& hist) {
+  const auto buckets = core::log2_buckets(hist);
+  uint64_t peak = 0;
+  for (const auto& b : buckets) peak = std::max(peak, b.count);
+  if (!buckets.empty()) out << fmt::format("  {:>14} : {:<10} distribution\n", "latency", "count");
+  for (const auto& b : buckets) {
+    const int width = 40;
+    const int stars = peak ? static_cast<int>((b.count * width + peak - 1) / peak) : 0;
+    out << fmt::format("  {:>14} : {:<10} |{:<{}}|\n", core::log2_label(b), b.count, std::string(stars, '*'), width);
+  }
+}
 
 void write_health_text(std::ostream& out, const core::Report& rep) {
   if (rep.syscalls_hidden)
@@ -117,16 +128,7 @@ void write_lat_text(std::ostream& out, const core::Report& rep, const WriterOpti
     if (rep.states && s.timed)
       out << fmt::format("  time: {}  (switched out: {} of {} calls, {} {})\n", split_shares(s.split, s.total_ns),
                          s.split.switched, s.timed, s.split.switches, s.split.switches == 1 ? "time" : "times");
-    const auto buckets = core::log2_buckets(s.hist);
-    uint64_t peak = 0;
-    for (const auto& b : buckets) peak = std::max(peak, b.count);
-    if (!buckets.empty()) out << fmt::format("  {:>14} : {:<10} distribution\n", "latency", "count");
-    for (const auto& b : buckets) {
-      const int width = 40;
-      const int stars = peak ? static_cast<int>((b.count * width + peak - 1) / peak) : 0;
-      out << fmt::format("  {:>14} : {:<10} |{:<{}}|\n", core::log2_label(b), b.count, std::string(stars, '*'),
-                         width);
-    }
+    write_histogram_text(out, s.hist);
     out << '\n';
   }
   process_table(out, rep, o);

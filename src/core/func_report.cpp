@@ -1,0 +1,83 @@
+#include "core/func_report.h"
+
+#include <algorithm>
+
+#include "core/syscall_table.h"
+
+namespace syslat::core {
+namespace {
+
+uint64_t sort_value(const FuncStats& s, const FuncReportOptions& o) {
+  if (o.sort_self) return s.self_ns;
+  switch (o.sort) {
+    case SortKey::Count:
+    case SortKey::Rate: return s.calls;
+    case SortKey::Avg: return s.avg_ns();
+    case SortKey::Max: return s.max_ns;
+    case SortKey::Time:
+    case SortKey::Errors:
+    case SortKey::OffCpu: break;
+  }
+  return s.total_ns;
+}
+
+}  // namespace
+
+std::optional<SortKey> parse_func_sort_key(std::string_view text) {
+  auto key = parse_sort_key(text);
+  if (!key || *key == SortKey::Errors || *key == SortKey::OffCpu) return std::nullopt;
+  return key;
+}
+
+FuncReport build_func_report(const FuncSample& span, const std::vector<std::string>& names,
+                             const FuncReportOptions& o, std::string time) {
+  FuncReport rep;
+  rep.time = std::move(time);
+  rep.interval_s = span.seconds();
+  rep.functions_traced = names.size();
+  rep.health = span.health;
+  const double seconds = span.seconds();
+  for (uint32_t i = 0; i < span.functions.size() && i < names.size(); ++i) {
+    const FuncStats& st = span.functions[i];
+    rep.total_calls += st.calls;
+    if (st.empty()) continue;
+    FuncRow r;
+    r.index = i;
+    r.name = names[i];
+    r.stats = st;
+    r.rate = seconds > 0 ? st.calls / seconds : 0;
+    r.p50_ns = clamped_percentile_ns(st.hist, 0.50, st.min_ns, st.max_ns);
+    r.p90_ns = clamped_percentile_ns(st.hist, 0.90, st.min_ns, st.max_ns);
+    r.p99_ns = clamped_percentile_ns(st.hist, 0.99, st.min_ns, st.max_ns);
+    rep.functions.push_back(std::move(r));
+  }
+  // Descending by the key, then by count, then in the order given: rows
+  // keep their places from one report to the next.
+  std::stable_sort(rep.functions.begin(), rep.functions.end(), [&](const FuncRow& a, const FuncRow& b) {
+    const uint64_t va = sort_value(a.stats, o), vb = sort_value(b.stats, o);
+    if (va != vb) return va > vb;
+    return a.stats.calls > b.stats.calls;
+  });
+  if (o.top && rep.functions.size() > o.top) {
+    rep.functions_hidden = rep.functions.size() - o.top;
+    rep.functions.resize(o.top);
+  }
+
+  for (const auto& [nr, total] : span.syscalls) {
+    SyscallBreakdown b;
+    b.nr = nr;
+    b.syscall = display_name(SyscallId(nr));
+    b.total = total;
+    for (const auto& [key, t] : span.by_syscall)
+      if (key.first == nr && key.second < names.size() && t.calls) b.functions.push_back({names[key.second], t});
+    std::stable_sort(b.functions.begin(), b.functions.end(), [](const FuncInSyscallRow& x, const FuncInSyscallRow& y) {
+      return x.time.inclusive_ns > y.time.inclusive_ns;
+    });
+    rep.by_syscall.push_back(std::move(b));
+  }
+  std::stable_sort(rep.by_syscall.begin(), rep.by_syscall.end(),
+                   [](const SyscallBreakdown& x, const SyscallBreakdown& y) { return x.total.total_ns > y.total.total_ns; });
+  return rep;
+}
+
+}  // namespace syslat::core
