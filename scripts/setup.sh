@@ -3,6 +3,7 @@
 # as root on a minimal system (no sudo, no compilers preinstalled).
 #   scripts/setup.sh           the packages
 #   scripts/setup.sh --arm64   also the inputs of scripts/check-arm64.sh --load (CI)
+# Always: Debian's own amd64 kernel .deb for scripts/qemu-lane.sh (ctest -L qemu).
 set -eu
 if [ "$(id -u)" -ne 0 ]; then
   echo "setup.sh: run as root (it installs Debian packages)" >&2
@@ -15,7 +16,7 @@ apt-get install -y -qq --no-install-recommends \
   clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev linux-libc-dev \
   libfmt-dev nlohmann-json3-dev catch2 libncurses-dev libcpp-httplib-dev prometheus \
   gcc-multilib strace libbpf-tools linux-perf python3 procps util-linux dash xz-utils tmux stress-ng \
-  redis-server redis-tools \
+  redis-server redis-tools qemu-system-x86 busybox-static cpio \
   >/dev/null
 # The benchmark's redis workload starts its own redis-server on a free port
 # (scripts/bench_redis.py); Debian's service would sit on 6379 and take CPU
@@ -29,6 +30,24 @@ fi
 # libbpf-tools and perf trace (the benchmark's peers) need tracefs; syslat does not.
 if [ ! -d /sys/kernel/tracing/events ]; then
   mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
+fi
+# scripts/qemu-lane.sh boots Debian's stock amd64 kernel under qemu (TCG),
+# for the tests this machine's kernel cannot run (ctest -L qemu). The .deb of
+# the kernel linux-image-amd64 depends on now is downloaded here, never by the
+# build, into $SYSLAT_AMD64_CACHE; it replaces older ones there.
+amd64_cache=${SYSLAT_AMD64_CACHE:-/var/cache/syslat/amd64}
+amd64_kernel=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-/ {print $2; exit}')
+[ -n "$amd64_kernel" ] || { echo "setup.sh: apt knows no linux-image-amd64" >&2; exit 1; }
+amd64_version=$(apt-cache policy "$amd64_kernel" | awk '/Candidate:/ {print $2}')
+if [ ! -s "$amd64_cache/${amd64_kernel}_${amd64_version}_amd64.deb" ]; then
+  mkdir -p "$amd64_cache/new"
+  rm -f "$amd64_cache/new"/*.deb
+  (cd "$amd64_cache/new" && apt-get download -qq "$amd64_kernel" 2>&1 | grep -v unsandboxed || true)
+  [ -n "$(ls "$amd64_cache/new/${amd64_kernel}"_*.deb 2>/dev/null)" ] ||
+    { echo "setup.sh: downloading $amd64_kernel failed" >&2; exit 1; }
+  rm -f "$amd64_cache"/linux-image-*.deb
+  mv "$amd64_cache/new"/*.deb "$amd64_cache/"
+  rmdir "$amd64_cache/new"
 fi
 # scripts/check-arm64.sh --load boots Debian's arm64 kernel under qemu (TCG) and
 # loads the arm64 BPF object there. Its inputs are downloaded here, never by the
