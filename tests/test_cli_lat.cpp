@@ -37,7 +37,7 @@ uint64_t true_percentile(const std::string& printed, double p) {
 
 }  // namespace
 
-TEST_CASE("syslat -- wl_sleep 50 2ms: 50 nanosleeps, p50 in [2,3] ms, histogram around 2 ms", "[privileged]") {
+TEST_CASE("syslat -- wl_sleep 50 2ms: 50 nanosleeps, p50 in [2,3] ms, histogram around 2 ms", "[privileged][guest]") {
   const auto r = slt::run_json(slt::syslat_bin(), {}, {slt::workload("wl_sleep"), "50", "2000000"});
   INFO(r.describe());
   REQUIRE(r.run.status == 0);
@@ -92,7 +92,7 @@ TEST_CASE("syslat percentiles are within 10 % of the true ones (60 x 1 ms + 40 x
   }
 }
 
-TEST_CASE("syscount -L adds total/avg/min/max that bracket the real sleep", "[privileged]") {
+TEST_CASE("syscount -L adds total/avg/min/max that bracket the real sleep", "[privileged][guest]") {
   const auto r = slt::run_json(slt::syscount_bin(), {"-L"}, {slt::workload("wl_sleep"), "20", "1000000"});
   INFO(r.describe());
   REQUIRE(r.run.status == 0);
