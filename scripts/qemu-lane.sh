@@ -14,9 +14,9 @@
 # when the guest does not finish within the timeout (default 300 s).
 # The initramfs is cached in DIR/qemu-lane and rebuilt when an input changed.
 set -eu
-cd "$(dirname "$0")/.."
+self=$(readlink -f "$0")  # a new version of this script builds a new initramfs
 cache=${SYSLAT_AMD64_CACHE:-/var/cache/syslat/amd64}
-kernel="" build=build timeout_s=300
+kernel="" build=$(cd "$(dirname "$0")/.." && pwd)/build timeout_s=300
 fail() { echo "qemu-lane: $*" >&2; exit 1; }
 usage="usage: scripts/qemu-lane.sh [--kernel DEB_OR_VERSION] [--build DIR] [--timeout S] -- COMMAND [ARGS...]"
 while [ $# -gt 0 ]; do
@@ -105,10 +105,10 @@ echo "syslat-lane: exit $status"
 poweroff -f
 INIT
 if cmp -s "$init.new" "$init"; then rm "$init.new"; else mv "$init.new" "$init"; fi
-# The inputs' names, sizes and times: the libraries are those of the last
+# The inputs' names, sizes and times (this script's too): the libraries are those of the last
 # build (ldd runs again only when something changed).
 # shellcheck disable=SC2086
-stamp() { stat -L -c '%n %s %Y' /bin/busybox "$init" $binaries $libraries | md5sum | cut -d' ' -f1; }
+stamp() { stat -L -c '%n %s %Y' "$self" /bin/busybox "$init" $binaries $libraries | md5sum | cut -d' ' -f1; }
 initrd=$work/initrd.cpio
 libraries=$(cat "$work/initrd.libraries" 2>/dev/null || true)
 if [ "$(cat "$work/initrd.inputs" 2>/dev/null)" != "$(stamp 2>/dev/null)" ] || [ ! -s "$initrd" ]; then
@@ -124,17 +124,16 @@ if [ "$(cat "$work/initrd.inputs" 2>/dev/null)" != "$(stamp 2>/dev/null)" ] || [
   # shellcheck disable=SC2086
   # The build's own files without their DWARF (a quarter of the size, and
   # the symbol tables stay): the kernel unpacks the initramfs at TCG speed.
+  # syscount -> syslat stays a link: the tools tell their mode by argv[0].
   for f in $binaries $libraries; do
     mkdir -p "$root$(dirname "$f")"
-    case "$f" in
-      "$build"/*) objcopy --strip-debug "$f" "$root$f" 2>/dev/null || cp -L "$f" "$root$f" ;;
-      *) cp -L "$f" "$root$f" ;;
-    esac
-  done
-  # syscount -> syslat: the tools tell their mode by argv[0] (a copy would do
-  # too; a link keeps the initramfs small).
-  for f in $binaries; do
-    [ -L "$f" ] && [ "$(readlink -f "$f")" = "$build/syslat" ] && ln -sf syslat "$root$f"
+    if [ -L "$f" ] && [ "$(readlink -f "$f")" = "$build/syslat" ]; then
+      ln -s syslat "$root$f"
+    elif [ "${f#"$build"/}" != "$f" ]; then
+      objcopy --strip-debug "$f" "$root$f" 2>/dev/null || cp -L "$f" "$root$f"
+    else
+      cp -L "$f" "$root$f"
+    fi
   done
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$root/etc/passwd"
   printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
@@ -170,7 +169,11 @@ started=$(date +%s)
     -kernel "$kdir/vmlinuz" -initrd "$initrd" \
     -append "console=ttyS0 rdinit=/init panic=-1 quiet lane_cmd=$lane_cmd lane_cwd=$lane_cwd" 2>&1 < /dev/null || true; } |
   tr -d '\r' | tee "$console" | awk -v status_file="$status_file" '
-    /syslat-lane: exit [0-9]+$/ { print $NF > status_file; close(status_file); on = 0; next }
+    /syslat-lane: exit [0-9]+$/ {
+      at = index($0, "syslat-lane: exit ")
+      if (on && at > 1) print substr($0, 1, at - 1)  # output without a final newline
+      print $NF > status_file; close(status_file); on = 0; next
+    }
     on { print; fflush() }
     /syslat-lane: start / { on = 1 }'
 elapsed=$(( $(date +%s) - started ))
