@@ -37,13 +37,17 @@ command -v cpio >/dev/null || fail "cpio missing (run scripts/setup.sh)"
 build=$(cd "$build" && pwd)
 
 # ---- the kernel --------------------------------------------------------------
-newest() { ls "$@" 2>/dev/null | sort -V | tail -n 1; }
+# The newest by version of the .debs that exist among the arguments.
+newest() {
+  for f in "$@"; do [ -f "$f" ] && echo "$(basename "$f") $f"; done | sort -V | tail -n 1 | cut -d' ' -f2-
+}
 if [ -z "$kernel" ]; then
   deb=$(newest "$cache"/linux-image-*.deb)
 elif [ -f "$kernel" ]; then
   deb=$kernel
 else
-  deb=$(newest "$cache"/linux-image-"$kernel"*.deb "$cache"/more/linux-image-"$kernel"*.deb)
+  # 6.1 is 6.1.0-57-amd64, not 6.12.
+  deb=$(newest "$cache"/linux-image-"$kernel"[._+-]*.deb "$cache"/more/linux-image-"$kernel"[._+-]*.deb)
 fi
 [ -n "$deb" ] || fail "no kernel .deb${kernel:+ for '$kernel'} in $cache (run scripts/setup.sh)"
 work=$build/qemu-lane
