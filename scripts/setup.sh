@@ -3,6 +3,9 @@
 # as root on a minimal system (no sudo, no compilers preinstalled).
 #   scripts/setup.sh           the packages
 #   scripts/setup.sh --arm64   also the inputs of scripts/check-arm64.sh --load (CI)
+#   scripts/setup.sh --more-kernels   also bookworm-backports' and bullseye's
+#                              amd64 kernels for scripts/qemu-lane.sh --kernel
+# Always: Debian's own amd64 kernel .deb for scripts/qemu-lane.sh (ctest -L qemu).
 set -eu
 if [ "$(id -u)" -ne 0 ]; then
   echo "setup.sh: run as root (it installs Debian packages)" >&2
@@ -15,7 +18,7 @@ apt-get install -y -qq --no-install-recommends \
   clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev linux-libc-dev \
   libfmt-dev nlohmann-json3-dev catch2 libncurses-dev libcpp-httplib-dev prometheus \
   gcc-multilib strace libbpf-tools linux-perf python3 procps util-linux dash xz-utils tmux stress-ng \
-  redis-server redis-tools \
+  redis-server redis-tools qemu-system-x86 busybox-static cpio \
   >/dev/null
 # The benchmark's redis workload starts its own redis-server on a free port
 # (scripts/bench_redis.py); Debian's service would sit on 6379 and take CPU
@@ -30,11 +33,37 @@ fi
 if [ ! -d /sys/kernel/tracing/events ]; then
   mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
 fi
+# scripts/qemu-lane.sh boots Debian's stock amd64 kernel under qemu (TCG),
+# for the tests this machine's kernel cannot run (ctest -L qemu). The .deb of
+# the kernel linux-image-amd64 depends on now is downloaded here, never by the
+# build, into $SYSLAT_AMD64_CACHE; it replaces older ones there.
+amd64_cache=${SYSLAT_AMD64_CACHE:-/var/cache/syslat/amd64}
+amd64_kernel=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-/ {print $2; exit}')
+[ -n "$amd64_kernel" ] || { echo "setup.sh: apt knows no linux-image-amd64" >&2; exit 1; }
+amd64_version=$(apt-cache policy "$amd64_kernel" | awk '/Candidate:/ {print $2}')
+if [ ! -s "$amd64_cache/${amd64_kernel}_${amd64_version}_amd64.deb" ]; then
+  mkdir -p "$amd64_cache/new"
+  rm -f "$amd64_cache/new"/*.deb
+  (cd "$amd64_cache/new" && apt-get download -qq "$amd64_kernel" 2>&1 | grep -v unsandboxed || true)
+  [ -n "$(ls "$amd64_cache/new/${amd64_kernel}"_*.deb 2>/dev/null)" ] ||
+    { echo "setup.sh: downloading $amd64_kernel failed" >&2; exit 1; }
+  rm -f "$amd64_cache"/linux-image-*.deb
+  mv "$amd64_cache/new"/*.deb "$amd64_cache/"
+  rmdir "$amd64_cache/new"
+fi
 # scripts/check-arm64.sh --load boots Debian's arm64 kernel under qemu (TCG) and
 # loads the arm64 BPF object there. Its inputs are downloaded here, never by the
 # build: the current arm64 kernel and the arm64 bpftool (+ libraries) and
 # busybox for the initramfs, as .debs in $SYSLAT_ARM64_CACHE.
-if [ "${1:-}" = --arm64 ]; then
+arm64=false more_kernels=false
+for arg in "$@"; do
+  case "$arg" in
+    --arm64) arm64=true ;;
+    --more-kernels) more_kernels=true ;;
+    *) echo "setup.sh: unknown option $arg (--arm64, --more-kernels)" >&2; exit 2 ;;
+  esac
+done
+if $arm64; then
   arm64_cache=${SYSLAT_ARM64_CACHE:-/var/cache/syslat/arm64}
   apt-get install -y -qq --no-install-recommends qemu-system-arm cpio >/dev/null
   if ! dpkg --print-foreign-architectures | grep -qx arm64; then
@@ -50,5 +79,43 @@ if [ "${1:-}" = --arm64 ]; then
     [ -n "$(ls "$arm64_cache/${pkg}"[_-]*.deb 2>/dev/null)" ] ||
       { echo "setup.sh: downloading the arm64 $pkg package failed" >&2; exit 1; }
   done
+fi
+# Other Debian kernels for the lane (scripts/qemu-lane.sh --kernel 6.12 or
+# 5.10), into $SYSLAT_AMD64_CACHE/more: found through an apt configuration of
+# their own (its lists in the cache), the system's sources untouched.
+# Whatever the archive does not serve is skipped with one line.
+if $more_kernels; then
+  more=$amd64_cache/more
+  keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+  mkdir -p "$more/apt/lists/partial"
+  {
+    echo "deb [arch=amd64 signed-by=$keyring] http://deb.debian.org/debian bookworm-backports main"
+    echo "deb [arch=amd64 signed-by=$keyring] http://deb.debian.org/debian-security bullseye-security main"
+  } > "$more/apt/sources.list"
+  set -- -o Dir::Etc::SourceList="$more/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+    -o Dir::State::Lists="$more/apt/lists" -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
+  if apt-get "$@" update -qq >/dev/null 2>&1; then
+    for suite in bookworm-backports bullseye-security; do
+      version=$(apt-cache "$@" madison linux-image-amd64 | awk -v s="$suite/main" '$0 ~ s {print $3; exit}')
+      package=$(apt-cache "$@" show "linux-image-amd64=$version" 2>/dev/null |
+        sed -n 's/^Depends: \(linux-image-[^ ,]*\).*/\1/p' | head -n 1)
+      if [ -z "$package" ]; then
+        echo "setup.sh: $suite serves no linux-image-amd64: skipped"
+        continue
+      fi
+      [ -n "$(ls "$more/${package}"_*.deb 2>/dev/null)" ] && continue
+      (cd "$more" && apt-get "$@" download -qq "$package" 2>&1 | grep -v unsandboxed || true)
+      if [ -n "$(ls "$more/${package}"_*.deb 2>/dev/null)" ]; then
+        # It replaces older kernels of its series (6.12, 5.10).
+        for old in "$more/linux-image-${version%.*}"*.deb; do
+          case "$old" in "$more/${package}"_*) ;; *) rm -f "$old" ;; esac
+        done
+      else
+        echo "setup.sh: downloading $package ($suite) failed: skipped"
+      fi
+    done
+  else
+    echo "setup.sh: the archive's bookworm-backports/bullseye lists are unreachable: other kernels skipped"
+  fi
 fi
 echo "setup.sh: dependencies installed"

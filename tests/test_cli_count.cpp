@@ -55,7 +55,7 @@ void require_all_failed(const Table& t) {
 
 }  // namespace
 
-TEST_CASE("syscount -- wl_basic N M K counts exactly N getppid, M failed openat, K write", "[privileged]") {
+TEST_CASE("syscount -- wl_basic N M K counts exactly N getppid, M failed openat, K write", "[privileged][guest]") {
   const auto r = slt::run_json(kSyscount, {}, wl_basic(12345, 77, 321));
   INFO(r.describe());
   REQUIRE(r.run.status == 0);
@@ -83,7 +83,7 @@ TEST_CASE("syscount -- wl_basic N M K counts exactly N getppid, M failed openat,
   CHECK(diff.empty());
 }
 
-TEST_CASE("syscount -x counts only failed calls", "[privileged]") {
+TEST_CASE("syscount -x counts only failed calls", "[privileged][guest]") {
   Table whole;
   const Table delta = filtered_delta({"-x"}, 100, 50, 10, &whole);
   require_all_failed(whole);
@@ -173,7 +173,7 @@ TEST_CASE("syscount -u counts only that user's calls", "[privileged]") {
   }
 }
 
-TEST_CASE("syscount -p PID counts only that process", "[privileged]") {
+TEST_CASE("syscount -p PID counts only that process", "[privileged][guest]") {
   slt::Background a({slt::workload("wl_loop"), "getppid", "500", "2"});
   slt::Background b({slt::workload("wl_loop"), "getpgrp", "500", "2"});
   {
@@ -333,7 +333,7 @@ TEST_CASE("syscount counts exit_group once per process", "[privileged]") {
 
 }
 
-TEST_CASE("syscount -- wl_mixed: exact counts across threads, a fork and signal handlers", "[privileged]") {
+TEST_CASE("syscount -- wl_mixed: exact counts across threads, a fork and signal handlers", "[privileged][guest]") {
   for (const std::vector<std::string>& options : {std::vector<std::string>{}, {"-L"}}) {
     const auto mixed = slt::run_json(kSyscount, options, {slt::workload("wl_mixed")});
     INFO(mixed.describe());

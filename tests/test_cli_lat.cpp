@@ -92,7 +92,7 @@ TEST_CASE("syslat percentiles are within 10 % of the true ones (60 x 1 ms + 40 x
   }
 }
 
-TEST_CASE("syscount -L adds total/avg/min/max that bracket the real sleep", "[privileged]") {
+TEST_CASE("syscount -L adds total/avg/min/max that bracket the real sleep", "[privileged][guest]") {
   const auto r = slt::run_json(slt::syscount_bin(), {"-L"}, {slt::workload("wl_sleep"), "20", "1000000"});
   INFO(r.describe());
   REQUIRE(r.run.status == 0);
@@ -125,7 +125,7 @@ TEST_CASE("syscount and syslat --min-duration count only calls at least that lon
   }
 }
 
-TEST_CASE("syslat -i 0.5: per-interval counts and histograms add up to the run's calls", "[privileged]") {
+TEST_CASE("syslat -i 0.5: per-interval counts and histograms add up to the run's calls", "[privileged][guest]") {
   const auto r = slt::run_json(slt::syslat_bin(), {"-i", "0.5", "-S", "nanosleep"},
                                {slt::workload("wl_sleep"), "120", "10000000"});  // ~1.2 s
   INFO(r.describe());

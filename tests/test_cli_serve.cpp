@@ -185,7 +185,7 @@ TEST_CASE("syslatd: bad requests get 405, 404 or 400 or are dropped, and a stall
   CHECK(end.status == 0);
 }
 
-TEST_CASE("syslatd: a port another syslatd holds exits 2 with one line", "[privileged]") {
+TEST_CASE("syslatd: a port another syslatd holds exits 2 with one line", "[privileged][guest]") {
   // Bad --listen values and report-only options: tests/test_cli_badinput.cpp.
   Syslatd first;
   const std::string where = "127.0.0.1:" + std::to_string(first.port);
@@ -207,7 +207,7 @@ double metric(const std::string& text, const std::string& series) {
 
 // Slow calls are counted per syscall in the kernel: every one, however many
 // come at once (no ring buffer to overflow, nothing per call to userspace).
-TEST_CASE("syslatd: syscall_slow_total counts every slow call of a flood exactly", "[privileged]") {
+TEST_CASE("syslatd: syscall_slow_total counts every slow call of a flood exactly", "[privileged][guest]") {
   slt::TempDir dir;
   const std::string comm = slt::unique_comm("wlflood");
   const std::string bin = slt::copy_executable(slt::workload("wl_basic"), dir.file(comm));

@@ -45,7 +45,7 @@ SlowRun run_slow(const std::vector<std::string>& options, const std::vector<std:
 
 }  // namespace
 
-TEST_CASE("sysslow: a read blocked 30 ms on a pipe is one event, with the fd shown as the pipe", "[privileged]") {
+TEST_CASE("sysslow: a read blocked 30 ms on a pipe is one event, with the fd shown as the pipe", "[privileged][guest]") {
   const auto r = run_slow({"--threshold", "1s,read=20ms"}, {slt::workload("wl_slowread"), "pipe", "30"});
   INFO(r.run.err << r.text);
   REQUIRE(r.run.status == 0);
@@ -72,7 +72,7 @@ TEST_CASE("sysslow: a read blocked 30 ms on a pipe is one event, with the fd sho
   CHECK(r.other.back().at("lost") == 0);
 }
 
-TEST_CASE("sysslow: an open of a FIFO that gets a writer after 20 ms shows the FIFO's path", "[privileged]") {
+TEST_CASE("sysslow: an open of a FIFO that gets a writer after 20 ms shows the FIFO's path", "[privileged][guest]") {
   slt::TempDir dir;
   const std::string fifo = dir.file("the-fifo");
   const auto r = run_slow({"--threshold", "openat=10ms", "--threshold", "1s"},

@@ -387,7 +387,7 @@ TEST_CASE("syslat-top shows where the selected syscall's time went, and s reache
   CHECK(tmux.wait_text("TOP_EXIT=0"));
 }
 
-TEST_CASE("syslat-top -b --sort offcpu ranks by time off the CPU and prints the selected syscall's split", "[privileged]") {
+TEST_CASE("syslat-top -b --sort offcpu ranks by time off the CPU and prints the selected syscall's split", "[privileged][guest]") {
   Workload w;  // getpgrp: thousands a second, on CPU; nanosleep: 50 a second, asleep
   const auto r = slt::run({top_bin(), "-b", "-d", "2.2", "-i", "0.5", "--sort", "offcpu", "-p", std::to_string(w.proc.pid())}, 30);
   INFO(r.err << r.out);
