@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 
@@ -278,4 +279,57 @@ TEST_CASE("this kernel: loading the function lists and matching take well under 
   WARN("from a " << from_file->sets.traceable.size() << "-line available_filter_functions: lists + match "
                  << ms(from_file_start, from_file_end) << " ms");
   CHECK(ms(from_file_start, from_file_end) < 1000);
+}
+
+// Another kernel's lists, as scripts/dump-kernel-functions.sh saves them from
+// Debian's kernel booted under qemu (tracefs readable there, modules loaded):
+// SYSLAT_KERNEL_DUMP=DIR with vmlinux, available_filter_functions, kallsyms
+// and btf/<module>.
+TEST_CASE("a dumped kernel: ftrace's own list, module functions, notrace reasons", "[privileged]") {
+  const char* dump = std::getenv("SYSLAT_KERNEL_DUMP");
+  if (!dump) return slt::skip("SYSLAT_KERNEL_DUMP is not set (scripts/dump-kernel-functions.sh)");
+  const std::string dir = dump;
+  auto btf = collect::KernelBtf::load(dir + "/btf", dir + "/vmlinux");
+  REQUIRE(btf);
+  collect::KernelFunctionPaths paths;
+  paths.tracefs[0] = dir;
+  paths.tracefs[1] = dir;
+  paths.kallsyms = dir + "/kallsyms";
+  const auto start = std::chrono::steady_clock::now();
+  auto functions = collect::load_kernel_functions(*btf, paths);
+  REQUIRE(functions);
+  const auto& sets = functions->sets;
+  const auto m = core::match_functions(sets, {"vfs_*", "ext4_*"}, 100000);
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  CHECK(functions->origin == collect::TraceableOrigin::Tracefs);
+  CHECK(m.unmatched.empty());
+  WARN("dumped kernel: " << sets.traceable.size() << " traceable, " << sets.kallsyms.size() << " text symbols, "
+                         << sets.btf.size() << " with BTF (" << btf->module_count() << " modules); lists + match "
+                         << ms << " ms, " << m.total << " match vfs_* ext4_*");
+  CHECK(ms < 1000);
+
+  const auto read = btf->signature("vfs_read");
+  REQUIRE(read.params.size() == 4);
+  CHECK(read.params[0].kind == FuncArgKind::File);
+  CHECK(read.ret.spelling == "ssize_t");
+
+  // A module's function: ftrace lists it with its module, its BTF is the
+  // module's (split on vmlinux's).
+  bool ext4_sync_file = false;
+  for (const auto& f : m.functions)
+    if (f.name == "ext4_sync_file") ext4_sync_file = f.module == "ext4";
+  CHECK(ext4_sync_file);
+  const auto sync = btf->signature("ext4_sync_file", "ext4");
+  REQUIRE(sync.params.size() == 4);  // (struct file *file, loff_t start, loff_t end, int datasync)
+  CHECK(sync.params[0].type.spelling == "struct file *");
+  CHECK(sync.arg_kinds()[0] == FuncArgKind::File);
+  CHECK(sync.params[1].type.spelling == "loff_t");
+
+  // notrace: a symbol and BTF, but ftrace does not list it.
+  for (const char* name : {"rcu_is_watching", "native_sched_clock"}) {
+    if (!sets.kallsyms.contains(name) || sets.traceable.contains(name)) continue;
+    CHECK(one_reason(sets, name) == std::string("'") + name +
+                                        "': not traceable (in kallsyms, but ftrace cannot attach to it: notrace or "
+                                        "on the kprobe blacklist)");
+  }
 }

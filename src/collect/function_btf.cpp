@@ -187,9 +187,11 @@ core::FuncSignature signature_of(const struct btf* btf, uint32_t func_id) {
 
 void KernelBtf::BtfFree::operator()(struct btf* btf) const { btf__free(btf); }
 
-util::Expected<KernelBtf> KernelBtf::load(const std::string& module_dir) {
+util::Expected<KernelBtf> KernelBtf::load(const std::string& module_dir, const std::string& vmlinux_file) {
   KernelBtf kernel;
-  struct btf* vmlinux = btf__load_vmlinux_btf();
+  struct btf* vmlinux = vmlinux_file.empty() ? btf__load_vmlinux_btf() : btf__parse(vmlinux_file.c_str(), nullptr);
+  if (!vmlinux && !vmlinux_file.empty())
+    return util::make_error("cannot read BTF from " + vmlinux_file + ": " + std::strerror(errno));
   if (!vmlinux)
     return util::make_error(std::string("cannot read the kernel's BTF: ") + std::strerror(errno) +
                             " (sysfunc needs CONFIG_DEBUG_INFO_BTF=y)");

@@ -21,8 +21,11 @@ class KernelBtf {
  public:
   // vmlinux's BTF (through btf__load_vmlinux_btf(), which collect/vmlinux_btf.cpp
   // provides) and each module's under `module_dir`. A module whose BTF does not
-  // parse is left out; no vmlinux BTF is an error.
-  static util::Expected<KernelBtf> load(const std::string& module_dir = "/sys/kernel/btf");
+  // parse is left out; no vmlinux BTF is an error. `vmlinux_file` (raw BTF,
+  // or an image with a .BTF section) and a directory of modules' BTF or .ko
+  // files read another kernel's (a distribution's, for tests) instead.
+  static util::Expected<KernelBtf> load(const std::string& module_dir = "/sys/kernel/btf",
+                                        const std::string& vmlinux_file = "");
 
   KernelBtf(KernelBtf&&) noexcept = default;
   KernelBtf& operator=(KernelBtf&&) noexcept = default;
