@@ -162,6 +162,16 @@ TEST_CASE("this kernel: signatures with paths, dentries, enums, bools, void", "[
   CHECK(dput.arg_kinds()[0] == FuncArgKind::Dentry);
   CHECK(decode::format_func_return(dput, 0).empty());
 
+  // uid_t from_kuid(struct user_namespace *targ, kuid_t kuid): kuid_t is a
+  // struct around a uid_t, passed in a register, shown as the number.
+  auto from_kuid = btf->signature("from_kuid");
+  REQUIRE(from_kuid.params.size() == 2);
+  CHECK(from_kuid.params[1].type.spelling == "kuid_t");
+  CHECK(from_kuid.params[1].reg == 1);
+  CHECK(decode::format_func_args(from_kuid, {0xffffffff83000000, 0xdead000003e8, 0, 0, 0, 0}, -1, "") ==
+        "targ=0xffffffff83000000 kuid=1000");
+  CHECK(decode::format_func_return(from_kuid, static_cast<uint64_t>(-1)) == "= 4294967295");
+
   // A compiler's copy has no BTF of its own: shown raw.
   CHECK_FALSE(btf->signature("vfs_read.isra.0").known);
   CHECK_FALSE(btf->signature("no_such_function_here").known);

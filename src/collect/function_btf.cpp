@@ -92,6 +92,16 @@ std::string spell(const struct btf* btf, uint32_t id, int depth) {
   }
 }
 
+// The integer type of a struct's only member when the struct is nothing
+// else (the kernel wraps ids and page table entries so for type checking).
+const struct btf_type* wrapped_integer(const struct btf* btf, const struct btf_type* t) {
+  if (!btf_is_struct(t) || btf_vlen(t) != 1) return nullptr;
+  const uint32_t member = skip_modifiers(btf, btf_members(t)[0].type, true);
+  const struct btf_type* m = member ? btf__type_by_id(btf, member) : nullptr;
+  if (!m || !btf_is_int(m) || m->size != t->size || btf_int_bits(m) != m->size * 8) return nullptr;
+  return m;
+}
+
 core::FuncValueType value_type(const struct btf* btf, uint32_t id) {
   core::FuncValueType type;
   type.spelling = spell(btf, id);
@@ -124,6 +134,10 @@ core::FuncValueType value_type(const struct btf* btf, uint32_t id) {
     for (int i = 0; i < btf_vlen(t); ++i)
       type.enumerators.push_back(
           {btf__name_by_offset(btf, e[i].name_off), static_cast<int64_t>(btf_enum64_value(&e[i]))});
+  } else if (const auto wrapped = wrapped_integer(btf, t)) {
+    // kuid_t, pte_t: a struct around one integer, shown as that integer.
+    type.shape = core::FuncValueShape::Integer;
+    type.is_signed = (btf_int_encoding(wrapped) & BTF_INT_SIGNED) != 0;
   } else {
     type.shape = core::FuncValueShape::Other;
   }
@@ -147,11 +161,18 @@ core::FuncArgKind arg_kind(const struct btf* btf, uint32_t id) {
   return core::FuncArgKind::Value;
 }
 
-// How many argument registers a parameter of this type takes (x86-64 and
-// arm64 both pass aggregates of up to 16 bytes in two, larger ones in memory).
+// How many argument registers a parameter of this type takes, by the ABI of
+// the kernel we run on (the same as ours): both pass an aggregate of up to
+// 16 bytes in two; a larger one x86-64 passes on the stack (none), arm64 by
+// reference (one). Floats never appear in kernel signatures.
 int registers_for(const core::FuncValueType& type) {
   if (type.shape != core::FuncValueShape::Other || type.size <= 8) return 1;
-  return type.size <= 16 ? 2 : 0;
+  if (type.size <= 16) return 2;
+#if defined(__aarch64__)
+  return 1;
+#else
+  return 0;
+#endif
 }
 
 core::FuncSignature signature_of(const struct btf* btf, uint32_t func_id) {
