@@ -63,10 +63,29 @@ TEST_CASE("kernel function lists: available_filter_functions, kallsyms, the BTF 
       "0000000000000000 t tcp_ack.isra.0\n0000000000000000 t tcp_ack.isra.0.cold\n"
       "0000000000000000 t vfs_kern_mount.part.0\n0000000000000000 t entry_SYSCALL_64\n"
       "0000000000000000 t ext4_file_read_iter\t[ext4]\n");
-  CHECK(kallsyms.size() == 6);
-  CHECK_FALSE(kallsyms.contains("__pfx_vfs_read"));
-  CHECK_FALSE(kallsyms.contains("some_data"));
-  CHECK(kallsyms.module(kallsyms.with_prefix("ext4_file_read_iter").first) == "ext4");
+  CHECK(kallsyms.text.size() == 6);
+  CHECK(kallsyms.init_text.empty());  // no addresses, no init text range
+  CHECK_FALSE(kallsyms.text.contains("__pfx_vfs_read"));
+  CHECK_FALSE(kallsyms.text.contains("some_data"));
+  CHECK(kallsyms.text.module(kallsyms.text.with_prefix("ext4_file_read_iter").first) == "ext4");
+
+  // With addresses, the kernel's init text: freed after boot, ftrace drops it.
+  const auto with_init = collect::parse_kallsyms_functions(
+      "ffffffff81000000 T vfs_read\nffffffff83576000 T _sinittext\nffffffff83576000 B __init_begin\n"
+      "ffffffff83576b10 T start_kernel\nffffffff8359dbb0 t init_helper\nffffffff835ec770 T _einittext\n"
+      "ffffffff835ec780 T after_init\nffffffffc0001000 t mod_fn\t[mod]\n");
+  CHECK(with_init.text.size() == 7);
+  CHECK(with_init.init_text.size() == 3);
+  CHECK(with_init.init_text.contains("start_kernel"));
+  CHECK(with_init.init_text.contains("init_helper"));
+  CHECK_FALSE(with_init.init_text.contains("after_init"));
+  core::FunctionNames init_btf;
+  for (const char* name : {"vfs_read", "start_kernel", "init_helper", "after_init", "mod_fn"}) init_btf.add(name);
+  init_btf.finish();
+  const auto without_init = collect::traceable_from_btf(init_btf, with_init);
+  CHECK(without_init.size() == 3);
+  CHECK_FALSE(without_init.contains("start_kernel"));
+  CHECK(without_init.contains("after_init"));
 
   core::FunctionNames btf;
   for (const char* name : {"vfs_read", "tcp_ack", "vfs_kern_mount", "ext4_file_read_iter", "inlined_fn"}) btf.add(name);
@@ -207,6 +226,13 @@ TEST_CASE("this kernel: functions that cannot be traced get the right reason", "
   CHECK(one_reason(sets, "entry_SYSCALL_64") ==
         "'entry_SYSCALL_64': not traceable (in kallsyms, but ftrace cannot attach to it: notrace or on the kprobe "
         "blacklist)");
+
+  // __init code: freed after boot.
+  if (sets.kallsyms.contains("start_kernel")) {
+    CHECK(one_reason(sets, "start_kernel") ==
+          "'start_kernel': not traceable (in kallsyms, but ftrace cannot attach to it: notrace or on the kprobe "
+          "blacklist)");
+  }
 
   // BTF without a symbol or a copy of its own (inlined, or __exit code the
   // link dropped): the first such function of this kernel.
