@@ -191,6 +191,14 @@ TEST_CASE("this kernel: signatures with paths, dentries, enums, bools, void", "[
         "targ=0xffffffff83000000 kuid=1000");
   CHECK(decode::format_func_return(from_kuid, static_cast<uint64_t>(-1)) == "= 4294967295");
 
+  // int __io_run_local_work(struct io_ring_ctx *ctx, io_tw_token_t tw, int min_events, int max_events)
+  // (6.15 and later): the empty struct takes no register.
+  if (auto io = btf->signature("__io_run_local_work"); io.known && io.params.size() == 4) {
+    CHECK(io.params[1].type.spelling == "io_tw_token_t");
+    CHECK(decode::format_func_args(io, {0xffff888001000000, 8, 16, 0, 0, 0}, -1, "") ==
+          "ctx=0xffff888001000000 tw={} min_events=8 max_events=16");
+  }
+
   // A compiler's copy has no BTF of its own: shown raw.
   CHECK_FALSE(btf->signature("vfs_read.isra.0").known);
   CHECK_FALSE(btf->signature("no_such_function_here").known);

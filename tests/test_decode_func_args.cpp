@@ -70,6 +70,8 @@ TEST_CASE("func args: integers are cut to their size and sign", "[decode]") {
   CHECK(format_func_value(boolean, 1) == "true");
   const FuncValueType other{"struct kiocb", FuncValueShape::Other, 48, false, {}};
   CHECK(format_func_value(other, 0x10) == "0x10");
+  const FuncValueType small{"irqentry_state_t", FuncValueShape::Other, 1, false, {}};
+  CHECK(format_func_value(small, 0xffffff01) == "0x1");
 }
 
 TEST_CASE("func args: enums by constant name, else the number", "[decode]") {
@@ -116,6 +118,14 @@ TEST_CASE("func args: unnamed parameters, stack arguments, variadic functions", 
   s.params.push_back({"seventh", integer("int", 4, true), FuncArgKind::Value, -1});
   s.ret = {"void", FuncValueShape::Void, 0, false, {}};
   CHECK(format_func_args(s, {1, 2, 3, 4, 5, 6}, -1, "") == "arg1=1 arg2=2 arg3=3 arg4=4 arg5=5 arg6=6 ...");
+
+  // void io_req_task_complete(struct io_kiocb *req, io_tw_token_t tw): an
+  // empty struct takes no register.
+  FuncSignature empty_struct;
+  empty_struct.known = true;
+  empty_struct.params = {{"req", pointer_to("struct io_kiocb *"), FuncArgKind::Value, 0},
+                         {"tw", {"io_tw_token_t", FuncValueShape::Other, 0, false, {}}, FuncArgKind::Value, -1}};
+  CHECK(format_func_args(empty_struct, {0x1000, 0x2000, 0, 0, 0, 0}, -1, "") == "req=0x1000 tw={}");
 
   FuncSignature printk;
   printk.known = true;

@@ -162,11 +162,14 @@ core::FuncArgKind arg_kind(const struct btf* btf, uint32_t id) {
 }
 
 // How many argument registers a parameter of this type takes, by the ABI of
-// the kernel we run on (the same as ours): both pass an aggregate of up to
-// 16 bytes in two; a larger one x86-64 passes on the stack (none), arm64 by
-// reference (one). Floats never appear in kernel signatures.
+// the kernel we run on (the same as ours): an aggregate of up to 8 bytes
+// takes one, up to 16 two; a larger one x86-64 passes on the stack (none),
+// arm64 by reference (one); an empty struct (io_tw_token_t) none. Floats
+// never appear in kernel signatures.
 int registers_for(const core::FuncValueType& type) {
-  if (type.shape != core::FuncValueShape::Other || type.size <= 8) return 1;
+  if (type.shape != core::FuncValueShape::Other) return 1;
+  if (type.size == 0) return 0;
+  if (type.size <= 8) return 1;
   if (type.size <= 16) return 2;
 #if defined(__aarch64__)
   return 1;

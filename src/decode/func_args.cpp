@@ -43,8 +43,9 @@ std::string format_func_value(const core::FuncValueType& type, uint64_t raw) {
     }
     case Shape::Pointer:
       return pointer(raw);
+    case Shape::Other:  // a small struct in a register: its bytes, no more
+      return hex(truncate({.size = type.size}, raw));
     case Shape::Void:
-    case Shape::Other:
       break;
   }
   return hex(raw);
@@ -64,6 +65,10 @@ std::string format_func_args(const core::FuncSignature& signature,
   }
   bool on_stack = signature.variadic;
   for (const core::FuncParam& p : signature.params) {
+    if (p.type.shape == core::FuncValueShape::Other && p.type.size == 0) {  // an empty struct: no register
+      field(p.name.empty() ? "arg" : p.name, "{}");
+      continue;
+    }
     if (p.reg < 0 || p.reg >= core::kFuncArgRegisters) {
       on_stack = true;
       continue;
