@@ -204,6 +204,30 @@ TEST_CASE("this kernel: signatures with paths, dentries, enums, bools, void", "[
   CHECK_FALSE(btf->signature("no_such_function_here").known);
 }
 
+TEST_CASE("this kernel: every function with BTF has a signature, every type a spelling", "[privileged]") {
+  const auto btf = collect::KernelBtf::load();
+  REQUIRE(btf);
+  const auto names = btf->function_names();
+  size_t params = 0;
+  for (size_t i = 0; i < names.size(); ++i) {
+    const auto sig = btf->signature(names.name(i), names.module(i));
+    REQUIRE(sig.known);
+    int last_reg = -1;
+    for (const auto& p : sig.params) {
+      ++params;
+      INFO(names.name(i) << ": " << p.type.spelling << " " << p.name);
+      REQUIRE(p.type.spelling.find('?') == std::string::npos);
+      REQUIRE(p.reg < core::kFuncArgRegisters);
+      if (p.reg >= 0) {
+        REQUIRE(p.reg > last_reg);  // registers in order, none twice
+        last_reg = p.reg;
+      }
+    }
+  }
+  CHECK(names.size() > 20000);
+  CHECK(params > names.size());
+}
+
 TEST_CASE("this kernel: vfs_* matches many, vfs_read and vfs_write among them", "[privileged]") {
   const Kernel k = load_kernel();
   const auto m = core::match_functions(k.functions.sets, {"vfs_*"});
