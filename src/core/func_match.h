@@ -1,7 +1,7 @@
 // Which kernel functions a sysfunc pattern list names: exact names and shell
 // globs matched against the functions the kernel can trace, and for a
-// pattern that matches nothing, one line that says why (docs/cli.md,
-// sysfunc). Pure: the caller reads the kernel (collect/kernel_functions.h).
+// pattern that matches nothing, one line that says why (sysfunc prints them
+// and exits 2). Pure: the caller reads the kernel (collect/kernel_functions.h).
 #pragma once
 
 #include <cstddef>
