@@ -16,7 +16,7 @@ fi
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${SYSLAT_FUZZ_BUILD_DIR:-$root/build-fuzz}  # per checkout: a CMake cache belongs to one source tree
 fuzzers=(fuzz_duration fuzz_seconds fuzz_syscall_list fuzz_errno fuzz_threshold fuzz_trace_expr
-         fuzz_options fuzz_trace_options fuzz_http fuzz_decode)
+         fuzz_options fuzz_trace_options fuzz_http fuzz_decode fuzz_func_match)
 
 cmake -S "$root/tests/fuzz" -B "$build" -G Ninja \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
