@@ -273,13 +273,17 @@ static __always_inline void add_stats(__u32 func, __u64 dur, __u64 self)
 	struct func_stats *s = bpf_map_lookup_elem(&stats, &func);
 	__u32 key = func * 2 + (epoch & 1);
 	struct func_minmax *m = bpf_map_lookup_elem(&minmax, &key);
+	__u32 b;
 
 	if (!s || !m)
 		return;
 	s->calls++;
 	s->total_ns += dur;
 	s->self_ns += self;
-	s->hist[hist_bucket(dur) % HIST_NBUCKETS]++;
+	b = hist_bucket(dur);
+	if (b >= HIST_NBUCKETS)  /* never, but the verifier must see it */
+		b = HIST_OVERFLOW;
+	s->hist[b]++;
 	if (m->min_ns == 0 || dur < m->min_ns)
 		m->min_ns = dur ? dur : 1;  /* 0 means none */
 	if (dur > m->max_ns)

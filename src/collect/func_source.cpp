@@ -347,7 +347,12 @@ util::Expected<void> FuncSource::Impl::attach_functions(FuncAttach how) {
                   .retprobe = retprobe);
       bpf_program* prog = retprobe ? skel->progs.func_return_multi : skel->progs.func_entry_multi;
       bpf_link* link = bpf_program__attach_kprobe_multi_opts(prog, nullptr, &opts);
-      if (!link) return util::make_error(std::string("cannot attach kprobe.multi: ") + errno_text(errno));
+      if (!link) {
+        const int err = errno;
+        if (err == EOPNOTSUPP && kernel_config().find("# CONFIG_FPROBE is not set") != std::string::npos)
+          return util::make_error("this kernel has no kprobe.multi (CONFIG_FPROBE is off); single kprobes work without it");
+        return util::make_error(std::string("cannot attach kprobe.multi: ") + errno_text(err));
+      }
       (retprobe ? return_links : entry_links).push_back(link);
     }
     return {};
