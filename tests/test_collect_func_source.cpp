@@ -147,6 +147,33 @@ TEST_CASE("sysfunc: -n selects by process name, exactly", "[privileged][sysfunc]
   CHECK(run.sample.functions.at(0).calls == kReads);
 }
 
+TEST_CASE("sysfunc: -t, -u and -c select exactly", "[privileged][sysfunc]") {
+  VfsRun run;
+  REQUIRE(run.ready());
+  const auto pid = static_cast<uint32_t>(run.wl.pid());
+  collect::FuncOptions options;
+  options.functions = {probe("vfs_read")};
+  std::unique_ptr<slt::TestCgroup> cgroup;
+  SECTION("-t: its one thread") { options.filter.tids = {pid}; }
+  SECTION("-u 0 and -p") {
+    options.filter.uid = 0;
+    options.filter.pids = {pid};
+  }
+  SECTION("-u nobody: none of it") {
+    options.filter.uid = 65534;
+    options.filter.pids = {pid};
+  }
+  SECTION("-c: its cgroup") {
+    cgroup = std::make_unique<slt::TestCgroup>("syslat-sysfunc-test-" + std::to_string(getpid()));
+    cgroup->add(run.wl.pid());
+    options.filter.cgroup_path = cgroup->path();
+  }
+  auto source = attached_or_skip(options);
+  if (!source) return;
+  run.run(*source);
+  CHECK(run.sample.functions.at(0).calls == (options.filter.uid == 65534u ? 0 : kReads));
+}
+
 TEST_CASE("sysfunc: nested functions: the outer one's time includes the inner one's, self time excludes it",
           "[privileged][sysfunc]") {
   VfsRun run;
