@@ -13,6 +13,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "sysfunc.h"
+#include "syscalls_arch.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -471,7 +472,8 @@ int BPF_PROG(func_sys_enter, struct pt_regs *regs, long nr)
 	struct thread_state *st;
 	bool selected;
 
-	selected = nr >= 0 && nr < SYSLAT_NR_TABLE - 1 &&
+	/* a 32-bit (compat) call has another numbering: attributed to no syscall */
+	selected = nr >= 0 && nr < SYSLAT_NR_TABLE - 1 && !task_in_compat_syscall(bpf_get_current_task_btf()) &&
 		   (!syscall_filter || (syscall_bits[(nr >> 6) & 7] & (1ull << (nr & 63))));
 	st = bpf_map_lookup_elem(&threads, &tid);
 	if (!selected || !task_selected(id)) {

@@ -304,6 +304,7 @@ TEST_CASE("sysfunc: kprobe.multi counts exactly where the kernel has it, else sa
   options.filter.pids = {static_cast<uint32_t>(run.wl.pid())};
   options.attach = collect::FuncAttach::KprobeMulti;
   if (geteuid() != 0) return slt::skip("needs root");
+  if (std::string why = collect::kprobes_missing_reason(); !why.empty()) return slt::skip("this kernel has " + why);
   auto loaded = collect::FuncSource::load(options);
   if (!loaded) return slt::skip("cannot load: " + loaded.error().message);
   auto source = std::move(*loaded);
@@ -312,7 +313,9 @@ TEST_CASE("sysfunc: kprobe.multi counts exactly where the kernel has it, else sa
     CHECK(ok.error().message.find('\n') == std::string::npos);
     CHECK(ok.error().message.find("kprobe.multi") != std::string::npos);
     // Auto falls back to single kprobes there
-    auto fallback = collect::FuncSource::load({.functions = options.functions, .filter = options.filter});
+    collect::FuncOptions automatic = options;
+    automatic.attach = collect::FuncAttach::Auto;
+    auto fallback = collect::FuncSource::load(automatic);
     REQUIRE(fallback);
     if ((*fallback)->attach()) CHECK((*fallback)->attach_mode() == collect::FuncAttach::Kprobe);
     return slt::skip(ok.error().message);
@@ -368,4 +371,19 @@ TEST_CASE("sysfunc: detach leaves no link behind", "[privileged][sysfunc]") {
   source->detach();
   CHECK(slt::bpf_ids_of(getpid()).links.empty());
   source->poll();  // maps stay readable
+}
+
+TEST_CASE("sysfunc: a function the kernel does not have is named in one line", "[privileged][sysfunc]") {
+  collect::FuncOptions options;
+  options.functions = {probe("vfs_read"), probe("syslat_no_such_function")};
+  if (geteuid() != 0) return slt::skip("needs root");
+  if (!collect::kprobes_missing_reason().empty()) return slt::skip("this kernel has no kprobes");
+  auto source = collect::FuncSource::load(options);
+  REQUIRE(source);
+  auto ok = (*source)->attach();
+  REQUIRE_FALSE(ok);
+  INFO(ok.error().message);
+  CHECK(ok.error().message.find('\n') == std::string::npos);
+  CHECK(ok.error().message.find("syslat_no_such_function") != std::string::npos);
+  CHECK(slt::bpf_ids_of(getpid()).links.empty());  // nothing left attached
 }
