@@ -316,8 +316,10 @@ static __always_inline void emit(void *ctx, __u64 id, __u32 func, __u32 idx, __u
 	struct trace_frame *tf;
 	struct func_event *e;
 
-	if (!ts)
+	if (!ts) {  /* no room for its trace frames at entry */
+		__sync_fetch_and_add(&counters.events_lost, 1);
 		return;
+	}
 	tf = &ts->frames[idx & (SYSFUNC_MAX_DEPTH - 1)];
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {

@@ -276,7 +276,25 @@ TEST_CASE("sysfunc --trace: one event per call with the file name and the return
   CHECK(run.sample.health.events_lost == 0);
 }
 
-TEST_CASE("sysfunc --fentry counts the same calls as kprobe.multi", "[privileged][sysfunc]") {
+TEST_CASE("sysfunc --trace: calls under the threshold make no event but are counted", "[privileged][sysfunc]") {
+  VfsRun run;
+  REQUIRE(run.ready());
+  collect::FuncOptions options;
+  options.functions = {probe("vfs_read", collect::FuncArgKind::File)};
+  options.filter.pids = {static_cast<uint32_t>(run.wl.pid())};
+  options.trace = true;
+  options.threshold_ns = 10'000'000'000;  // 10 s: no 1-byte read takes that long
+  auto source = attached_or_skip(options);
+  if (!source) return;
+  run.run(*source);
+  size_t events = 0;
+  source->consume_events([&](const core::FuncEvent&) { ++events; });
+  CHECK(events == 0);
+  CHECK(run.sample.functions.at(0).calls == kReads);
+  CHECK(run.sample.health.events_lost == 0);
+}
+
+TEST_CASE("sysfunc --fentry counts the same calls as kprobes", "[privileged][sysfunc]") {
   VfsRun run;
   REQUIRE(run.ready());
   collect::FuncOptions options;

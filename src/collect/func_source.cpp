@@ -206,6 +206,8 @@ void FuncSource::Impl::configure(FuncAttach want) {
   bpf_map__set_max_entries(skel->maps.minmax, n * 2);
   bpf_map__set_max_entries(skel->maps.threads, o.max_threads);
   bpf_map__set_max_entries(skel->maps.trace_frames, o.trace ? o.max_threads : 1);
+  // 3.8 KiB a thread: allocated as threads call traced functions, not up front
+  if (o.trace) bpf_map__set_map_flags(skel->maps.trace_frames, BPF_F_NO_PREALLOC);
   bpf_map__set_max_entries(skel->maps.sys_stats, ro->by_syscall ? 16384 : 1);
   bpf_map__set_max_entries(skel->maps.events, o.trace ? o.ring_buffer_bytes : 4096);
 
