@@ -8,7 +8,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -404,4 +406,25 @@ TEST_CASE("sysfunc: a function the kernel does not have is named in one line", "
   CHECK(ok.error().message.find('\n') == std::string::npos);
   CHECK(ok.error().message.find("syslat_no_such_function") != std::string::npos);
   CHECK(slt::bpf_ids_of(getpid()).links.empty());  // nothing left attached
+}
+
+// Return probes (kretprobe, kretprobe.multi's rethook, fexit) are armed at
+// entry, so a call entered before attach is never seen at all: neither a call
+// (no entry time) nor an unmatched return.
+TEST_CASE("sysfunc: a call in flight at attach is not counted", "[privileged][sysfunc]") {
+  // Blocks ~3 s in one read(2) of a pipe, then sleeps 3 s and exits.
+  slt::Background wl({slt::workload("wl_slowread"), "pipe", "3000", "3000"});
+  const auto started = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // in its read by now
+  collect::FuncOptions options;
+  options.functions = {probe("vfs_read")};
+  options.filter.pids = {static_cast<uint32_t>(wl.pid())};
+  auto source = attached_or_skip(options);
+  if (!source) return;
+  if (std::chrono::steady_clock::now() - started > std::chrono::milliseconds(2500))
+    return slt::skip("attaching took too long to be sure the read was still in flight");
+  std::this_thread::sleep_until(started + std::chrono::milliseconds(4500));  // read returned, still asleep
+  const auto sample = source->poll();
+  CHECK(sample.functions.at(0).calls == 0);
+  CHECK(sample.health.unmatched == 0);
 }
