@@ -135,6 +135,7 @@ TEST_CASE("sysfunc: vfs_read is counted exactly once per read of the selected pr
   CHECK(run.sample.functions.at(1).calls == kOpens);
   CHECK(run.sample.health.unmatched == 0);
   CHECK(run.sample.health.stack_overflow == 0);
+  CHECK(run.sample.health.missed == 0);
 }
 
 TEST_CASE("sysfunc: -n selects by process name, exactly", "[privileged][sysfunc]") {

@@ -135,6 +135,8 @@ struct FuncSource::Impl {
   util::Expected<void> apply_filter();
   util::Expected<void> attach_functions(FuncAttach how);
   uint64_t recursion_misses() const;
+  uint64_t link_misses() const;
+  uint64_t link_misses_gone = 0;  // counted by links detached since
   std::string refusal(int err);
 
   static int on_event(void* ctx, void* data, size_t size) {
@@ -435,6 +437,7 @@ util::Expected<void> FuncSource::attach() {
 
 void FuncSource::detach() {
   Impl& im = *impl_;
+  im.link_misses_gone += im.link_misses();  // their counts go with them
   // Entries first: nothing new starts; then returns; then the bookkeeping.
   for (auto* v : {&im.entry_links, &im.return_links, &im.other_links}) {
     for (bpf_link* l : *v) bpf_link__destroy(l);
@@ -459,6 +462,31 @@ uint64_t FuncSource::Impl::recursion_misses() const {
     bpf_prog_info info{};
     __u32 len = sizeof(info);
     if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) total += info.recursion_misses;
+  }
+  return total;
+}
+
+// The kernel's own count of probe runs it skipped, per link, where it
+// exposes one (Linux 6.7+: kprobe.multi's fprobe nmissed, a kprobe's or
+// kretprobe's nmissed, which includes kretprobe instances run out). The
+// fields are newer than this libbpf's headers, so they are read at their
+// uapi offsets from a zeroed buffer (a kernel without them leaves them 0).
+uint64_t FuncSource::Impl::link_misses() const {
+  constexpr uint32_t kLinkPerfEvent = 7, kLinkKprobeMulti = 8;  // enum bpf_link_type
+  constexpr uint32_t kPerfKprobe = 3, kPerfKretprobe = 4;       // enum bpf_perf_event_type
+  uint64_t total = 0;
+  for (const auto* links : {&entry_links, &return_links}) {
+    for (bpf_link* l : *links) {
+      alignas(8) unsigned char buf[256] = {};
+      __u32 len = sizeof(buf);
+      if (bpf_obj_get_info_by_fd(bpf_link__fd(l), buf, &len) != 0) continue;
+      auto u32_at = [&](size_t off) { uint32_t v; std::memcpy(&v, buf + off, 4); return v; };
+      auto u64_at = [&](size_t off) { uint64_t v; std::memcpy(&v, buf + off, 8); return v; };
+      const uint32_t type = u32_at(0);
+      if (type == kLinkKprobeMulti && len >= 40) total += u64_at(32);  // kprobe_multi.missed
+      if (type == kLinkPerfEvent && len >= 56 && (u32_at(16) == kPerfKprobe || u32_at(16) == kPerfKretprobe))
+        total += u64_at(48);  // perf_event.kprobe.missed
+    }
   }
   return total;
 }
@@ -541,7 +569,7 @@ core::FuncSample FuncSource::poll() {
 
   func_counters c{};
   std::memcpy(&c, &bss->counters, sizeof(c));
-  const uint64_t misses = im.recursion_misses();
+  const uint64_t misses = im.recursion_misses() + im.link_misses() + im.link_misses_gone;
   out.health.stack_overflow = c.stack_overflow - im.last_counters.stack_overflow;
   out.health.unmatched = c.unmatched - im.last_counters.unmatched;
   out.health.events_lost = c.events_lost - im.last_counters.events_lost;
