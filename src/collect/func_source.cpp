@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdarg>
 #include <cstring>
 #include <map>
@@ -79,6 +80,24 @@ bool exists(const char* path) { return access(path, F_OK) == 0; }
 uint32_t possible_cpus() {
   const int n = libbpf_num_possible_cpus();
   return n > 0 ? static_cast<uint32_t>(n) : 1;
+}
+
+// What an older kernel lacks that the programs use: the function index is the
+// attach cookie (Linux 5.15), fentry reads arguments with bpf_get_func_arg
+// (5.17). Probed for kprobes; for fentry (libbpf cannot probe tracing
+// helpers) told by the version.
+std::string too_old(FuncAttach mode) {
+  utsname u{};
+  uname(&u);
+  if (mode == FuncAttach::Fentry) {
+    unsigned major = 0, minor = 0;
+    if (std::sscanf(u.release, "%u.%u", &major, &minor) == 2 && (major < 5 || (major == 5 && minor < 17)))
+      return std::string("this kernel (") + u.release + ") is too old for --fentry: it needs bpf_get_func_arg (Linux 5.17)";
+    return "";
+  }
+  if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_get_attach_cookie, nullptr) == 0)
+    return std::string("this kernel (") + u.release + ") is too old for sysfunc: its probes need bpf_get_attach_cookie (Linux 5.15)";
+  return "";
 }
 
 }  // namespace
@@ -254,7 +273,7 @@ std::string FuncSource::Impl::refusal(int err) {
     if (!kprobes.empty())
       return "this kernel allows no kernel function probes: " + kprobes + " and fentry programs are refused (" +
              errno_name(err) + ")";
-    return "fentry programs are refused here (" + errno_name(err) + "); without --fentry, kprobes may work";
+    return "this kernel refuses fentry programs (" + errno_name(err) + "); without --fentry, kprobes may work";
   }
   if (kprobes.empty()) return "";
   const int fentry = try_fentry(options.functions.front().name);
@@ -294,6 +313,7 @@ util::Expected<std::unique_ptr<FuncSource>> FuncSource::load(const FuncOptions& 
     want = FuncAttach::Kprobe;  // a kernel without kprobe.multi may refuse its programs
   }
   if (err) {
+    if (std::string why = too_old(options.attach); !why.empty()) return util::make_error(why);
     if (std::string why = impl->refusal(err); !why.empty()) return util::make_error(why);
     return util::make_error("cannot load the BPF programs: " + errno_text(err) +
                             (options.verbose ? "" : " (--verbose shows the verifier log)"));
