@@ -32,7 +32,7 @@ std::string make_data_file(const slt::TempDir& dir) {
   return path;
 }
 
-collect::FuncProbe probe(const std::string& name, collect::FuncArgKind first = collect::FuncArgKind::Value) {
+collect::FuncProbe probe(const std::string& name, core::FuncArgKind first = core::FuncArgKind::Value) {
   collect::FuncProbe p;
   p.name = name;
   p.args[0] = first;
@@ -253,7 +253,7 @@ TEST_CASE("sysfunc --trace: one event per call with the file name and the return
   VfsRun run;
   REQUIRE(run.ready());
   collect::FuncOptions options;
-  options.functions = {probe("vfs_read", collect::FuncArgKind::File)};
+  options.functions = {probe("vfs_read", core::FuncArgKind::File)};
   options.filter.pids = {static_cast<uint32_t>(run.wl.pid())};
   options.trace = true;
   options.kernel_stack = true;
@@ -283,7 +283,7 @@ TEST_CASE("sysfunc --trace: calls under the threshold make no event but are coun
   VfsRun run;
   REQUIRE(run.ready());
   collect::FuncOptions options;
-  options.functions = {probe("vfs_read", collect::FuncArgKind::File)};
+  options.functions = {probe("vfs_read", core::FuncArgKind::File)};
   options.filter.pids = {static_cast<uint32_t>(run.wl.pid())};
   options.trace = true;
   options.threshold_ns = 10'000'000'000;  // 10 s: no 1-byte read takes that long

@@ -104,6 +104,7 @@ std::string sysslow_bin() { return SYSLAT_BUILD_DIR "/sysslow"; }
 std::string top_bin() { return SYSLAT_BUILD_DIR "/syslat-top"; }
 std::string syslatd_bin() { return SYSLAT_BUILD_DIR "/syslatd"; }
 std::string systrace_bin() { return SYSLAT_BUILD_DIR "/systrace"; }
+std::string sysfunc_bin() { return SYSLAT_BUILD_DIR "/sysfunc"; }
 std::string workload(const std::string& name) { return std::string(WORKLOAD_DIR "/") + name; }
 
 std::string python3_bin() {

@@ -23,6 +23,7 @@ std::string sysslow_bin();
 std::string top_bin();        // syslat-top
 std::string syslatd_bin();
 std::string systrace_bin();
+std::string sysfunc_bin();
 std::string workload(const std::string& name);
 std::string python3_bin();    // the real interpreter, never a pyenv shim
 

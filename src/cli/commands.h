@@ -11,5 +11,6 @@ int run_slow(const std::string& prog, int argc, char** argv);
 int run_top(const std::string& prog, int argc, char** argv);
 int run_trace(const std::string& prog, int argc, char** argv);
 int run_serve(const std::string& prog, int argc, char** argv);
+int run_func(const std::string& prog, int argc, char** argv);
 
 }  // namespace syslat::cli

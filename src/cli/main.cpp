@@ -28,6 +28,7 @@ constexpr Subcommand kSubcommands[] = {
     {"top", "syslat-top", syslat::cli::run_top, "interactive ncurses dashboard"},
     {"serve", "syslatd", syslat::cli::run_serve, "daemon: Prometheus /metrics"},
     {"trace", "systrace", syslat::cli::run_trace, "ptrace backend, strace-style"},
+    {"func", "sysfunc", syslat::cli::run_func, "kernel function counts, latencies and calls"},
 };
 
 const Subcommand* find(std::string_view name, bool by_alias) {

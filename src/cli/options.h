@@ -92,8 +92,6 @@ struct CommandSpec {
 // words go to `functions`, and what follows `--` is the command.
 util::Expected<CommonOptions> parse_common_options(int argc, char** argv, bool positional = false);
 
-// sysfunc's cap on the functions one run attaches (--max-functions).
-inline constexpr uint32_t kDefaultMaxFunctions = 500;
 
 // "-p 12,34": existing PIDs (TIDs with threads); the error names the option.
 util::Expected<std::vector<uint32_t>> parse_ids(const std::string& option, std::string_view text, bool threads);

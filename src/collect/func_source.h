@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/filter_spec.h"
+#include "core/func_signature.h"
 #include "core/func_stats.h"
 #include "core/syscall_set.h"
 #include "util/expected.h"
@@ -27,12 +28,9 @@ const char* attach_name(FuncAttach mode);  // "kprobe.multi", "kprobe", "fentry"
 inline constexpr size_t kFentryMax = 16;  // SYSFUNC_FENTRY_COPIES
 inline constexpr size_t kFuncMax = 1024;  // SYSFUNC_MAX_FUNCS
 
-// What the BPF side reads a file name from, for a trace event.
-enum class FuncArgKind : uint8_t { Value = 0, File = 1, Dentry = 2, Path = 3 };
-
 struct FuncProbe {
   std::string name;
-  std::array<FuncArgKind, 6> args{};
+  std::array<core::FuncArgKind, core::kFuncArgRegisters> args{};  // what BPF reads through each argument register
 };
 
 struct FuncOptions {
