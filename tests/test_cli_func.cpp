@@ -192,3 +192,39 @@ TEST_CASE("sysfunc --by-syscall: vfs_read's time is read's, and -- CMD's status 
   const slt::RunResult failed = slt::run({slt::sysfunc_bin(), "vfs_read", "--", "sh", "-c", "exit 7"}, 180);
   CHECK(failed.status == 7);
 }
+
+TEST_CASE("syslat --kernel default: dd's reads and writes by the kernel functions beneath them", "[privileged][sysfunc]") {
+  slt::TempDir dir;
+  std::ofstream(dir.file("in")) << std::string(64 * 512, 'x');
+  // (dd, not tar: busybox's tar copies with sendfile, GNU tar with read.)
+  const slt::RunResult r = slt::run({slt::syslat_bin(), "--kernel", "default", "-S", "read,write", "-j", "--", "dd",
+                                     "if=" + dir.file("in"), "of=" + dir.file("out"), "bs=512"},
+                                    240);
+  INFO(r.err);
+  if (r.status == 1 && r.err.find("this kernel ") != std::string::npos)
+    return slt::skip("this kernel cannot attach sysfunc's probes: " + r.err);
+  REQUIRE(r.status == 0);
+  const auto rep = nlohmann::json::parse(r.out);
+  std::map<std::string, nlohmann::json> syscalls;
+  for (const auto& s : rep["by_syscall"]) syscalls[s["name"]] = s;
+  REQUIRE(syscalls.count("read"));
+  REQUIRE(syscalls.count("write"));
+  const auto calls_in = [&](const std::string& sc, const std::string& fn) -> uint64_t {
+    for (const auto& f : syscalls[sc]["functions"])
+      if (f["name"] == fn) return f["count"].get<uint64_t>();
+    return 0;
+  };
+  // Every read(2) and write(2) of a file goes through vfs_read/vfs_write once.
+  CHECK(syscalls["read"]["count"].get<uint64_t>() >= 65);  // 64 blocks and the end of the file
+  CHECK(calls_in("read", "vfs_read") == syscalls["read"]["count"]);
+  CHECK(calls_in("write", "vfs_write") == syscalls["write"]["count"]);
+  CHECK(calls_in("read", "vfs_write") == 0);
+  for (const auto& [name, s] : syscalls) {
+    uint64_t self = 0;
+    for (const auto& f : s["functions"]) {
+      CHECK(f["inclusive_ns"].get<uint64_t>() <= s["total_ns"].get<uint64_t>());
+      self += f["self_ns"].get<uint64_t>();
+    }
+    CHECK(self + s["untraced_ns"].get<uint64_t>() == s["total_ns"].get<uint64_t>());
+  }
+}

@@ -64,6 +64,14 @@ TEST_CASE("func report: rows by total time, then cut by --top, and functions wit
   const core::FuncReport by_self = core::build_func_report(sample(), kNames, o, "t");
   CHECK(by_self.functions[0].name == "ext4_file_read_iter");  // 20 us of self time against 6 and 4
   CHECK(by_self.functions[1].name == "touch_atime");
+
+  core::FuncSample two = sample();
+  two.syscalls[1] = {1, 500'000};  // write: fewer calls, more time
+  o.top = 1;
+  const core::FuncReport cut = core::build_func_report(two, kNames, o, "t");
+  REQUIRE(cut.by_syscall.size() == 1);
+  CHECK(cut.by_syscall[0].syscall == "write");
+  CHECK(cut.syscalls_hidden == 1);
 }
 
 TEST_CASE("func report: each syscall's time by function, and the part in no traced function", "[export]") {

@@ -136,7 +136,7 @@ int FuncSession::run() {
   fo.threshold_ns = o_.thresholds.default_ns.value_or(0);
   fo.kernel_stack = o_.kernel_stack;
   fo.by_syscall = o_.by_syscall;
-  fo.syscalls = o_.filter.syscalls;
+  fo.syscalls = o_.filter.syscalls;  // -S implies --by-syscall (not_for_func: only with it)
   fo.verbose = o_.verbose;
   std::optional<LaunchedCommand> command;
   if (!o_.command.empty()) {
@@ -180,6 +180,7 @@ int FuncSession::loop(collect::FuncSource& source, RunLoop& run, LaunchedCommand
   core::FuncReportOptions ro;
   if (o_.sort) ro.sort = *o_.sort;
   ro.sort_self = o_.sort_self;
+  ro.by_syscall = o_.by_syscall || o_.filter.syscalls.has_value();
   ro.top = o_.top.value_or(o_.format == exporter::Format::Text ? 10 : 0);
   exporter::WriterOptions wo;
   wo.format = o_.format;
@@ -245,6 +246,13 @@ int FuncSession::loop(collect::FuncSource& source, RunLoop& run, LaunchedCommand
 }
 
 }  // namespace
+
+int run_func_by_syscall(const std::string& prog, const CommonOptions& options) {
+  CommonOptions o = options;
+  o.functions = o.kernel_functions;
+  o.by_syscall = true;
+  return FuncSession(prog, o).run();
+}
 
 int run_func(const std::string& prog, int argc, char** argv) {
   return run_with_common_options(

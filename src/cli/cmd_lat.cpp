@@ -13,8 +13,17 @@ int run_lat(const std::string& prog, int argc, char** argv) {
       "its bucket's bounds to 3 significant digits: 1.05-2.10ms counts calls from\n"
       "2^20 ns (1.048576 ms) up to, not including, 2^21 ns (2.097152 ms); >=1.07s\n"
       "is 2^30 ns and longer. JSON gives every bucket's exact lo_ns and hi_ns.\n"
-      "Examples: syslat -p 1234     syslat -S read,write -i 5     syslat -j -- dd if=/dev/zero of=/dev/null count=1000"};
-  return run_stats_command(prog, spec, Tool::Lat, argc, argv);
+      "With --kernel FUNC,...|default, each syscall's time by the kernel functions\n"
+      "beneath it instead (sysfunc --by-syscall; `default`: VFS, page cache, sockets,\n"
+      "futex, epoll, page faults, schedule).\n"
+      "Examples: syslat -p 1234     syslat -S read,write -i 5     syslat -j -- dd if=/dev/zero of=/dev/null count=1000\n"
+      "          syslat --kernel default -S read,write -- tar cf /tmp/etc.tar /etc",
+      "  --kernel FUNC,...|default  time in these kernel functions per syscall (see sysfunc)\n"};
+  return run_with_common_options(prog, spec, argc, argv, [&](const CommonOptions& o) {
+    // --kernel: each syscall's time by the kernel functions beneath it.
+    if (!o.kernel_functions.empty()) return run_func_by_syscall(prog, o);
+    return run_stats(prog, Tool::Lat, o);
+  });
 }
 
 }  // namespace syslat::cli

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "collect/function_btf.h"
 #include "collect/kernel_functions.h"
 #include "core/func_match.h"
@@ -15,14 +17,32 @@ util::Expected<ResolvedFunctions> resolve_functions(const std::vector<std::strin
   if (!btf) return btf.error();
   auto kernel = collect::load_kernel_functions(*btf);
   if (!kernel) return kernel.error();
-  // No pattern (--list alone): every traceable function.
-  const std::vector<std::string> all = {"*"};
-  const core::FunctionMatch match =
-      core::match_functions(kernel->sets, patterns.empty() ? all : patterns, patterns.empty() ? SIZE_MAX : max_functions);
+  std::vector<std::string> asked;
+  bool with_default = false;
+  for (const std::string& p : patterns) {
+    if (p == "default")
+      with_default = true;
+    else
+      asked.push_back(p);
+  }
+  if (patterns.empty()) asked = {"*"};  // --list alone: every traceable function
+  core::FunctionMatch match = core::match_functions(kernel->sets, asked, patterns.empty() ? SIZE_MAX : max_functions);
   ResolvedFunctions r;
+  if (asked.empty()) match = {};
   r.unmatched = match.unmatched;
   if (!match.cap_note.empty()) r.notes.push_back(match.cap_note);
-  for (const core::MatchedFunction& f : match.functions) {
+  std::vector<core::MatchedFunction> functions = std::move(match.functions);
+  if (with_default) {
+    const core::FunctionMatch defaults = core::match_functions(kernel->sets, kDefaultFunctions, max_functions);
+    std::string missing;
+    for (const std::string& line : defaults.unmatched) missing += (missing.empty() ? "" : "; ") + line;
+    if (!missing.empty()) r.notes.push_back("default: left out: " + missing);
+    for (const core::MatchedFunction& f : defaults.functions) {
+      const bool have = std::any_of(functions.begin(), functions.end(), [&](const auto& g) { return g.name == f.name; });
+      if (!have && functions.size() < max_functions) functions.push_back(f);
+    }
+  }
+  for (const core::MatchedFunction& f : functions) {
     core::FuncSignature sig = btf->signature(f.name, f.module);
     r.probes.push_back({f.name, sig.arg_kinds()});
     r.names.push_back(f.name);

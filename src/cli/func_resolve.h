@@ -23,8 +23,22 @@ struct ResolvedFunctions {
   std::vector<std::string> notes;               // said on stderr: the --max-functions cap
 };
 
-// Errors are the environment's (no BTF, nothing says what is traceable).
+// The word `default` stands for kDefaultFunctions; those of them this kernel
+// does not have are left out (said in a note), not errors. Errors are the
+// environment's (no BTF, nothing says what is traceable).
 util::Expected<ResolvedFunctions> resolve_functions(const std::vector<std::string>& patterns, size_t max_functions);
+
+// `default`: a layer or two of the paths the common syscalls take — VFS reads,
+// writes, opens, stats, fsync and sendfile's splice with the page cache and
+// pipes under them, ext4's, socket send/receive (TCP, Unix), futex, epoll,
+// poll and select waits, page faults and mmap, and schedule/io_schedule,
+// where a call gives up the CPU.
+inline const std::vector<std::string> kDefaultFunctions = {
+    "vfs_read", "vfs_write", "vfs_open", "vfs_statx", "vfs_fsync_range", "do_splice_direct", "filemap_read",
+    "pipe_read", "pipe_write",
+    "ext4_file_read_iter", "ext4_file_write_iter", "ext4_sync_file", "sock_sendmsg", "sock_recvmsg",
+    "tcp_sendmsg", "tcp_recvmsg", "unix_stream_sendmsg", "unix_stream_recvmsg", "futex_wait", "do_epoll_wait", "do_sys_poll", "do_select",
+    "handle_mm_fault", "do_mmap", "schedule", "io_schedule"};
 
 // --list: one function a line ("ext4_file_read_iter [ext4]"); with
 // signatures, as C declares it: "ssize_t vfs_read(struct file *file, ...)".

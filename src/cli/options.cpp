@@ -45,6 +45,7 @@ enum LongOnly {
   kFentry,
   kBySyscall,
   kMaxFunctions,
+  kKernel,
 };
 
 const option kLongOptions[] = {
@@ -84,6 +85,7 @@ const option kLongOptions[] = {
     {"fentry", no_argument, nullptr, kFentry},
     {"by-syscall", no_argument, nullptr, kBySyscall},
     {"max-functions", required_argument, nullptr, kMaxFunctions},
+    {"kernel", required_argument, nullptr, kKernel},
     {"verbose", no_argument, nullptr, 'v'},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
@@ -318,6 +320,13 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
       o.func_options = true;
       return {};
     }
+    case kKernel:
+      for (std::string_view item : util::split(value, ',')) {
+        if (util::trim(item).empty())
+          return bad("--kernel", fmt::format("'{}': an empty name (expected FUNC[,FUNC...] or default)", value));
+        o.kernel_functions.emplace_back(util::trim(item));
+      }
+      return {};
     case 'v': o.verbose = true; return {};
     case 'h': o.help = true; return {};
     case 'V': o.version = true; return {};

@@ -60,6 +60,7 @@ struct CommonOptions {
   bool by_syscall = false;             // --by-syscall
   std::optional<uint32_t> max_functions;
   bool func_options = false;           // one of them was given
+  std::vector<std::string> kernel_functions;  // syslat --kernel FUNC,...|default: sysfunc --by-syscall on them
   bool verbose = false;
   bool help = false;
   bool version = false;

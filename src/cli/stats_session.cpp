@@ -349,6 +349,8 @@ int run_with_common_options(const std::string& prog, const CommandSpec& spec, in
   auto opts = parse_common_options(argc, argv, positional);
   if (!opts) return fail(prog, opts.error().message, 2);
   if (!positional && opts->sort_self) return fail(prog, "--sort self: only sysfunc (syslat func) has self time", 2);
+  if (!positional && !opts->kernel_functions.empty() && spec.name != std::string_view("lat"))
+    return fail(prog, "--kernel: only syslat (syslat lat) takes it (expected syslat --kernel FUNC,...|default)", 2);
   if (!positional && opts->func_options)
     return fail(prog, "--trace, --attach, --fentry, --by-syscall and --max-functions: only sysfunc (syslat func) takes them", 2);
   if (opts->help) {
@@ -363,9 +365,10 @@ int run_with_common_options(const std::string& prog, const CommandSpec& spec, in
   return run(*opts);
 }
 
+int run_stats(const std::string& prog, Tool tool, const CommonOptions& options) { return Session(prog, tool, options).run(); }
+
 int run_stats_command(const std::string& prog, const CommandSpec& spec, Tool tool, int argc, char** argv) {
-  return run_with_common_options(prog, spec, argc, argv,
-                                 [&](const CommonOptions& o) { return Session(prog, tool, o).run(); });
+  return run_with_common_options(prog, spec, argc, argv, [&](const CommonOptions& o) { return run_stats(prog, tool, o); });
 }
 
 }  // namespace syslat::cli

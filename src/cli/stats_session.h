@@ -17,6 +17,10 @@ namespace syslat::cli {
 enum class Tool { Count, Lat, Slow };
 
 int run_stats_command(const std::string& prog, const CommandSpec& spec, Tool tool, int argc, char** argv);
+// The same, on options already parsed.
+int run_stats(const std::string& prog, Tool tool, const CommonOptions& options);
+// syslat --kernel: sysfunc --by-syscall on options.kernel_functions (cmd_func.cpp).
+int run_func_by_syscall(const std::string& prog, const CommonOptions& options);
 
 // The common front of every subcommand on the common options: parses argv,
 // answers --help, --version and --list itself, else hands the options to `run`.

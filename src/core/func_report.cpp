@@ -35,6 +35,7 @@ FuncReport build_func_report(const FuncSample& span, const std::vector<std::stri
   rep.time = std::move(time);
   rep.interval_s = span.seconds();
   rep.functions_traced = names.size();
+  rep.by_syscall_run = o.by_syscall;
   rep.health = span.health;
   const double seconds = span.seconds();
   for (uint32_t i = 0; i < span.functions.size() && i < names.size(); ++i) {
@@ -77,6 +78,10 @@ FuncReport build_func_report(const FuncSample& span, const std::vector<std::stri
   }
   std::stable_sort(rep.by_syscall.begin(), rep.by_syscall.end(),
                    [](const SyscallBreakdown& x, const SyscallBreakdown& y) { return x.total.total_ns > y.total.total_ns; });
+  if (o.top && rep.by_syscall.size() > o.top) {
+    rep.syscalls_hidden = rep.by_syscall.size() - o.top;
+    rep.by_syscall.resize(o.top);
+  }
   return rep;
 }
 

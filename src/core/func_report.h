@@ -21,6 +21,7 @@ struct FuncReportOptions {
   SortKey sort = SortKey::Time;
   bool sort_self = false;  // --sort self (SortKey has no such key: syscalls have no self time)
   size_t top = 10;         // 0 = all
+  bool by_syscall = false; // the breakdown per syscall is what the run is for
 };
 
 struct FuncRow {
@@ -53,7 +54,9 @@ struct FuncReport {
   size_t functions_hidden = 0;     // rows cut by --top
   size_t functions_traced = 0;     // how many functions were attached
   uint64_t total_calls = 0;        // over every traced function, shown or not
-  std::vector<SyscallBreakdown> by_syscall;  // by the syscall's total time, largest first
+  bool by_syscall_run = false;               // --by-syscall / syslat --kernel
+  std::vector<SyscallBreakdown> by_syscall;  // by the syscall's total time, largest first; cut by --top
+  size_t syscalls_hidden = 0;
   FuncHealth health;
 };
 

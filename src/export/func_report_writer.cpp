@@ -63,7 +63,9 @@ class TextWriter final : public FuncReportWriter {
                           latency(s.max_ns));
     }
     write_health(out_, rep);
-    for (const auto& r : rep.functions) {
+    // With the breakdown per syscall, that is what the run is for: the
+    // functions' own histograms would bury it.
+    for (const auto& r : rep.by_syscall_run ? std::vector<core::FuncRow>{} : rep.functions) {
       const auto& s = r.stats;
       out_ << fmt::format("\n{}  calls {}  min {}  p50 {}  p90 {}  p99 {}  max {}\n", util::escaped(r.name), s.calls,
                           util::format_duration_ns(s.min_ns), util::format_duration_ns(r.p50_ns),
@@ -71,7 +73,10 @@ class TextWriter final : public FuncReportWriter {
                           util::format_duration_ns(s.max_ns));
       write_histogram_text(out_, s.hist);
     }
+    if (rep.by_syscall_run && rep.by_syscall.empty()) out_ << "\n(no syscalls of the selected threads)\n";
     for (const auto& b : rep.by_syscall) write_breakdown(b);
+    if (rep.syscalls_hidden)
+      out_ << fmt::format("\n({} not shown; -T 0 shows all)\n", count_of(rep.syscalls_hidden, "more syscall", "more syscalls"));
     out_ << '\n';
     out_.flush();
   }
