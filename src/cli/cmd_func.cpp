@@ -214,21 +214,9 @@ int FuncSession::loop(collect::FuncSource& source, RunLoop& run, LaunchedCommand
   if (o_.trace_calls)
     if (auto ok = loop.watch(source.events_fd(), [&](uint32_t) { source.consume_events(print); }); !ok)
       return fail(prog_, ok.error().message, 1);
-  if (command) {
-    run.set_command({command->pid(), [command](int sig) { command->signal(sig); }, [command] { command->signal(SIGKILL); }});
-    run.on_child([&] {
-      if (command->reap_if_exited()) run.end(RunLoop::End::CommandExited);
-    });
-  }
+  if (command) follow_command(run, *command, prog_, o_.command.at(0));
   run.set_duration(o_.duration_s);
-  util::EventLoop::TimerId poll_timer = 0;
-  if (o_.interval_s > 0)
-    loop.every(static_cast<uint64_t>(o_.interval_s * 1e9), [&] {
-      poll();
-      loop.reschedule(poll_timer, collect::kPollPeriodNs);
-      emit();
-    });
-  poll_timer = loop.every(collect::kPollPeriodNs, poll);
+  run.poll_and_report(collect::kPollPeriodNs, static_cast<uint64_t>(o_.interval_s * 1e9), poll, emit);
   const RunLoop::Outcome outcome = run.run();
   source.detach();
   poll();

@@ -1,5 +1,7 @@
 #include "cli/launcher.h"
 
+#include "cli/run_loop.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -109,6 +111,14 @@ bool LaunchedCommand::reap_if_exited() {
     status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
   return exited_;
+}
+
+void follow_command(RunLoop& run, LaunchedCommand& command, const std::string& prog, const std::string& name) {
+  LaunchedCommand* c = &command;
+  run.set_command(RunLoop::announced(prog, name, c->pid(), [c](int sig) { c->signal(sig); }, [c] { c->signal(SIGKILL); }));
+  run.on_child([&run, c] {
+    if (c->reap_if_exited()) run.end(RunLoop::End::CommandExited);
+  });
 }
 
 }  // namespace syslat::cli

@@ -47,4 +47,11 @@ class LaunchedCommand {
   int status_ = 0;
 };
 
+class RunLoop;
+
+// `command` under the run's stop rules (RunLoop::announced: the first stop
+// request passed on and said, a second one kills it); its exit ends the run
+// (RunLoop::End::CommandExited). `name` is what it was started as.
+void follow_command(RunLoop& run, LaunchedCommand& command, const std::string& prog, const std::string& name);
+
 }  // namespace syslat::cli

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -129,6 +130,34 @@ void RunLoop::end(End why, int signo) {
 RunLoop::Outcome RunLoop::run() {
   if (!ended_) loop_->run();
   return outcome_;
+}
+
+// With a command, a stop request does not end the run: the command would
+// go on untraced. The stop rules pass it on, and kill the command on a
+// second one, so one that ignores the first cannot hang us.
+RunLoop::Command RunLoop::announced(const std::string& prog, const std::string& name, pid_t pid,
+                                    std::function<void(int)> send, std::function<void()> kill) {
+  Command command;
+  command.pid = pid;
+  command.pass_on = [prog, name, pid, send = std::move(send)](int sig) {
+    send(sig);
+    std::fprintf(stderr, "%s: sent SIG%s to %s (pid %d); waiting for it to exit (signal again to kill it)\n", prog.c_str(),
+                 sigabbrev_np(sig), name.c_str(), static_cast<int>(pid));
+  };
+  command.kill = std::move(kill);
+  return command;
+}
+
+void RunLoop::poll_and_report(uint64_t poll_ns, uint64_t report_ns, std::function<void()> poll,
+                              std::function<void()> report) {
+  auto poll_timer = std::make_shared<util::EventLoop::TimerId>(0);
+  if (report_ns > 0)
+    loop_->every(report_ns, [this, poll, report = std::move(report), poll_timer, poll_ns] {
+      poll();
+      loop_->reschedule(*poll_timer, poll_ns);
+      report();
+    });
+  *poll_timer = loop_->every(poll_ns, std::move(poll));
 }
 
 }  // namespace syslat::cli

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "trace/tracer.h"
@@ -43,6 +44,11 @@ class RunLoop {
     std::function<void(int sig)> pass_on;  // the first stop request (a signal, or -d's SIGTERM)
     std::function<void()> kill;            // the second
   };
+  // A command whose first stop request is said on stderr ("prog: sent
+  // SIGINT to make (pid 12); waiting for it to exit (signal again to kill
+  // it)") after `send` passed it on.
+  static Command announced(const std::string& prog, const std::string& name, pid_t pid, std::function<void(int)> send,
+                           std::function<void()> kill);
 
   // Blocks the stop signals, SIGCHLD and SIGPIPE (read from the signalfd
   // from now on; a write to a closed pipe fails with EPIPE instead of
@@ -66,6 +72,10 @@ class RunLoop {
   void set_duration(double seconds);
   // syslatd: its output is a log, not what the run is for.
   void keep_running_when_output_closed() { end_on_output_closed_ = false; }
+  // Polls every poll_ns and, with report_ns > 0, reports every report_ns.
+  // The report timer is made first, so that it runs first when both are
+  // due: it polls, and moves the next periodic poll one period on.
+  void poll_and_report(uint64_t poll_ns, uint64_t report_ns, std::function<void()> poll, std::function<void()> report);
 
   // Ends the run (the first reason given is the one run() returns).
   void end(End why, int signo = 0);

@@ -108,9 +108,6 @@ class Session {
   // The run starts: -o FILE is emptied, then the writers are made.
   Output make_output(std::ostream& out) const;
   std::string ready_line() const;
-  // The launched command in the stop rules: `send` signals it, `kill` is
-  // the second stop request. Either way the command is said on stderr.
-  RunLoop::Command launched(pid_t pid, std::function<void(int)> send, std::function<void()> kill) const;
 
   std::string prog_;
   Tool tool_;
@@ -227,21 +224,6 @@ Output Session::make_output(std::ostream& out) const {
   return output;
 }
 
-// With a command, a stop request does not end the run: the command would
-// go on untraced. The stop rules (RunLoop) pass it on, and kill the
-// command on a second one, so one that ignores the first cannot hang us.
-RunLoop::Command Session::launched(pid_t pid, std::function<void(int)> send, std::function<void()> kill) const {
-  RunLoop::Command command;
-  command.pid = pid;
-  command.pass_on = [this, pid, send = std::move(send)](int sig) {
-    send(sig);
-    std::cerr << fmt::format("{}: sent SIG{} to {} (pid {}); waiting for it to exit (signal again to kill it)\n",
-                             prog_, sigabbrev_np(sig), o_.command.at(0), pid);
-  };
-  command.kill = std::move(kill);
-  return command;
-}
-
 int Session::run_ptrace(RunLoop& run, std::ostream& out) {
   const auto& f = o_.filter;
   if (!f.tids.empty() || f.uid || f.comm || f.cgroup_path)
@@ -274,7 +256,8 @@ int Session::run_ptrace(RunLoop& run, std::ostream& out) {
   Reporter reporter(output, report_options(report_kind(tool_), o_, po.timed, false));
   const auto print = [&](core::SlowEvent&& e) { output.slow->print(std::move(e)); };
   if (const pid_t pid = source.launched_pid(); pid > 0)  // a second request ends the trace, which kills it
-    run.set_command(launched(pid, [pid](int sig) { kill(pid, sig); }, [&run] { run.end(RunLoop::End::Signal); }));
+    run.set_command(RunLoop::announced(prog_, o_.command.at(0), pid, [pid](int sig) { kill(pid, sig); },
+                                       [&run] { run.end(RunLoop::End::Signal); }));
   // sysslow: each slow call as soon as the tracer has seen it.
   run.drive_tracer([&] {
     const trace::Tracer::Step step = source.step();
@@ -310,24 +293,10 @@ int Session::loop(collect::BpfSource& source, RunLoop& run, LaunchedCommand* com
   if (out.slow)
     if (auto ok = loop.watch(source.events_fd(), [&](uint32_t) { source.consume_events(print); }); !ok)
       return fail(prog_, ok.error().message, 1);
-  if (command) {
-    run.set_command(launched(command->pid(), [command](int sig) { command->signal(sig); },
-                             [command] { command->signal(SIGKILL); }));
-    run.on_child([&] {
-      if (command->reap_if_exited()) run.end(RunLoop::End::CommandExited);
-    });
-  }
+  if (command) follow_command(run, *command, prog_, o_.command.at(0));
   run.set_duration(o_.duration_s);
-  // The report timer is made first, so that it runs first when both are
-  // due: it polls, and moves the next poll one period on.
-  util::EventLoop::TimerId poll_timer = 0;
-  if (o_.interval_s > 0)
-    loop.every(static_cast<uint64_t>(o_.interval_s * 1e9), [&] {
-      poll_source();
-      loop.reschedule(poll_timer, collect::kPollPeriodNs);
-      reporter.emit();
-    });
-  poll_timer = loop.every(collect::kPollPeriodNs, poll_source);
+  run.poll_and_report(collect::kPollPeriodNs, static_cast<uint64_t>(o_.interval_s * 1e9), poll_source,
+                      [&] { reporter.emit(); });
   const RunLoop::Outcome outcome = run.run();
   source.detach();
   poll_source();
