@@ -228,3 +228,22 @@ TEST_CASE("syslat --kernel default: dd's reads and writes by the kernel function
     CHECK(self + s["untraced_ns"].get<uint64_t>() == s["total_ns"].get<uint64_t>());
   }
 }
+
+TEST_CASE("sysfunc: SIGINT ends the run with its report and leaves no program or link behind", "[privileged][sysfunc]") {
+  slt::TempDir dir;
+  auto func = attached_or_skip({slt::sysfunc_bin(), "vfs_*", "-j", "-o", dir.file("out.json")});
+  if (!func) return;
+  const slt::BpfIds held = slt::bpf_ids_of(func->pid());
+  CHECK_FALSE(held.links.empty());
+  const slt::RunResult ls = slt::run({"ls", "-l", "/proc/self/"});  // some VFS calls
+  CHECK(ls.status == 0);
+  func->signal(SIGINT);
+  const slt::RunResult r = func->wait(120);
+  INFO(r.err);
+  CHECK(r.status == 0);
+  const auto reports = slt::read_ndjson(dir.file("out.json"));
+  REQUIRE(reports.size() == 1);
+  CHECK(reports[0]["functions_traced"].get<uint64_t>() > 10);
+  CHECK(reports[0]["total_count"].get<uint64_t>() > 0);
+  CHECK(slt::bpf_left_behind(held) == "");
+}
