@@ -291,9 +291,9 @@ static __always_inline void add_stats(__u32 func, __u64 dur, __u64 self)
 		m->max_ns = dur;
 }
 
-static __always_inline void add_sys(__s32 nr, __u32 func, __u64 incl, __u64 self)
+static __always_inline void add_sys(__s32 nr, __u32 func, __u32 parent, __u64 incl, __u64 self)
 {
-	struct func_sys_key key = {.nr = nr, .func = func};
+	struct func_sys_key key = {.nr = nr, .func = func, .parent = parent};
 	struct func_sys_value *v = bpf_map_lookup_elem(&sys_stats, &key);
 
 	if (!v) {
@@ -301,8 +301,10 @@ static __always_inline void add_sys(__s32 nr, __u32 func, __u64 incl, __u64 self
 
 		bpf_map_update_elem(&sys_stats, &key, &zero, BPF_NOEXIST);
 		v = bpf_map_lookup_elem(&sys_stats, &key);
-		if (!v)
+		if (!v) {
+			__sync_fetch_and_add(&counters.by_syscall_full, 1);
 			return;
+		}
 	}
 	v->calls++;
 	v->inclusive_ns += incl;
@@ -403,7 +405,10 @@ static __always_inline void on_return(void *ctx, __u32 func, bool fentry)
 				break;
 			}
 		}
-		add_sys(st->syscall, func, outermost ? dur : 0, self);
+		add_sys(st->syscall, func, SYSFUNC_PARENT_ALL, outermost ? dur : 0, self);
+		/* the call tree's edge: from the traced frame below it, if any */
+		add_sys(st->syscall, func,
+			found > 0 ? st->frames[(found - 1) & (SYSFUNC_MAX_DEPTH - 1)].func : SYSFUNC_PARENT_NONE, dur, self);
 	}
 	if (trace && dur >= threshold_ns) {
 		if (fentry)
@@ -499,7 +504,7 @@ int BPF_PROG(func_sys_exit, struct pt_regs *regs, long ret)
 
 	if (!st || st->syscall < 0)
 		return 0;
-	add_sys(st->syscall, SYSFUNC_SYSCALL_TOTAL, now - st->sys_start_ns, 0);
+	add_sys(st->syscall, SYSFUNC_SYSCALL_TOTAL, SYSFUNC_PARENT_ALL, now - st->sys_start_ns, 0);
 	st->syscall = SYSFUNC_NO_SYSCALL;
 	if (syscall_filter && st->depth) {
 		/* entries whose return was not seen: it cannot come inside a selected call now */

@@ -39,15 +39,23 @@ struct func_minmax {
 };
 
 /* Key of the --by-syscall per-CPU hash: (native syscall number, function
- * index), or func SYSFUNC_SYSCALL_TOTAL for the syscall's own calls and time. */
+ * index, parent). parent SYSFUNC_PARENT_ALL: the function's row in the
+ * syscall, whoever called it; else an edge of the call tree: calls of func
+ * made from the traced function parent (SYSFUNC_PARENT_NONE: from no traced
+ * function). func SYSFUNC_SYSCALL_TOTAL (parent ALL): the syscall's own calls
+ * and time. */
+#define SYSFUNC_PARENT_ALL 0xfffffffeu
+#define SYSFUNC_PARENT_NONE 0xffffffffu
 struct func_sys_key {
 	__s32 nr;
 	__u32 func;
+	__u32 parent;
+	__u32 _pad;
 };
 
 struct func_sys_value {
 	__u64 calls;
-	__u64 inclusive_ns;  /* outermost instance only (recursion counts once) */
+	__u64 inclusive_ns;  /* in a row, the outermost instance only (recursion counts once) */
 	__u64 self_ns;
 };
 
@@ -57,6 +65,7 @@ struct func_counters {
 	__u64 unmatched;       /* returns without their entry, frames dropped above a return */
 	__u64 events_lost;     /* ring buffer full */
 	__u64 threads_full;    /* no room for a thread's shadow stack: its calls not seen */
+	__u64 by_syscall_full; /* --by-syscall rows and edges that found the hash full */
 };
 
 /* One --trace call. */

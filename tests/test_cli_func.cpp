@@ -166,28 +166,46 @@ TEST_CASE("sysfunc --trace: one line per call with the file name from BTF's stru
   CHECK(r.err.find("sysfunc: 300 calls printed") != std::string::npos);
 }
 
-TEST_CASE("sysfunc --by-syscall: vfs_read's time is read's, and -- CMD's status is the tool's", "[privileged][sysfunc]") {
+TEST_CASE("sysfunc --by-syscall: vfs_read's time is read's, with its callee under it in the call tree", "[privileged][sysfunc]") {
   slt::TempDir dir;
   const std::string file = dir.file("data");
   std::ofstream(file) << std::string(kReads + 10, 'x');
-  // dd reads its input in 1-byte blocks: 100 reads that reach vfs_read.
-  const slt::RunResult r = slt::run({slt::sysfunc_bin(), "--by-syscall", "-S", "read", "vfs_read", "-j", "--", "dd",
-                                     "if=" + file, "of=/dev/null", "bs=1", "count=100", "status=none"},
+  // dd reads its input in 1-byte blocks: 100 reads that reach vfs_read, and
+  // each vfs_read checks its access through security_file_permission once.
+  const slt::RunResult r = slt::run({slt::sysfunc_bin(), "--by-syscall", "-S", "read", "vfs_read", "security_file_permission",
+                                     "-j", "--", "dd", "if=" + file, "of=/dev/null", "bs=1", "count=100", "status=none"},
                                     180);
   INFO(r.err);
   if (r.status == 1 && r.err.find("this kernel ") != std::string::npos)
     return slt::skip("this kernel cannot attach sysfunc's probes: " + r.err);
   REQUIRE(r.status == 0);
   const auto rep = nlohmann::json::parse(r.out);
+  INFO(rep.dump(1));
   REQUIRE(rep["by_syscall"].size() == 1);  // -S read: no other syscall
   const auto& read = rep["by_syscall"][0];
   CHECK(read["name"] == "read");
-  CHECK(read["count"].get<uint64_t>() >= 100);
-  REQUIRE(read["functions"].size() == 1);
-  CHECK(read["functions"][0]["name"] == "vfs_read");
-  CHECK(read["functions"][0]["count"] == read["count"]);  // every read(2) goes through vfs_read once
-  CHECK(read["functions"][0]["inclusive_ns"].get<uint64_t>() <= read["total_ns"].get<uint64_t>());
-  CHECK(read["untraced_ns"].get<uint64_t>() + read["functions"][0]["self_ns"].get<uint64_t>() == read["total_ns"]);
+  const uint64_t reads = read["count"].get<uint64_t>();
+  CHECK(reads >= 100);
+  std::map<std::string, nlohmann::json> rows;
+  for (const auto& f : read["functions"]) rows[f["name"]] = f;
+  REQUIRE(rows.count("vfs_read"));
+  CHECK(rows["vfs_read"]["count"] == reads);  // every read(2) goes through vfs_read once
+  CHECK(rows["vfs_read"]["inclusive_ns"].get<uint64_t>() <= read["total_ns"].get<uint64_t>());
+  uint64_t self = 0;
+  for (const auto& [name, f] : rows) self += f["self_ns"].get<uint64_t>();
+  CHECK(read["untraced_ns"].get<uint64_t>() + self == read["total_ns"]);
+  // The tree: vfs_read from the syscall, security_file_permission under it.
+  const auto& tree = read["tree"];
+  REQUIRE(tree.size() >= 2);
+  CHECK(tree[0]["name"] == "vfs_read");
+  CHECK(tree[0]["depth"] == 0);
+  CHECK(tree[0]["count"] == reads);
+  CHECK(tree[1]["name"] == "security_file_permission");
+  CHECK(tree[1]["parent"] == "vfs_read");
+  CHECK(tree[1]["depth"] == 1);
+  CHECK(tree[1]["count"] == reads);
+  CHECK(tree[1]["inclusive_ns"].get<uint64_t>() <= tree[0]["inclusive_ns"].get<uint64_t>());
+  CHECK(tree[0]["self_ns"].get<uint64_t>() + tree[1]["inclusive_ns"].get<uint64_t>() == tree[0]["inclusive_ns"]);
 
   const slt::RunResult failed = slt::run({slt::sysfunc_bin(), "vfs_read", "--", "sh", "-c", "exit 7"}, 180);
   CHECK(failed.status == 7);

@@ -35,6 +35,11 @@ core::FuncSample sample() {
   s.syscalls[0] = {4, 100'000};  // read: 4 calls, 100 us
   s.by_syscall[{0, 1}] = {1, 50'000, 20'000};
   s.by_syscall[{0, 0}] = {4, 4000, 4000};
+  // The tree: read -> ext4_file_read_iter -> vfs_read (4 calls), and
+  // vfs_read -> vfs_read (recursion: shown, not entered again).
+  s.edges[{0, core::FuncEdge::kFromSyscall, 1}] = {1, 50'000, 20'000};
+  s.edges[{0, 1, 0}] = {4, 4000, 4000};
+  s.edges[{0, 0, 0}] = {1, 500, 500};
   s.health.unmatched = 2;
   return s;
 }
@@ -82,6 +87,16 @@ TEST_CASE("func report: each syscall's time by function, and the part in no trac
   REQUIRE(rep.by_syscall[0].functions.size() == 2);
   CHECK(rep.by_syscall[0].functions[0].function == "ext4_file_read_iter");  // by inclusive time
 
+  const auto& tree = rep.by_syscall[0].tree;
+  REQUIRE(tree.size() == 3);
+  CHECK(tree[0].function == "ext4_file_read_iter");
+  CHECK(tree[0].depth == 0);
+  CHECK(tree[1].function == "vfs_read");
+  CHECK(tree[1].parent == "ext4_file_read_iter");
+  CHECK(tree[1].depth == 1);
+  CHECK(tree[2].function == "vfs_read");  // called from itself: listed once, not followed
+  CHECK(tree[2].depth == 2);
+
   std::ostringstream json;
   exporter::WriterOptions wo;
   wo.format = exporter::Format::Json;
@@ -94,6 +109,8 @@ TEST_CASE("func report: each syscall's time by function, and the part in no trac
   CHECK(j["by_syscall"][0]["total_ns"] == 100'000);
   // 100 us less the self time of both functions (20 + 4 us).
   CHECK(j["by_syscall"][0]["untraced_ns"] == 76'000);
+  CHECK(j["by_syscall"][0]["tree"][1]["parent"] == "ext4_file_read_iter");
+  CHECK(j["by_syscall"][0]["tree"][0]["parent"].is_null());
   CHECK(j["lost"] == 2);
   CHECK(j["lost_detail"]["unmatched"] == 2);
 
@@ -101,9 +118,10 @@ TEST_CASE("func report: each syscall's time by function, and the part in no trac
   exporter::make_func_writer(text, {})->write(rep);
   const std::string t = text.str();
   CHECK(t.find("FUNCTION") != std::string::npos);
-  CHECK(t.find("LOST: 2 returns without their entry") != std::string::npos);
+  CHECK(t.find("LOST: 2 calls not timed") != std::string::npos);
   CHECK(t.find("(in no traced function)") != std::string::npos);
   CHECK(t.find("76.0us") != std::string::npos);
+  CHECK(t.find("\n    › vfs_read ") != std::string::npos);
 
   std::ostringstream csv;
   wo.format = exporter::Format::Csv;

@@ -16,6 +16,7 @@
 #include <cstdarg>
 #include <cstring>
 #include <map>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,7 @@ namespace syslat::collect {
 namespace {
 
 static_assert(kFentryMax == SYSFUNC_FENTRY_COPIES);
+static_assert(core::FuncEdge::kFromSyscall == SYSFUNC_PARENT_NONE);
 static_assert(kFuncMax == SYSFUNC_MAX_FUNCS);
 
 bool g_verbose = false;
@@ -136,7 +138,7 @@ struct FuncSource::Impl {
   uint32_t ncpus = 1;
   // cumulative values at the last poll
   std::vector<func_stats> last_stats;
-  std::map<std::pair<int, uint32_t>, func_sys_value> last_sys;
+  std::map<std::tuple<int, uint32_t, uint32_t>, func_sys_value> last_sys;  // (nr, func, parent)
   func_counters last_counters{};
   uint64_t last_misses = 0;
   uint64_t last_poll_ns = 0;
@@ -575,15 +577,16 @@ core::FuncSample FuncSource::poll() {
         sum.inclusive_ns += v.inclusive_ns;
         sum.self_ns += v.self_ns;
       }
-      func_sys_value& last = im.last_sys[{key.nr, key.func}];
+      func_sys_value& last = im.last_sys[{key.nr, key.func, key.parent}];
       const func_sys_value d{sum.calls - last.calls, sum.inclusive_ns - last.inclusive_ns, sum.self_ns - last.self_ns};
       last = sum;
       if (d.calls == 0) continue;
-      if (key.func == SYSFUNC_SYSCALL_TOTAL) {
+      if (key.func == SYSFUNC_SYSCALL_TOTAL)
         out.syscalls[key.nr] = core::SyscallTime{d.calls, d.inclusive_ns};
-      } else {
+      else if (key.parent == SYSFUNC_PARENT_ALL)
         out.by_syscall[{key.nr, key.func}] = core::FuncInSyscall{d.calls, d.inclusive_ns, d.self_ns};
-      }
+      else  // SYSFUNC_PARENT_NONE is FuncEdge::kFromSyscall
+        out.edges[core::FuncEdge{key.nr, key.parent, key.func}] = core::FuncInSyscall{d.calls, d.inclusive_ns, d.self_ns};
     }
   }
 
@@ -593,6 +596,7 @@ core::FuncSample FuncSource::poll() {
   out.health.stack_overflow = c.stack_overflow - im.last_counters.stack_overflow;
   out.health.unmatched = c.unmatched - im.last_counters.unmatched;
   out.health.events_lost = c.events_lost - im.last_counters.events_lost;
+  out.health.by_syscall_full = c.by_syscall_full - im.last_counters.by_syscall_full;
   out.health.missed = (c.threads_full - im.last_counters.threads_full) + (misses - im.last_misses);
   im.last_counters = c;
   im.last_misses = misses;

@@ -1,6 +1,8 @@
 #include "core/func_report.h"
 
 #include <algorithm>
+#include <map>
+#include <utility>
 
 #include "core/syscall_table.h"
 
@@ -19,6 +21,35 @@ uint64_t sort_value(const FuncStats& s, const FuncReportOptions& o) {
     case SortKey::OffCpu: break;
   }
   return s.total_ns;
+}
+
+// Depth first from the calls the syscall made itself; a function already on
+// the path (recursion) is shown, not entered again.
+void add_subtree(std::vector<FuncTreeNode>& tree, const std::map<uint32_t, std::vector<std::pair<uint32_t, FuncInSyscall>>>& children,
+                 uint32_t parent, int depth, std::vector<uint32_t>& path, const std::vector<std::string>& names) {
+  const auto it = children.find(parent);
+  if (it == children.end() || depth >= kMaxTreeDepth) return;
+  for (const auto& [func, time] : it->second) {
+    tree.push_back({depth, names[func], parent == FuncEdge::kFromSyscall ? "" : names[parent], time});
+    if (std::find(path.begin(), path.end(), func) != path.end()) continue;
+    path.push_back(func);
+    add_subtree(tree, children, func, depth + 1, path, names);
+    path.pop_back();
+  }
+}
+
+std::vector<FuncTreeNode> call_tree(const FuncSample& span, int nr, const std::vector<std::string>& names) {
+  std::map<uint32_t, std::vector<std::pair<uint32_t, FuncInSyscall>>> children;
+  for (const auto& [edge, time] : span.edges)
+    if (edge.nr == nr && edge.func < names.size() && (edge.parent == FuncEdge::kFromSyscall || edge.parent < names.size()) &&
+        time.calls)
+      children[edge.parent].emplace_back(edge.func, time);
+  for (auto& [parent, list] : children)
+    std::stable_sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.second.inclusive_ns > b.second.inclusive_ns; });
+  std::vector<FuncTreeNode> tree;
+  std::vector<uint32_t> path;
+  add_subtree(tree, children, FuncEdge::kFromSyscall, 0, path, names);
+  return tree;
 }
 
 }  // namespace
@@ -74,6 +105,7 @@ FuncReport build_func_report(const FuncSample& span, const std::vector<std::stri
     std::stable_sort(b.functions.begin(), b.functions.end(), [](const FuncInSyscallRow& x, const FuncInSyscallRow& y) {
       return x.time.inclusive_ns > y.time.inclusive_ns;
     });
+    b.tree = call_tree(span, nr, names);
     rep.by_syscall.push_back(std::move(b));
   }
   std::stable_sort(rep.by_syscall.begin(), rep.by_syscall.end(),

@@ -38,12 +38,25 @@ struct FuncInSyscallRow {
   FuncInSyscall time;
 };
 
+// A node of a syscall's call tree: calls of `function` from its parent node
+// (the node before it at depth - 1; depth 0: from the syscall itself).
+struct FuncTreeNode {
+  int depth = 0;
+  std::string function;
+  std::string parent;  // "" at depth 0
+  FuncInSyscall time;  // inclusive of every call, recursive ones too
+};
+
 struct SyscallBreakdown {
   std::string syscall;  // display name
   int nr = 0;
   SyscallTime total;
   std::vector<FuncInSyscallRow> functions;  // by inclusive time, largest first
+  std::vector<FuncTreeNode> tree;           // depth first, siblings by inclusive time
 };
+
+// Call trees deeper than this are cut (the shadow stack holds 32 frames).
+inline constexpr int kMaxTreeDepth = 8;
 
 struct FuncReport {
   std::string time;   // RFC 3339, when the span ended

@@ -30,6 +30,7 @@ void FuncHealth::merge(const FuncHealth& o) {
   stack_overflow += o.stack_overflow;
   unmatched += o.unmatched;
   events_lost += o.events_lost;
+  by_syscall_full += o.by_syscall_full;
 }
 
 void FuncSample::merge(const FuncSample& later) {
@@ -38,6 +39,7 @@ void FuncSample::merge(const FuncSample& later) {
   if (functions.size() < later.functions.size()) functions.resize(later.functions.size());
   for (size_t i = 0; i < later.functions.size(); ++i) functions[i].merge(later.functions[i]);
   for (const auto& [key, value] : later.by_syscall) by_syscall[key].merge(value);
+  for (const auto& [key, value] : later.edges) edges[key].merge(value);
   for (const auto& [nr, value] : later.syscalls) syscalls[nr].merge(value);
   health.merge(later.health);
 }

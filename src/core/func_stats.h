@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <climits>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -54,11 +55,23 @@ struct SyscallTime {
 struct FuncHealth {
   uint64_t missed = 0;          // probe runs the kernel skipped (its nmissed: recursion, kretprobe instances)
   uint64_t stack_overflow = 0;  // calls nested deeper than the shadow stack
-  uint64_t unmatched = 0;       // returns without their entry (in flight at attach, or a missed entry)
+  uint64_t unmatched = 0;       // entries whose return was not seen where it should have been (a missed return)
   uint64_t events_lost = 0;     // --trace events the ring buffer had no room for
+  uint64_t by_syscall_full = 0; // --by-syscall times that found the kernel's table full
 
   void merge(const FuncHealth& other);
-  uint64_t lost() const { return missed + stack_overflow + unmatched + events_lost; }
+  uint64_t lost() const { return missed + stack_overflow + unmatched + events_lost + by_syscall_full; }
+};
+
+// An edge of the call tree in one syscall (--by-syscall): calls of `func`
+// made from the traced function `parent` (kFromSyscall: from no traced
+// function, the syscall itself).
+struct FuncEdge {
+  static constexpr uint32_t kFromSyscall = UINT32_MAX;
+  int nr = 0;
+  uint32_t parent = kFromSyscall;
+  uint32_t func = 0;
+  auto operator<=>(const FuncEdge&) const = default;
 };
 
 struct FuncSample {
@@ -67,6 +80,7 @@ struct FuncSample {
   std::vector<FuncStats> functions;  // by function index (the order given to the source)
   // --by-syscall: (syscall number, function index) -> time; and per syscall.
   std::map<std::pair<int, uint32_t>, FuncInSyscall> by_syscall;
+  std::map<FuncEdge, FuncInSyscall> edges;  // the call trees; inclusive time of every call, recursion too
   std::map<int, SyscallTime> syscalls;
   FuncHealth health;
 

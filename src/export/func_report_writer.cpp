@@ -38,8 +38,9 @@ void write_health(std::ostream& out, const core::FuncReport& rep) {
   const Lost lost[] = {
       {h.missed, "call", "calls", " not seen (the kernel skipped the probe: recursion or no free return instance)"},
       {h.stack_overflow, "call", "calls", " not timed (nested deeper than the shadow stack)"},
-      {h.unmatched, "return", "returns", " without their entry (in flight at attach, or a missed entry)"},
+      {h.unmatched, "call", "calls", " not timed (its entry or return probe did not run)"},
       {h.events_lost, "event", "events", " (ring buffer full)"},
+      {h.by_syscall_full, "time", "times", " in no syscall row (the kernel's --by-syscall table was full)"},
   };
   for (const Lost& l : lost)
     if (l.n) out << "LOST: " << count_of(l.n, l.one, l.many) << l.after << '\n';
@@ -85,15 +86,21 @@ class TextWriter final : public FuncReportWriter {
   std::string latency(uint64_t ns) const { return fmt::format("{:.3f}", o_.milliseconds ? ns / 1e6 : ns / 1e3); }
 
   // read  12.3k calls  4.10s
-  //   ext4_file_read_iter   3.90s  95.1%  self 0.10s  12.3k calls
-  //   (in no traced function) 0.20s  4.9%
+  //   ext4_file_read_iter           3.90s   95.1%  self 0.10s  12.3k calls
+  //   › filemap_read                3.80s   92.7%  self 0.30s  12.3k calls
+  //     › folio_wait_bit_common     3.50s   85.4%  self 3.50s  310 calls
+  //   (in no traced function)       0.20s    4.9%
+  // The call tree: each function under the traced one that called it.
   void write_breakdown(const core::SyscallBreakdown& b) {
     out_ << fmt::format("\n{}  {}  {}\n", b.syscall, count_of(b.total.calls, "call", "calls"),
                         util::format_duration_ns(b.total.total_ns));
-    for (const auto& f : b.functions)
-      out_ << fmt::format("  {:<{}} {:>9} {:>6}%  self {:>9}  {}\n", util::escaped(f.function), kNameWidth,
-                          util::format_duration_ns(f.time.inclusive_ns), percent_of(f.time.inclusive_ns, b.total.total_ns),
-                          util::format_duration_ns(f.time.self_ns), count_of(f.time.calls, "call", "calls"));
+    for (const auto& n : b.tree) {
+      const std::string name = std::string(2 * n.depth, ' ') + (n.depth ? "› " : "") + util::escaped(n.function);
+      const int pad = kNameWidth + (n.depth ? 2 : 0);  // "›" is 3 bytes, one column
+      out_ << fmt::format("  {:<{}} {:>9} {:>6}%  self {:>9}  {}\n", name, pad, util::format_duration_ns(n.time.inclusive_ns),
+                          percent_of(n.time.inclusive_ns, b.total.total_ns), util::format_duration_ns(n.time.self_ns),
+                          count_of(n.time.calls, "call", "calls"));
+    }
     const uint64_t rest = untraced_ns(b);
     out_ << fmt::format("  {:<{}} {:>9} {:>6}%\n", "(in no traced function)", kNameWidth, util::format_duration_ns(rest),
                         percent_of(rest, b.total.total_ns));
@@ -136,15 +143,20 @@ Json report_json(const core::FuncReport& rep) {
       for (const auto& f : b.functions)
         funcs.push_back({{"name", f.function}, {"count", f.time.calls}, {"inclusive_ns", f.time.inclusive_ns},
                          {"self_ns", f.time.self_ns}});
+      Json tree = Json::array();
+      for (const auto& n : b.tree)
+        tree.push_back({{"name", n.function}, {"parent", n.parent.empty() ? Json(nullptr) : Json(n.parent)},
+                        {"depth", n.depth}, {"count", n.time.calls}, {"inclusive_ns", n.time.inclusive_ns},
+                        {"self_ns", n.time.self_ns}});
       syscalls.push_back({{"name", b.syscall}, {"nr", b.nr}, {"count", b.total.calls}, {"total_ns", b.total.total_ns},
-                          {"untraced_ns", untraced_ns(b)}, {"functions", std::move(funcs)}});
+                          {"untraced_ns", untraced_ns(b)}, {"functions", std::move(funcs)}, {"tree", std::move(tree)}});
     }
     j["by_syscall"] = std::move(syscalls);
   }
   const core::FuncHealth& h = rep.health;
   j["lost"] = h.lost();
   j["lost_detail"] = {{"missed", h.missed}, {"stack_overflow", h.stack_overflow}, {"unmatched", h.unmatched},
-                      {"ring_buffer", h.events_lost}};
+                      {"ring_buffer", h.events_lost}, {"by_syscall_full", h.by_syscall_full}};
   return j;
 }
 
