@@ -40,7 +40,7 @@ fi
 # The BPF objects checked: bpf/<name>.bpf.c, built for arm64 by syslat_bpf_arm64.
 objects="syslat sysfunc"
 objdir=$dir/src/syslat_bpf_arm64
-echo "check-arm64: (a, b) compile bpf/{$(echo $objects | tr ' ' ,)}.bpf.c for arm64, bpftool gen object"
+echo "check-arm64: (a, b) compile bpf/{$(echo "$objects" | tr ' ' ,)}.bpf.c for arm64, bpftool gen object"
 if ! cmake --build "$dir" --target syslat_bpf_arm64 syslat_syscall_table_arm64; then
   fail "the arm64 build failed (x86-only pt_regs fields such as orig_ax must be read through
   SYSLAT_REGS_SYSCALL_NR(regs) and arch numbers come from bpf/syscalls_arch.bpf.h)"
@@ -106,6 +106,31 @@ done
 for name in fork vfork open stat; do
   [ -z "$(table_nr "$table" "$name")" ] || fail "$table: arm64 has no $name, but the table does"
 done
+# set_rodata <object> <symbol>=<bytes, printf escapes>...: the initial values
+# of const volatile globals in <object>'s .rodata (as a skeleton's
+# rodata->symbol = value before load).
+set_rodata() {
+  o=$1
+  shift
+  rodata=$(llvm-readelf -S -W "$o" | sed -n 's/.*\[ *\([0-9]*\)\] \.rodata .*/\1/p')
+  llvm-objcopy --dump-section=.rodata="$work/rodata.bin" "$o" "$work/rodata.o"
+  for kv in "$@"; do
+    sym=${kv%%=*} bytes=${kv#*=}
+    # shellcheck disable=SC2059
+    want=$(printf "$bytes" | wc -c)
+    # llvm-readelf -s: Num: Value Size Type Bind Vis Ndx Name
+    read -r value size ndx <<EOF
+$(llvm-readelf -s -W "$o" | awk -v s="$sym" '$8 == s && $4 == "OBJECT" { print $2, $3, $7 }')
+EOF
+    if [ "${ndx:-}" != "$rodata" ] || [ "$size" != "$want" ]; then
+      fail "$o: no $want-byte $sym in .rodata (${size:-no} bytes in section ${ndx:-none})"
+    fi
+    # shellcheck disable=SC2059
+    printf "$bytes" | dd of="$work/rodata.bin" bs=1 seek=$((0x$value)) conv=notrunc 2>/dev/null
+  done
+  llvm-objcopy --update-section=.rodata="$work/rodata.bin" "$o"
+  rm -f "$work/rodata.bin" "$work/rodata.o"
+}
 if $load; then
   echo "check-arm64: (e) load into the arm64 kernel under qemu"
   cache=${SYSLAT_ARM64_CACHE:-/var/cache/syslat/arm64}
@@ -138,9 +163,18 @@ if $load; then
     for sec in $optional; do strip_args="$strip_args --remove-section=$sec --remove-section=.rel$sec"; done
     # shellcheck disable=SC2086
     llvm-objcopy $strip_args "$objdir/$name.bpf.o" "$qdir/root/$name.bpf.o"
-    [ -z "$optional" ] || echo "check-arm64: $name.bpf.o: left out of the load (not loaded by default): $(echo $optional)"
+    [ -z "$optional" ] || echo "check-arm64: $name.bpf.o: left out of the load (not loaded by default): $(echo "$optional" | paste -sd ' ' -)"
   done
   set +f
+  # sysfunc's programs test const volatile switches that userspace sets before
+  # load (nfuncs >= 1 always; trace, by_syscall, filters). Left at 0 they make
+  # most of the code dead to the verifier, which then never checks it: the
+  # entry and return probes would be checked as `return 0`, without reg_arg()'s
+  # pt_regs reads. The copy loaded has them set as the widest run would:
+  # SYSFUNC_MAX_FUNCS functions, --trace with kernel stacks, --by-syscall and
+  # every filter (the process's comm rather than the thread's).
+  set_rodata "$qdir/root/sysfunc.bpf.o" nfuncs='\000\004\000\000' trace='\001' \
+    kernel_stack='\001' by_syscall='\001' filter_flags='\157\000\000\000'
   mkdir -p "$qdir/root/proc" "$qdir/root/sys" "$qdir/root/dev" "$qdir/root/tmp"
   cat > "$qdir/root/init" <<'INIT'
 #!/bin/busybox sh
