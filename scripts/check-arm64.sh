@@ -1,12 +1,13 @@
 #!/bin/sh
 # The arm64 checks that need no arm64 machine (CI runs this on x86_64):
-#  a. bpf/syslat.bpf.c, as it is now, compiles for arm64: the CMake target
-#     syslat_bpf_arm64 runs the same clang/bpftool commands as every BPF object
-#     (add_bpf_object in cmake/BpfObject.cmake) with -D__TARGET_ARCH_arm64
-#     against vmlinux/arm64/vmlinux.h;
-#  b. bpftool gen object links it (part of the same target);
-#  c. every CO-RE relocation in it resolves against the BTF of the Debian arm64
-#     kernel that vmlinux/arm64/vmlinux.h came from (vmlinux.btf.xz), as
+#  a. both BPF objects, bpf/syslat.bpf.c and sysfunc's bpf/sysfunc.bpf.c, as
+#     they are now, compile for arm64: the CMake target syslat_bpf_arm64 runs
+#     the same clang/bpftool commands as every BPF object (add_bpf_object in
+#     cmake/BpfObject.cmake) with -D__TARGET_ARCH_arm64 against
+#     vmlinux/arm64/vmlinux.h;
+#  b. bpftool gen object links each (part of the same target);
+#  c. every CO-RE relocation in each resolves against the BTF of the Debian
+#     arm64 kernel that vmlinux/arm64/vmlinux.h came from (vmlinux.btf.xz), as
 #     libbpf would resolve it at load time: bpftool gen min_core_btf runs
 #     libbpf's relocation logic; its debug log names each relocation's match.
 #     Only *_exists / type_matches relocations may find no target (that is
@@ -14,13 +15,14 @@
 #  d. the generated arm64 syscall table has the known generic numbers, and
 #     the numbers in bpf/syscalls_arm64.bpf.h (and syscalls_x86.bpf.h, against
 #     the x86_64 table) agree with the tables.
-#  e. with --load: the object (less its programs not loaded by default,
-#     SEC("?...")) loads into Debian's arm64 kernel (verifier and
-#     CO-RE against that kernel's own BTF): qemu-system-aarch64 (TCG) boots the
-#     kernel with an initramfs whose init runs the arm64 bpftool's
-#     `prog loadall` on it. The kernel and userspace .debs come from
-#     scripts/setup.sh ($SYSLAT_ARM64_CACHE, default /var/cache/syslat/arm64).
-#     About 10 s.
+#  e. with --load: both objects (less their programs not loaded by default,
+#     SEC("?...")) load into Debian's arm64 kernel (verifier and CO-RE against
+#     that kernel's own BTF), sysfunc's with its const volatile switches set as
+#     the widest run sets them: qemu-system-aarch64 (TCG) boots the kernel once
+#     with an initramfs whose init runs the arm64 bpftool's `prog loadall` on
+#     each and prints a LOAD OK/FAILED line per object. The kernel and
+#     userspace .debs come from scripts/setup.sh ($SYSLAT_ARM64_CACHE, default
+#     /var/cache/syslat/arm64). About 20 s in all.
 # Not checked: the userspace on arm64, attaching and counting there.
 # Usage: scripts/check-arm64.sh [--load] [build-dir]   (default: build; configured if new)
 set -eu
@@ -156,6 +158,9 @@ if $load; then
   # need a kfunc this 6.1 kernel lacks; sysfunc's fentry/fexit copies, which
   # have no target until userspace sets one; userspace loads them only where
   # they apply).
+  # sysfunc's kprobe.multi/kretprobe.multi programs stay: this kernel, like its
+  # amd64 sibling, has no CONFIG_FPROBE, which only attaching them needs
+  # (sysfunc then falls back to the single kprobes); they load.
   set -f  # section names such as ?fentry are not globs
   for name in $objects; do
     optional=$(llvm-readelf -S -W "$objdir/$name.bpf.o" | sed -n 's/.*\] \(?[^ ]*\) .*/\1/p')
