@@ -174,8 +174,9 @@ if $load; then
   # sysfunc's programs test const volatile switches that userspace sets before
   # load (nfuncs >= 1 always; trace, by_syscall, filters). Left at 0 they make
   # most of the code dead to the verifier, which then never checks it: the
-  # entry and return probes would be checked as `return 0`, without reg_arg()'s
-  # pt_regs reads. The copy loaded has them set as the widest run would:
+  # entry probes would be checked up to `func >= nfuncs` (121 instructions
+  # rather than 392), without reg_arg()'s pt_regs reads or the trace path.
+  # The copy loaded has them set as the widest run would:
   # SYSFUNC_MAX_FUNCS functions, --trace with kernel stacks, --by-syscall and
   # every filter (the process's comm rather than the thread's).
   set_rodata "$qdir/root/sysfunc.bpf.o" nfuncs='\000\004\000\000' trace='\001' \
