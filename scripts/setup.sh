@@ -52,7 +52,7 @@ if [ ! -s "$amd64_cache/${amd64_kernel}_${amd64_version}_amd64.deb" ]; then
   rmdir "$amd64_cache/new"
 fi
 # scripts/check-arm64.sh --load boots Debian's arm64 kernel under qemu (TCG) and
-# loads the arm64 BPF object there. Its inputs are downloaded here, never by the
+# loads the arm64 BPF objects there. Its inputs are downloaded here, never by the
 # build: the current arm64 kernel and the arm64 bpftool (+ libraries) and
 # busybox for the initramfs, as .debs in $SYSLAT_ARM64_CACHE.
 arm64=false more_kernels=false
