@@ -96,8 +96,8 @@ class TextWriter final : public FuncReportWriter {
                         util::format_duration_ns(b.total.total_ns));
     for (const auto& n : b.tree) {
       const std::string name = std::string(2 * n.depth, ' ') + (n.depth ? "› " : "") + util::escaped(n.function);
-      const int pad = kNameWidth + (n.depth ? 2 : 0);  // "›" is 3 bytes, one column
-      out_ << fmt::format("  {:<{}} {:>9} {:>6}%  self {:>9}  {}\n", name, pad, util::format_duration_ns(n.time.inclusive_ns),
+      // (fmt pads by columns: "›", 3 bytes, takes one.)
+      out_ << fmt::format("  {:<{}} {:>9} {:>6}%  self {:>9}  {}\n", name, kNameWidth, util::format_duration_ns(n.time.inclusive_ns),
                           percent_of(n.time.inclusive_ns, b.total.total_ns), util::format_duration_ns(n.time.self_ns),
                           count_of(n.time.calls, "call", "calls"));
     }
