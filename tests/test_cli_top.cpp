@@ -399,3 +399,23 @@ TEST_CASE("syslat-top -b --sort offcpu ranks by time off the CPU and prints the 
   CHECK(sl.sleep >= 95);
   CHECK(sl.text.find("switched out") != std::string::npos);
 }
+
+TEST_CASE("syslat-top K: where the kernel allows no function probes, the panel says why and the dashboard runs on", "[privileged]") {
+  if (access("/sys/kernel/tracing/kprobe_events", F_OK) == 0)
+    return slt::skip("this kernel has kprobes: the refusal cannot be shown here");
+  Workload w;
+  Tmux tmux;
+  tmux.type(top_bin() + " -i 0.5 -p " + std::to_string(w.proc.pid()) + "; echo TOP_EXIT=$?");
+  tmux.keys({"Enter"});
+  REQUIRE(tmux.wait_for([&](const std::string& x) { return selected_syscall(x) == "getpgrp"; }, 15));
+  tmux.type("K");
+  REQUIRE(tmux.wait_text("KERNEL FUNCTIONS IN getpgrp"));
+  REQUIRE(tmux.wait_text("this kernel allows no kernel function probes"));
+  CHECK(lines_of(tmux.last()).size() == 24);
+  tmux.type("K");  // closed: the histogram again
+  REQUIRE(tmux.wait_for([&](const std::string& x) {
+    return x.find("KERNEL FUNCTIONS") == std::string::npos && split_line(x).oncpu >= 0;
+  }));
+  tmux.type("q");
+  CHECK(tmux.wait_text("TOP_EXIT=0"));
+}

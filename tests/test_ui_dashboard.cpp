@@ -384,3 +384,45 @@ TEST_CASE("dashboard view: a wide histogram goes in two columns, both whole at 8
                                           text.find("|       " + std::to_string(100 + i) + "\n") != std::string::npos;
   CHECK(counts == 10);
 }
+
+TEST_CASE("dashboard view: K puts the selected syscall's kernel functions where the histogram was") {
+  ui::UiState st;
+  ui::DashboardData d = data(core::SortKey::Rate);
+  const std::vector<core::SyscallId> ranked = {0, 202};
+  CHECK(ui::handle_key(st, 'K', ranked, 10) == ui::Command::KernelView);
+  CHECK(st.kernel_view);
+
+  // The kernel's refusal, in the panel, as an alert.
+  d.kernel_for = "read";
+  d.kernel_status = "this kernel allows no kernel function probes: no kprobes";
+  d.kernel_failed = true;
+  std::string screen = ui::plain_text(ui::render_screen(d, st, 80, 24));
+  CHECK(screen.find("KERNEL FUNCTIONS IN read") != std::string::npos);
+  CHECK(screen.find("  this kernel allows no kernel function probes") != std::string::npos);
+  CHECK(screen.find(" distribution") == std::string::npos);  // no histogram now
+
+  // A call tree: vfs_read from the syscall, filemap_read under it, and the rest.
+  d.kernel_status.clear();
+  d.kernel_failed = false;
+  core::SyscallBreakdown b;
+  b.syscall = "read";
+  b.total = {1000, 10'000'000};
+  b.functions = {{"vfs_read", {1000, 8'000'000, 2'000'000}}, {"filemap_read", {1000, 6'000'000, 6'000'000}}};
+  b.tree = {{0, "vfs_read", "", {1000, 8'000'000, 2'000'000}}, {1, "filemap_read", "vfs_read", {1000, 6'000'000, 6'000'000}}};
+  d.kernel = b;
+  const auto ls = lines(ui::render_screen(d, st, 80, 24));
+  REQUIRE(ls.size() == 24);
+  const auto at = [&](const std::string& start) {
+    for (const auto& l : ls)
+      if (l.rfind(start, 0) == 0) return l;
+    return std::string();
+  };
+  CHECK(at("  vfs_read ").find("8.00ms   80.0% ") != std::string::npos);
+  CHECK(at("    > filemap_read ").find("6.00ms   60.0% ") != std::string::npos);
+  CHECK(at("  (in no traced function) ").find("2.00ms   20.0% ") != std::string::npos);
+  for (const auto& l : ls) CHECK(l.size() <= 80);
+
+  CHECK(ui::handle_key(st, 'K', ranked, 10) == ui::Command::KernelView);
+  CHECK_FALSE(st.kernel_view);
+  CHECK(ui::plain_text(ui::render_screen(d, st, 80, 24)).find("KERNEL FUNCTIONS") == std::string::npos);
+}

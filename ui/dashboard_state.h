@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/func_report.h"
 #include "core/report.h"
 #include "core/window.h"
 
@@ -33,6 +34,12 @@ struct DashboardData {
   std::string filters;                  // "pid 123, comm nginx" or empty
   std::string thresholds;               // "10ms" or "10ms, read 5ms"
   std::string clock;                    // HH:MM:SS
+  // K: the selected syscall's time by the kernel functions beneath it
+  // (sysfunc --by-syscall on the default set), since the view was opened.
+  std::optional<core::SyscallBreakdown> kernel;
+  std::string kernel_for;     // the syscall it is of ("read")
+  std::string kernel_status;  // "" or why there is none (the kernel's refusal, a 32-bit call)
+  bool kernel_failed = false; // kernel_status is an error
 };
 
 enum class Prompt { None, Pid, Comm, Threshold };
@@ -43,6 +50,7 @@ struct UiState {
   double refresh_s = 1.0;
   bool paused = false;
   bool help = false;
+  bool kernel_view = false;  // K: the kernel breakdown in place of the histogram
   std::optional<core::SyscallId> selected;  // follows the syscall when the order changes
   Prompt prompt = Prompt::None;
   std::string input;    // the prompt's text so far

@@ -244,6 +244,46 @@ void hist_panel(Frame& f, const DashboardData& d, const UiState& s, size_t width
   f.push_back(split_line(d, r, width));
 }
 
+// K: in the histogram's place, the selected syscall's call tree of kernel
+// functions, each with a bar of its share of the syscall's time.
+void kernel_panel(Frame& f, const DashboardData& d, size_t width, size_t rows, bool fill) {
+  f.push_back(Line::of(fmt::format(" KERNEL FUNCTIONS IN {} (since K was pressed; K closes)",
+                                   d.kernel_for.empty() ? "-" : util::escaped(d.kernel_for)),
+                       Style::Heading));
+  size_t shown = 0;
+  const auto line = [&](Line l) {
+    if (rows && shown >= rows) return;
+    f.push_back(std::move(l));
+    ++shown;
+  };
+  if (!d.kernel_status.empty()) {
+    line(Line::of("  " + util::escaped(d.kernel_status), d.kernel_failed ? Style::Alert : Style::Dim));
+  } else if (!d.kernel || d.kernel->total.calls == 0) {
+    line(Line::of("  (no calls of it yet)", Style::Dim));
+  } else {
+    const core::SyscallBreakdown& b = *d.kernel;
+    line(Line::of(fmt::format("  {} calls, {}", human_number(static_cast<double>(b.total.calls)), duration(b.total.total_ns)),
+                  Style::Dim));
+    const size_t name_width = 34, bar_width = width > name_width + 40 ? width - name_width - 36 : 4;
+    const auto row = [&](const std::string& name, uint64_t ns, uint64_t calls) {
+      Line l;
+      l.add("  " + pad(name, name_width));
+      l.add(fmt::format(" {:>9} {:>6}% ", duration(ns), exporter::percent_of(ns, b.total.total_ns)));
+      l.add(bar(static_cast<double>(ns), static_cast<double>(b.total.total_ns), bar_width), Style::Bar);
+      if (calls) l.add(fmt::format(" {} calls", human_number(static_cast<double>(calls))), Style::Dim);
+      line(std::move(l));
+    };
+    uint64_t traced = 0;
+    for (const auto& fn : b.functions) traced += fn.time.self_ns;
+    for (const auto& n : b.tree) row(std::string(2 * n.depth, ' ') + (n.depth ? "> " : "") + util::escaped(n.function),
+                                     n.time.inclusive_ns, n.time.calls);
+    row("(in no traced function)", b.total.total_ns > traced ? b.total.total_ns - traced : 0, 0);
+  }
+  if (fill)
+    for (; shown < rows; ++shown) f.push_back(Line{});
+  f.push_back(Line{});  // where the split line is under the histogram
+}
+
 void slow_panel(Frame& f, const DashboardData& d, size_t rows, bool fill) {
   f.push_back(Line::of(" TIME          PID     COMM             DURATION  SLOW CALL (newest first)", Style::Heading));
   size_t shown = 0;
@@ -272,7 +312,7 @@ Line footer(const UiState& s) {
   }
   if (!s.message.empty())
     return Line::of(" " + util::escaped(s.message), s.message_is_error ? Style::Alert : Style::Heading);
-  return Line::of(" q quit  j/k select  s sort  z window  p pid  c comm  t threshold  +/- refresh  space pause  ? help",
+  return Line::of(" q quit  j/k select  s sort  z window  p pid  c comm  t threshold  K kernel  +/- refresh  space pause  ? help",
                   Style::Dim);
 }
 
@@ -285,6 +325,7 @@ void help_panel(Frame& f) {
       "   p                show only some processes (PID[,PID...]; empty: all)",
       "   c                show only processes with this name (empty: all)",
       "   t                slow-call threshold (5ms, or read=1ms,futex=10ms)",
+      "   K                the selected syscall's time by kernel function (needs kprobes)",
       "   + / -            refresh faster / slower (100 ms to 5 s)",
       "   space            pause the display (data is still collected)",
       "   ?                this help; any key closes it",
@@ -346,7 +387,10 @@ Frame render_screen(const DashboardData& data, const UiState& state, int width, 
       help_panel(f);
     } else {
       top_panel(f, data, state, w, l.top_rows, true);
-      hist_panel(f, data, state, w, l.hist_rows, true);
+      if (state.kernel_view)
+        kernel_panel(f, data, w, l.hist_rows, true);
+      else
+        hist_panel(f, data, state, w, l.hist_rows, true);
       slow_panel(f, data, l.slow_rows, true);
     }
     f.resize(static_cast<size_t>(height) - 1);
@@ -362,7 +406,10 @@ Frame render_batch(const DashboardData& data, const UiState& state, int width, s
   f.push_back(summary_line(data));
   f.push_back(filter_line(data));
   top_panel(f, data, state, static_cast<size_t>(width), top_rows, false);
-  hist_panel(f, data, state, static_cast<size_t>(width), 0, false);
+  if (state.kernel_view)
+    kernel_panel(f, data, static_cast<size_t>(width), 0, false);
+  else
+    hist_panel(f, data, state, static_cast<size_t>(width), 0, false);
   slow_panel(f, data, slow_rows, false);
   f.push_back(Line{});
   for (Line& line : f) clip(line, static_cast<size_t>(std::max(width, 1)));

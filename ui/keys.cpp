@@ -109,6 +109,7 @@ Command handle_key(UiState& s, int key, const std::vector<core::SyscallId>& rank
     case 'p': s.prompt = Prompt::Pid; s.input.clear(); return Command::Redraw;
     case 'c': s.prompt = Prompt::Comm; s.input.clear(); return Command::Redraw;
     case 't': s.prompt = Prompt::Threshold; s.input.clear(); return Command::Redraw;
+    case 'K': s.kernel_view = !s.kernel_view; return Command::KernelView;
     default: return Command::None;
   }
 }

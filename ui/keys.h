@@ -31,6 +31,7 @@ enum class Command {
   SubmitPid,  // Enter in a prompt: the text is in state.input
   SubmitComm,
   SubmitThreshold,
+  KernelView,  // K: kernel_view toggled (the controller attaches or detaches)
 };
 
 inline constexpr double kRefreshSteps[] = {0.1, 0.2, 0.5, 1, 2, 5};

@@ -15,14 +15,18 @@
 #include <optional>
 
 #include "cli/commands.h"
+#include "cli/func_resolve.h"
 #include "cli/slow_printer.h"
 #include "cli/run_loop.h"
 #include "cli/stats_session.h"
 #include "collect/bpf_env.h"
 #include "collect/bpf_source.h"
 #include "collect/cpu_usage.h"
+#include "collect/func_source.h"
 #include "collect/source.h"
 #include "core/errno_names.h"
+#include "core/func_match.h"
+#include "core/func_report.h"
 #include "core/window.h"
 #include "decode/format.h"
 #include "syslat.h"
@@ -99,6 +103,9 @@ class Dashboard {
   bool on_key(int key);  // false: quit
   void submit(ui::Command command);
   void say(std::string message, bool error);
+  // K: attach sysfunc's default set for the selected syscall, or detach.
+  void follow_kernel_view();
+  void refresh_kernel_data();
 
   std::string prog_;
   const CommonOptions& o_;
@@ -113,6 +120,11 @@ class Dashboard {
   ui::DashboardData data_;  // what the screen shows; frozen while paused
   uint64_t next_cpu_read_ns_ = 0;
   util::EventLoop::TimerId poll_timer_ = 0, draw_timer_ = 0;
+  // The kernel view: its probes, attached only while it is shown, for one syscall.
+  std::unique_ptr<collect::FuncSource> func_source_;
+  std::optional<ResolvedFunctions> kernel_functions_;  // resolved once
+  std::optional<core::SyscallId> kernel_of_;            // what func_source_ (or its failure) is for
+  core::FuncSample kernel_sample_;                      // since it was attached
 };
 
 util::Expected<void> Dashboard::load() {
@@ -136,6 +148,7 @@ util::Expected<void> Dashboard::load() {
 // and what overflows is counted).
 void Dashboard::poll_source() {
   take_events();
+  if (func_source_) kernel_sample_.merge(func_source_->poll());
   core::Sample s = source_->poll();
   window_.add(s);
   // /proc/stat is costly to produce (every CPU, every interrupt line): once
@@ -184,6 +197,57 @@ void Dashboard::refresh_data() {
   data_.filters = describe_filter(filter_);
   data_.thresholds = thresholds_.describe();
   data_.clock = util::clock_hms();
+  refresh_kernel_data();
+}
+
+void Dashboard::follow_kernel_view() {
+  const core::Row* row = state_.kernel_view ? ui::selected_row(data_, state_) : nullptr;
+  const std::optional<core::SyscallId> want = row ? std::optional(row->id) : std::nullopt;
+  if (want == kernel_of_) return;  // the same syscall: attached already, or refused already
+  func_source_.reset();  // its links go with it
+  kernel_sample_ = {};
+  kernel_of_ = want;
+  data_.kernel_status.clear();
+  data_.kernel_failed = false;
+  if (!want) return;
+  const auto failed = [&](std::string why) {
+    data_.kernel_status = std::move(why);
+    data_.kernel_failed = true;
+  };
+  if (want->abi != core::Abi::Native || want->nr < 0)
+    return failed("32-bit and unknown syscalls are not broken down by kernel function");
+  if (!kernel_functions_) {
+    auto resolved = resolve_functions({"default"}, core::kDefaultMaxFunctions);
+    if (!resolved) return failed(resolved.error().message);
+    kernel_functions_ = std::move(*resolved);
+  }
+  collect::FuncOptions fo;
+  fo.functions = kernel_functions_->probes;
+  fo.filter = filter_;
+  fo.filter.syscalls.reset();
+  fo.by_syscall = true;
+  if (want->nr >= static_cast<int>(core::SyscallSet().size())) return failed("this syscall's number is not broken down by kernel function");
+  core::SyscallSet only;
+  only.set(static_cast<size_t>(want->nr));
+  fo.syscalls = only;
+  fo.verbose = o_.verbose;
+  auto source = collect::FuncSource::load(fo);
+  if (!source) return failed(source.error().message);
+  if (auto ok = (*source)->attach(); !ok) return failed(ok.error().message);
+  func_source_ = std::move(*source);
+}
+
+void Dashboard::refresh_kernel_data() {
+  data_.kernel.reset();
+  data_.kernel_for = kernel_of_ ? core::display_name(*kernel_of_) : "";
+  if (!func_source_ || !kernel_functions_) return;
+  core::FuncReportOptions ro;
+  ro.by_syscall = true;
+  ro.top = 0;
+  core::FuncReport rep = core::build_func_report(kernel_sample_, kernel_functions_->names, ro, "");
+  for (auto& b : rep.by_syscall)
+    if (b.nr == kernel_of_->nr) data_.kernel = std::move(b);
+  if (!data_.kernel) data_.kernel = core::SyscallBreakdown{};
 }
 
 void Dashboard::draw() {
@@ -252,6 +316,8 @@ bool Dashboard::on_key(int key) {
     case ui::Command::SubmitThreshold: submit(c); break;
     default: break;
   }
+  // The kernel view follows the selection (a new syscall: probes again).
+  follow_kernel_view();
   // Sort and window changes show at once, paused or not; a frozen screen
   // keeps its data until unpaused.
   if (!state_.paused || !was_paused || key == 's' || key == 'z') refresh_data();
