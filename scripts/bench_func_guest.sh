@@ -77,7 +77,7 @@ attach_sample() {
   echo "sample round=$round row=$key $(cat "$tmp/tool.sum") ${probes:+probes=$probes} ${mode:+mode=$mode}"
 }
 
-echo "info kernel=$(uname -r) cpus=$(nproc)"
+echo "info kernel=$(uname -r) cpus=$(nproc) boot_s=$(cut -d' ' -f1 /proc/uptime) initramfs_mb=$(du -sm / 2>/dev/null | tail -n 1 | cut -f1)"
 if [ "$calls" = 0 ]; then
   ns=$("$bench/bench_read_loop" -c 1 20000 | sed -n 's/.*ns_per_call=\([0-9.]*\).*/\1/p')
   calls=$(awk -v ns="$ns" 'BEGIN { c = int(0.3e9 / ns / 10000) * 10000; if (c < 10000) c = 10000; print c }')
@@ -126,4 +126,4 @@ while [ "$r" -le "$attach_rounds" ]; do
   done
   r=$((r + 1))
 done
-echo "info done"
+echo "info done guest_s=$(cut -d' ' -f1 /proc/uptime) load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)"
