@@ -2,6 +2,10 @@
 # syslat overhead benchmark (docs/performance.md).
 #
 #   scripts/bench.sh [--build DIR] [--rounds N] [--quick] [--json] [--only KEYS] [--list] ...
+#   scripts/bench.sh --func [scripts/bench_func.py's options]
+#
+# --func (first): the sysfunc benchmark instead, in one qemu boot of
+# Debian's kernel (scripts/bench_func.py; opt-in: several minutes under TCG).
 #
 # Needs root (BPF, perf, ptrace). Mounts tracefs if it is missing (classic
 # tracepoints, libbpf-tools and perf trace need it), builds the benchmark
@@ -10,6 +14,10 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+if [[ ${1:-} == --func ]]; then
+  shift
+  exec python3 "$here/bench_func.py" "$@"
+fi
 build=build
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do

@@ -4,8 +4,11 @@
 # same absolute paths as here: for what this machine's kernel cannot show
 # (kprobes, fentry), and to check the tools on a stock distribution kernel.
 #
-#   scripts/qemu-lane.sh [--kernel DEB_OR_VERSION] [--build DIR] [--timeout S] -- COMMAND [ARGS...]
+#   scripts/qemu-lane.sh [--kernel DEB_OR_VERSION] [--build DIR] [--timeout S] [--with FILE]... -- COMMAND [ARGS...]
 #
+# --with FILE (repeatable; or $SYSLAT_LANE_WITH, paths separated by spaces)
+# adds a host file to the initramfs at its own path, with the libraries ldd
+# lists for it: a peer tool (/usr/sbin/funclatency, bpftrace), a script.
 # The kernel .debs come from scripts/setup.sh ($SYSLAT_AMD64_CACHE, default
 # /var/cache/syslat/amd64; optional ones in its more/); by default the newest
 # there, else the one named by path or by the start of its version
@@ -18,12 +21,14 @@ self=$(readlink -f "$0")  # a new version of this script builds a new initramfs
 cache=${SYSLAT_AMD64_CACHE:-/var/cache/syslat/amd64}
 kernel="" build=$(cd "$(dirname "$0")/.." && pwd)/build timeout_s=300
 fail() { echo "qemu-lane: $*" >&2; exit 1; }
-usage="usage: scripts/qemu-lane.sh [--kernel DEB_OR_VERSION] [--build DIR] [--timeout S] -- COMMAND [ARGS...]"
+usage="usage: scripts/qemu-lane.sh [--kernel DEB_OR_VERSION] [--build DIR] [--timeout S] [--with FILE]... -- COMMAND [ARGS...]"
+with=${SYSLAT_LANE_WITH:-}
 while [ $# -gt 0 ]; do
   case "$1" in
     --kernel) [ $# -ge 2 ] || fail "$usage"; kernel=$2; shift 2 ;;
     --build) [ $# -ge 2 ] || fail "$usage"; build=$2; shift 2 ;;
     --timeout) [ $# -ge 2 ] || fail "$usage"; timeout_s=$2; shift 2 ;;
+    --with) [ $# -ge 2 ] || fail "$usage"; with="$with $2"; shift 2 ;;
     --) shift; break ;;
     *) fail "$usage" ;;
   esac
@@ -74,6 +79,11 @@ done
 bpftool=$(command -v bpftool || echo /usr/sbin/bpftool)
 [ -x "$bpftool" ] || fail "bpftool missing (run scripts/setup.sh)"
 binaries="$binaries $bpftool"
+for f in $with; do
+  [ -f "$f" ] || fail "--with $f: no such file"
+  case "$f" in /*) ;; *) f=$(pwd)/$f ;; esac
+  binaries="$binaries $f"
+done
 init=$work/init
 mkdir -p "$work"
 cat > "$init.new" <<'INIT'

@@ -18,7 +18,7 @@ apt-get install -y -qq --no-install-recommends \
   clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev linux-libc-dev \
   libfmt-dev nlohmann-json3-dev catch2 libncurses-dev libcpp-httplib-dev prometheus \
   gcc-multilib strace libbpf-tools linux-perf python3 procps util-linux dash xz-utils tmux stress-ng \
-  redis-server redis-tools qemu-system-x86 busybox-static cpio \
+  redis-server redis-tools qemu-system-x86 busybox-static cpio bpftrace \
   >/dev/null
 # The benchmark's redis workload starts its own redis-server on a free port
 # (scripts/bench_redis.py); Debian's service would sit on 6379 and take CPU

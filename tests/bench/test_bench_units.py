@@ -663,3 +663,45 @@ class SplitReportTest(unittest.TestCase):
         line = next(line for line in text.splitlines() if line.startswith("libbpf-tools runqlat  ") and "sched_" in line)
         self.assertRegex(line, r"^libbpf-tools runqlat +sched +70\.0 +50\.0 ")  # its per-program line: per switch
         self.assertIn("sched_switch 50.0 (40.0) x1.00  sched_wakeup 20.0 (10.0) x1.00", line)
+
+
+class BenchFuncTest(unittest.TestCase):
+    """scripts/bench_func.py: the guest's sample lines to the sysfunc table."""
+    LOG = "\n".join([
+        "qemu noise before the lines",
+        "info kernel=6.1.0-57-amd64 cpus=2",
+        "info calibrate_ns=1200.0 calls=250000",
+        "sample round=1 row=floor ns_per_call=1000.0 cpu_share=1.000",
+        "sample round=1 row=sysfunc ns_per_call=4000.0 ready_ms=1800.0 exit_ms=3400.0 maxrss_kb=22000 rc=0 mode=kprobe",
+        "sample round=1 row=funclatency ns_per_call=5000.0 ready_ms=170.0 exit_ms=1500.0 maxrss_kb=2200 rc=0",
+        "sample round=2 row=floor ns_per_call=1100.0",
+        "sample round=2 row=sysfunc ns_per_call=5100.0 mode=kprobe",
+        "sample round=2 row=funclatency ns_per_call=5100.0",
+        "sample round=1 row=sysfunc_fentry error=no_ready sysfunc: cannot attach",
+        "sample round=1 row=sysfunc_vfs ready_ms=2400.0 exit_ms=15000.0 maxrss_kb=22000 rc=0 probes=73 mode=kprobe",
+        "sample round=1 row=bpftrace_vfs ready_ms=5000.0 exit_ms=12000.0 maxrss_kb=99000 rc=0 probes=71",
+        "sample round=1 row=sysfunc_vfs_kprobe ready_ms=-1.0 exit_ms=100.0 maxrss_kb=1000 rc=1",
+    ])
+
+    def test_ratios_and_verdicts(self):
+        import bench_func
+        res = bench_func.results(*bench_func.parse(self.LOG))
+        self.assertEqual(res["info"]["calls"], "250000")
+        loop = res["loop"]
+        self.assertEqual(loop["floor"]["median_ns"], 1050.0)
+        # medians: sysfunc 4550 - 1050 = 3500, funclatency 5050 - 1050 = 4000
+        self.assertAlmostEqual(loop["sysfunc"]["x_peer"], 3500 / 4000)
+        self.assertEqual(loop["sysfunc"]["result"], "PASS")
+        self.assertEqual(loop["sysfunc"]["mode"], "kprobe")
+        # round by round: 3000/4000 and 4000/4000
+        self.assertEqual(loop["sysfunc"]["x_peer_rounds"], [0.75, 1.0])
+        self.assertEqual(loop["sysfunc_fentry"]["n"], 0)
+        self.assertEqual(loop["sysfunc_fentry"]["result"], "-")
+        attach = res["attach"]
+        self.assertAlmostEqual(attach["sysfunc_vfs"]["x_peer"], 2400 / 5000)
+        self.assertEqual(attach["sysfunc_vfs"]["result"], "PASS")
+        self.assertEqual(attach["sysfunc_vfs"]["stop_ms"], 12600.0)
+        self.assertEqual(attach["sysfunc_vfs_kprobe"]["n"], 0)  # never said it was attached
+        text = bench_func.render(res)
+        self.assertIn("no samples", text)
+        self.assertIn("0.48", text)
