@@ -74,9 +74,12 @@ class PtyTool:
         self.drainer.start()
 
     def drain(self):
+        # stop() closes the fd and sets self.master to None under this
+        # thread's feet: read the fd it had, and take its closing as the end.
+        master = self.master
         while True:
             try:
-                chunk = os.read(self.master, 65536)
+                chunk = os.read(master, 65536) if master is not None else b""
             except OSError:
                 return
             if not chunk:
