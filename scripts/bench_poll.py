@@ -74,12 +74,12 @@ class PtyTool:
         self.drainer.start()
 
     def drain(self):
-        # stop() closes the fd and sets self.master to None under this
-        # thread's feet: read the fd it had, and take its closing as the end.
+        # The fd it started with: stop() sets self.master to None after
+        # closing it (waiting for this thread first, up to 2 s).
         master = self.master
         while True:
             try:
-                chunk = os.read(master, 65536) if master is not None else b""
+                chunk = os.read(master, 65536)
             except OSError:
                 return
             if not chunk:
@@ -126,6 +126,9 @@ class PtyTool:
                 self.proc.kill()
                 self.proc.wait()
                 killed = True
+        # The drainer ends when the tool's side of the pty closes (EIO);
+        # the fd is closed only then, so its number cannot be reused under it.
+        self.drainer.join(timeout=2)
         os.close(self.master)
         self.master = None
         if self.log_path:
