@@ -11,19 +11,12 @@
 #include <map>
 #include <string>
 
+#include "collect/func_source.h"
 #include "test_support.h"
 
-namespace {
-
-// Kernels with kprobes list their kprobe events here (CONFIG_KPROBE_EVENTS).
-bool kernel_has_kprobes() {
-  return access("/sys/kernel/tracing/kprobe_events", F_OK) == 0 || access("/sys/kernel/debug/tracing/kprobe_events", F_OK) == 0;
-}
-
-}  // namespace
-
 TEST_CASE("sysfunc: a kernel that allows no function probes is refused in one line naming what it lacks, status 1", "[privileged]") {
-  if (kernel_has_kprobes()) return slt::skip("this kernel has kprobes: the qemu lane's [sysfunc] tests attach for real");
+  if (syslat::collect::kprobes_missing_reason().empty())
+    return slt::skip("this kernel has kprobes: the qemu lane's [sysfunc] tests attach for real");
   const auto r = slt::check_rejected({slt::sysfunc_bin(), "vfs_read", "-d", "1"}, "kprobes", 1);
   INFO(r.describe());
   CHECK(r.problem.empty());
@@ -57,6 +50,7 @@ TEST_CASE("sysfunc refuses the options that are about syscalls, and the others r
       {{slt::sysfunc_bin(), "--trace", "-i", "1", "vfs_read"}, "-i, -T and --sort with --trace"},
       {{slt::sysfunc_bin(), "--sort", "errors", "vfs_read"}, "--sort errors"},
       {{slt::sysfunc_bin(), "-S", "read", "vfs_read"}, "-S/--syscall without --by-syscall"},
+      {{slt::sysfunc_bin(), "--trace", "--by-syscall", "vfs_read"}, "--by-syscall with --trace"},
       {{slt::sysfunc_bin(), "--attach", "uprobe", "vfs_read"}, "--attach: unknown way 'uprobe'"},
       {{slt::sysfunc_bin()}, "expected kernel function names"},
       {{slt::syscount_bin(), "--trace"}, "only sysfunc"},

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "collect/func_source.h"
 #include "test_support.h"
 
 namespace {
@@ -401,7 +402,7 @@ TEST_CASE("syslat-top -b --sort offcpu ranks by time off the CPU and prints the 
 }
 
 TEST_CASE("syslat-top K: where the kernel allows no function probes, the panel says why and the dashboard runs on", "[privileged]") {
-  if (access("/sys/kernel/tracing/kprobe_events", F_OK) == 0)
+  if (syslat::collect::kprobes_missing_reason().empty())
     return slt::skip("this kernel has kprobes: the refusal cannot be shown here");
   Workload w;
   Tmux tmux;

@@ -273,11 +273,9 @@ void kernel_panel(Frame& f, const DashboardData& d, size_t width, size_t rows, b
       if (calls) l.add(fmt::format(" {} calls", human_number(static_cast<double>(calls))), Style::Dim);
       line(std::move(l));
     };
-    uint64_t traced = 0;
-    for (const auto& fn : b.functions) traced += fn.time.self_ns;
     for (const auto& n : b.tree) row(std::string(2 * n.depth, ' ') + (n.depth ? "> " : "") + util::escaped(n.function),
                                      n.time.inclusive_ns, n.time.calls);
-    row("(in no traced function)", b.total.total_ns > traced ? b.total.total_ns - traced : 0, 0);
+    row("(in no traced function)", b.untraced_ns(), 0);
   }
   if (fill)
     for (; shown < rows; ++shown) f.push_back(Line{});

@@ -71,6 +71,7 @@ std::optional<std::string> not_for_func(const CommonOptions& o) {
   if (!o.thresholds.by_name.empty()) return "--threshold NAME=DUR (expected one DUR)";
   if ((o.thresholds.default_ns || o.kernel_stack) && !o.trace_calls) return "--threshold and --kstack without --trace";
   if (o.trace_calls && (o.interval_s > 0 || o.top || o.sort || o.sort_self)) return "-i, -T and --sort with --trace";
+  if (o.trace_calls && o.by_syscall) return "--by-syscall with --trace (one prints calls, the other a breakdown)";
   if (o.sort && (*o.sort == core::SortKey::Errors || *o.sort == core::SortKey::OffCpu))
     return "--sort errors and offcpu (expected count, rate, time, self, avg or max)";
   return std::nullopt;
@@ -108,7 +109,7 @@ int FuncSession::run() {
   if (!resolved) return fail(prog_, resolved.error().message, 1);
   for (const std::string& line : resolved->unmatched) std::cerr << prog_ << ": " << util::escaped(line) << '\n';
   if (!resolved->unmatched.empty()) return 2;
-  for (const std::string& note : resolved->notes) std::cerr << prog_ << ": " << note << '\n';
+  for (const std::string& note : resolved->notes) std::cerr << prog_ << ": " << util::escaped(note) << '\n';
   functions_ = std::move(*resolved);
   if (o_.list) {
     print_function_list(std::cout, functions_, o_.trace_calls);
@@ -180,7 +181,7 @@ int FuncSession::loop(collect::FuncSource& source, RunLoop& run, LaunchedCommand
   core::FuncReportOptions ro;
   if (o_.sort) ro.sort = *o_.sort;
   ro.sort_self = o_.sort_self;
-  ro.by_syscall = o_.by_syscall || o_.filter.syscalls.has_value();
+  ro.by_syscall = o_.by_syscall;
   ro.top = o_.top.value_or(o_.format == exporter::Format::Text ? 10 : 0);
   exporter::WriterOptions wo;
   wo.format = o_.format;
@@ -223,12 +224,8 @@ int FuncSession::loop(collect::FuncSource& source, RunLoop& run, LaunchedCommand
   if (writer) {
     emit();
   } else {
-    const core::FuncHealth& h = trace_health;
-    std::cerr << fmt::format("{}: {} {} printed", prog_, printed_, printed_ == 1 ? "call" : "calls");
-    if (h.lost())
-      std::cerr << fmt::format("; LOST: {} missed, {} too deep, {} unmatched returns, {} events (ring buffer full)", h.missed,
-                               h.stack_overflow, h.unmatched, h.events_lost);
-    std::cerr << '\n';
+    std::cerr << fmt::format("{}: {} {} printed\n", prog_, printed_, printed_ == 1 ? "call" : "calls");
+    exporter::write_func_lost(std::cerr, trace_health);
   }
   return outcome.why == RunLoop::End::CommandExited ? command->exit_status() : 0;
 }

@@ -77,7 +77,7 @@ void print_function_list(std::ostream& out, const ResolvedFunctions& r, bool wit
 std::string format_call(const ResolvedFunctions& r, const core::FuncEvent& e) {
   if (e.func >= r.names.size()) return fmt::format("[function {}]", e.func);
   const core::FuncSignature& sig = r.signatures[e.func];
-  std::string text = fmt::format("{}({})", r.names[e.func], decode::format_func_args(sig, e.args, e.name_arg, e.name));
+  std::string text = fmt::format("{}({})", util::escaped(r.names[e.func]), decode::format_func_args(sig, e.args, e.name_arg, e.name));
   const std::string ret = decode::format_func_return(sig, e.ret);
   if (!ret.empty()) text += " " + ret;
   return text;

@@ -54,6 +54,12 @@ std::vector<FuncTreeNode> call_tree(const FuncSample& span, int nr, const std::v
 
 }  // namespace
 
+uint64_t SyscallBreakdown::untraced_ns() const {
+  uint64_t traced = 0;
+  for (const auto& f : functions) traced += f.time.self_ns;
+  return total.total_ns > traced ? total.total_ns - traced : 0;
+}
+
 std::optional<SortKey> parse_func_sort_key(std::string_view text) {
   auto key = parse_sort_key(text);
   if (!key || *key == SortKey::Errors || *key == SortKey::OffCpu) return std::nullopt;

@@ -53,6 +53,11 @@ struct SyscallBreakdown {
   SyscallTime total;
   std::vector<FuncInSyscallRow> functions;  // by inclusive time, largest first
   std::vector<FuncTreeNode> tree;           // depth first, siblings by inclusive time
+
+  // Time in no traced function: each traced nanosecond is the self time of
+  // exactly one traced function (the innermost on the stack), so the rest
+  // of the syscall's time is its total less every function's self time.
+  uint64_t untraced_ns() const;
 };
 
 // Call trees deeper than this are cut (the shadow stack holds 32 frames).

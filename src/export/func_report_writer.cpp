@@ -18,32 +18,10 @@ namespace {
 using Json = nlohmann::ordered_json;
 constexpr int kNameWidth = 28;
 
-// Time in no traced function: each traced nanosecond is the self time of
-// exactly one traced function (the innermost on the stack), so the rest of
-// the syscall's time is its total less every function's self time.
-uint64_t untraced_ns(const core::SyscallBreakdown& b) {
-  uint64_t traced = 0;
-  for (const auto& f : b.functions) traced += f.time.self_ns;
-  return b.total.total_ns > traced ? b.total.total_ns - traced : 0;
-}
-
 void write_health(std::ostream& out, const core::FuncReport& rep) {
   if (rep.functions_hidden)
     out << fmt::format("({} not shown; -T 0 shows all)\n", count_of(rep.functions_hidden, "more function", "more functions"));
-  const core::FuncHealth& h = rep.health;
-  struct Lost {
-    uint64_t n;
-    const char *one, *many, *after;
-  };
-  const Lost lost[] = {
-      {h.missed, "call", "calls", " not seen (the kernel skipped the probe: recursion or no free return instance)"},
-      {h.stack_overflow, "call", "calls", " not timed (nested deeper than the shadow stack)"},
-      {h.unmatched, "call", "calls", " not timed (its entry or return probe did not run)"},
-      {h.events_lost, "event", "events", " (ring buffer full)"},
-      {h.by_syscall_full, "time", "times", " in no syscall row (the kernel's --by-syscall table was full)"},
-  };
-  for (const Lost& l : lost)
-    if (l.n) out << "LOST: " << count_of(l.n, l.one, l.many) << l.after << '\n';
+  write_func_lost(out, rep.health);
 }
 
 class TextWriter final : public FuncReportWriter {
@@ -101,7 +79,7 @@ class TextWriter final : public FuncReportWriter {
                           percent_of(n.time.inclusive_ns, b.total.total_ns), util::format_duration_ns(n.time.self_ns),
                           count_of(n.time.calls, "call", "calls"));
     }
-    const uint64_t rest = untraced_ns(b);
+    const uint64_t rest = b.untraced_ns();
     out_ << fmt::format("  {:<{}} {:>9} {:>6}%\n", "(in no traced function)", kNameWidth, util::format_duration_ns(rest),
                         percent_of(rest, b.total.total_ns));
   }
@@ -149,7 +127,7 @@ Json report_json(const core::FuncReport& rep) {
                         {"depth", n.depth}, {"count", n.time.calls}, {"inclusive_ns", n.time.inclusive_ns},
                         {"self_ns", n.time.self_ns}});
       syscalls.push_back({{"name", b.syscall}, {"nr", b.nr}, {"count", b.total.calls}, {"total_ns", b.total.total_ns},
-                          {"untraced_ns", untraced_ns(b)}, {"functions", std::move(funcs)}, {"tree", std::move(tree)}});
+                          {"untraced_ns", b.untraced_ns()}, {"functions", std::move(funcs)}, {"tree", std::move(tree)}});
     }
     j["by_syscall"] = std::move(syscalls);
   }
@@ -194,6 +172,22 @@ class CsvWriter final : public FuncReportWriter {
 };
 
 }  // namespace
+
+void write_func_lost(std::ostream& out, const core::FuncHealth& h) {
+  struct Lost {
+    uint64_t n;
+    const char *one, *many, *after;
+  };
+  const Lost lost[] = {
+      {h.missed, "call", "calls", " not seen (the kernel skipped the probe: recursion or no free return instance)"},
+      {h.stack_overflow, "call", "calls", " not timed (nested deeper than the shadow stack)"},
+      {h.unmatched, "call", "calls", " not timed (its entry or return probe did not run)"},
+      {h.events_lost, "event", "events", " (ring buffer full)"},
+      {h.by_syscall_full, "time", "times", " in no syscall row (the kernel's --by-syscall table was full)"},
+  };
+  for (const Lost& l : lost)
+    if (l.n) out << "LOST: " << count_of(l.n, l.one, l.many) << l.after << '\n';
+}
 
 std::unique_ptr<FuncReportWriter> make_func_writer(std::ostream& out, const WriterOptions& o) {
   switch (o.format) {

@@ -18,4 +18,7 @@ class FuncReportWriter {
 
 std::unique_ptr<FuncReportWriter> make_func_writer(std::ostream& out, const WriterOptions& options);
 
+// A LOST: line per cause of what was not recorded; nothing when all is well.
+void write_func_lost(std::ostream& out, const core::FuncHealth& health);
+
 }  // namespace syslat::exporter
