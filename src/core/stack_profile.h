@@ -1,0 +1,78 @@
+// Stack profiles (--stacks): calls and syscall time aggregated by (process,
+// user stack, syscall) in the kernel, with the stacks named. The model every
+// profile output reads: folded stacks, pprof, --by-function, the text report.
+// Plain data; the collect side fills it, the export side writes it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace syslat::core {
+
+// A file mapped into a process (pprof's Mapping).
+struct FrameModule {
+  std::string path;       // as the process's /proc/PID/maps names it; "[vdso]"
+  std::string build_id;   // lowercase hex of the ELF build ID; "" when it has none
+  uint64_t start = 0;     // the mapping's address range and offset in the file
+  uint64_t limit = 0;
+  uint64_t file_offset = 0;
+  bool operator==(const FrameModule&) const = default;
+};
+
+// A source position from DWARF.
+struct SourceLine {
+  std::string function;   // demangled; the DWARF subprogram (or inlined subroutine) name
+  std::string file;       // as DWARF names it (usually absolute)
+  uint32_t line = 0;
+  bool operator==(const SourceLine&) const = default;
+};
+
+// One address of a user stack, named.
+struct SymbolizedFrame {
+  uint64_t address = 0;   // as captured: the innermost frame's ip, a return address for the others
+  std::optional<FrameModule> module;  // nullopt: no module maps it (or the process was gone)
+  std::string symbol;     // the ELF symbol containing it, demangled; "" when none
+  uint64_t symbol_offset = 0;  // address - symbol start
+  // With DWARF: the functions at this address, the innermost inlined one
+  // first and the out-of-line function that holds the code last (pprof's
+  // order). Empty without DWARF.
+  std::vector<SourceLine> lines;
+  bool operator==(const SymbolizedFrame&) const = default;
+};
+
+// The text of one frame, one entry per function (so an address with inlined
+// calls gives several, innermost first): "load_config (wl_stacks.c:42)" with
+// DWARF, "func+0x12 (/usr/lib/x86_64-linux-gnu/libc.so.6)" with a symbol
+// only, "0x55d0c0ffee (/path)" in a module without a symbol there, "0x7f12..."
+// in none.
+std::vector<std::string> frame_texts(const SymbolizedFrame& frame);
+
+// One aggregated row: a process, a user stack and a syscall.
+struct StackRow {
+  uint32_t pid = 0;
+  std::string comm;       // the process's name (raw bytes: writers escape it)
+  std::string syscall;    // its name, as the syscall table names it
+  // Innermost first, as captured. Empty when the stack was not captured;
+  // `missing` says why ("stack lost: stack map full", ...).
+  std::vector<SymbolizedFrame> frames;
+  std::string missing;
+  uint64_t calls = 0;
+  uint64_t errors = 0;
+  uint64_t timed = 0;     // calls with a known duration (in flight at attach: not)
+  uint64_t total_ns = 0;  // their syscall time
+  uint64_t off_cpu_ns = 0;  // of which off the CPU (runqueue, I/O, sleep); 0 unless measured
+};
+
+struct StackProfile {
+  std::vector<StackRow> rows;
+  double duration_s = 0;      // the span the rows cover
+  bool off_cpu_measured = false;
+  // Never silent (shown with every output): calls whose stack was not
+  // captured are rows with `missing` set; these are calls not in any row.
+  uint64_t rows_lost = 0;     // calls of (process, stack, syscall) keys that did not fit the kernel's table
+  uint64_t stacks_unnamed = 0; // distinct stacks of processes gone before they could be named (hex frames)
+};
+
+}  // namespace syslat::core
