@@ -6,6 +6,7 @@
  * features that are off, so the default path pays nothing for them. */
 const volatile bool timed = false;        /* sys_enter attached, durations recorded */
 const volatile bool per_process = false;  /* -P */
+const volatile bool stacks = false;       /* --stacks: calls per (process, user stack, syscall) */
 const volatile bool follow_forks = false; /* -- CMD: children of traced processes are traced */
 const volatile bool compat_abi = false;   /* the kernel runs 32-bit (ia32) syscalls */
 const volatile __u32 cpu_rows = 1;        /* rows per slot: present CPUs + 1 shared */
@@ -208,6 +209,31 @@ struct {
 	__uint(key_size, sizeof(struct proc_key));
 	__uint(value_size, sizeof(struct proc_stats));
 } proc_stats SEC(".maps");
+
+/* --stacks: the same values keyed by (tgid, stack id, slot), sized by
+ * userspace (--max-stacks), and the user stacks themselves (SYSLAT_PROFILE_DEPTH
+ * frames each). Both stay one entry when --stacks is off. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(struct stack_key));
+	__uint(value_size, sizeof(struct proc_stats));
+} stack_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, SYSLAT_PROFILE_DEPTH * sizeof(__u64));
+} user_stacks SEC(".maps");
+
+/* --stacks: each new (tgid, stack id, slot) entry, so that userspace names
+ * the stack at once, while its process still lives (a full buffer only
+ * delays that to the next poll). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} new_stacks SEC(".maps");
 
 /* One zeroed proc_stats value of the same runtime size: what a new row starts from. */
 struct {

@@ -276,11 +276,14 @@ static __always_inline void remember_comm(__u32 tgid)
 	bpf_map_update_elem(&proc_comm, &tgid, comm, BPF_ANY);
 }
 
-static __always_inline void record_process(__u32 tgid, __u32 slot, __u64 err,
-					   enum call_timing timing, __u64 dur)
+/* One call into a hash of per-CPU-row proc_stats (-P's, --stacks'): the
+ * entry for `key` is made on first use from proc_zero; one that does not fit
+ * is counted in `full`. */
+static __always_inline bool record_group(void *map, const void *key, __u32 tgid, __u64 *full, __u64 err,
+					 enum call_timing timing, __u64 dur, const struct call_split *split)
 {
-	struct proc_key key = { .tgid = tgid, .slot = slot };
-	struct proc_stats *ps = bpf_map_lookup_elem(&proc_stats, &key);
+	bool created = false;
+	struct proc_stats *ps = bpf_map_lookup_elem(map, key);
 	bool shared;
 	__u32 row;
 
@@ -290,20 +293,21 @@ static __always_inline void record_process(__u32 tgid, __u32 slot, __u64 err,
 		long rc;
 
 		if (!fresh)
-			return;
-		rc = bpf_map_update_elem(&proc_stats, &key, fresh, BPF_NOEXIST);
+			return false;
+		rc = bpf_map_update_elem(map, key, fresh, BPF_NOEXIST);
 		if (rc && rc != -SYSLAT_EEXIST) {
-			__sync_fetch_and_add(&hot.counters.proc_map_full, 1);
-			return;
+			__sync_fetch_and_add(full, 1);
+			return false;
 		}
-		ps = bpf_map_lookup_elem(&proc_stats, &key);
+		ps = bpf_map_lookup_elem(map, key);
 		if (!ps)
-			return;
+			return false;
 		remember_comm(tgid);
+		created = !rc;
 	}
 	row = cpu_row(&shared);
 	if (row >= cpu_rows) /* for the verifier: the value holds cpu_rows rows */
-		return;
+		return created;
 	ps += row;
 	add(&ps->calls, 1, shared);
 	if (err)
@@ -311,7 +315,58 @@ static __always_inline void record_process(__u32 tgid, __u32 slot, __u64 err,
 	if (timing == CALL_TIMED) {
 		add(&ps->timed, 1, shared);
 		add(&ps->total_ns, dur, shared);
+		if (split_states && split->switches)
+			add(&ps->off_ns, split->off_ns[0] + split->off_ns[1] + split->off_ns[2], shared);
 	}
+	return created;
+}
+
+static __always_inline void record_process(__u32 tgid, __u32 slot, __u64 err, enum call_timing timing,
+					   __u64 dur, const struct call_split *split)
+{
+	struct proc_key key = { .tgid = tgid, .slot = slot };
+
+	record_group(&proc_stats, &key, tgid, &hot.counters.proc_map_full, err, timing, dur, split);
+}
+
+/* --stacks: a new entry, announced with its first call's user registers and
+ * as much of the top of its user stack as can be read (the stack may end
+ * closer to sp than the copy's size). A full buffer only delays the naming
+ * to the next poll, without the copy. */
+static __always_inline void announce_stack(const struct stack_key *key, struct pt_regs *regs)
+{
+	struct new_stack_event *e = bpf_ringbuf_reserve(&new_stacks, sizeof(*e), 0);
+	const void *sp;
+
+	if (!e)
+		return;
+	e->key = *key;
+	e->ip = PT_REGS_IP_CORE(regs);
+	e->sp = PT_REGS_SP_CORE(regs);
+	e->bp = PT_REGS_FP_CORE(regs);
+	sp = (const void *)e->sp;
+	e->copied = 0;
+	if (!bpf_probe_read_user(e->stack, SYSLAT_STACK_COPY, sp))
+		e->copied = SYSLAT_STACK_COPY;
+	else if (!bpf_probe_read_user(e->stack, SYSLAT_STACK_COPY / 4, sp))
+		e->copied = SYSLAT_STACK_COPY / 4;
+	else if (!bpf_probe_read_user(e->stack, SYSLAT_STACK_COPY / 16, sp))
+		e->copied = SYSLAT_STACK_COPY / 16;
+	else if (!bpf_probe_read_user(e->stack, SYSLAT_STACK_COPY / 64, sp))
+		e->copied = SYSLAT_STACK_COPY / 64;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* --stacks: the call under its user stack. The stack is the one it was made
+ * from: at sys_exit the task's user registers are still those of its entry. */
+static __always_inline void record_stack(void *ctx, struct pt_regs *regs, __u32 tgid, __u32 slot, __u64 err,
+					 enum call_timing timing, __u64 dur, const struct call_split *split)
+{
+	struct stack_key key = { .tgid = tgid, .slot = slot };
+
+	key.stack_id = (__s32)bpf_get_stackid(ctx, &user_stacks, BPF_F_USER_STACK);
+	if (record_group(&stack_stats, &key, tgid, &hot.counters.stack_map_full, err, timing, dur, split) && regs)
+		announce_stack(&key, regs);
 }
 
 /* A number outside the slots: counted per (abi, number), the slot only if full. */
@@ -955,12 +1010,14 @@ static __always_inline int on_sys_exit(void *ctx, struct pt_regs *regs, long ret
 	       dur >= slow_threshold_ns[slot & (SYSLAT_MAX_SLOTS - 1)];
 	if (slot != other_slot || !record_unknown(abi, nr, err))
 		record(slot, err, timing, dur, slow && count_slow, &split);
-	if (per_process || slow_mode) {
+	if (per_process || slow_mode || stacks) {
 		if (!ids)
 			ids = current_ids(task_of(&task, regs, cached));
 	}
 	if (per_process)
-		record_process(ids >> 32, slot, err, timing, dur);
+		record_process(ids >> 32, slot, err, timing, dur, &split);
+	if (stacks)
+		record_stack(ctx, regs, ids >> 32, slot, err, timing, dur, &split);
 	if (slow_mode && slow)
 		emit_slow(ctx, slot, abi, ret, dur, now, ids, start, &split, from_parked);
 	return 0;
@@ -1022,7 +1079,10 @@ int BPF_PROG(sched_process_exit, struct task_struct *task)
 
 		record(slot, 0, CALL_UNTIMED, 0, false, &none);
 		if (per_process)
-			record_process(ids >> 32, slot, 0, CALL_UNTIMED, 0);
+			record_process(ids >> 32, slot, 0, CALL_UNTIMED, 0, &none);
+		/* The task's memory is gone by now: no user stack (-EFAULT). */
+		if (stacks)
+			record_stack(ctx, NULL, ids >> 32, slot, 0, CALL_UNTIMED, 0, &none);
 	}
 	/* Only after the exit call itself was judged with the task still selected. */
 	if (follow_forks)

@@ -177,6 +177,35 @@ struct proc_stats {
 	__u64 errors;
 	__u64 timed;      /* calls with a known duration */
 	__u64 total_ns;   /* over those */
+	__u64 off_ns;     /* split_states: of which off the CPU (runqueue, I/O, sleep) */
+};
+
+/* --stacks: calls per (process, user stack, syscall), in a hash whose value
+ * is one proc_stats per CPU row, as -P's. stack_id is bpf_get_stackid's
+ * result: an id in the user_stacks map, or a negative errno when the stack
+ * was not kept (-EEXIST: another stack holds its hash bucket; -ENOMEM: the
+ * map is full; -EFAULT: no user stack). Those calls are counted all the same,
+ * under that key: a lost stack never loses a call. */
+#define SYSLAT_PROFILE_DEPTH 64  /* frames kept of a profiled stack */
+
+struct stack_key {
+	__u32 tgid;
+	__s32 stack_id;
+	__u32 slot;
+};
+
+/* A new (tgid, stack, syscall) entry, announced once through a ring buffer
+ * with its first call's user registers and the top of its user stack, as
+ * `perf record --call-graph dwarf` copies them: userspace unwinds that from
+ * .eh_frame, which recovers what the frame-pointer walk cannot (the caller of
+ * a libc wrapper built without frame pointers). */
+#define SYSLAT_STACK_COPY 16384
+
+struct new_stack_event {
+	struct stack_key key;
+	__u32 copied;            /* bytes of stack[] read from sp on */
+	__u64 ip, sp, bp;        /* user registers at the call */
+	__u8 stack[SYSLAT_STACK_COPY];
 };
 
 #define SYSLAT_COMM_LEN 16
@@ -282,6 +311,7 @@ struct slow_event {
 /* Things that were not recorded normally; never silent. */
 struct syslat_counters {
 	__u64 proc_map_full;  /* -P: (tgid, syscall) entries that did not fit */
+	__u64 stack_map_full; /* --stacks: calls whose (tgid, stack, syscall) entry did not fit */
 	__u64 park_failed;    /* timed: no task storage for a blocking call (its latency is lost) */
 	__u64 hist_full;      /* timed: calls of a syscall that got no histogram (budget used up) */
 	__u64 slow_lost;      /* sysslow: events dropped, ring buffer full */

@@ -4,6 +4,11 @@
 
 namespace syslat::cli {
 
+namespace {
+const std::string kKernelHelpAndStacks =
+    std::string("      --kernel FUNC,...|default  time in these kernel functions per syscall (see sysfunc)\n") + kStacksHelp;
+}  // namespace
+
 int run_lat(const std::string& prog, int argc, char** argv) {
   static const CommandSpec spec{
       "lat", "[OPTIONS] [-- CMD ARGS...]",
@@ -17,8 +22,9 @@ int run_lat(const std::string& prog, int argc, char** argv) {
       "beneath it instead (sysfunc --by-syscall; `default`: VFS, page cache, sockets,\n"
       "futex, epoll, page faults, schedule).\n"
       "Examples: syslat -p 1234     syslat -S read,write -i 5     syslat -j -- dd if=/dev/zero of=/dev/null count=1000\n"
-      "          syslat --kernel default -S read,write -- tar cf /tmp/etc.tar /etc",
-      "  --kernel FUNC,...|default  time in these kernel functions per syscall (see sysfunc)\n"};
+      "          syslat --kernel default -S read,write -- tar cf /tmp/etc.tar /etc\n"
+      "          syslat --stacks -o profile.pb.gz -- python3 -c 'import json'    syslat --by-function -p 1234",
+      kKernelHelpAndStacks.c_str()};
   return run_with_common_options(prog, spec, argc, argv, [&](const CommonOptions& o) {
     // --kernel: each syscall's time by the kernel functions beneath it.
     if (!o.kernel_functions.empty()) return run_func_by_syscall(prog, o);

@@ -46,6 +46,11 @@ enum LongOnly {
   kBySyscall,
   kMaxFunctions,
   kKernel,
+  kStacks,
+  kByFunction,
+  kMaxStacks,
+  kWeight,
+  kFormat,
 };
 
 const option kLongOptions[] = {
@@ -86,6 +91,11 @@ const option kLongOptions[] = {
     {"by-syscall", no_argument, nullptr, kBySyscall},
     {"max-functions", required_argument, nullptr, kMaxFunctions},
     {"kernel", required_argument, nullptr, kKernel},
+    {"stacks", no_argument, nullptr, kStacks},
+    {"by-function", no_argument, nullptr, kByFunction},
+    {"max-stacks", required_argument, nullptr, kMaxStacks},
+    {"weight", required_argument, nullptr, kWeight},
+    {"format", required_argument, nullptr, kFormat},
     {"verbose", no_argument, nullptr, 'v'},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
@@ -327,6 +337,28 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
         o.kernel_functions.emplace_back(util::trim(item));
       }
       return {};
+    case kStacks: o.stacks = true; return {};
+    case kByFunction: o.by_function = o.stacks = true; return {};
+    case kMaxStacks: {
+      auto n = util::parse_u64(value);
+      if (!n || *n == 0 || *n > kMaxMaxStacks)
+        return bad("--max-stacks", fmt::format("'{}' is out of range (expected a number of stacks, 1..{})", value, kMaxMaxStacks));
+      o.max_stacks = static_cast<uint32_t>(*n);
+      o.stack_options = true;
+      return {};
+    }
+    case kWeight:
+      if (value != "time" && value != "calls")
+        return bad("--weight", fmt::format("unknown weight '{}' (expected time or calls)", value));
+      o.weight = value;
+      o.stack_options = true;
+      return {};
+    case kFormat:
+      if (value != "folded" && value != "pprof")
+        return bad("--format", fmt::format("unknown profile format '{}' (expected folded or pprof)", value));
+      o.profile_format = value;
+      o.stack_options = true;
+      return {};
     case 'v': o.verbose = true; return {};
     case 'h': o.help = true; return {};
     case 'V': o.version = true; return {};
@@ -411,6 +443,8 @@ static util::Expected<CommonOptions> parse_argv(int argc, char** argv, bool posi
   }
   if (!o.command.empty() && (!o.filter.pids.empty() || !o.filter.tids.empty()))
     return util::make_error("-- CMD: cannot be combined with -p/-t (expected either a command or PIDs)");
+  if (o.stack_options && !o.stacks)
+    return util::make_error("--max-stacks, --weight and --format: only with --stacks (expected --stacks -o FILE.folded)");
   if (o.max_processes && !o.per_process)
     return util::make_error("--max-processes: only counts with -P/--process (expected -P --max-processes N)");
   return o;

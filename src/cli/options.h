@@ -44,6 +44,13 @@ struct CommonOptions {
   std::string output_path;
   std::optional<uint32_t> max_processes;  // -P: processes; each tool has its default
   std::vector<std::string> command;  // after --
+  // --stacks (syscount, syslat): calls and time per (process, user stack, syscall)
+  bool stacks = false;
+  bool by_function = false;                   // --by-function (implies --stacks)
+  std::optional<uint32_t> max_stacks;         // --max-stacks N
+  std::optional<std::string> weight;          // --weight time|calls (folded values)
+  std::optional<std::string> profile_format;  // --format folded|pprof (else from -o's extension)
+  bool stack_options = false;                 // one of the last three was given
   // sysslow only
   core::ThresholdSpec thresholds;
   bool user_stack = false;    // --stack
@@ -74,6 +81,25 @@ inline constexpr uint32_t kDefaultMaxProcesses = 512;
 inline constexpr uint32_t kSyscallsPerProcess = 32;
 inline constexpr uint32_t kMaxMaxProcesses = (1u << 24) / kSyscallsPerProcess;
 uint32_t process_map_entries(uint32_t processes);
+
+// --stacks: distinct user stacks, and (process, stack, syscall) entries, the
+// kernel keeps room for (a stack of SYSLAT_PROFILE_DEPTH frames is 512 bytes).
+inline constexpr uint32_t kDefaultMaxStacks = 16384;
+inline constexpr uint32_t kMaxMaxStacks = 1u << 20;
+
+// --stacks and its options, for the --help of syscount and syslat.
+inline constexpr const char* kStacksHelp =
+    "      --stacks             calls and syscall time per (process, user stack, syscall),\n"
+    "                           counted in the kernel; the top stacks after the report\n"
+    "      --by-function        --stacks, summed per function that made the calls (the\n"
+    "                           innermost frame outside libc and ld.so)\n"
+    "  -o FILE.folded|FILE.pb.gz  --stacks: the profile as folded stacks (flamegraph.pl,\n"
+    "                           speedscope) or gzip'd pprof; the report stays on stdout\n"
+    "      --format folded|pprof  --stacks: the profile's format whatever -o's name\n"
+    "                           (folded without -o: on stdout, instead of the report)\n"
+    "      --weight time|calls  folded values: us of syscall time (default when timed) or calls\n"
+    "      --max-stacks N       --stacks: distinct stacks kept (default 16384); calls of\n"
+    "                           stacks that do not fit are counted under a lost-stack frame\n";
 
 // What a subcommand adds to the shared set.
 struct CommandSpec {

@@ -13,10 +13,13 @@
 #include "cli/launcher.h"
 #include "cli/run_loop.h"
 #include "cli/slow_printer.h"
+#include "cli/stack_output.h"
 #include "cli/syscall_list.h"
 #include "collect/bpf_env.h"
 #include "collect/bpf_source.h"
 #include "collect/source.h"
+#include "collect/stack_symbolizer.h"
+#include "export/stack_writer.h"
 #include "trace/ptrace_source.h"
 #include "export/report_writer.h"
 #include "util/files.h"
@@ -103,6 +106,8 @@ class Session {
  private:
   int run_bpf(RunLoop& run, std::ostream& out, const std::function<int(const std::string&)>& fall_back);
   int loop(collect::BpfSource& source, RunLoop& run, LaunchedCommand* command, Output& out);
+  // --stacks: the profile, at the end of the run.
+  void write_stacks(const collect::BpfSource& source, std::ostream& reports);
   // --backend ptrace, or auto when BPF cannot load and there is a command or -p.
   int run_ptrace(RunLoop& run, std::ostream& out);
   // The run starts: -o FILE is emptied, then the writers are made.
@@ -113,6 +118,10 @@ class Session {
   Tool tool_;
   const CommonOptions& o_;
   util::OutputFile* output_file_ = nullptr;  // -o FILE, not yet emptied
+  ProfileOutput profile_;                     // --stacks
+  std::ostream* profile_out_ = nullptr;       // --stacks with -o FILE.folded|.pb.gz: that file
+  std::ostream* reports_out_ = nullptr;       // where the reports go
+  collect::StackSymbolizer symbolizer_;       // --stacks: names the stacks as they come
 };
 
 std::string Session::ready_line() const {
@@ -128,6 +137,7 @@ std::optional<std::string> not_for_slow(const CommonOptions& o) {
   if (o.sort) return "--sort";
   if (o.per_process) return "-P/--process";
   if (o.milliseconds) return "-m/--milliseconds";
+  if (o.stacks) return "--stacks/--by-function";
   return std::nullopt;
 }
 
@@ -151,7 +161,15 @@ int Session::run() {
     file = output_file->stream();
     output_file_ = &*output_file;
   }
-  std::ostream& out = file ? *file : std::cout;
+  if (o_.stacks) {
+    auto where = profile_output(o_);
+    if (!where) return fail(prog_, where.error().message, 2);
+    profile_ = *where;
+  }
+  // -o FILE.folded: the file holds the profile, the reports go to stdout.
+  if (profile_.to_file) profile_out_ = file.get();
+  std::ostream& out = file && !profile_.to_file ? *file : std::cout;
+  reports_out_ = &out;
 
   // Signals go to the run's loop before anything is attached: an early
   // Ctrl-C still detaches cleanly.
@@ -186,6 +204,19 @@ int Session::run_bpf(RunLoop& run, std::ostream& out, const std::function<int(co
   bo.kernel = *kernel;
   bo.follow_forks = command.has_value();
   bo.max_process_entries = process_map_entries(o_.max_processes.value_or(kDefaultMaxProcesses));
+  bo.stacks = o_.stacks;
+  bo.max_stacks = o_.max_stacks.value_or(kDefaultMaxStacks);
+  bo.stack_namer = [this](uint32_t pid, std::span<const uint64_t> ips) {
+    std::vector<core::SymbolizedFrame> frames;  // INTERIM until user_frames lands
+    auto texts = symbolizer_.user_stack(pid, ips);
+    for (size_t i = 0; i < ips.size() && i < texts.size(); ++i) {
+      core::SymbolizedFrame f;
+      f.address = ips[i];
+      f.symbol = texts[i].substr(0, texts[i].find('+'));
+      frames.push_back(f);
+    }
+    return frames;
+  };
   bo.verbose = o_.verbose;
   auto source = collect::BpfSource::load(bo);
   if (!source) {
@@ -231,6 +262,7 @@ int Session::run_ptrace(RunLoop& run, std::ostream& out) {
   if (o_.command.empty() && f.pids.empty())
     return fail(prog_, "--backend ptrace: needs -- CMD or -p PID (ptrace cannot trace the whole system)", 2);
   if (o_.user_stack || o_.kernel_stack) return fail(prog_, "--stack, --kstack: need the BPF backend (expected --backend bpf)", 2);
+  if (o_.stacks) return fail(prog_, "--stacks, --by-function: need the BPF backend (expected --backend bpf)", 2);
   // Asked for by name, a split the ptrace backend cannot make is refused,
   // not left out (syslat and sysslow, splitting by default, just go without).
   if (o_.states || (o_.sort && *o_.sort == core::SortKey::OffCpu))
@@ -293,15 +325,30 @@ int Session::loop(collect::BpfSource& source, RunLoop& run, LaunchedCommand* com
   if (out.slow)
     if (auto ok = loop.watch(source.events_fd(), [&](uint32_t) { source.consume_events(print); }); !ok)
       return fail(prog_, ok.error().message, 1);
+  // --stacks: each new stack named at once, while its process lives.
+  if (o_.stacks)
+    if (auto ok = loop.watch(source.new_stacks_fd(), [&](uint32_t) { source.name_new_stacks(); }); !ok)
+      return fail(prog_, ok.error().message, 1);
   if (command) follow_command(run, *command, prog_, o_.command.at(0));
   run.set_duration(o_.duration_s);
   run.poll_and_report(collect::kPollPeriodNs, static_cast<uint64_t>(o_.interval_s * 1e9), poll_source,
                       [&] { reporter.emit(); });
   const RunLoop::Outcome outcome = run.run();
   source.detach();
+  if (o_.stacks) source.name_new_stacks();
   poll_source();
-  reporter.finish();
+  if (!profile_.replaces_report) reporter.finish();
+  if (o_.stacks) write_stacks(source, *reports_out_);
   return outcome.why == RunLoop::End::CommandExited ? command->exit_status() : 0;  // like strace
+}
+
+void Session::write_stacks(const collect::BpfSource& source, std::ostream& reports) {
+  const core::StackProfile profile = source.stack_profile();
+  const bool timed = wants_timing(tool_, o_);
+  if (!profile_out_ && !profile_.replaces_report) return write_profile(reports, profile, profile_, o_, timed);
+  write_profile(profile_out_ ? *profile_out_ : std::cout, profile, profile_, o_, timed);
+  if (o_.by_function)
+    exporter::write_by_function_text(reports, profile, o_.top.value_or(0), !timed || o_.weight == "calls");
 }
 
 }  // namespace

@@ -98,6 +98,9 @@ struct BpfSource::Impl {
   core::SlotLayout layout;
   std::unique_ptr<StatsReader> stats;
   std::unique_ptr<ProcessReader> processes;
+  std::unique_ptr<StackReader> stacks;
+  ring_buffer* new_stacks = nullptr;  // --stacks
+  uint64_t first_poll_ns = 0;
   util::UniqueFd cgroup_fds[2];
   bool pid_bits_dirty[2] = {false, false};
   bool attached = false;
@@ -113,6 +116,7 @@ struct BpfSource::Impl {
 
   ~Impl() {
     ring_buffer__free(events);
+    ring_buffer__free(new_stacks);
     syslat_bpf__destroy(skel);
   }
 
@@ -121,6 +125,13 @@ struct BpfSource::Impl {
   void read_unknown(core::Sample& out);
   void read_health(core::Sample& out);
   core::SlowEvent to_model(const slow_event& e) const;
+
+  // libbpf's ring buffer callback for announced stacks; ctx is the Impl.
+  static int on_new_stack(void* ctx, void* data, size_t size) {
+    auto* impl = static_cast<Impl*>(ctx);
+    if (size >= sizeof(new_stack_event)) impl->stacks->announced(*static_cast<const new_stack_event*>(data));
+    return 0;
+  }
 
   // libbpf's ring buffer callback; ctx is the Impl.
   static int on_slow_event(void* ctx, void* data, size_t size) {
@@ -139,6 +150,7 @@ void BpfSource::Impl::configure() {
   auto* ro = skel->rodata;
   ro->timed = options.timed;
   ro->per_process = options.per_process;
+  ro->stacks = options.stacks;
   ro->follow_forks = options.follow_forks;
   ro->compat_abi = options.kernel.ia32;
   ro->cpu_rows = rows;
@@ -176,7 +188,11 @@ void BpfSource::Impl::configure() {
   bpf_map__set_max_entries(skel->maps.proc_stats, processes);
   bpf_map__set_value_size(skel->maps.proc_stats, proc_value);
   bpf_map__set_value_size(skel->maps.proc_zero, proc_value);
-  bpf_map__set_max_entries(skel->maps.proc_comm, processes);
+  bpf_map__set_max_entries(skel->maps.stack_stats, options.stacks ? options.max_stacks : 1);
+  bpf_map__set_value_size(skel->maps.stack_stats, proc_value);
+  bpf_map__set_max_entries(skel->maps.user_stacks, options.stacks ? options.max_stacks : 1);
+  bpf_map__set_max_entries(skel->maps.new_stacks, options.stacks ? 1u << 20 : 4096);
+  bpf_map__set_max_entries(skel->maps.proc_comm, std::max(processes, options.stacks ? options.max_stacks : 1));
   bpf_map__set_max_entries(skel->maps.slow_events, options.slow ? options.ring_buffer_bytes : 4096);
 
   // Only the programs the mode needs.
@@ -231,6 +247,13 @@ util::Expected<std::unique_ptr<BpfSource>> BpfSource::load(const BpfOptions& opt
   if (options.per_process) {
     impl->processes = std::make_unique<ProcessReader>(bpf_map__fd(s->maps.proc_stats),
                                                       bpf_map__fd(s->maps.proc_comm), impl->rows, impl->layout);
+  }
+  if (options.stacks) {
+    impl->stacks = std::make_unique<StackReader>(bpf_map__fd(s->maps.stack_stats), bpf_map__fd(s->maps.user_stacks),
+                                                 bpf_map__fd(s->maps.proc_comm), impl->rows, impl->layout,
+                                                 options.stack_namer, options.stack_unwinder);
+    impl->new_stacks = ring_buffer__new(bpf_map__fd(s->maps.new_stacks), Impl::on_new_stack, impl.get(), nullptr);
+    if (!impl->new_stacks) return util::make_error("cannot read the new-stack ring buffer: " + errno_text(errno));
   }
   if (options.slow) {
     impl->events = ring_buffer__new(bpf_map__fd(s->maps.slow_events), Impl::on_slow_event, impl.get(), nullptr);
@@ -293,7 +316,7 @@ util::Expected<void> BpfSource::attach() {
     impl_->prog_fds.push_back(bpf_program__fd(step.prog));
   }
   impl_->attached = true;
-  impl_->last_poll_ns = util::monotonic_ns();
+  impl_->last_poll_ns = impl_->first_poll_ns = util::monotonic_ns();
   return {};
 }
 
@@ -498,11 +521,26 @@ core::Sample BpfSource::poll() {
   // reading them back to back, with our own syscalls before or after both,
   // keeps calls that fall between the two (carried to the next poll) few.
   if (impl_->processes) impl_->processes->find_reaped();
+  if (impl_->stacks) impl_->stacks->find_reaped();
   impl_->stats->read(out);
   if (impl_->processes) impl_->processes->read(out);
+  if (impl_->stacks) impl_->stacks->read();
   impl_->read_unknown(out);
   impl_->read_health(out);
   return out;
+}
+
+int BpfSource::new_stacks_fd() const { return impl_->new_stacks ? ring_buffer__epoll_fd(impl_->new_stacks) : -1; }
+
+void BpfSource::name_new_stacks() {
+  if (impl_->new_stacks) ring_buffer__consume(impl_->new_stacks);
+}
+
+core::StackProfile BpfSource::stack_profile() const {
+  if (!impl_->stacks) return {};
+  const uint64_t lost = __atomic_load_n(&impl_->skel->bss->hot.counters.stack_map_full, __ATOMIC_RELAXED);
+  const double span_s = static_cast<double>(impl_->last_poll_ns - impl_->first_poll_ns) / 1e9;
+  return impl_->stacks->profile(lost, span_s, impl_->options.states);
 }
 
 }  // namespace syslat::collect

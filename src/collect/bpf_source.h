@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "collect/source.h"
+#include "collect/stack_reader.h"
 #include "core/filter_spec.h"
 #include "core/kernel_support.h"
 #include "core/slow_event.h"
@@ -21,6 +22,10 @@ struct BpfOptions {
   bool follow_forks = false;  // children of traced processes are traced (-- CMD)
   core::KernelFacts kernel;   // what the kernel has (check_bpf_environment): i386 syscalls, kfuncs
   uint32_t max_process_entries = 16384;  // -P: (process, syscall) pairs
+  bool stacks = false;        // --stacks: calls per (process, user stack, syscall)
+  uint32_t max_stacks = 16384;  // --stacks: distinct stacks, and (process, stack, syscall) entries
+  StackReader::Namer stack_namer;  // --stacks: names a process's stack (a StackSymbolizer's)
+  StackReader::Unwinder stack_unwinder;  // --stacks: unwinds a copied stack from .eh_frame (may be empty)
   bool slow = false;          // sysslow: slow-call events (implies timed and count_slow)
   bool count_slow = false;    // count calls over their threshold per syscall (implies timed)
   bool user_stack = false;    // --stack
@@ -64,6 +69,13 @@ class BpfSource final : public Source {
   int events_fd() const;
   // Hands every waiting slow event to `sink`; returns how many.
   size_t consume_events(const std::function<void(core::SlowEvent&&)>& sink);
+
+  // --stacks: readable when new stacks wait to be named (for poll(2)); -1 otherwise.
+  int new_stacks_fd() const;
+  // Names the stacks announced since the last call.
+  void name_new_stacks();
+  // The run's stack profile so far (read by the last poll()).
+  core::StackProfile stack_profile() const;
 
  private:
   struct Impl;

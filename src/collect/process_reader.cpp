@@ -2,8 +2,9 @@
 
 #include <bpf/bpf.h>
 
-#include <cerrno>
-#include <vector>
+#include <cstring>
+
+#include "collect/row_hash.h"
 
 #include "util/proc.h"
 
@@ -12,43 +13,17 @@ namespace syslat::collect {
 ProcessReader::ProcessReader(int stats_fd, int comm_fd, uint32_t cpu_rows, const core::SlotLayout& layout)
     : stats_fd_(stats_fd), comm_fd_(comm_fd), rows_(cpu_rows), layout_(layout) {}
 
-// Sums each key's per-CPU-row values. Batched: a few syscalls per poll, not one
-// per entry.
 std::map<ProcessReader::Key, proc_stats> ProcessReader::read_all() const {
-  constexpr uint32_t kChunk = 256;
-  std::vector<proc_key> keys(kChunk);
-  std::vector<proc_stats> values(size_t{kChunk} * rows_);
   std::map<Key, proc_stats> all;
-  uint64_t token = 0;
-  bool first = true;
-  for (;;) {
-    uint32_t count = kChunk;
-    int rc = bpf_map_lookup_batch(stats_fd_, first ? nullptr : &token, &token, keys.data(), values.data(),
-                                  &count, nullptr);
-    const bool done = rc != 0;
-    if (rc != 0 && errno != ENOENT) count = 0;
-    for (uint32_t i = 0; i < count; ++i) {
-      proc_stats sum{};
-      for (uint32_t row = 0; row < rows_; ++row) {
-        const proc_stats& v = values[size_t{i} * rows_ + row];
-        sum.calls += v.calls;
-        sum.errors += v.errors;
-        sum.timed += v.timed;
-        sum.total_ns += v.total_ns;
-      }
-      all[{keys[i].tgid, keys[i].slot}] = sum;
-    }
-    if (done) break;
-    first = false;
-  }
+  for (const auto& [key, sum] : read_row_sums<proc_key>(stats_fd_, rows_)) all[{key.tgid, key.slot}] = sum;
   return all;
 }
 
-std::string ProcessReader::comm_of(uint32_t tgid) const {
+std::string process_name(uint32_t tgid, int comm_fd) {
   if (tgid == 0) return "[other pid ns]";  // tasks with no PID in our namespace (see current_ids)
   if (auto comm = util::proc_comm(static_cast<pid_t>(tgid)); comm && !comm->empty()) return *comm;
   char kernel_comm[SYSLAT_COMM_LEN] = {};
-  if (bpf_map_lookup_elem(comm_fd_, &tgid, kernel_comm) == 0) return std::string(kernel_comm);
+  if (bpf_map_lookup_elem(comm_fd, &tgid, kernel_comm) == 0) return std::string(kernel_comm, strnlen(kernel_comm, sizeof(kernel_comm)));
   return "?";
 }
 
@@ -82,7 +57,7 @@ void ProcessReader::read(core::Sample& out) {
     core::ProcessStats& ps = out.processes[key.first];
     if (ps.syscalls.empty()) {
       ps.pid = key.first;
-      ps.comm = comm_of(key.first);
+      ps.comm = process_name(key.first, comm_fd_);
     }
     // Per process, numbers outside the slots share one row.
     ps.syscalls[layout_.id(key.second)].merge(d);

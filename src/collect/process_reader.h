@@ -27,7 +27,6 @@ class ProcessReader {
  private:
   using Key = std::pair<uint32_t, uint32_t>;  // tgid, slot
   std::map<Key, proc_stats> read_all() const;
-  std::string comm_of(uint32_t tgid) const;
   void forget(uint32_t tgid);
 
   int stats_fd_;

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <map>
+
 namespace syslat::core {
 
 namespace {
@@ -31,6 +34,72 @@ std::vector<std::string> frame_texts(const SymbolizedFrame& frame) {
   else
     texts.push_back(fmt::format("{:#x}", frame.address));
   return texts;
+}
+
+std::vector<std::string> frame_functions(const SymbolizedFrame& frame) {
+  std::vector<std::string> names;
+  for (const SourceLine& line : frame.lines)
+    names.push_back(!line.function.empty() ? line.function : !frame.symbol.empty() ? frame.symbol : "[unknown]");
+  if (!names.empty()) return names;
+  if (!frame.symbol.empty())
+    names.push_back(frame.symbol);
+  else if (frame.module)
+    names.push_back(fmt::format("[{}]", base_name(frame.module->path)));
+  else
+    names.push_back("[unknown]");
+  return names;
+}
+
+bool in_system_library(const SymbolizedFrame& frame) {
+  if (!frame.module) return false;
+  const std::string_view name = base_name(frame.module->path);
+  return name.starts_with("libc.so") || name.starts_with("libc-") || name.starts_with("ld-linux") ||
+         name.starts_with("ld.so") || name.starts_with("ld-musl") || name == "[vdso]";
+}
+
+std::vector<FunctionRow> by_function(const StackProfile& profile, bool by_calls) {
+  std::map<std::pair<uint32_t, std::string>, FunctionRow> rows;
+  std::map<uint32_t, std::pair<uint64_t, uint64_t>> process_totals;  // calls, ns
+  std::map<std::pair<uint32_t, std::string>, std::map<std::string, uint64_t>> syscalls;
+  for (const StackRow& row : profile.rows) {
+    auto& [calls, ns] = process_totals[row.pid];
+    calls += row.calls;
+    ns += row.total_ns;
+    std::string function = row.missing.empty() ? "[unknown]" : "[" + row.missing + "]";
+    std::string location;
+    for (const SymbolizedFrame& frame : row.frames) {
+      if (in_system_library(frame)) continue;
+      function = frame_functions(frame).front();
+      if (!frame.lines.empty() && !frame.lines.front().file.empty())
+        location = std::string(base_name(frame.lines.front().file));
+      else if (frame.module)
+        location = frame.module->path;
+      break;
+    }
+    FunctionRow& f = rows[{row.pid, function}];
+    if (f.function.empty()) {
+      f.pid = row.pid;
+      f.comm = row.comm;
+      f.function = function;
+      f.location = location;
+    }
+    f.calls += row.calls;
+    f.errors += row.errors;
+    f.total_ns += row.total_ns;
+    syscalls[{row.pid, function}][row.syscall] += row.calls;
+  }
+  std::vector<FunctionRow> out;
+  for (auto& [key, f] : rows) {
+    f.process_calls = process_totals[f.pid].first;
+    f.process_total_ns = process_totals[f.pid].second;
+    for (const auto& [name, calls] : syscalls[key]) f.syscalls.emplace_back(name, calls);
+    std::stable_sort(f.syscalls.begin(), f.syscalls.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    out.push_back(std::move(f));
+  }
+  std::stable_sort(out.begin(), out.end(), [by_calls](const FunctionRow& a, const FunctionRow& b) {
+    return by_calls || a.total_ns == b.total_ns ? a.calls > b.calls : a.total_ns > b.total_ns;
+  });
+  return out;
 }
 
 }  // namespace syslat::core

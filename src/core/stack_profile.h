@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace syslat::core {
@@ -58,6 +59,10 @@ struct StackRow {
   // `missing` says why ("stack lost: stack map full", ...).
   std::vector<SymbolizedFrame> frames;
   std::string missing;
+  // The stack is its first call's, unwound from .eh_frame: the kernel's
+  // frame-pointer chain (the key) could not tell this row's calls apart from
+  // calls made elsewhere (a binary without frame pointers).
+  bool first_call_stack = false;
   uint64_t calls = 0;
   uint64_t errors = 0;
   uint64_t timed = 0;     // calls with a known duration (in flight at attach: not)
@@ -74,5 +79,33 @@ struct StackProfile {
   uint64_t rows_lost = 0;     // calls of (process, stack, syscall) keys that did not fit the kernel's table
   uint64_t stacks_unnamed = 0; // distinct stacks of processes gone before they could be named (hex frames)
 };
+
+// The function a frame is in, for folded stacks and --by-function: one name
+// per entry of `lines` (innermost first), else the ELF symbol, else
+// "[module]" or "[unknown]". Offsets and lines left out, so that calls from
+// one function add up.
+std::vector<std::string> frame_functions(const SymbolizedFrame& frame);
+
+// A frame in the C library or the dynamic loader (libc.so.*, ld-linux*,
+// ld.so, the vDSO): the wrappers every syscall passes through, not where the
+// program made it.
+bool in_system_library(const SymbolizedFrame& frame);
+
+// --by-function: per process and function that made calls (the innermost
+// frame outside the system libraries; its innermost inlined function).
+struct FunctionRow {
+  uint32_t pid = 0;
+  std::string comm;
+  std::string function;   // as frame_functions names it
+  std::string location;   // "wl_stacks.c" with DWARF, else the module's path; "" unknown
+  uint64_t calls = 0;
+  uint64_t errors = 0;
+  uint64_t total_ns = 0;
+  uint64_t process_total_ns = 0;  // all the process's syscall time (the share's base)
+  uint64_t process_calls = 0;
+  std::vector<std::pair<std::string, uint64_t>> syscalls;  // name, calls; most calls first
+};
+// Sorted by time (most first; by calls when `by_calls`).
+std::vector<FunctionRow> by_function(const StackProfile& profile, bool by_calls);
 
 }  // namespace syslat::core

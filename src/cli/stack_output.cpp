@@ -1,0 +1,47 @@
+#include "cli/stack_output.h"
+
+#include <iostream>
+#include <sstream>
+
+#include "export/stack_writer.h"
+
+namespace syslat::cli {
+
+util::Expected<ProfileOutput> profile_output(const CommonOptions& o) {
+  ProfileOutput p;
+  const std::string_view path = o.output_path;
+  if (o.profile_format)
+    p.form = *o.profile_format == "pprof" ? ProfileOutput::Form::Pprof : ProfileOutput::Form::Folded;
+  else if (path.ends_with(".folded"))
+    p.form = ProfileOutput::Form::Folded;
+  else if (path.ends_with(".pb.gz") || path.ends_with(".pprof"))
+    p.form = ProfileOutput::Form::Pprof;
+  if (o.format != exporter::Format::Text && p.form == ProfileOutput::Form::Text)
+    return util::make_error("--stacks: -j/--csv report per syscall; the stacks go to -o FILE.folded or "
+                            "FILE.pb.gz (expected --stacks -o FILE.folded)");
+  if (p.form == ProfileOutput::Form::Pprof && path.empty())
+    return util::make_error("--format pprof: a binary file, not for stdout (expected -o FILE.pb.gz)");
+  p.to_file = p.form != ProfileOutput::Form::Text && !path.empty();
+  p.replaces_report = p.form == ProfileOutput::Form::Folded && path.empty();
+  return p;
+}
+
+void write_profile(std::ostream& out, const core::StackProfile& profile, const ProfileOutput& where,
+                   const CommonOptions& o, bool timed) {
+  const bool by_calls = !timed || (o.weight && *o.weight == "calls");
+  switch (where.form) {
+    case ProfileOutput::Form::Text:
+      exporter::write_stacks_text(out, profile, o.top.value_or(10), by_calls);
+      if (o.by_function) exporter::write_by_function_text(out, profile, o.top.value_or(0), by_calls);
+      exporter::write_stack_losses(out, profile);
+      return;
+    case ProfileOutput::Form::Folded:
+      exporter::write_folded(out, profile, by_calls ? exporter::StackWeight::Calls : exporter::StackWeight::Time);
+      break;
+    case ProfileOutput::Form::Pprof:
+      break;  // TODO(pprof writer lands next)
+  }
+  exporter::write_stack_losses(std::cerr, profile);
+}
+
+}  // namespace syslat::cli
