@@ -1,6 +1,5 @@
 #include "collect/stack_symbolizer.h"
 
-#include <cxxabi.h>
 #include <dirent.h>
 #include <elfutils/libdwfl.h>
 #include <fcntl.h>
@@ -9,13 +8,17 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cinttypes>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <optional>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "collect/process_watch.h"
+#include "collect/source_lines.h"
 
 namespace syslat::collect {
 namespace {
@@ -119,14 +122,6 @@ std::string hex(uint64_t addr) { return fmt::format("{:#x}", addr); }
 // just before it, and may be the last instruction of its function.
 uint64_t lookup_address(size_t frame, uint64_t ip) { return frame > 0 && ip > 0 ? ip - 1 : ip; }
 
-std::string demangle(const char* name) {
-  if (name[0] != '_' || name[1] != 'Z') return name;
-  int status = 0;
-  std::unique_ptr<char, decltype(&std::free)> plain(abi::__cxa_demangle(name, nullptr, nullptr, &status),
-                                                    &std::free);
-  return status == 0 && plain ? std::string(plain.get()) : std::string(name);
-}
-
 // The module's path as /proc/PID/maps shows it; libdwfl calls the vDSO
 // "[vdso: PID]", the maps "[vdso]".
 std::string module_label(Dwfl_Module* module) {
@@ -136,14 +131,39 @@ std::string module_label(Dwfl_Module* module) {
   return name;
 }
 
-// ELF symbol tables only (.symtab, else .dynsym): no DWARF, no line numbers.
-std::string user_frame(Dwfl_Module* module, uint64_t ip, uint64_t lookup) {
-  GElf_Off offset = 0;
-  GElf_Sym sym;
-  const char* name = dwfl_module_addrinfo(module, lookup, &offset, &sym, nullptr, nullptr, nullptr);
-  if (name != nullptr && name[0] != '\0')
-    return fmt::format("{}+{:#x} ({})", demangle(name), offset + (ip - lookup), module_label(module));
-  return fmt::format("{:#x} ({})", ip, module_label(module));
+// Lowercase hex of the module's ELF build ID; "" when it has none.
+std::string build_id_hex(Dwfl_Module* module) {
+  Dwarf_Addr bias = 0;
+  if (dwfl_module_getelf(module, &bias) == nullptr) return "";  // the ID is read from the file
+  const unsigned char* bits = nullptr;
+  GElf_Addr vaddr = 0;
+  const int len = dwfl_module_build_id(module, &bits, &vaddr);
+  std::string hex_id;
+  for (int i = 0; i < len; ++i) hex_id += fmt::format("{:02x}", bits[i]);
+  return hex_id;
+}
+
+// One line of /proc/PID/maps that maps a file (or the vDSO).
+struct Mapping {
+  uint64_t start = 0, end = 0, file_offset = 0;
+};
+
+// The process's file mappings, sorted by address; empty when it is gone.
+std::vector<Mapping> read_mappings(uint32_t pid) {
+  std::vector<Mapping> mappings;
+  std::ifstream maps(fmt::format("/proc/{}/maps", pid));
+  std::string line;
+  while (std::getline(maps, line)) {
+    Mapping m;
+    char perms[8] = {};
+    int path_at = 0;
+    if (std::sscanf(line.c_str(), "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %*s %*s %n", &m.start, &m.end, perms,
+                    &m.file_offset, &path_at) < 4)
+      continue;
+    if (path_at > 0 && static_cast<size_t>(path_at) < line.size()) mappings.push_back(m);
+  }
+  std::sort(mappings.begin(), mappings.end(), [](const Mapping& a, const Mapping& b) { return a.start < b.start; });
+  return mappings;
 }
 
 }  // namespace
@@ -178,15 +198,15 @@ class StackSymbolizer::ProcessModules {
     if (access(("/proc/" + std::to_string(owner_.pid) + "/maps").c_str(), R_OK) == 0) report();
   }
 
-  // The frame's text; nullopt when no module maps the address.
-  std::optional<std::string> frame(uint64_t ip, uint64_t lookup) {
+  // The frame; nullopt when no module maps the address.
+  std::optional<core::SymbolizedFrame> frame(uint64_t ip, uint64_t lookup, SharedLines& shared_lines) {
     // User addresses leave the top bit free for "looked up at ip-1".
     const uint64_t key = ip | (lookup != ip ? uint64_t{1} << 63 : 0);
     if (auto it = named_.find(key); it != named_.end()) return it->second;
     Dwfl_Module* module = dwfl_addrmodule(dwfl_.get(), lookup);
     if (module == nullptr) return std::nullopt;
     if (named_.size() >= kMaxNamedFrames) named_.clear();
-    return named_.emplace(key, user_frame(module, ip, lookup)).first->second;
+    return named_.emplace(key, name_frame(module, ip, lookup, shared_lines)).first->second;
   }
 
   uint64_t last_used = 0;
@@ -195,7 +215,57 @@ class StackSymbolizer::ProcessModules {
   ProcessModules(uint32_t pid, ProcessWatch watch, DwflPtr dwfl)
       : owner_{pid, sees_our_files(pid)}, watch_(std::move(watch)), dwfl_(std::move(dwfl)) {}
 
+  core::SymbolizedFrame name_frame(Dwfl_Module* module, uint64_t ip, uint64_t lookup, SharedLines& shared_lines) const {
+    core::SymbolizedFrame frame;
+    frame.address = ip;
+    core::FrameModule& mapped = frame.module.emplace();
+    mapped.path = module_label(module);
+    mapped.build_id = build_id_hex(module);
+    // The mapping that holds the address (pprof's Mapping: an address's
+    // offset in the file is address - start + file_offset); libdwfl's whole
+    // module if the maps read with the report do not show it.
+    const auto holder = std::upper_bound(mappings_.begin(), mappings_.end(), lookup,
+                                         [](uint64_t addr, const Mapping& m) { return addr < m.start; });
+    const bool in_maps = holder != mappings_.begin() && lookup < std::prev(holder)->end;
+    if (in_maps) {
+      mapped.start = std::prev(holder)->start;
+      mapped.limit = std::prev(holder)->end;
+      mapped.file_offset = std::prev(holder)->file_offset;
+    } else {
+      Dwarf_Addr start = 0, end = 0;
+      dwfl_module_info(module, nullptr, &start, &end, nullptr, nullptr, nullptr, nullptr);
+      mapped.start = start;
+      mapped.limit = end;
+    }
+    // ELF symbol tables (.symtab, else .dynsym), then DWARF's lines.
+    GElf_Off offset = 0;
+    GElf_Sym sym;
+    const char* name = dwfl_module_addrinfo(module, lookup, &offset, &sym, nullptr, nullptr, nullptr);
+    if (name != nullptr && name[0] != '\0') {
+      frame.symbol = demangle(name);
+      frame.symbol_offset = offset + (ip - lookup);
+    }
+    frame.lines = in_maps ? lines_of(module, lookup, mapped, shared_lines) : source_lines(module, lookup);
+    // A line but no function and no symbol (padding after a function, which
+    // the line table runs over): the module's path says more.
+    if (frame.symbol.empty() && frame.lines.size() == 1 && frame.lines[0].function.empty()) frame.lines.clear();
+    return frame;
+  }
+
+  // The source lines, from the files already read when another process
+  // maps the same file (by build ID, at the same offset in it), else from
+  // this module's DWARF.
+  static std::vector<core::SourceLine> lines_of(Dwfl_Module* module, uint64_t lookup, const core::FrameModule& mapped,
+                                                SharedLines& shared_lines) {
+    if (mapped.build_id.empty()) return source_lines(module, lookup);
+    std::string key = fmt::format("{}@{:x}", mapped.build_id, lookup - mapped.start + mapped.file_offset);
+    if (auto it = shared_lines.find(key); it != shared_lines.end()) return it->second;
+    if (shared_lines.size() >= kMaxSharedLines) shared_lines.clear();
+    return shared_lines.emplace(std::move(key), source_lines(module, lookup)).first->second;
+  }
+
   bool report() {
+    mappings_ = read_mappings(owner_.pid);
     dwfl_report_begin(dwfl_.get());
     const int report_rc = dwfl_linux_proc_report(dwfl_.get(), static_cast<pid_t>(owner_.pid));
     // Ended even after a failure: until a report ends no module can be found.
@@ -218,9 +288,11 @@ class StackSymbolizer::ProcessModules {
   }
 
   // Frames named so far. Stacks repeat, and each libdwfl lookup scans the
-  // module's whole symbol table (about 50 us in libstdc++ here).
+  // module's whole symbol table (about 50 us in libstdc++ here), and the
+  // DWARF lookup walks the DIEs of the address's compilation unit.
   static constexpr size_t kMaxNamedFrames = 4096;
-  std::unordered_map<uint64_t, std::string> named_;
+  std::unordered_map<uint64_t, core::SymbolizedFrame> named_;
+  std::vector<Mapping> mappings_;  // read with each report of the modules
   ModuleOwner owner_;
   ProcessWatch watch_;
   DwflPtr dwfl_;
@@ -253,23 +325,36 @@ StackSymbolizer::ProcessModules* StackSymbolizer::modules_of(uint32_t pid, bool&
   return it->second.get();
 }
 
-std::vector<std::string> StackSymbolizer::user_stack(uint32_t pid, std::span<const uint64_t> ips) {
-  std::vector<std::string> frames;
+std::vector<core::SymbolizedFrame> StackSymbolizer::user_frames(uint32_t pid, std::span<const uint64_t> ips) {
+  std::vector<core::SymbolizedFrame> frames;
   frames.reserve(ips.size());
   bool maps_read = false;  // at most one read of the maps per call
   ProcessModules* modules = ips.empty() ? nullptr : modules_of(pid, maps_read);
   for (size_t i = 0; i < ips.size(); ++i) {
     const uint64_t ip = ips[i];
     const uint64_t lookup = lookup_address(i, ip);
-    std::optional<std::string> frame = modules ? modules->frame(ip, lookup) : std::nullopt;
+    std::optional<core::SymbolizedFrame> frame = modules ? modules->frame(ip, lookup, shared_lines_) : std::nullopt;
     if (!frame && modules != nullptr && !maps_read) {
       maps_read = true;
       modules->refresh();
-      frame = modules->frame(ip, lookup);
+      frame = modules->frame(ip, lookup, shared_lines_);
     }
-    frames.push_back(frame ? std::move(*frame) : hex(ip));
+    if (!frame) {
+      frame.emplace();
+      frame->address = ip;
+    }
+    frames.push_back(std::move(*frame));
   }
   return frames;
+}
+
+std::vector<std::string> StackSymbolizer::user_stack(uint32_t pid, std::span<const uint64_t> ips) {
+  std::vector<std::string> texts;
+  texts.reserve(ips.size());
+  for (const core::SymbolizedFrame& frame : user_frames(pid, ips)) {
+    for (std::string& text : core::frame_texts(frame)) texts.push_back(std::move(text));
+  }
+  return texts;
 }
 
 std::vector<std::string> StackSymbolizer::kernel_stack(std::span<const uint64_t> ips) {

@@ -2,10 +2,16 @@
 // --stack): user frames through elfutils libdwfl and the process's
 // /proc/PID/maps (PIE and ASLR included), kernel frames through /proc/kallsyms.
 //
-// Frames look like "func+0x12 (/usr/lib/x86_64-linux-gnu/libc.so.6)". The
-// offset is that of the address given, but every frame except the first is a
-// return address, so its symbol is looked up at ip-1 (as unwinders do): a
-// call that ends a function returns to the first byte of whatever follows it.
+// Frames are named from the ELF symbol tables and, where the module (or its
+// separate debug file under /usr/lib/debug, found by build ID) has DWARF,
+// from its source lines, inlined calls included: user_frames() gives the
+// structure (core::SymbolizedFrame), user_stack() its text (core::frame_texts:
+// "load_config (wl_stacks.c:42)" with DWARF, "func+0x12
+// (/usr/lib/x86_64-linux-gnu/libc.so.6)" without). The offset is that of the
+// address given, but every frame except the first is a return address, so
+// it is looked up at ip-1 (as unwinders do): a call that ends a function
+// returns to the first byte of whatever follows it, and the line of a call
+// is the line of its last byte.
 // C++ names are demangled in full, parameter list included (as perf and gdb
 // show them): overloads stay apart and nothing is guessed.
 //
@@ -16,7 +22,10 @@
 // Per process it keeps libdwfl's view of the maps (re-read when an address
 // falls outside every module: a dlopen since) and the frames already named;
 // all of it is dropped when another process has the PID or the process
-// exec'd another program (its start time or executable changed).
+// exec'd another program (its start time or executable changed). Source
+// lines are kept for all processes, by the build ID of the file and the
+// offset in it: reading a file's DWARF costs (libc's debug file is
+// compressed: ~0.1-0.2 s to inflate), and every process maps the same libc.
 // Not thread-safe: one symbolizer per thread that reads events.
 #pragma once
 
@@ -29,6 +38,7 @@
 #include <vector>
 
 #include "collect/kernel_symbols.h"
+#include "core/stack_profile.h"
 
 namespace syslat::collect {
 
@@ -41,9 +51,16 @@ class StackSymbolizer {
   StackSymbolizer(const StackSymbolizer&) = delete;
   StackSymbolizer& operator=(const StackSymbolizer&) = delete;
 
-  // One string per address: "func+0x12 (/path/of/module)"; "0x7f12... (/path)"
-  // when the module has no symbol there; "0x7f12..." when no module maps it
-  // or the process is gone (never an error).
+  // One frame per address, innermost first as captured: its module (the
+  // mapping that holds it, the file's build ID), ELF symbol and, with DWARF,
+  // source lines. Only the address when no module maps it or the process is
+  // gone (never an error).
+  std::vector<core::SymbolizedFrame> user_frames(uint32_t pid, std::span<const uint64_t> ips);
+  // The same frames as text (core::frame_texts), flattened: an address with
+  // inlined calls gives one string per function, innermost first.
+  // "fn (file.c:123)" with DWARF; "func+0x12 (/path/of/module)" without;
+  // "0x7f12... (/path)" when the module has no symbol there; "0x7f12..." when
+  // no module maps it or the process is gone.
   std::vector<std::string> user_stack(uint32_t pid, std::span<const uint64_t> ips);
   // Kernel frames from /proc/kallsyms (read on first use): "do_sys_openat2+0x1a4",
   // "xfs_file_read_iter+0x5c [xfs]" in a module; hex when kallsyms hides addresses.
@@ -58,6 +75,12 @@ class StackSymbolizer {
 
  private:
   class ProcessModules;  // one process's libdwfl session
+  // Source lines by file and address ("BUILD_ID@FILE_OFFSET"), for all
+  // processes: another process running the same libc finds its frames'
+  // lines here, and never loads (inflates) the DWARF of its own copy.
+  using SharedLines = std::unordered_map<std::string, std::vector<core::SourceLine>>;
+  static constexpr size_t kMaxSharedLines = 16384;
+  SharedLines shared_lines_;
   ProcessModules* modules_of(uint32_t pid, bool& just_read);
 
   std::unordered_map<uint32_t, std::unique_ptr<ProcessModules>> processes_;
