@@ -206,17 +206,7 @@ int Session::run_bpf(RunLoop& run, std::ostream& out, const std::function<int(co
   bo.max_process_entries = process_map_entries(o_.max_processes.value_or(kDefaultMaxProcesses));
   bo.stacks = o_.stacks;
   bo.max_stacks = o_.max_stacks.value_or(kDefaultMaxStacks);
-  bo.stack_namer = [this](uint32_t pid, std::span<const uint64_t> ips) {
-    std::vector<core::SymbolizedFrame> frames;  // INTERIM until user_frames lands
-    auto texts = symbolizer_.user_stack(pid, ips);
-    for (size_t i = 0; i < ips.size() && i < texts.size(); ++i) {
-      core::SymbolizedFrame f;
-      f.address = ips[i];
-      f.symbol = texts[i].substr(0, texts[i].find('+'));
-      frames.push_back(f);
-    }
-    return frames;
-  };
+  bo.stack_namer = [this](uint32_t pid, std::span<const uint64_t> ips) { return symbolizer_.user_frames(pid, ips); };
   bo.verbose = o_.verbose;
   auto source = collect::BpfSource::load(bo);
   if (!source) {

@@ -203,6 +203,9 @@ class StackSymbolizer::ProcessModules {
     // User addresses leave the top bit free for "looked up at ip-1".
     const uint64_t key = ip | (lookup != ip ? uint64_t{1} << 63 : 0);
     if (auto it = named_.find(key); it != named_.end()) return it->second;
+    // In no file the maps show: a frame-pointer walk that read data as a
+    // return address (libdwfl would still name some module for it).
+    if (!mappings_.empty() && mapping_of(lookup) == nullptr) return std::nullopt;
     Dwfl_Module* module = dwfl_addrmodule(dwfl_.get(), lookup);
     if (module == nullptr) return std::nullopt;
     if (named_.size() >= kMaxNamedFrames) named_.clear();
@@ -215,6 +218,13 @@ class StackSymbolizer::ProcessModules {
   ProcessModules(uint32_t pid, ProcessWatch watch, DwflPtr dwfl)
       : owner_{pid, sees_our_files(pid)}, watch_(std::move(watch)), dwfl_(std::move(dwfl)) {}
 
+  // The file mapping (read with the last report) that holds addr; nullptr: none.
+  const Mapping* mapping_of(uint64_t addr) const {
+    const auto holder = std::upper_bound(mappings_.begin(), mappings_.end(), addr,
+                                         [](uint64_t a, const Mapping& m) { return a < m.start; });
+    return holder != mappings_.begin() && addr < std::prev(holder)->end ? &*std::prev(holder) : nullptr;
+  }
+
   core::SymbolizedFrame name_frame(Dwfl_Module* module, uint64_t ip, uint64_t lookup, SharedLines& shared_lines) const {
     core::SymbolizedFrame frame;
     frame.address = ip;
@@ -224,13 +234,12 @@ class StackSymbolizer::ProcessModules {
     // The mapping that holds the address (pprof's Mapping: an address's
     // offset in the file is address - start + file_offset); libdwfl's whole
     // module if the maps read with the report do not show it.
-    const auto holder = std::upper_bound(mappings_.begin(), mappings_.end(), lookup,
-                                         [](uint64_t addr, const Mapping& m) { return addr < m.start; });
-    const bool in_maps = holder != mappings_.begin() && lookup < std::prev(holder)->end;
+    const Mapping* holder = mapping_of(lookup);
+    const bool in_maps = holder != nullptr;
     if (in_maps) {
-      mapped.start = std::prev(holder)->start;
-      mapped.limit = std::prev(holder)->end;
-      mapped.file_offset = std::prev(holder)->file_offset;
+      mapped.start = holder->start;
+      mapped.limit = holder->end;
+      mapped.file_offset = holder->file_offset;
     } else {
       Dwarf_Addr start = 0, end = 0;
       dwfl_module_info(module, nullptr, &start, &end, nullptr, nullptr, nullptr, nullptr);

@@ -67,6 +67,10 @@ std::vector<FunctionRow> by_function(const StackProfile& profile, bool by_calls)
     ns += row.total_ns;
     std::string function = row.missing.empty() ? "[unknown]" : "[" + row.missing + "]";
     std::string location;
+    // Only the system libraries on the stack (the loader starting the
+    // program, libc's own threads): named after the innermost one.
+    if (!row.frames.empty() && row.frames.front().module)
+      function = fmt::format("[{}]", base_name(row.frames.front().module->path));
     for (const SymbolizedFrame& frame : row.frames) {
       if (in_system_library(frame)) continue;
       function = frame_functions(frame).front();
