@@ -122,7 +122,7 @@ constexpr uint32_t kNoSuchPid = 0x7ffffff0;
 
 std::string base_name(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
-std::string workload_source(const std::string& file) { return std::string(SYSLAT_SOURCE_DIR "/tests/workloads/") + file; }
+using slt::workload_source;
 
 std::string trimmed(const std::string& s) {
   const size_t first = s.find_first_not_of(" \t");
@@ -132,13 +132,9 @@ std::string trimmed(const std::string& s) {
 // The number of the first line of tests/workloads/FILE that contains `marker`
 // (or, with exact, that is `marker` but for indentation).
 uint32_t line_of(const std::string& file, const std::string& marker, bool exact = false) {
-  std::istringstream text(slt::read_file(workload_source(file)));
-  std::string line;
-  for (uint32_t n = 1; std::getline(text, line); ++n) {
-    if (exact ? trimmed(line) == marker : line.find(marker) != std::string::npos) return n;
-  }
-  FAIL("no line " << marker << " in " << file);
-  return 0;
+  const uint32_t n = slt::workload_line(file, marker, exact);
+  if (n == 0) FAIL("no line " << marker << " in " << file);
+  return n;
 }
 
 // The text a frame with DWARF shows for a function at a line of a workload's source.

@@ -107,6 +107,20 @@ std::string systrace_bin() { return SYSLAT_BUILD_DIR "/systrace"; }
 std::string sysfunc_bin() { return SYSLAT_BUILD_DIR "/sysfunc"; }
 std::string workload(const std::string& name) { return std::string(WORKLOAD_DIR "/") + name; }
 
+std::string workload_source(const std::string& file) { return std::string(SYSLAT_SOURCE_DIR "/tests/workloads/") + file; }
+
+uint32_t workload_line(const std::string& file, const std::string& marker, bool exact) {
+  std::istringstream text(read_file(workload_source(file)));
+  std::string line;
+  for (uint32_t n = 1; std::getline(text, line); ++n) {
+    const size_t first = line.find_first_not_of(" \t");
+    const std::string trimmed =
+        first == std::string::npos ? "" : line.substr(first, line.find_last_not_of(" \t") + 1 - first);
+    if (exact ? trimmed == marker : line.find(marker) != std::string::npos) return n;
+  }
+  return 0;
+}
+
 std::string python3_bin() {
   for (const char* p : {"/usr/bin/python3", "/bin/python3"})
     if (access(p, X_OK) == 0) return p;

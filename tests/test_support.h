@@ -25,6 +25,11 @@ std::string syslatd_bin();
 std::string systrace_bin();
 std::string sysfunc_bin();
 std::string workload(const std::string& name);
+// tests/workloads/FILE in the source tree, and the number of its first line
+// that contains `marker` (with exact: that is `marker` but for indentation);
+// 0 when none does.
+std::string workload_source(const std::string& file);
+uint32_t workload_line(const std::string& file, const std::string& marker, bool exact = false);
 std::string python3_bin();    // the real interpreter, never a pyenv shim
 
 // A directory under /tmp, removed with everything in it on destruction.
