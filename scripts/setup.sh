@@ -19,7 +19,23 @@ apt-get install -y -qq --no-install-recommends \
   libfmt-dev nlohmann-json3-dev catch2 libncurses-dev libcpp-httplib-dev prometheus \
   gcc-multilib strace libbpf-tools linux-perf python3 procps util-linux dash xz-utils tmux stress-ng \
   redis-server redis-tools qemu-system-x86 busybox-static cpio bpftrace \
+  libprotobuf-dev protobuf-compiler golang-github-google-pprof-dev chromium \
   >/dev/null
+# speedscope (tests/speedscope_check.py opens our stack profiles in it) is an
+# npm package: node and npm from Debian (a machine whose nodejs comes with its
+# own npm keeps it: Debian's npm would conflict), speedscope installed once
+# into $SYSLAT_NPM_CACHE, outside the tree, at the version pinned here.
+if ! command -v npm >/dev/null 2>&1; then
+  apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+npm_cache=${SYSLAT_NPM_CACHE:-/var/cache/syslat/npm}
+speedscope_version=1.25.0
+if [ "$(cat "$npm_cache/node_modules/speedscope/package.json" 2>/dev/null |
+        sed -n 's/^ *"version": "\(.*\)",*$/\1/p')" != "$speedscope_version" ]; then
+  mkdir -p "$npm_cache"
+  npm install --prefix "$npm_cache" --no-audit --no-fund --loglevel=error "speedscope@$speedscope_version" >/dev/null ||
+    { echo "setup.sh: installing speedscope $speedscope_version from npm failed" >&2; exit 1; }
+fi
 # The benchmark's redis workload starts its own redis-server on a free port
 # (scripts/bench_redis.py); Debian's service would sit on 6379 and take CPU
 # during measurements: stopped, and kept from starting at boot.

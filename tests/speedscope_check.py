@@ -1,0 +1,346 @@
+#!/usr/bin/env python3
+"""speedscope opens syslat's stack profiles: a pprof file written by our
+writer (pprof_sample: the profile of tests/pprof_sample.h) and a folded file
+of the same profile.
+
+Each file is loaded into speedscope's own page (its npm package's
+dist/release/index.html) in headless Chromium, the way speedscope's CLI does
+(#localProfilePath= a script calling speedscope.loadFileFromBase64), so
+speedscope's format detection and importers (pprof: gunzip + protobuf;
+folded: Brendan Gregg's format) read it. What they made of it is read back
+through speedscope's own Export (Ctrl+S: its profile as speedscope JSON),
+caught in the page, and compared with the profile: one profile, its unit,
+every stack's frame names root first with its weight, the total weight. A
+truncated copy of the pprof file must not pass (the check can fail).
+
+Chromium is driven over the DevTools protocol on a pipe
+(--remote-debugging-pipe: fds 3 and 4), standard-library Python only.
+Exit 77 (skipped) when speedscope or Chromium is not installed
+(scripts/setup.sh installs both).
+
+  speedscope_check.py --speedscope DIR --pprof-sample BIN [--screenshot PNG]
+  speedscope_check.py --speedscope DIR --pprof FILE     check a given file
+"""
+import argparse
+import base64
+import gzip
+import json
+import os
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+
+SKIP = 77
+
+# tests/pprof_sample.h's rows: (stack root first, syscall time in ns). In
+# pprof, speedscope names a location by its out-of-line function (the last
+# Line) and drops a location without a Line (0x9999, which nothing names).
+LIBC = "/usr/lib/x86_64-linux-gnu/libc.so.6"
+PPROF_STACKS = [
+    (["wl_stacks", "__libc_start_call_main", "main", "load_config", "__read", "read"], 5_000_000),
+    (["wl_stacks", "__libc_start_call_main", "main", "__write", "write"], 900_000),
+    (["wl_stacks", "[stack lost: stack map full]", "openat"], 40_000),
+    (["redis-server", "__libc_start_call_main", "aeApiPoll", "epoll_wait"], 3_000_000),
+]
+# The same rows folded (comm;outer;...;inner;syscall VALUE), frames as
+# core::frame_texts() names them: inlined functions each a frame.
+FOLDED_STACKS = [
+    (["wl_stacks", f"__libc_start_call_main+0x80 ({LIBC})", "main (wl_stacks.c:80)", "load_config (wl_stacks.c:57)",
+      "parse_config (wl_stacks.c:42)", "read_line (wl_stacks.c:30)", f"__read+0x14 ({LIBC})", "read"], 5_000_000),
+    (["wl_stacks", f"__libc_start_call_main+0x80 ({LIBC})", "main (wl_stacks.c:81)", f"__write+0x14 ({LIBC})",
+      "write"], 900_000),
+    (["wl_stacks", "[stack lost: stack map full]", "openat"], 40_000),
+    (["redis-server", f"__libc_start_call_main+0x80 ({LIBC})", "0x9999", "aeApiPoll+0x34 (/usr/bin/redis-server)",
+      "epoll_wait"], 3_000_000),
+]
+TOTAL_NS = 8_940_000
+
+# Runs before speedscope's script: keeps the Blob its Export makes and the
+# alerts it shows (an unrecognized or empty file) instead of blocking on them.
+HOOK = """
+(() => {
+  window.__syslat = {exported: null, alerts: []};
+  const create = URL.createObjectURL.bind(URL);
+  URL.createObjectURL = (obj) => { if (obj instanceof Blob) window.__syslat.exported = obj; return create(obj); };
+  window.alert = (m) => window.__syslat.alerts.push(String(m));
+})();
+"""
+
+# Polled: asks speedscope to export (a no-op until a profile is loaded) and
+# returns what it exported, or what went wrong.
+POLL = """
+(async () => {
+  const s = window.__syslat;
+  if (!s) return null;
+  if (s.alerts.length) return JSON.stringify({alerts: s.alerts});
+  if (document.body && /Something went wrong/.test(document.body.innerText))
+    return JSON.stringify({alerts: ['speedscope: ' + document.body.innerText.slice(0, 200)]});
+  if (!s.exported) {
+    window.dispatchEvent(new KeyboardEvent('keydown', {key: 's', ctrlKey: true, bubbles: true}));
+    return null;
+  }
+  return JSON.stringify({exported: JSON.parse(await s.exported.text())});
+})()
+"""
+
+
+def find_chromium():
+    for path in ("/usr/lib/chromium/chromium", shutil.which("chromium") or "", shutil.which("chromium-browser") or ""):
+        if path and os.access(path, os.X_OK):
+            return path
+    return None
+
+
+class Browser:
+    """Headless Chromium, one page, spoken to over --remote-debugging-pipe."""
+
+    def __init__(self, chromium, workdir):
+        to_chrome_r, self.to_chrome = os.pipe()
+        self.from_chrome, from_chrome_w = os.pipe()
+
+        def fds():  # Chromium reads commands on fd 3 and answers on fd 4
+            a, b = os.dup(to_chrome_r), os.dup(from_chrome_w)
+            os.dup2(a, 3)
+            os.dup2(b, 4)
+
+        self.log = open(os.path.join(workdir, "chromium.log"), "wb")
+        self.proc = subprocess.Popen(
+            [chromium, "--headless", "--no-sandbox", "--remote-debugging-pipe", "--no-first-run",
+             "--no-default-browser-check", "--disable-extensions", "--disable-background-networking",
+             "--disable-sync", "--disable-component-update", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
+             "--allow-file-access-from-files", f"--user-data-dir={os.path.join(workdir, 'chromium-profile')}",
+             "--window-size=1280,720", "about:blank"],
+            stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=fds, pass_fds=(3, 4))
+        os.close(to_chrome_r)
+        os.close(from_chrome_w)
+        self.buf = b""
+        self.next_id = 0
+        self.session = None
+        self.console = []
+        self.loads = 0
+        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        for method in ("Page.enable", "Runtime.enable"):
+            self.call(method)
+        self.call("Emulation.setDeviceMetricsOverride",
+                  {"width": 1280, "height": 720, "deviceScaleFactor": 1, "mobile": False})
+        self.call("Page.addScriptToEvaluateOnNewDocument", {"source": HOOK})
+
+    def _read_message(self, deadline):
+        while b"\0" not in self.buf:
+            if time.monotonic() > deadline:
+                raise TimeoutError("Chromium did not answer")
+            ready, _, _ = select.select([self.from_chrome], [], [], 1.0)
+            if ready:
+                chunk = os.read(self.from_chrome, 1 << 20)
+                if not chunk:
+                    raise RuntimeError("Chromium closed its pipe (see chromium.log)")
+                self.buf += chunk
+        message, self.buf = self.buf.split(b"\0", 1)
+        return json.loads(message)
+
+    def call(self, method, params=None, timeout=30):
+        self.next_id += 1
+        message = {"id": self.next_id, "method": method, "params": params or {}}
+        if self.session:
+            message["sessionId"] = self.session
+        os.write(self.to_chrome, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + timeout
+        while True:
+            reply = self._read_message(deadline)
+            if reply.get("id") == self.next_id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply.get("result", {})
+            self._event(reply)
+
+    def _event(self, event):
+        method, params = event.get("method"), event.get("params", {})
+        if method == "Runtime.consoleAPICalled":
+            text = " ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", []))
+            self.console.append(f"console.{params.get('type')}: {text}")
+        elif method == "Runtime.exceptionThrown":
+            details = params.get("exceptionDetails", {})
+            self.console.append("exception: " + details.get("exception", {}).get("description", details.get("text", "")))
+
+    def evaluate(self, expression):
+        result = self.call("Runtime.evaluate", {"expression": expression, "awaitPromise": True, "returnByValue": True})
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"page: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def close(self):
+        try:
+            self.session = None
+            self.call("Browser.close", timeout=5)
+        except Exception:
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        os.close(self.to_chrome)
+        os.close(self.from_chrome)
+        self.log.close()
+
+
+def load_in_speedscope(browser, release_dir, profile_path, workdir, timeout=60):
+    """speedscope's import of the file: its exported JSON, or what it said instead."""
+    with open(profile_path, "rb") as f:
+        data = base64.b64encode(f.read()).decode()
+    name = os.path.basename(profile_path)
+    loader = os.path.join(workdir, name + ".js")
+    with open(loader, "w") as f:
+        f.write(f"speedscope.loadFileFromBase64({json.dumps(name)}, {json.dumps(data)})\n")
+    browser.console.clear()
+    # A query of its own: a new document each time (a change of the hash
+    # alone would keep the page, its profile and what it exported).
+    browser.loads += 1
+    browser.call("Page.navigate", {"url": "file://" + os.path.join(release_dir, "index.html") +
+                                   f"?load={browser.loads}#localProfilePath={loader}&view=left-heavy"})
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = browser.evaluate(POLL)
+        if value:
+            return json.loads(value)
+        time.sleep(0.2)
+    return {"alerts": ["no profile after %ds; console: %s" % (timeout, browser.console[-10:])]}
+
+
+def stacks_of(exported):
+    """speedscope's profile as {(frame names root first): self weight}, its
+    unit and frames. Its Export writes an evented profile (open and close
+    events on a weight axis): the weight between two events is the stack's
+    open then."""
+    frames = exported["shared"]["frames"]
+    profiles = exported["profiles"]
+    if len(profiles) != 1:
+        raise AssertionError(f"expected 1 profile, speedscope made {len(profiles)}")
+    p = profiles[0]
+    stacks = {}
+    if p["type"] == "sampled":
+        for sample, weight in zip(p["samples"], p["weights"], strict=True):
+            key = tuple(frames[i]["name"] for i in sample)
+            stacks[key] = stacks.get(key, 0) + weight
+    elif p["type"] == "evented":
+        open_frames, at = [], p["startValue"]
+        for event in p["events"]:
+            if event["at"] > at and open_frames:
+                key = tuple(frames[i]["name"] for i in open_frames)
+                stacks[key] = stacks.get(key, 0) + event["at"] - at
+            at = event["at"]
+            if event["type"] == "O":
+                open_frames.append(event["frame"])
+            elif event["type"] == "C":
+                if not open_frames or open_frames[-1] != event["frame"]:
+                    raise AssertionError(f"speedscope closed frame {event['frame']} that is not open")
+                open_frames.pop()
+        if open_frames:
+            raise AssertionError("speedscope's events leave frames open")
+    else:
+        raise AssertionError(f"unknown profile type {p['type']}")
+    return stacks, p.get("unit"), frames
+
+
+def check(label, result, expected, unit):
+    """Problems with speedscope's import of one file, as lines."""
+    if "alerts" in result:
+        return [f"{label}: speedscope did not import it: {result['alerts']}"]
+    try:
+        stacks, got_unit, frames = stacks_of(result["exported"])
+    except (AssertionError, KeyError, ValueError) as e:
+        return [f"{label}: {e}"]
+    problems = []
+    if got_unit != unit:
+        problems.append(f"{label}: unit {got_unit!r}, expected {unit!r}")
+    want = {tuple(names): weight for names, weight in expected}
+    for names, weight in want.items():
+        if stacks.get(names) != weight:
+            problems.append(f"{label}: stack {';'.join(names)}: weight {stacks.get(names)}, expected {weight}")
+    for names in stacks.keys() - want.keys():
+        problems.append(f"{label}: unexpected stack {';'.join(names)} ({stacks[names]})")
+    total = sum(stacks.values())
+    if total != TOTAL_NS:
+        problems.append(f"{label}: total weight {total}, expected {TOTAL_NS}")
+    if not problems:
+        print(f"{label}: speedscope imported {len(stacks)} stacks, {len(frames)} frames, total {total} {got_unit}")
+    return problems
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--speedscope", required=True, help="speedscope's npm package directory")
+    ap.add_argument("--pprof-sample", help="the pprof_sample program (writes the pprof file)")
+    ap.add_argument("--pprof", help="check this pprof file instead of pprof_sample's")
+    ap.add_argument("--screenshot", help="save speedscope's flame graph of the pprof file here (PNG)")
+    args = ap.parse_args()
+    release = os.path.join(os.path.abspath(args.speedscope), "dist", "release")
+    if not os.path.exists(os.path.join(release, "index.html")):
+        print(f"SKIP: speedscope is not installed in {args.speedscope} (scripts/setup.sh installs it)")
+        return SKIP
+    chromium = find_chromium()
+    if not chromium:
+        print("SKIP: no Chromium (scripts/setup.sh installs Debian's chromium)")
+        return SKIP
+    if not args.pprof and not args.pprof_sample:
+        ap.error("--pprof-sample or --pprof")
+
+    with tempfile.TemporaryDirectory(prefix="syslat-speedscope-") as work:
+        pprof = args.pprof or os.path.join(work, "sample.pb.gz")
+        if not args.pprof:
+            subprocess.run([args.pprof_sample, pprof], check=True)
+        folded = os.path.join(work, "sample.folded")
+        with open(folded, "w") as f:
+            for names, weight in FOLDED_STACKS:
+                f.write(";".join(names) + f" {weight}\n")
+        # The negative control: half the file, still gzip'd, must not pass.
+        truncated = os.path.join(work, "truncated.pb.gz")
+        with open(pprof, "rb") as f:
+            raw = f.read()
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error):
+            pass  # not gzip'd whole: its load below fails anyway
+        with open(truncated, "wb") as f:
+            f.write(gzip.compress(raw[: len(raw) // 2]))
+
+        browser = Browser(chromium, work)
+        problems = []
+        try:
+            result = load_in_speedscope(browser, release, pprof, work)
+            problems += check("pprof", result, PPROF_STACKS, "nanoseconds")
+            if not problems and args.screenshot:
+                time.sleep(1.0)  # a frame or two: it draws on requestAnimationFrame
+                shot = browser.call("Page.captureScreenshot", {"format": "png"})
+                with open(args.screenshot, "wb") as f:
+                    f.write(base64.b64decode(shot["data"]))
+                print(f"screenshot: {os.path.abspath(args.screenshot)}")
+            # Folded stacks carry no unit: speedscope's is "none".
+            problems += check("folded", load_in_speedscope(browser, release, folded, work), FOLDED_STACKS, "none")
+            refused = check("truncated pprof", load_in_speedscope(browser, release, truncated, work, timeout=20),
+                            PPROF_STACKS, "nanoseconds")
+            if not refused:
+                problems.append("a truncated pprof file passed the check: it checks nothing")
+            else:
+                print("truncated pprof: refused, as it must be:", *refused, sep="\n  ")
+        finally:
+            browser.close()
+        if problems:
+            with open(os.path.join(work, "chromium.log"), errors="replace") as f:
+                # Not its complaints about a missing D-Bus (none in a container).
+                tail = "".join(line for line in f if "dbus" not in line)[-2000:]
+            print("\n".join(problems))
+            print("console:", *browser.console[-20:], sep="\n  ")
+            print("chromium.log (end):\n" + tail)
+            return 1
+    print("speedscope: both files imported as expected")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
