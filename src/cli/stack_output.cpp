@@ -3,6 +3,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "export/pprof_writer.h"
 #include "export/stack_writer.h"
 
 namespace syslat::cli {
@@ -39,7 +40,8 @@ void write_profile(std::ostream& out, const core::StackProfile& profile, const P
       exporter::write_folded(out, profile, by_calls ? exporter::StackWeight::Calls : exporter::StackWeight::Time);
       break;
     case ProfileOutput::Form::Pprof:
-      break;  // TODO(pprof writer lands next)
+      if (auto ok = exporter::write_pprof(profile, out); !ok) std::cerr << "syslat: " << ok.error().message << '\n';
+      break;
   }
   exporter::write_stack_losses(std::cerr, profile);
 }

@@ -59,15 +59,15 @@ struct StackRow {
   // `missing` says why ("stack lost: stack map full", ...).
   std::vector<SymbolizedFrame> frames;
   std::string missing;
-  // The stack is its first call's, unwound from .eh_frame: the kernel's
-  // frame-pointer chain (the key) could not tell this row's calls apart from
-  // calls made elsewhere (a binary without frame pointers).
-  bool first_call_stack = false;
   uint64_t calls = 0;
   uint64_t errors = 0;
   uint64_t timed = 0;     // calls with a known duration (in flight at attach: not)
   uint64_t total_ns = 0;  // their syscall time
   uint64_t off_cpu_ns = 0;  // of which off the CPU (runqueue, I/O, sleep); 0 unless measured
+  // The stack is its first call's, unwound from .eh_frame: the kernel's
+  // frame-pointer chain (the key) could not tell this row's calls apart from
+  // calls made elsewhere (a binary without frame pointers).
+  bool first_call_stack = false;
 };
 
 struct StackProfile {
