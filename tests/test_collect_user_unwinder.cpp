@@ -91,23 +91,46 @@ std::vector<uint64_t> frame_pointer_walk(const Capture& c, size_t max_frames = 6
 // finish() writes a byte to it.
 class BlockedWorkload {
  public:
-  explicit BlockedWorkload(const std::string& program) {
+  // wl_stack FIFO ARGS... ("dlopen LIBRARY SYMBOL").
+  explicit BlockedWorkload(const std::string& program, const std::vector<std::string>& args = {}) {
     REQUIRE(mkfifo(fifo_.c_str(), 0600) == 0);
-    process_ = std::make_unique<slt::Background>(std::vector<std::string>{slt::workload(program), fifo_});
+    std::vector<std::string> argv{slt::workload(program), fifo_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    process_ = std::make_unique<slt::Background>(argv);
     REQUIRE(process_->wait_for_stderr("ready "));
+    std::istringstream ready(process_->stderr_text().substr(process_->stderr_text().find("ready ")));
+    std::string word, read_here, outer, return_address;
+    ready >> word >> read_here >> outer >> return_address;
+    return_address_ = std::stoull(return_address, nullptr, 16);
     // Printed just before the read: wait until it is in it.
     REQUIRE(slt::wait_asleep_in(process_->pid(), SYS_read));
   }
   uint32_t pid() const { return static_cast<uint32_t>(process_->pid()); }
+  // Where syslat_blocking_read_here returns to in syslat_outer_frame.
+  uint64_t return_address() const { return return_address_; }
+
+  // dlopen: the symbol's address in the library, now loaded.
+  uint64_t dlopen_library() {
+    send('d');
+    REQUIRE(process_->wait_for_stderr("loaded "));
+    const std::string text = process_->stderr_text();
+    return std::stoull(text.substr(text.find("loaded ") + 7), nullptr, 16);
+  }
+
   void finish() {
-    const int fd = open(fifo_.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-    REQUIRE(fd >= 0);
-    REQUIRE(write(fd, "x", 1) == 1);
-    close(fd);
+    send('x');
     REQUIRE(process_->wait().status == 0);
   }
 
  private:
+  void send(char byte) {
+    const int fd = open(fifo_.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    REQUIRE(write(fd, &byte, 1) == 1);
+    close(fd);
+  }
+
+  uint64_t return_address_ = 0;
   slt::TempDir dir_;
   std::string fifo_ = dir_.file("fifo");
   std::unique_ptr<slt::Background> process_;
@@ -282,6 +305,23 @@ TEST_CASE("a process that is gone or never was gives the ip alone", "[privileged
   CHECK(unwinder.unwind(wl.pid(), c.regs, c.stack) == before);
   unwinder.forget(wl.pid());
   CHECK(unwinder.unwind(wl.pid(), c.regs, c.stack) == std::vector<uint64_t>{c.regs.ip});
+}
+
+TEST_CASE("a library loaded after the first unwind is found on a re-read of the maps", "[privileged]") {
+  BlockedWorkload wl("wl_stack_nofp", {"dlopen", "libncursesw.so.6", "initscr"});
+  const Capture c = capture(static_cast<pid_t>(wl.pid()));
+  UserUnwinder unwinder;
+  REQUIRE(unwinder.unwind(wl.pid(), c.regs, c.stack).size() >= 4);  // the process's modules cached
+  const uint64_t initscr = wl.dlopen_library();
+  REQUIRE(initscr != 0);
+  // A stack stopped at initscr's first instruction, called from
+  // syslat_outer_frame: the return address on top, zeros above it.
+  std::vector<uint8_t> stack(64, 0);
+  const uint64_t ret = wl.return_address();
+  std::memcpy(stack.data(), &ret, sizeof(ret));
+  const auto ips = unwinder.unwind(wl.pid(), UserRegs{initscr, 0x7ffc0000, 0}, stack);
+  CHECK(ips == std::vector<uint64_t>{initscr, ret});
+  wl.finish();
 }
 
 // The cost of one unwind, cold (a new unwinder: the maps read, the modules'
