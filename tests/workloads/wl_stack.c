@@ -23,7 +23,9 @@
  *
  * Built a second time as wl_stack_renamed (-DWL_STACK_RENAMED), where the
  * two frames are syslat_renamed_read_here and syslat_renamed_outer_frame:
- * the same layout, other names (tests/CMakeLists.txt).
+ * the same layout, other names (tests/CMakeLists.txt); and as wl_stack_nofp,
+ * optimized without frame pointers (-O2 -fomit-frame-pointer), for the user
+ * unwinder (its frames come from .eh_frame).
  *
  * syslat_blocking_read_here never returns, so the call to it is the last
  * instruction of syslat_outer_frame: its return address is past the end of
