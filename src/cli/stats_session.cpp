@@ -19,6 +19,7 @@
 #include "collect/bpf_source.h"
 #include "collect/source.h"
 #include "collect/stack_symbolizer.h"
+#include "collect/user_unwinder.h"
 #include "export/stack_writer.h"
 #include "trace/ptrace_source.h"
 #include "export/report_writer.h"
@@ -122,6 +123,7 @@ class Session {
   std::ostream* profile_out_ = nullptr;       // --stacks with -o FILE.folded|.pb.gz: that file
   std::ostream* reports_out_ = nullptr;       // where the reports go
   collect::StackSymbolizer symbolizer_;       // --stacks: names the stacks as they come
+  collect::UserUnwinder unwinder_;            // --stacks: each stack's first call, from .eh_frame
 };
 
 std::string Session::ready_line() const {
@@ -207,6 +209,10 @@ int Session::run_bpf(RunLoop& run, std::ostream& out, const std::function<int(co
   bo.stacks = o_.stacks;
   bo.max_stacks = o_.max_stacks.value_or(kDefaultMaxStacks);
   bo.stack_namer = [this](uint32_t pid, std::span<const uint64_t> ips) { return symbolizer_.user_frames(pid, ips); };
+  bo.stack_unwinder = [this](uint32_t pid, uint64_t ip, uint64_t sp, uint64_t bp, std::span<const uint8_t> stack) {
+    return unwinder_.unwind(pid, collect::UserRegs{ip, sp, bp}, stack, SYSLAT_PROFILE_DEPTH);
+  };
+  bo.stack_pinner = [this](uint32_t pid) { symbolizer_.pin(pid); };
   bo.verbose = o_.verbose;
   auto source = collect::BpfSource::load(bo);
   if (!source) {

@@ -251,7 +251,7 @@ util::Expected<std::unique_ptr<BpfSource>> BpfSource::load(const BpfOptions& opt
   if (options.stacks) {
     impl->stacks = std::make_unique<StackReader>(bpf_map__fd(s->maps.stack_stats), bpf_map__fd(s->maps.user_stacks),
                                                  bpf_map__fd(s->maps.proc_comm), impl->rows, impl->layout,
-                                                 options.stack_namer, options.stack_unwinder);
+                                                 options.stack_namer, options.stack_unwinder, options.stack_pinner);
     impl->new_stacks = ring_buffer__new(bpf_map__fd(s->maps.new_stacks), Impl::on_new_stack, impl.get(), nullptr);
     if (!impl->new_stacks) return util::make_error("cannot read the new-stack ring buffer: " + errno_text(errno));
   }

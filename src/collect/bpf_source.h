@@ -26,6 +26,7 @@ struct BpfOptions {
   uint32_t max_stacks = 16384;  // --stacks: distinct stacks, and (process, stack, syscall) entries
   StackReader::Namer stack_namer;  // --stacks: names a process's stack (a StackSymbolizer's)
   StackReader::Unwinder stack_unwinder;  // --stacks: unwinds a copied stack from .eh_frame (may be empty)
+  StackReader::Pinner stack_pinner;      // --stacks: keeps a process's modules for naming after it exits
   bool slow = false;          // sysslow: slow-call events (implies timed and count_slow)
   bool count_slow = false;    // count calls over their threshold per syscall (implies timed)
   bool user_stack = false;    // --stack

@@ -3,6 +3,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
+
+#include <fstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -129,7 +131,9 @@ ProcessDwfl::~ProcessDwfl() = default;
 
 bool ProcessDwfl::refresh() {
   bool removed = false;
-  if (access(fmt::format("/proc/{}/maps", owner_.pid).c_str(), R_OK) == 0) report(&removed);
+  // A zombie's maps read empty: reported, every module would go.
+  std::ifstream maps(fmt::format("/proc/{}/maps", owner_.pid));
+  if (maps && maps.peek() != std::ifstream::traits_type::eof()) report(&removed);
   return removed;
 }
 

@@ -26,9 +26,9 @@ std::string missing_stack(int32_t stack_id) {
 }  // namespace
 
 StackReader::StackReader(int stats_fd, int stacks_fd, int comm_fd, uint32_t cpu_rows,
-                         const core::SlotLayout& layout, Namer namer, Unwinder unwinder)
+                         const core::SlotLayout& layout, Namer namer, Unwinder unwinder, Pinner pinner)
     : stats_fd_(stats_fd), stacks_fd_(stacks_fd), comm_fd_(comm_fd), rows_(cpu_rows), layout_(layout),
-      namer_(std::move(namer)), unwinder_(std::move(unwinder)) {}
+      namer_(std::move(namer)), unwinder_(std::move(unwinder)), pinner_(std::move(pinner)) {}
 
 namespace {
 
@@ -55,41 +55,37 @@ bool chain_within(std::span<const uint64_t> chain, std::span<const uint64_t> unw
 // unwound stack (a binary without frame pointers: the chain is junk past its
 // first frame), calls with other stacks may share the key: the row is
 // flagged (first_call) and the output says so.
-const StackReader::Named& StackReader::name(uint32_t tgid, int32_t stack_id, const new_stack_event* copy) {
+void StackReader::capture(uint32_t tgid, int32_t stack_id, const new_stack_event* copy) {
   auto [it, inserted] = named_.try_emplace({tgid, stack_id});
-  if (!inserted) return it->second;
+  if (!inserted) return;
   Named& named = it->second;
   named.comm = process_name(tgid, comm_fd_);
   if (stack_id < 0) {
     named.missing = missing_stack(stack_id);
-    return named;
+    return;
   }
   uint64_t ips[SYSLAT_PROFILE_DEPTH] = {};
   if (bpf_map_lookup_elem(stacks_fd_, &stack_id, ips) != 0) {
     named.missing = "stack lost: not in the stack map";
-    return named;
+    return;
   }
   size_t depth = 0;
   while (depth < SYSLAT_PROFILE_DEPTH && ips[depth] != 0) ++depth;
   std::span<const uint64_t> chain(ips, depth);
+  if (pinner_) pinner_(tgid);
   std::vector<uint64_t> unwound;
   if (copy && unwinder_)
     unwound = unwinder_(tgid, copy->ip, copy->sp, copy->bp,
                         std::span<const uint8_t>(copy->stack, std::min<size_t>(copy->copied, sizeof(copy->stack))));
-  const bool alive = util::process_alive(static_cast<pid_t>(tgid));
   if (unwound.size() > 1 && unwound.size() >= depth) {
     named.first_call = !chain_within(chain, unwound);
-    named.frames = namer_(tgid, unwound);
+    named.ips = std::move(unwound);
   } else {
-    named.frames = namer_(tgid, chain);
+    named.ips.assign(chain.begin(), chain.end());
   }
-  bool any_module = false;
-  for (const auto& frame : named.frames) any_module = any_module || frame.module.has_value();
-  if (!alive && !any_module && depth > 0) ++unnamed_;
-  return named;
 }
 
-void StackReader::announced(const new_stack_event& event) { name(event.key.tgid, event.key.stack_id, &event); }
+void StackReader::announced(const new_stack_event& event) { capture(event.key.tgid, event.key.stack_id, &event); }
 
 void StackReader::find_reaped() {
   reaped_.clear();
@@ -101,8 +97,19 @@ void StackReader::find_reaped() {
 
 void StackReader::read() {
   for (const auto& [key, sum] : read_row_sums<stack_key>(stats_fd_, rows_)) {
-    name(key.tgid, key.stack_id);
+    capture(key.tgid, key.stack_id);
     live_[{key.tgid, key.stack_id, key.slot}] = sum;
+  }
+  // Named now, not as announced: naming may read DWARF (tens of ms for a
+  // large library), which the next announcements should not wait behind.
+  for (auto& [key, named] : named_) {
+    if (named.named) continue;
+    named.named = true;
+    if (named.ips.empty()) continue;
+    named.frames = namer_(key.first, named.ips);
+    bool all_named = true;
+    for (const auto& frame : named.frames) all_named = all_named && frame.module.has_value();
+    if (!all_named && !util::process_alive(static_cast<pid_t>(key.first))) ++unnamed_;
   }
   for (uint32_t tgid : reaped_) forget(tgid);
   reaped_.clear();

@@ -33,8 +33,11 @@ class StackReader {
   using Unwinder = std::function<std::vector<uint64_t>(uint32_t pid, uint64_t ip, uint64_t sp, uint64_t bp,
                                                        std::span<const uint8_t> stack)>;
 
+  // Keeps what naming a process's stacks needs (its modules' files) past its exit.
+  using Pinner = std::function<void(uint32_t pid)>;
+
   StackReader(int stats_fd, int stacks_fd, int comm_fd, uint32_t cpu_rows, const core::SlotLayout& layout,
-              Namer namer, Unwinder unwinder);
+              Namer namer, Unwinder unwinder, Pinner pinner);
 
   // A new entry the kernel announced: names its stack now if not yet named.
   void announced(const new_stack_event& event);
@@ -49,12 +52,15 @@ class StackReader {
   using Key = std::tuple<uint32_t, int32_t, uint32_t>;  // tgid, stack id, slot
   struct Named {
     std::string comm;
-    std::vector<core::SymbolizedFrame> frames;
+    std::vector<uint64_t> ips;                  // the stack (see capture())
+    std::vector<core::SymbolizedFrame> frames;  // named from ips, by read()
+    bool named = false;
     std::string missing;
-    bool first_call = false;  // frames are the first call's, unwound, not the chain's (see name())
+    bool first_call = false;  // ips are the first call's, unwound, not the chain's (see capture())
   };
-  // `copy`: the entry's first call as announced, when there is one.
-  const Named& name(uint32_t tgid, int32_t stack_id, const new_stack_event* copy = nullptr);
+  // The stack of a key, taken at once (the process may exit any moment) and
+  // named later, in read(). `copy`: the entry's first call as announced.
+  void capture(uint32_t tgid, int32_t stack_id, const new_stack_event* copy = nullptr);
   void forget(uint32_t tgid);
   core::StackRow row_of(const Key& key, const proc_stats& totals) const;
 
@@ -63,6 +69,7 @@ class StackReader {
   const core::SlotLayout& layout_;
   Namer namer_;
   Unwinder unwinder_;
+  Pinner pinner_;
   std::map<Key, proc_stats> live_;                          // entries in the kernel's table
   std::map<std::pair<uint32_t, int32_t>, Named> named_;     // by (tgid, stack id)
   std::vector<core::StackRow> finished_;                    // rows of processes that exited

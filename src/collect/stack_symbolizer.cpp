@@ -89,6 +89,17 @@ class StackSymbolizer::ProcessModules {
   // known (its last events still get names).
   bool replaced() const { return process_->replaced(); }
 
+  // Each module's ELF file opened now (libdwfl opens them on first use).
+  void open_files() {
+    dwfl_getmodules(process_->dwfl(), &ProcessModules::open_file, nullptr, 0);
+  }
+
+  static int open_file(Dwfl_Module* module, void**, const char*, Dwarf_Addr, void*) {
+    Dwarf_Addr bias = 0;
+    dwfl_module_getelf(module, &bias);
+    return DWARF_CB_OK;
+  }
+
   // Re-reads the maps (something was dlopen()ed since); see ProcessDwfl::refresh.
   void refresh() {
     if (process_->refresh()) named_.clear();  // a module is gone: what was named may now be something else
@@ -261,5 +272,14 @@ std::vector<std::string> StackSymbolizer::kernel_stack(std::span<const uint64_t>
 }
 
 void StackSymbolizer::forget(uint32_t pid) { processes_.erase(pid); }
+
+void StackSymbolizer::pin(uint32_t pid) {
+  bool just_read = false;
+  ProcessModules* modules = modules_of(pid, just_read);
+  if (modules == nullptr) return;
+  // Libraries mapped since the first look (the loader maps libc after execve returns).
+  if (!just_read) modules->refresh();
+  modules->open_files();
+}
 
 }  // namespace syslat::collect

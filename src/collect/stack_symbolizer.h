@@ -68,6 +68,10 @@ class StackSymbolizer {
   std::vector<std::string> kernel_stack(std::span<const uint64_t> ips);
   // The process exited: drop what is cached for it.
   void forget(uint32_t pid);
+  // Opens the files of every module the process maps now, so that its
+  // frames can still be named after it exits (a short-lived process whose
+  // stacks are named at the end of the run). Milliseconds, no DWARF read.
+  void pin(uint32_t pid);
 
   // At most this many processes stay cached (least recently used go first):
   // each holds open the ELF files of the modules its stacks went through.

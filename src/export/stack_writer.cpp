@@ -110,7 +110,8 @@ void write_stack_losses(std::ostream& out, const core::StackProfile& profile) {
         << " profiled without their stack (shown under [stack lost: ...])\n";
   if (profile.stacks_unnamed)
     out << "LOST: " << count_of(profile.stacks_unnamed, "stack", "stacks")
-        << " of processes gone before they could be named (hex frames)\n";
+        << " with frames in no file known: their process was gone before its maps were read "
+           "(lived a few ms, or exited before the next poll); those frames are hex\n";
 }
 
 }  // namespace syslat::exporter
