@@ -641,8 +641,11 @@ TEST_CASE("a binary without DWARF keeps the symbol+offset form", "[privileged]")
     REQUIRE(at != std::string::npos);
     const uint64_t entry = std::stoull(trimmed(header.out.substr(at + 20, header.out.find('\n', at) - at - 20)), nullptr, 16);
     StackSymbolizer symbolizer;
+    // Code with no symbol there: its module. Data (stdout's copy) is no
+    // frame: an address in no executable mapping is junk a frame-pointer
+    // walk read, named by nothing.
     CHECK(symbolizer.user_stack(pid, addrs({base + stdout_copy + 2, base + entry})) ==
-          std::vector<std::string>{fmt::format("stdout+0x2 ({})", sleep), fmt::format("{:#x} ({})", base + entry, sleep)});
+          std::vector<std::string>{fmt::format("{:#x}", base + stdout_copy + 2), fmt::format("{:#x} ({})", base + entry, sleep)});
   }
 }
 

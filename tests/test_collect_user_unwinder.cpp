@@ -142,15 +142,20 @@ std::string describe(const std::vector<std::string>& frames) {
   return out.str();
 }
 
+// The function a frame's text names: "name+0x.. (module)" or, with DWARF, "name (file.c:N)".
+std::string function_of(const std::string& frame) { return frame.substr(0, frame.find_first_of("+ ")); }
+
+// libc's read: "read+0x.. (.../libc.so.6)", or "__libc_read (read.c:26)" with libc's debug file.
 bool is_libc_read(const std::string& frame) {
-  const std::string name = frame.substr(0, frame.find('+'));
-  return (name == "read" || name == "__read" || name == "__libc_read") && frame.find("libc.so") != std::string::npos;
+  const std::string name = function_of(frame);
+  return (name == "read" || name == "__read" || name == "__libc_read") &&
+         (frame.find("libc.so") != std::string::npos || frame.find("(read.c:") != std::string::npos);
 }
 
-// Where `name` first appears among the frames (a "name+0x.." prefix); npos if not.
+// Where `name` first appears among the frames; npos if not.
 size_t position(const std::vector<std::string>& frames, const std::string& name) {
   for (size_t i = 0; i < frames.size(); ++i)
-    if (frames[i].rfind(name + "+", 0) == 0) return i;
+    if (function_of(frames[i]) == name) return i;
   return std::string::npos;
 }
 

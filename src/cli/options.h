@@ -85,7 +85,7 @@ uint32_t process_map_entries(uint32_t processes);
 // --stacks: distinct user stacks, and (process, stack, syscall) entries, the
 // kernel keeps room for (a stack of SYSLAT_PROFILE_DEPTH frames is 512 bytes).
 inline constexpr uint32_t kDefaultMaxStacks = 16384;
-inline constexpr uint32_t kMaxMaxStacks = 1u << 20;
+inline constexpr uint32_t kMaxMaxStacks = 1u << 17;  // the stack map: 2 x 512-byte stacks each
 
 // --stacks and its options, for the --help of syscount and syslat.
 inline constexpr const char* kStacksHelp =

@@ -222,7 +222,8 @@ int Session::run_bpf(RunLoop& run, std::ostream& out, const std::function<int(co
   core::FilterSpec filter = o_.filter;
   // sysslow's own writes of events would be events (--threshold 0: a loop
   // that feeds itself); it leaves itself out, as syslat-top does.
-  if (tool_ == Tool::Slow) filter.skip_pid = static_cast<uint32_t>(getpid());
+  // --stacks: naming stacks reads files, whose calls would be new stacks to name.
+  if (tool_ == Tool::Slow || o_.stacks) filter.skip_pid = static_cast<uint32_t>(getpid());
   if (auto ok = (*source)->apply(filter); !ok) return fail(prog_, ok.error().message, 2);
   if (command) (*source)->trace_from_exec(static_cast<uint32_t>(command->pid()));
   if (tool_ == Tool::Slow) (*source)->set_thresholds(o_.thresholds);

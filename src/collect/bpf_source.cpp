@@ -190,8 +190,11 @@ void BpfSource::Impl::configure() {
   bpf_map__set_value_size(skel->maps.proc_zero, proc_value);
   bpf_map__set_max_entries(skel->maps.stack_stats, options.stacks ? options.max_stacks : 1);
   bpf_map__set_value_size(skel->maps.stack_stats, proc_value);
-  bpf_map__set_max_entries(skel->maps.user_stacks, options.stacks ? options.max_stacks : 1);
-  bpf_map__set_max_entries(skel->maps.new_stacks, options.stacks ? 1u << 20 : 4096);
+  // Twice the buckets of the stacks kept: a stack whose hash bucket another
+  // holds is lost (counted), as likely as the share of buckets in use.
+  bpf_map__set_max_entries(skel->maps.user_stacks, options.stacks ? 2 * options.max_stacks : 1);
+  // 256 announcements of 16 KiB in flight; more wait for the next poll (named then, without the copy).
+  bpf_map__set_max_entries(skel->maps.new_stacks, options.stacks ? 4u << 20 : 4096);
   bpf_map__set_max_entries(skel->maps.proc_comm, std::max(processes, options.stacks ? options.max_stacks : 1));
   bpf_map__set_max_entries(skel->maps.slow_events, options.slow ? options.ring_buffer_bytes : 4096);
 

@@ -107,9 +107,9 @@ void StackReader::read() {
     named.named = true;
     if (named.ips.empty()) continue;
     named.frames = namer_(key.first, named.ips);
-    bool all_named = true;
-    for (const auto& frame : named.frames) all_named = all_named && frame.module.has_value();
-    if (!all_named && !util::process_alive(static_cast<pid_t>(key.first))) ++unnamed_;
+    // The innermost frame is always code (the syscall's own instruction);
+    // past it a frame-pointer chain may hold junk that no module has.
+    if (!named.frames.front().module && !util::process_alive(static_cast<pid_t>(key.first))) ++unnamed_;
   }
   for (uint32_t tgid : reaped_) forget(tgid);
   reaped_.clear();

@@ -49,6 +49,7 @@ std::string build_id_hex(Dwfl_Module* module) {
 // One line of /proc/PID/maps that maps a file (or the vDSO).
 struct Mapping {
   uint64_t start = 0, end = 0, file_offset = 0;
+  bool executable = false;  // 'x' in its permissions: code can run from it
 };
 
 // The process's file mappings, sorted by address; empty when it is gone.
@@ -63,6 +64,7 @@ std::vector<Mapping> read_mappings(uint32_t pid) {
     if (std::sscanf(line.c_str(), "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %*s %*s %n", &m.start, &m.end, perms,
                     &m.file_offset, &path_at) < 4)
       continue;
+    m.executable = perms[2] == 'x';
     if (path_at > 0 && static_cast<size_t>(path_at) < line.size()) mappings.push_back(m);
   }
   std::sort(mappings.begin(), mappings.end(), [](const Mapping& a, const Mapping& b) { return a.start < b.start; });
@@ -111,9 +113,12 @@ class StackSymbolizer::ProcessModules {
     // User addresses leave the top bit free for "looked up at ip-1".
     const uint64_t key = ip | (lookup != ip ? uint64_t{1} << 63 : 0);
     if (auto it = named_.find(key); it != named_.end()) return it->second;
-    // In no file the maps show: a frame-pointer walk that read data as a
-    // return address (libdwfl would still name some module for it).
-    if (!mappings_.empty() && mapping_of(lookup) == nullptr) return std::nullopt;
+    // In no code the maps show: a frame-pointer walk that read data as a
+    // return address (libdwfl would still name some module, or a variable, for it).
+    if (!mappings_.empty()) {
+      const Mapping* holder = mapping_of(lookup);
+      if (holder == nullptr || !holder->executable) return std::nullopt;
+    }
     Dwfl_Module* module = dwfl_addrmodule(process_->dwfl(), lookup);
     if (module == nullptr) return std::nullopt;
     if (named_.size() >= kMaxNamedFrames) named_.clear();

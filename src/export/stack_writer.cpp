@@ -15,12 +15,13 @@
 namespace syslat::exporter {
 namespace {
 
-// A frame of a folded line: escaped (no control bytes reach a terminal), and
-// without the separators of the format (';' between frames, ' ' before the value).
+// A frame of a folded line: escaped (no control bytes reach a terminal, no
+// newline splits a line), without the separator between frames (';'). Spaces
+// stay (C++ names have them): readers split the value off at the last one.
 std::string folded_frame(std::string_view name) {
   std::string text = util::escaped(name);
   for (char& c : text)
-    if (c == ';' || c == ' ') c = '_';
+    if (c == ';') c = ':';
   return text;
 }
 
@@ -110,8 +111,8 @@ void write_stack_losses(std::ostream& out, const core::StackProfile& profile) {
         << " profiled without their stack (shown under [stack lost: ...])\n";
   if (profile.stacks_unnamed)
     out << "LOST: " << count_of(profile.stacks_unnamed, "stack", "stacks")
-        << " with frames in no file known: their process was gone before its maps were read "
-           "(lived a few ms, or exited before the next poll); those frames are hex\n";
+        << " not named: their process was gone before its maps were read (it lived a few ms); "
+           "their frames are hex\n";
 }
 
 }  // namespace syslat::exporter

@@ -16,7 +16,7 @@ enum class StackWeight { Time, Calls };
 // One line per row: "comm;outer;...;inner;syscall VALUE", VALUE in whole
 // microseconds of syscall time or in calls (rows that round to 0 us are left
 // out, as flamegraph.pl would). Names are escaped and made to fit the format
-// (no ';', no whitespace inside a frame).
+// (a ';' inside a name becomes ':').
 void write_folded(std::ostream& out, const core::StackProfile& profile, StackWeight weight);
 
 // The `top` stacks (0 = all) with the most time (calls when `by_calls`):
