@@ -27,11 +27,14 @@
 
 #include "collect/stack_symbolizer.h"
 #include "collect/user_unwinder.h"
+#include "stack_workload.h"
 #include "test_support.h"
 
 using syslat::collect::StackSymbolizer;
 using syslat::collect::UserRegs;
 using syslat::collect::UserUnwinder;
+
+using slt::StackWorkload;
 
 namespace {
 
@@ -87,55 +90,6 @@ std::vector<uint64_t> frame_pointer_walk(const Capture& c, size_t max_frames = 6
   return ips;
 }
 
-// wl_stack (or another build of it), blocked in read() on a FIFO until
-// finish() writes a byte to it.
-class BlockedWorkload {
- public:
-  // wl_stack FIFO ARGS... ("dlopen LIBRARY SYMBOL").
-  explicit BlockedWorkload(const std::string& program, const std::vector<std::string>& args = {}) {
-    REQUIRE(mkfifo(fifo_.c_str(), 0600) == 0);
-    std::vector<std::string> argv{slt::workload(program), fifo_};
-    argv.insert(argv.end(), args.begin(), args.end());
-    process_ = std::make_unique<slt::Background>(argv);
-    REQUIRE(process_->wait_for_stderr("ready "));
-    std::istringstream ready(process_->stderr_text().substr(process_->stderr_text().find("ready ")));
-    std::string word, read_here, outer, return_address;
-    ready >> word >> read_here >> outer >> return_address;
-    return_address_ = std::stoull(return_address, nullptr, 16);
-    // Printed just before the read: wait until it is in it.
-    REQUIRE(slt::wait_asleep_in(process_->pid(), SYS_read));
-  }
-  uint32_t pid() const { return static_cast<uint32_t>(process_->pid()); }
-  // Where syslat_blocking_read_here returns to in syslat_outer_frame.
-  uint64_t return_address() const { return return_address_; }
-
-  // dlopen: the symbol's address in the library, now loaded.
-  uint64_t dlopen_library() {
-    send('d');
-    REQUIRE(process_->wait_for_stderr("loaded "));
-    const std::string text = process_->stderr_text();
-    return std::stoull(text.substr(text.find("loaded ") + 7), nullptr, 16);
-  }
-
-  void finish() {
-    send('x');
-    REQUIRE(process_->wait().status == 0);
-  }
-
- private:
-  void send(char byte) {
-    const int fd = open(fifo_.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-    REQUIRE(fd >= 0);
-    REQUIRE(write(fd, &byte, 1) == 1);
-    close(fd);
-  }
-
-  uint64_t return_address_ = 0;
-  slt::TempDir dir_;
-  std::string fifo_ = dir_.file("fifo");
-  std::unique_ptr<slt::Background> process_;
-};
-
 std::string describe(const std::vector<std::string>& frames) {
   std::ostringstream out;
   for (const auto& f : frames) out << "  " << f << "\n";
@@ -173,7 +127,7 @@ void check_wl_stack_frames(const std::vector<std::string>& frames) {
 }  // namespace
 
 TEST_CASE("a stack with frame pointers unwinds from .eh_frame through read's caller to main", "[privileged]") {
-  BlockedWorkload wl("wl_stack");
+  StackWorkload wl({}, {}, "wl_stack");
   const Capture c = capture(static_cast<pid_t>(wl.pid()));
   UserUnwinder unwinder;
   const auto ips = unwinder.unwind(wl.pid(), c.regs, c.stack);
@@ -193,7 +147,7 @@ TEST_CASE("a stack with frame pointers unwinds from .eh_frame through read's cal
 }
 
 TEST_CASE("a stack without frame pointers unwinds to main, where the frame-pointer walk cannot", "[privileged]") {
-  BlockedWorkload wl("wl_stack_nofp");
+  StackWorkload wl({}, {}, "wl_stack_nofp");
   const Capture c = capture(static_cast<pid_t>(wl.pid()));
   UserUnwinder unwinder;
   const auto ips = unwinder.unwind(wl.pid(), c.regs, c.stack);
@@ -240,7 +194,7 @@ TEST_CASE("Debian's python3 blocked in read unwinds through the interpreter to P
 }
 
 TEST_CASE("a truncated copy gives the frames it holds, an empty one just the ip", "[privileged]") {
-  BlockedWorkload wl("wl_stack_nofp");
+  StackWorkload wl({}, {}, "wl_stack_nofp");
   const Capture c = capture(static_cast<pid_t>(wl.pid()));
   UserUnwinder unwinder;
   const auto full = unwinder.unwind(wl.pid(), c.regs, c.stack);
@@ -271,7 +225,7 @@ TEST_CASE("a truncated copy gives the frames it holds, an empty one just the ip"
 TEST_CASE("one unwinder serves different stacks and processes in turn, never a stale one", "[privileged]") {
   // libdwfl keeps one attached state per process: each unwind must read
   // its own copy and registers, not the last one's.
-  BlockedWorkload fp("wl_stack"), nofp("wl_stack_nofp");
+  StackWorkload fp({}, {}, "wl_stack"), nofp({}, {}, "wl_stack_nofp");
   const Capture a = capture(static_cast<pid_t>(fp.pid())), b = capture(static_cast<pid_t>(nofp.pid()));
   UserUnwinder fresh_a, fresh_b, shared;
   const auto expect_a = fresh_a.unwind(fp.pid(), a.regs, a.stack);
@@ -302,7 +256,7 @@ TEST_CASE("a process that is gone or never was gives the ip alone", "[privileged
         std::vector<uint64_t>{0x10});
   // A process that exited keeps its modules until forgotten (its last
   // events are unwound still).
-  BlockedWorkload wl("wl_stack_nofp");
+  StackWorkload wl({}, {}, "wl_stack_nofp");
   const Capture c = capture(static_cast<pid_t>(wl.pid()));
   const auto before = unwinder.unwind(wl.pid(), c.regs, c.stack);
   REQUIRE(before.size() >= 4);
@@ -313,7 +267,7 @@ TEST_CASE("a process that is gone or never was gives the ip alone", "[privileged
 }
 
 TEST_CASE("a library loaded after the first unwind is found on a re-read of the maps", "[privileged]") {
-  BlockedWorkload wl("wl_stack_nofp", {"dlopen", "libncursesw.so.6", "initscr"});
+  StackWorkload wl({"dlopen", "libncursesw.so.6", "initscr"}, {}, "wl_stack_nofp");
   const Capture c = capture(static_cast<pid_t>(wl.pid()));
   UserUnwinder unwinder;
   REQUIRE(unwinder.unwind(wl.pid(), c.regs, c.stack).size() >= 4);  // the process's modules cached
@@ -359,12 +313,12 @@ TEST_CASE("the cost of an unwind, cold and warm", "[.][unwind-cost]") {
               << std::flush;
   };
   {
-    BlockedWorkload wl("wl_stack");
+    StackWorkload wl({}, {}, "wl_stack");
     measure("wl_stack", wl.pid(), capture(static_cast<pid_t>(wl.pid())));
     wl.finish();
   }
   {
-    BlockedWorkload wl("wl_stack_nofp");
+    StackWorkload wl({}, {}, "wl_stack_nofp");
     measure("wl_stack_nofp", wl.pid(), capture(static_cast<pid_t>(wl.pid())));
     wl.finish();
   }
