@@ -276,6 +276,9 @@ def main():
     ap.add_argument("--pprof-sample", help="the pprof_sample program (writes the pprof file)")
     ap.add_argument("--pprof", help="check this pprof file instead of pprof_sample's")
     ap.add_argument("--screenshot", help="save speedscope's flame graph of the pprof file here (PNG)")
+    ap.add_argument("--show", metavar="FILE",
+                    help="only load FILE (a profile of a real run), print what speedscope made of it and, with "
+                         "--screenshot, save its rendering: no expectations")
     args = ap.parse_args()
     release = os.path.join(os.path.abspath(args.speedscope), "dist", "release")
     if not os.path.exists(os.path.join(release, "index.html")):
@@ -285,6 +288,28 @@ def main():
     if not chromium:
         print("SKIP: no Chromium (scripts/setup.sh installs Debian's chromium)")
         return SKIP
+    if args.show:
+        with tempfile.TemporaryDirectory(prefix="syslat-speedscope-") as work:
+            browser = Browser(chromium, work)
+            try:
+                result = load_in_speedscope(browser, release, args.show, work)
+                if "alerts" in result:
+                    print(f"speedscope did not import {args.show}: {result['alerts']}")
+                    return 1
+                stacks, unit, frames = stacks_of(result["exported"])
+                print(f"{args.show}: speedscope imported {len(stacks)} stacks, {len(frames)} frames, "
+                      f"total {sum(stacks.values())} {unit}")
+                for names, weight in sorted(stacks.items(), key=lambda kv: -kv[1])[:15]:
+                    print(f"  {weight:>12} {';'.join(names)}")
+                if args.screenshot:
+                    time.sleep(1.0)
+                    shot = browser.call("Page.captureScreenshot", {"format": "png"})
+                    with open(args.screenshot, "wb") as f:
+                        f.write(base64.b64decode(shot["data"]))
+                    print(f"screenshot: {os.path.abspath(args.screenshot)}")
+            finally:
+                browser.close()
+        return 0
     if not args.pprof and not args.pprof_sample:
         ap.error("--pprof-sample or --pprof")
 
