@@ -242,7 +242,7 @@ Output Session::make_output(std::ostream& out) const {
   Output output;
   if (tool_ == Tool::Slow) {
     output.slow = std::make_unique<SlowPrinter>(exporter::make_slow_writer(out, o_.format));
-  } else {
+  } else if (!profile_.replaces_report) {  // --format folded on stdout: the profile is the output
     exporter::WriterOptions wo;
     wo.format = o_.format;
     wo.milliseconds = o_.milliseconds;
@@ -334,7 +334,7 @@ int Session::loop(collect::BpfSource& source, RunLoop& run, LaunchedCommand* com
   source.detach();
   if (o_.stacks) source.name_new_stacks();
   poll_source();
-  if (!profile_.replaces_report) reporter.finish();
+  reporter.finish();
   if (o_.stacks) write_stacks(source, *reports_out_);
   return outcome.why == RunLoop::End::CommandExited ? command->exit_status() : 0;  // like strace
 }
@@ -364,6 +364,8 @@ int run_with_common_options(const std::string& prog, const CommandSpec& spec, in
   if (!positional && opts->sort_self) return fail(prog, "--sort self: only sysfunc (syslat func) has self time", 2);
   if (!positional && !opts->kernel_functions.empty() && spec.name != std::string_view("lat"))
     return fail(prog, "--kernel: only syslat (syslat lat) takes it (expected syslat --kernel FUNC,...|default)", 2);
+  if (opts->stacks && spec.name != std::string_view("count") && spec.name != std::string_view("lat"))
+    return fail(prog, "--stacks and --by-function: only syscount and syslat take them (expected syslat --stacks)", 2);
   if (!positional && opts->func_options)
     return fail(prog, "--trace, --attach, --fentry, --by-syscall and --max-functions: only sysfunc (syslat func) takes them", 2);
   if (opts->help) {
