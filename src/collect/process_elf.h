@@ -9,8 +9,10 @@
 
 #include <elfutils/libdwfl.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <unordered_map>
 
 #include "collect/process_watch.h"
 
@@ -59,6 +61,48 @@ class ProcessDwfl {
   Owner owner_;
   ProcessWatch watch_;
   DwflPtr dwfl_;
+};
+
+// Per-process sessions (a T with `static std::unique_ptr<T> open(uint32_t
+// pid)` and `bool replaced() const`), at most `Max` of them, the least
+// recently used dropped first: each holds a process's module files open. One
+// whose PID another process took, or that exec'd, is opened afresh.
+template <class T, size_t Max>
+class ProcessCache {
+ public:
+
+  // nullptr when the process cannot be opened (gone). `opened`: just now.
+  T* get(uint32_t pid, bool* opened = nullptr) {
+    if (opened) *opened = false;
+    auto it = entries_.find(pid);
+    if (it != entries_.end() && it->second.value->replaced()) {
+      entries_.erase(it);
+      it = entries_.end();
+    }
+    if (it == entries_.end()) {
+      auto value = T::open(pid);
+      if (!value) return nullptr;
+      if (opened) *opened = true;
+      if (entries_.size() >= Max) {
+        entries_.erase(std::min_element(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
+          return a.second.last_used < b.second.last_used;
+        }));
+      }
+      it = entries_.emplace(pid, Entry{std::move(value), 0}).first;
+    }
+    it->second.last_used = ++clock_;
+    return it->second.value.get();
+  }
+
+  void forget(uint32_t pid) { entries_.erase(pid); }
+
+ private:
+  struct Entry {
+    std::unique_ptr<T> value;
+    uint64_t last_used = 0;
+  };
+  std::unordered_map<uint32_t, Entry> entries_;
+  uint64_t clock_ = 0;  // of least-recently-used eviction
 };
 
 }  // namespace syslat::collect

@@ -125,7 +125,6 @@ class StackSymbolizer::ProcessModules {
     return named_.emplace(key, name_frame(module, ip, lookup, shared_lines)).first->second;
   }
 
-  uint64_t last_used = 0;
 
  private:
   explicit ProcessModules(std::unique_ptr<ProcessDwfl> process) : process_(std::move(process)) {}
@@ -200,25 +199,7 @@ StackSymbolizer::StackSymbolizer(StackSymbolizer&&) noexcept = default;
 StackSymbolizer& StackSymbolizer::operator=(StackSymbolizer&&) noexcept = default;
 
 StackSymbolizer::ProcessModules* StackSymbolizer::modules_of(uint32_t pid, bool& just_read) {
-  just_read = false;
-  auto it = processes_.find(pid);
-  if (it != processes_.end() && it->second->replaced()) {
-    processes_.erase(it);
-    it = processes_.end();
-  }
-  if (it == processes_.end()) {
-    auto modules = ProcessModules::open(pid);
-    if (!modules) return nullptr;
-    just_read = true;
-    if (processes_.size() >= kMaxCachedProcesses) {
-      processes_.erase(std::min_element(processes_.begin(), processes_.end(), [](const auto& a, const auto& b) {
-        return a.second->last_used < b.second->last_used;
-      }));
-    }
-    it = processes_.emplace(pid, std::move(modules)).first;
-  }
-  it->second->last_used = ++calls_;
-  return it->second.get();
+  return processes_.get(pid, &just_read);
 }
 
 std::vector<core::SymbolizedFrame> StackSymbolizer::user_frames(uint32_t pid, std::span<const uint64_t> ips) {
@@ -276,7 +257,7 @@ std::vector<std::string> StackSymbolizer::kernel_stack(std::span<const uint64_t>
   return frames;
 }
 
-void StackSymbolizer::forget(uint32_t pid) { processes_.erase(pid); }
+void StackSymbolizer::forget(uint32_t pid) { processes_.forget(pid); }
 
 void StackSymbolizer::pin(uint32_t pid) {
   bool just_read = false;

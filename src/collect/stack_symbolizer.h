@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "collect/kernel_symbols.h"
+#include "collect/process_elf.h"
 #include "core/stack_profile.h"
 
 namespace syslat::collect {
@@ -87,8 +88,7 @@ class StackSymbolizer {
   SharedLines shared_lines_;
   ProcessModules* modules_of(uint32_t pid, bool& just_read);
 
-  std::unordered_map<uint32_t, std::unique_ptr<ProcessModules>> processes_;
-  uint64_t calls_ = 0;  // the clock of least-recently-used eviction
+  ProcessCache<ProcessModules, kMaxCachedProcesses> processes_;
   std::optional<KernelSymbols> kernel_;
 };
 

@@ -79,7 +79,6 @@ class UserUnwinder::ProcessUnwind {
     return ips;
   }
 
-  uint64_t last_used = 0;
 
  private:
   explicit ProcessUnwind(std::unique_ptr<ProcessDwfl> process) : process_(std::move(process)) {}
@@ -240,25 +239,7 @@ UserUnwinder::~UserUnwinder() = default;
 UserUnwinder::UserUnwinder(UserUnwinder&&) noexcept = default;
 UserUnwinder& UserUnwinder::operator=(UserUnwinder&&) noexcept = default;
 
-UserUnwinder::ProcessUnwind* UserUnwinder::process_of(uint32_t pid) {
-  auto it = processes_.find(pid);
-  if (it != processes_.end() && it->second->replaced()) {
-    processes_.erase(it);
-    it = processes_.end();
-  }
-  if (it == processes_.end()) {
-    auto process = ProcessUnwind::open(pid);
-    if (!process) return nullptr;
-    if (processes_.size() >= kMaxCachedProcesses) {
-      processes_.erase(std::min_element(processes_.begin(), processes_.end(), [](const auto& a, const auto& b) {
-        return a.second->last_used < b.second->last_used;
-      }));
-    }
-    it = processes_.emplace(pid, std::move(process)).first;
-  }
-  it->second->last_used = ++calls_;
-  return it->second.get();
-}
+UserUnwinder::ProcessUnwind* UserUnwinder::process_of(uint32_t pid) { return processes_.get(pid); }
 
 std::vector<uint64_t> UserUnwinder::unwind(uint32_t pid, const UserRegs& regs, std::span<const uint8_t> stack,
                                            size_t max_frames) {
@@ -269,6 +250,6 @@ std::vector<uint64_t> UserUnwinder::unwind(uint32_t pid, const UserRegs& regs, s
   return process->unwind(regs, stack, max_frames, last_bytes_read_);
 }
 
-void UserUnwinder::forget(uint32_t pid) { processes_.erase(pid); }
+void UserUnwinder::forget(uint32_t pid) { processes_.forget(pid); }
 
 }  // namespace syslat::collect

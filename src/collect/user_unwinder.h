@@ -23,6 +23,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "collect/process_elf.h"
+
 namespace syslat::collect {
 
 // The registers of the innermost frame, as the kernel saw them (pt_regs).
@@ -65,8 +67,7 @@ class UserUnwinder {
   class ProcessUnwind;  // one process's libdwfl session, attached for unwinding
   ProcessUnwind* process_of(uint32_t pid);
 
-  std::unordered_map<uint32_t, std::unique_ptr<ProcessUnwind>> processes_;
-  uint64_t calls_ = 0;  // the clock of least-recently-used eviction
+  ProcessCache<ProcessUnwind, kMaxCachedProcesses> processes_;
   size_t last_bytes_read_ = 0;
 };
 
