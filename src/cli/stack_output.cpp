@@ -1,7 +1,6 @@
 #include "cli/stack_output.h"
 
 #include <iostream>
-#include <sstream>
 
 #include "export/pprof_writer.h"
 #include "export/stack_writer.h"
@@ -27,23 +26,24 @@ util::Expected<ProfileOutput> profile_output(const CommonOptions& o) {
   return p;
 }
 
-void write_profile(std::ostream& out, const core::StackProfile& profile, const ProfileOutput& where,
-                   const CommonOptions& o, bool timed) {
+util::Expected<void> write_profile(std::ostream& reports, std::ostream& profile_out,
+                                   const core::StackProfile& profile, const ProfileOutput& where,
+                                   const CommonOptions& o, bool timed) {
   const bool by_calls = !timed || (o.weight && *o.weight == "calls");
-  switch (where.form) {
-    case ProfileOutput::Form::Text:
-      exporter::write_stacks_text(out, profile, o.top.value_or(10), by_calls);
-      if (o.by_function) exporter::write_by_function_text(out, profile, o.top.value_or(0), by_calls);
-      exporter::write_stack_losses(out, profile);
-      return;
-    case ProfileOutput::Form::Folded:
-      exporter::write_folded(out, profile, by_calls ? exporter::StackWeight::Calls : exporter::StackWeight::Time);
-      break;
-    case ProfileOutput::Form::Pprof:
-      if (auto ok = exporter::write_pprof(profile, out); !ok) std::cerr << "syslat: " << ok.error().message << '\n';
-      break;
+  if (where.form == ProfileOutput::Form::Text) {
+    exporter::write_stacks_text(reports, profile, o.top.value_or(10), by_calls);
+    if (o.by_function) exporter::write_by_function_text(reports, profile, o.top.value_or(0), by_calls);
+    exporter::write_stack_losses(reports, profile);
+    return {};
   }
+  util::Expected<void> written;
+  if (where.form == ProfileOutput::Form::Folded)
+    exporter::write_folded(profile_out, profile, by_calls ? exporter::StackWeight::Calls : exporter::StackWeight::Time);
+  else
+    written = exporter::write_pprof(profile, profile_out);
+  if (o.by_function) exporter::write_by_function_text(reports, profile, o.top.value_or(0), by_calls);
   exporter::write_stack_losses(std::cerr, profile);
+  return written;
 }
 
 }  // namespace syslat::cli

@@ -21,9 +21,12 @@ struct ProfileOutput {
 // for what cannot work (pprof, a binary, on stdout).
 util::Expected<ProfileOutput> profile_output(const CommonOptions& o);
 
-// The profile at the end of the run, with its losses on stderr unless they
-// are in the output itself (text).
-void write_profile(std::ostream& out, const core::StackProfile& profile, const ProfileOutput& where,
-                   const CommonOptions& o, bool timed);
+// The profile at the end of the run: in text after the reports, on
+// `reports`; else the folded or pprof profile on `profile_out` (-o FILE,
+// or stdout), --by-function's table on `reports` and the losses on stderr.
+// An error when the profile could not be written.
+util::Expected<void> write_profile(std::ostream& reports, std::ostream& profile_out,
+                                   const core::StackProfile& profile, const ProfileOutput& where,
+                                   const CommonOptions& o, bool timed);
 
 }  // namespace syslat::cli

@@ -20,7 +20,6 @@
 #include "collect/source.h"
 #include "collect/stack_symbolizer.h"
 #include "collect/user_unwinder.h"
-#include "export/stack_writer.h"
 #include "trace/ptrace_source.h"
 #include "export/report_writer.h"
 #include "util/files.h"
@@ -341,11 +340,10 @@ int Session::loop(collect::BpfSource& source, RunLoop& run, LaunchedCommand* com
 
 void Session::write_stacks(const collect::BpfSource& source, std::ostream& reports) {
   const core::StackProfile profile = source.stack_profile();
-  const bool timed = wants_timing(tool_, o_);
-  if (!profile_out_ && !profile_.replaces_report) return write_profile(reports, profile, profile_, o_, timed);
-  write_profile(profile_out_ ? *profile_out_ : std::cout, profile, profile_, o_, timed);
-  if (o_.by_function)
-    exporter::write_by_function_text(reports, profile, o_.top.value_or(0), !timed || o_.weight == "calls");
+  if (auto ok = write_profile(reports, profile_out_ ? *profile_out_ : std::cout, profile, profile_, o_,
+                              wants_timing(tool_, o_));
+      !ok)
+    fail(prog_, ok.error().message, 1);
 }
 
 }  // namespace

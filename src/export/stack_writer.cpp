@@ -71,8 +71,7 @@ void write_stacks_text(std::ostream& out, const core::StackProfile& profile, siz
     if (!row.missing.empty()) out << "    [" << row.missing << "]\n";
     for (const auto& frame : row.frames)
       for (const auto& text : core::frame_texts(frame)) out << "    " << util::escaped(text) << '\n';
-    const std::string share = by_calls ? fmt::format("{:.1f}", all_calls ? 100.0 * row.calls / all_calls : 0.0)
-                                       : percent_of(row.total_ns, all_ns);
+    const std::string share = by_calls ? percent_of(row.calls, all_calls) : percent_of(row.total_ns, all_ns);
     out << fmt::format("    -  {} ({})\n        {} ({}% of all)\n\n", util::escaped(row.comm), row.pid,
                        totals(row.calls, row.total_ns, by_calls), share);
   }
@@ -91,9 +90,8 @@ void write_by_function_text(std::ostream& out, const core::StackProfile& profile
     std::string syscalls;
     for (const auto& [name, calls] : f.syscalls)
       syscalls += fmt::format("{}{} {}", syscalls.empty() ? "" : ", ", name, calls);
-    const std::string share = by_calls || f.process_total_ns == 0
-                                  ? fmt::format("{:.1f}", f.process_calls ? 100.0 * f.calls / f.process_calls : 0.0)
-                                  : percent_of(f.total_ns, f.process_total_ns);
+    const std::string share = by_calls || f.process_total_ns == 0 ? percent_of(f.calls, f.process_calls)
+                                                                  : percent_of(f.total_ns, f.process_total_ns);
     out << fmt::format("{:>7} {:<15} {:<32} {:>9} {:>10} {:>5}%  {}\n", f.pid, util::escaped(f.comm), function,
                        f.calls, by_calls ? "" : util::format_duration_ns(f.total_ns), share, syscalls);
   }

@@ -16,7 +16,7 @@ std::string split_shares(const core::TimeSplit& split, uint64_t total_ns);
 // 3 times)"; parts it spent no time in are left out, on-CPU never.
 std::string split_durations(const core::TimeSplit& split, uint64_t total_ns);
 
-// Share of total_ns, as a table cell: "12.1".
+// Share of total_ns (or of any other total: calls), as a table cell: "12.1".
 std::string percent_of(uint64_t part_ns, uint64_t total_ns);
 
 }  // namespace syslat::exporter
