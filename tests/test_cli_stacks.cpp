@@ -141,6 +141,7 @@ TEST_CASE("syslat --stacks: bad combinations are refused with one line", "[privi
            {{kSyslat, "--stacks", "--format", "pprof", "-d", "1"}, "--format pprof"},
            {{kSyslat, "--stacks", "--weight", "bytes", "-d", "1"}, "--weight"},
            {{kSyslat, "--stacks", "-j", "-d", "1"}, "--stacks"},
+           {{kSyslat, "--by-function", "--format", "folded", "-d", "1"}, "--by-function"},
            {{slt::sysslow_bin(), "--stacks", "-d", "1"}, "--stacks"}}) {
     const auto rejected = slt::check_rejected(argv, names);
     INFO(rejected.describe());

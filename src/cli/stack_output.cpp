@@ -23,6 +23,9 @@ util::Expected<ProfileOutput> profile_output(const CommonOptions& o) {
     return util::make_error("--format pprof: a binary file, not for stdout (expected -o FILE.pb.gz)");
   p.to_file = p.form != ProfileOutput::Form::Text && !path.empty();
   p.replaces_report = p.form == ProfileOutput::Form::Folded && path.empty();
+  if (p.replaces_report && o.by_function)
+    return util::make_error("--by-function: its table would land among the folded stacks on stdout "
+                            "(expected --by-function -o FILE.folded)");
   return p;
 }
 
