@@ -89,9 +89,11 @@ void StackReader::announced(const new_stack_event& event) { capture(event.key.tg
 
 void StackReader::find_reaped() {
   reaped_.clear();
-  for (const auto& [key, totals] : live_) {
-    const uint32_t tgid = std::get<0>(key);
-    if (!reaped_.count(tgid) && !util::process_alive(static_cast<pid_t>(tgid))) reaped_.insert(tgid);
+  // One look per process, not per (stack, syscall) row of it (as ProcessReader does).
+  for (auto it = live_.begin(); it != live_.end();) {
+    const uint32_t tgid = std::get<0>(it->first);
+    it = live_.upper_bound({tgid, INT32_MAX, UINT32_MAX});
+    if (!util::process_alive(static_cast<pid_t>(tgid))) reaped_.insert(tgid);
   }
 }
 
