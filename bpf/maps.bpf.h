@@ -7,6 +7,7 @@
 const volatile bool timed = false;        /* sys_enter attached, durations recorded */
 const volatile bool per_process = false;  /* -P */
 const volatile bool stacks = false;       /* --stacks: calls per (process, user stack, syscall) */
+const volatile __u32 stack_sample = 1;    /* --stacks: 1 call in N walked (random gaps, mean N); 1: every call */
 const volatile bool follow_forks = false; /* -- CMD: children of traced processes are traced */
 const volatile bool compat_abi = false;   /* the kernel runs 32-bit (ia32) syscalls */
 const volatile __u32 cpu_rows = 1;        /* rows per slot: present CPUs + 1 shared */
@@ -226,6 +227,14 @@ struct {
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, SYSLAT_PROFILE_DEPTH * sizeof(__u64));
 } user_stacks SEC(".maps");
+
+/* --stack-sample N: calls left on this CPU before the next stack walk. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} stack_countdown SEC(".maps");
 
 /* --stacks: each new (tgid, stack id, slot) entry, so that userspace names
  * the stack at once, while its process still lives (a full buffer only

@@ -357,6 +357,30 @@ static __always_inline void announce_stack(const struct stack_key *key, struct p
 	bpf_ringbuf_submit(e, 0);
 }
 
+/* --stack-sample N: whether this call's stack is walked. The walk
+ * (bpf_get_stackid: the user frames read one by one, the stack map's hash)
+ * costs ten times all the rest of a call; a sample of 1 call in N pays it
+ * once per N, and userspace scales each syscall's sampled rows up to its
+ * exact totals. The gaps are random (uniform in 1..2N-1, mean N), so a
+ * loop whose calls repeat with a period is not always sampled at the same
+ * call of it. The counter is per CPU: an array lookup the verifier inlines. */
+static __always_inline bool stack_sampled(void)
+{
+	__u32 *left;
+
+	if (stack_sample <= 1)
+		return true;
+	left = bpf_map_lookup_elem(&stack_countdown, &zero);
+	if (!left)
+		return false;
+	if (*left > 1) {
+		*left -= 1;
+		return false;
+	}
+	*left = 1 + bpf_get_prandom_u32() % (2 * stack_sample - 1);
+	return true;
+}
+
 /* --stacks: the call under its user stack. The stack is the one it was made
  * from: at sys_exit the task's user registers are still those of its entry. */
 static __always_inline void record_stack(void *ctx, struct pt_regs *regs, __u32 tgid, __u32 slot, __u64 err,
@@ -364,6 +388,8 @@ static __always_inline void record_stack(void *ctx, struct pt_regs *regs, __u32 
 {
 	struct stack_key key = { .tgid = tgid, .slot = slot };
 
+	if (!stack_sampled())
+		return;
 	key.stack_id = (__s32)bpf_get_stackid(ctx, &user_stacks, BPF_F_USER_STACK);
 	if (record_group(&stack_stats, &key, tgid, &hot.counters.stack_map_full, err, timing, dur, split) && regs)
 		announce_stack(&key, regs);

@@ -138,8 +138,13 @@ ROWS = [
         note="the split always on: the same per call as syscount -L where calls are never switched out"),
     Row("syslat_stacks", "syslat --stacks", "attach", "{build}/syslat --stacks --format folded -o /dev/null",
         floor="floor_clock", peer="syslat", peer_max=1.5, ours=True,
-        note="every call also walks its user stack (frame pointers, bpf_get_stackid) into a per-(process, stack, "
-             "syscall) row; the loop's one stack is unwound from .eh_frame once"),
+        note="1 call in 64 (the default --stack-sample) also walks its user stack (frame pointers, "
+             "bpf_get_stackid) into a per-(process, stack, syscall) row; the others pay a per-CPU countdown"),
+    Row("syslat_stacks_exact", "syslat --stacks --stack-sample 1", "attach",
+        "{build}/syslat --stacks --stack-sample 1 --format folded -o /dev/null",
+        floor="floor_clock", peer="syslat", ours=True,
+        note="information: every call walks its user stack, exact per stack; the loop's one stack is unwound "
+             "from .eh_frame once"),
     Row("syscount_P", "syscount -P", "attach", "{build}/syscount -P", workloads=(GETPPID,) + PAIRS, peer="syscount", ours=True,
         note="per-process counters vs the same counting without them"),
     Row("syscount_LP", "syscount -L -P", "attach", "{build}/syscount -L -P", workloads=(GETPPID,) + PAIRS, floor_max=2.5,

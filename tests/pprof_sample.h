@@ -36,14 +36,14 @@ inline syslat::core::StackProfile pprof_sample_profile(bool off_cpu = false) {
   p.rows_lost = 5;
   p.stacks_unnamed = 1;
   p.rows.push_back({4242, "wl_stacks", "read", {libc_read, load_config, main_a, libc_start}, "", 10, 1, 10,
-                    5'000'000, off_cpu ? 4'000'000u : 0u});
+                    5'000'000, off_cpu ? 4'000'000u : 0u, false, SyscallId{0}});
   p.rows.push_back({4242, "wl_stacks", "write", {libc_write, main_b, libc_start}, "", 3, 0, 3, 900'000,
-                    off_cpu ? 100'000u : 0u});
-  p.rows.push_back({4242, "wl_stacks", "openat", {}, "stack lost: stack map full", 2, 2, 2, 40'000, 0});
+                    off_cpu ? 100'000u : 0u, false, SyscallId{1}});
+  p.rows.push_back({4242, "wl_stacks", "openat", {}, "stack lost: stack map full", 2, 2, 2, 40'000, 0, false, SyscallId{257}});
   // The same libc, the same address, in another process: its own Mapping
   // and Location.
   p.rows.push_back({777, "redis-server", "epoll_wait", {ae_poll, unknown, libc_start}, "", 100, 0, 100,
-                    3'000'000, off_cpu ? 2'500'000u : 0u});
+                    3'000'000, off_cpu ? 2'500'000u : 0u, false, SyscallId{232}});
   return p;
 }
 

@@ -49,6 +49,7 @@ enum LongOnly {
   kStacks,
   kByFunction,
   kMaxStacks,
+  kStackSample,
   kWeight,
   kFormat,
 };
@@ -94,6 +95,7 @@ const option kLongOptions[] = {
     {"stacks", no_argument, nullptr, kStacks},
     {"by-function", no_argument, nullptr, kByFunction},
     {"max-stacks", required_argument, nullptr, kMaxStacks},
+    {"stack-sample", required_argument, nullptr, kStackSample},
     {"weight", required_argument, nullptr, kWeight},
     {"format", required_argument, nullptr, kFormat},
     {"verbose", no_argument, nullptr, 'v'},
@@ -347,6 +349,14 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
       o.stack_options = true;
       return {};
     }
+    case kStackSample: {
+      auto n = util::parse_u64(value);
+      if (!n || *n == 0 || *n > kMaxStackSample)
+        return bad("--stack-sample", fmt::format("'{}' is out of range (expected 1 call in N, N in 1..{})", value, kMaxStackSample));
+      o.stack_sample = static_cast<uint32_t>(*n);
+      o.stack_options = true;
+      return {};
+    }
     case kWeight:
       if (value != "time" && value != "calls")
         return bad("--weight", fmt::format("unknown weight '{}' (expected time or calls)", value));
@@ -444,7 +454,7 @@ static util::Expected<CommonOptions> parse_argv(int argc, char** argv, bool posi
   if (!o.command.empty() && (!o.filter.pids.empty() || !o.filter.tids.empty()))
     return util::make_error("-- CMD: cannot be combined with -p/-t (expected either a command or PIDs)");
   if (o.stack_options && !o.stacks)
-    return util::make_error("--max-stacks, --weight and --format: only with --stacks (expected --stacks -o FILE.folded)");
+    return util::make_error("--max-stacks, --stack-sample, --weight and --format: only with --stacks (expected --stacks -o FILE.folded)");
   if (o.max_processes && !o.per_process)
     return util::make_error("--max-processes: only counts with -P/--process (expected -P --max-processes N)");
   return o;

@@ -48,6 +48,7 @@ struct CommonOptions {
   bool stacks = false;
   bool by_function = false;                   // --by-function (implies --stacks)
   std::optional<uint32_t> max_stacks;         // --max-stacks N
+  std::optional<uint32_t> stack_sample;       // --stack-sample N
   std::optional<std::string> weight;          // --weight time|calls (folded values)
   std::optional<std::string> profile_format;  // --format folded|pprof (else from -o's extension)
   bool stack_options = false;                 // one of the last three was given
@@ -86,6 +87,10 @@ uint32_t process_map_entries(uint32_t processes);
 // kernel keeps room for (a stack of SYSLAT_PROFILE_DEPTH frames is 512 bytes).
 inline constexpr uint32_t kDefaultMaxStacks = 16384;
 inline constexpr uint32_t kMaxMaxStacks = 1u << 17;  // the stack map: 2 x 512-byte stacks each
+// --stack-sample N: the stack of 1 call in N is walked (see stack_sampled in
+// syslat.bpf.c): a walk costs ~10 times the rest of a call.
+inline constexpr uint32_t kDefaultStackSample = 64;
+inline constexpr uint32_t kMaxStackSample = 1u << 20;
 
 // --stacks and its options, for the --help of syscount and syslat.
 inline constexpr const char* kStacksHelp =
@@ -99,7 +104,10 @@ inline constexpr const char* kStacksHelp =
     "                           (folded without -o: on stdout, instead of the report)\n"
     "      --weight time|calls  folded values: us of syscall time (default when timed) or calls\n"
     "      --max-stacks N       --stacks: distinct stacks kept (default 16384); calls of\n"
-    "                           stacks that do not fit are counted under a lost-stack frame\n";
+    "                           stacks that do not fit are counted under a lost-stack frame\n"
+    "      --stack-sample N     --stacks: walk the stack of 1 call in N (default 64), each\n"
+    "                           syscall's stacks scaled to its exact totals; 1: every call,\n"
+    "                           exact per stack (about 1 us more per call)\n";
 
 // What a subcommand adds to the shared set.
 struct CommandSpec {

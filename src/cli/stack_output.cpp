@@ -36,7 +36,7 @@ util::Expected<void> write_profile(std::ostream& reports, std::ostream& profile_
   if (where.form == ProfileOutput::Form::Text) {
     exporter::write_stacks_text(reports, profile, o.top.value_or(10), by_calls);
     if (o.by_function) exporter::write_by_function_text(reports, profile, o.top.value_or(0), by_calls);
-    exporter::write_stack_losses(reports, profile);
+    exporter::write_stack_notes(reports, profile);
     return {};
   }
   util::Expected<void> written;
@@ -45,7 +45,7 @@ util::Expected<void> write_profile(std::ostream& reports, std::ostream& profile_
   else
     written = exporter::write_pprof(profile, profile_out);
   if (o.by_function) exporter::write_by_function_text(reports, profile, o.top.value_or(0), by_calls);
-  exporter::write_stack_losses(std::cerr, profile);
+  exporter::write_stack_notes(std::cerr, profile);
   return written;
 }
 

@@ -107,7 +107,8 @@ class Session {
   int run_bpf(RunLoop& run, std::ostream& out, const std::function<int(const std::string&)>& fall_back);
   int loop(collect::BpfSource& source, RunLoop& run, LaunchedCommand* command, Output& out);
   // --stacks: the profile, at the end of the run.
-  void write_stacks(const collect::BpfSource& source, std::ostream& reports);
+  // `totals`: the run's exact per-syscall totals, which a sampled profile is scaled to.
+  void write_stacks(const collect::BpfSource& source, std::ostream& reports, const core::SyscallMap& totals);
   // --backend ptrace, or auto when BPF cannot load and there is a command or -p.
   int run_ptrace(RunLoop& run, std::ostream& out);
   // The run starts: -o FILE is emptied, then the writers are made.
@@ -207,6 +208,7 @@ int Session::run_bpf(RunLoop& run, std::ostream& out, const std::function<int(co
   bo.max_process_entries = process_map_entries(o_.max_processes.value_or(kDefaultMaxProcesses));
   bo.stacks = o_.stacks;
   bo.max_stacks = o_.max_stacks.value_or(kDefaultMaxStacks);
+  bo.stack_sample = o_.stack_sample.value_or(kDefaultStackSample);
   bo.stack_namer = [this](uint32_t pid, std::span<const uint64_t> ips) { return symbolizer_.user_frames(pid, ips); };
   bo.stack_unwinder = [this](uint32_t pid, uint64_t ip, uint64_t sp, uint64_t bp, std::span<const uint8_t> stack) {
     return unwinder_.unwind(pid, collect::UserRegs{ip, sp, bp}, stack, SYSLAT_PROFILE_DEPTH);
@@ -310,8 +312,10 @@ int Session::loop(collect::BpfSource& source, RunLoop& run, LaunchedCommand* com
   Reporter reporter(out, report_options(report_kind(tool_), o_, wants_timing(tool_, o_), wants_states(tool_, o_)));
   // sysslow: events as they come; losses said when the poll sees them.
   const auto print = [&](core::SlowEvent&& e) { out.slow->print(std::move(e)); };
+  core::SyscallMap run_totals;  // --stacks
   auto poll_source = [&] {
     core::Sample s = source.poll();
+    if (o_.stacks) core::merge_into(run_totals, s.syscalls);
     if (!out.slow) return reporter.add(s);
     // sysslow reports events, not aggregates: only the losses matter here.
     source.consume_events(print);
@@ -334,12 +338,13 @@ int Session::loop(collect::BpfSource& source, RunLoop& run, LaunchedCommand* com
   if (o_.stacks) source.name_new_stacks();
   poll_source();
   reporter.finish();
-  if (o_.stacks) write_stacks(source, *reports_out_);
+  if (o_.stacks) write_stacks(source, *reports_out_, run_totals);
   return outcome.why == RunLoop::End::CommandExited ? command->exit_status() : 0;  // like strace
 }
 
-void Session::write_stacks(const collect::BpfSource& source, std::ostream& reports) {
-  const core::StackProfile profile = source.stack_profile();
+void Session::write_stacks(const collect::BpfSource& source, std::ostream& reports, const core::SyscallMap& totals) {
+  core::StackProfile profile = source.stack_profile();
+  core::scale_to_totals(profile, totals);
   if (auto ok = write_profile(reports, profile_out_ ? *profile_out_ : std::cout, profile, profile_, o_,
                               wants_timing(tool_, o_));
       !ok)

@@ -151,6 +151,7 @@ void BpfSource::Impl::configure() {
   ro->timed = options.timed;
   ro->per_process = options.per_process;
   ro->stacks = options.stacks;
+  ro->stack_sample = options.stack_sample;
   ro->follow_forks = options.follow_forks;
   ro->compat_abi = options.kernel.ia32;
   ro->cpu_rows = rows;
@@ -543,7 +544,9 @@ core::StackProfile BpfSource::stack_profile() const {
   if (!impl_->stacks) return {};
   const uint64_t lost = __atomic_load_n(&impl_->skel->bss->hot.counters.stack_map_full, __ATOMIC_RELAXED);
   const double span_s = static_cast<double>(impl_->last_poll_ns - impl_->first_poll_ns) / 1e9;
-  return impl_->stacks->profile(lost, span_s, impl_->options.states);
+  core::StackProfile p = impl_->stacks->profile(lost, span_s, impl_->options.states);
+  p.sample_every = impl_->options.stack_sample;
+  return p;
 }
 
 }  // namespace syslat::collect

@@ -24,6 +24,7 @@ struct BpfOptions {
   uint32_t max_process_entries = 16384;  // -P: (process, syscall) pairs
   bool stacks = false;        // --stacks: calls per (process, user stack, syscall)
   uint32_t max_stacks = 16384;  // --stacks: distinct stacks, and (process, stack, syscall) entries
+  uint32_t stack_sample = 1;    // --stacks: the stack of 1 call in N walked
   StackReader::Namer stack_namer;  // --stacks: names a process's stack (a StackSymbolizer's)
   StackReader::Unwinder stack_unwinder;  // --stacks: unwinds a copied stack from .eh_frame (may be empty)
   StackReader::Pinner stack_pinner;      // --stacks: keeps a process's modules for naming after it exits

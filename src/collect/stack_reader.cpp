@@ -143,7 +143,8 @@ core::StackRow StackReader::row_of(const Key& key, const proc_stats& totals) con
     row.missing = "stack not read";
   }
   const core::SyscallId id = layout_.id(slot);
-  row.syscall = core::syscall_name(id.nr, id.abi) + (id.abi == core::Abi::Native ? "" : " (i386)");
+  row.id = id;
+  row.syscall = core::stack_syscall_name(id);
   row.calls = totals.calls;
   row.errors = totals.errors;
   row.timed = totals.timed;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <numeric>
 
 namespace syslat::core {
 
@@ -104,6 +105,86 @@ std::vector<FunctionRow> by_function(const StackProfile& profile, bool by_calls)
     return by_calls || a.total_ns == b.total_ns ? a.calls > b.calls : a.total_ns > b.total_ns;
   });
   return out;
+}
+
+std::vector<uint64_t> apportion(uint64_t total, const std::vector<uint64_t>& weights) {
+  using u128 = unsigned __int128;
+  std::vector<uint64_t> parts(weights.size(), 0);
+  const u128 sum = std::accumulate(weights.begin(), weights.end(), u128{0});
+  if (sum == 0) return parts;
+  std::vector<std::pair<u128, size_t>> remainders;  // largest first get the leftover units
+  uint64_t given = 0;
+  for (size_t i = 0; i < weights.size(); ++i) {
+    const u128 exact = u128{total} * weights[i];
+    parts[i] = static_cast<uint64_t>(exact / sum);
+    given += parts[i];
+    remainders.emplace_back(exact % sum, i);
+  }
+  std::stable_sort(remainders.begin(), remainders.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (size_t k = 0; given < total && k < remainders.size(); ++k, ++given) ++parts[remainders[k].second];
+  return parts;
+}
+
+std::string stack_syscall_name(SyscallId id) {
+  return syscall_name(id.nr, id.abi) + (id.abi == Abi::Native ? "" : " (i386)");
+}
+
+std::string sampling_note(const StackProfile& profile) {
+  if (profile.sample_every <= 1) return "";
+  return fmt::format("stacks sampled: 1 call in {} walked (--stack-sample); {}", profile.sample_every,
+                     profile.scaled ? "each syscall's calls and time are exact, their split over stacks estimated"
+                                    : "counts are of the sampled calls only");
+}
+
+void scale_to_totals(StackProfile& profile, const SyscallMap& totals) {
+  profile.scaled = profile.sample_every > 1;
+  if (!profile.scaled) return;
+  // The kernel profiles numbers without a name under one slot (other_slot:
+  // kUnknownOverflow); the report keeps each number apart.
+  const SyscallId unknown{Abi::Native, kUnknownOverflow};
+  SyscallMap pooled;
+  for (const auto& [id, stats] : totals)
+    pooled[find_syscall(id.nr, id.abi) ? id : unknown].merge(stats);
+  std::map<SyscallId, std::vector<StackRow*>> by_syscall;
+  for (StackRow& row : profile.rows) by_syscall[row.id].push_back(&row);
+  for (auto& [id, rows] : by_syscall) {
+    const auto it = pooled.find(id);
+    const auto split = [&rows](uint64_t StackRow::*field, uint64_t total) {
+      std::vector<uint64_t> weights;
+      for (const StackRow* row : rows) weights.push_back(row->*field);
+      const std::vector<uint64_t> parts = apportion(total, weights);
+      for (size_t i = 0; i < rows.size(); ++i) rows[i]->*field = parts[i];
+    };
+    if (it == pooled.end()) {
+      for (StackRow* row : rows)
+        for (uint64_t StackRow::*field : {&StackRow::calls, &StackRow::errors, &StackRow::timed, &StackRow::total_ns,
+                                          &StackRow::off_cpu_ns})
+          row->*field *= profile.sample_every;
+      continue;
+    }
+    const SyscallStats& t = it->second;
+    split(&StackRow::calls, t.calls);
+    split(&StackRow::errors, t.errors);
+    split(&StackRow::timed, t.timed);
+    split(&StackRow::off_cpu_ns, t.split.off_ns());
+    split(&StackRow::total_ns, t.total_ns);
+  }
+  // A syscall none of whose calls was sampled: in the profile all the same,
+  // without a stack, so that it still adds up to the report.
+  for (const auto& [id, t] : pooled) {
+    if (t.calls == 0 || by_syscall.contains(id)) continue;
+    StackRow row;
+    row.comm = "[unsampled]";
+    row.missing = "no call of it sampled";
+    row.id = id;
+    row.syscall = stack_syscall_name(id);
+    row.calls = t.calls;
+    row.errors = t.errors;
+    row.timed = t.timed;
+    row.total_ns = t.total_ns;
+    row.off_cpu_ns = t.split.off_ns();
+    profile.rows.push_back(std::move(row));
+  }
 }
 
 }  // namespace syslat::core

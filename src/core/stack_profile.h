@@ -10,6 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "core/stats.h"
+#include "core/syscall_table.h"
+
 namespace syslat::core {
 
 // A file mapped into a process (pprof's Mapping).
@@ -68,7 +71,11 @@ struct StackRow {
   // frame-pointer chain (the key) could not tell this row's calls apart from
   // calls made elsewhere (a binary without frame pointers).
   bool first_call_stack = false;
+  SyscallId id;           // the syscall (what scale_to_totals matches the totals by)
 };
+
+// A row's `syscall`: its name, with " (i386)" after a 32-bit call's.
+std::string stack_syscall_name(SyscallId id);
 
 struct StackProfile {
   std::vector<StackRow> rows;
@@ -78,7 +85,27 @@ struct StackProfile {
   // captured are rows with `missing` set; these are calls not in any row.
   uint64_t rows_lost = 0;     // calls of (process, stack, syscall) keys that did not fit the kernel's table
   uint64_t stacks_unnamed = 0; // distinct stacks of processes gone before they could be named (hex frames)
+  // --stack-sample N: the rows hold 1 call in N (until scale_to_totals
+  // estimates the rest); 1: every call, exact per row.
+  uint32_t sample_every = 1;
+  bool scaled = false;  // scale_to_totals has run: rows are estimates adding up to exact totals
 };
+
+// A sampled profile's rows scaled up to the run's exact totals: each
+// syscall's calls, errors, timed calls, syscall time and off-CPU time are
+// split over its rows in proportion to their sampled values, in integers
+// that add up to the totals (a total whose sample is all zero, such as
+// errors never sampled, stays unsplit). A syscall without totals (one that
+// did not fit the per-number table) is scaled by the sampling rate.
+void scale_to_totals(StackProfile& profile, const SyscallMap& totals);
+
+// What a sampled profile's numbers are, in one line for every output (the
+// text report, stderr beside a file, a pprof comment); "" when exact.
+std::string sampling_note(const StackProfile& profile);
+
+// `total` split in proportion to `weights`, in integers adding up to it
+// (largest remainder); all zero when the weights are.
+std::vector<uint64_t> apportion(uint64_t total, const std::vector<uint64_t>& weights);
 
 // The function a frame is in, for folded stacks and --by-function: one name
 // per entry of `lines` (innermost first), else the ELF symbol, else

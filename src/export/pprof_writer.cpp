@@ -41,10 +41,11 @@ class ProfileBuilder {
     p_.set_duration_nanos(profile_.duration_s > 0 ? std::llround(profile_.duration_s * 1e9) : 0);
     for (const core::StackRow& row : profile_.rows) add_sample(row);
     finish_mappings();
+    if (const std::string note = core::sampling_note(profile_); !note.empty()) p_.add_comment(str(note));
     if (profile_.rows_lost)
-      p_.add_comment(str(fmt::format("{} calls lost: their (process, stack, syscall) keys did not fit the "
+      p_.add_comment(str(fmt::format("{} {} lost: their (process, stack, syscall) keys did not fit the "
                                      "kernel's table, so they are in no sample",
-                                     profile_.rows_lost)));
+                                     profile_.rows_lost, profile_.sample_every > 1 ? "sampled calls" : "calls")));
     if (profile_.stacks_unnamed)
       p_.add_comment(str(fmt::format("{} stacks unnamed: their processes were gone before their frames "
                                      "could be named (addresses only)",

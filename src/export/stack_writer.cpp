@@ -97,12 +97,14 @@ void write_by_function_text(std::ostream& out, const core::StackProfile& profile
   }
 }
 
-void write_stack_losses(std::ostream& out, const core::StackProfile& profile) {
+void write_stack_notes(std::ostream& out, const core::StackProfile& profile) {
+  if (const std::string note = core::sampling_note(profile); !note.empty()) out << "SAMPLED: " << note << '\n';
   uint64_t lost_stack_calls = 0;
   for (const auto& row : profile.rows)
     if (!row.missing.empty() && row.missing.starts_with("stack lost")) lost_stack_calls += row.calls;
   if (profile.rows_lost)
-    out << "LOST: " << count_of(profile.rows_lost, "call", "calls")
+    out << "LOST: " << count_of(profile.rows_lost, profile.sample_every > 1 ? "sampled call" : "call",
+                                profile.sample_every > 1 ? "sampled calls" : "calls")
         << " not profiled: the (process, stack, syscall) table was full (--max-stacks)\n";
   if (lost_stack_calls)
     out << "LOST: " << count_of(lost_stack_calls, "call", "calls")

@@ -27,8 +27,9 @@ void write_stacks_text(std::ostream& out, const core::StackProfile& profile, siz
 // of the process's syscall time (of its calls when `by_calls`).
 void write_by_function_text(std::ostream& out, const core::StackProfile& profile, size_t top, bool by_calls);
 
+// What is not exact, never silent: "SAMPLED: ..." for a sampled profile,
 // "LOST: ..." lines for calls not in any row and stacks not named; nothing
-// when all is well.
-void write_stack_losses(std::ostream& out, const core::StackProfile& profile);
+// when every call is in its row.
+void write_stack_notes(std::ostream& out, const core::StackProfile& profile);
 
 }  // namespace syslat::exporter
