@@ -101,6 +101,19 @@ TEST_CASE("syslat --stacks: frames name their source lines, and --by-function ad
   CHECK(std::regex_search(r.out, serve));
 }
 
+TEST_CASE("syslat --by-function --skip-modules: the modules looked past are the user's to choose", "[privileged]") {
+  // Looking past nothing: the function that made each call is libc's wrapper.
+  const auto r = slt::run({kSyslat, "--stacks", "--stack-sample", "1", "--by-function", "--skip-modules", "", "-T",
+                           "0", "--", slt::workload("wl_stacks"), "20"}, 60);
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("innermost frame outside nothing") != std::string::npos);
+  CHECK(r.out.find("read_one_file (wl_stacks.c)") == std::string::npos);
+  // serve's 20,000 and main's "done".
+  CHECK(std::regex_search(r.out, std::regex(R"(wl_stacks\s+\S*write\S* \(.*\)\s+20001\s)")));
+  CHECK_FALSE(std::regex_search(r.out, std::regex(R"(wl_stacks\s+serve \(wl_stacks\.c\)\s+20000\s)")));
+}
+
 TEST_CASE("syslat --stacks samples 1 call in 64 by default, and the profile still adds up to the report",
           "[privileged]") {
   slt::TempDir dir;
@@ -168,6 +181,8 @@ TEST_CASE("syslat --stacks: bad combinations are refused with one line", "[privi
            {{kSyslat, "--stacks", "--weight", "bytes", "-d", "1"}, "--weight"},
            {{kSyslat, "--stacks", "--stack-sample", "0", "-d", "1"}, "--stack-sample"},
            {{kSyslat, "--stack-sample", "8", "-d", "1"}, "--stack-sample"},
+           {{kSyslat, "--stacks", "--skip-modules", "libc.so", "-d", "1"}, "--skip-modules"},
+           {{kSyslat, "--by-function", "--skip-modules", "libc.so,,x", "-d", "1"}, "--skip-modules"},
            {{kSyslat, "--stacks", "-j", "-d", "1"}, "--stacks"},
            {{kSyslat, "--by-function", "--format", "folded", "-d", "1"}, "--by-function"},
            {{slt::sysslow_bin(), "--stacks", "-d", "1"}, "--stacks"}}) {

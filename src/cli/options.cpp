@@ -50,6 +50,7 @@ enum LongOnly {
   kByFunction,
   kMaxStacks,
   kStackSample,
+  kSkipModules,
   kWeight,
   kFormat,
 };
@@ -96,6 +97,7 @@ const option kLongOptions[] = {
     {"by-function", no_argument, nullptr, kByFunction},
     {"max-stacks", required_argument, nullptr, kMaxStacks},
     {"stack-sample", required_argument, nullptr, kStackSample},
+    {"skip-modules", required_argument, nullptr, kSkipModules},
     {"weight", required_argument, nullptr, kWeight},
     {"format", required_argument, nullptr, kFormat},
     {"verbose", no_argument, nullptr, 'v'},
@@ -357,6 +359,18 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
       o.stack_options = true;
       return {};
     }
+    case kSkipModules: {
+      std::vector<std::string> prefixes;
+      for (std::string_view item : util::split(value, ',')) {
+        if (util::trim(item).empty()) {
+          if (value.empty()) break;  // '': look past nothing
+          return bad("--skip-modules", fmt::format("'{}': an empty name (expected PREFIX[,PREFIX...], e.g. libc.so,libpython3)", value));
+        }
+        prefixes.emplace_back(util::trim(item));
+      }
+      o.skip_modules = std::move(prefixes);
+      return {};
+    }
     case kWeight:
       if (value != "time" && value != "calls")
         return bad("--weight", fmt::format("unknown weight '{}' (expected time or calls)", value));
@@ -453,6 +467,8 @@ static util::Expected<CommonOptions> parse_argv(int argc, char** argv, bool posi
   }
   if (!o.command.empty() && (!o.filter.pids.empty() || !o.filter.tids.empty()))
     return util::make_error("-- CMD: cannot be combined with -p/-t (expected either a command or PIDs)");
+  if (o.skip_modules && !o.by_function)
+    return util::make_error("--skip-modules: only with --by-function (expected --by-function --skip-modules LIST)");
   if (o.stack_options && !o.stacks)
     return util::make_error("--max-stacks, --stack-sample, --weight and --format: only with --stacks (expected --stacks -o FILE.folded)");
   if (o.max_processes && !o.per_process)

@@ -49,6 +49,7 @@ struct CommonOptions {
   bool by_function = false;                   // --by-function (implies --stacks)
   std::optional<uint32_t> max_stacks;         // --max-stacks N
   std::optional<uint32_t> stack_sample;       // --stack-sample N
+  std::optional<std::vector<std::string>> skip_modules;  // --skip-modules PREFIX,... (with --by-function)
   std::optional<std::string> weight;          // --weight time|calls (folded values)
   std::optional<std::string> profile_format;  // --format folded|pprof (else from -o's extension)
   bool stack_options = false;                 // one of the last three was given
@@ -98,6 +99,8 @@ inline constexpr const char* kStacksHelp =
     "                           counted in the kernel; the top stacks after the report\n"
     "      --by-function        --stacks, summed per function that made the calls (the\n"
     "                           innermost frame outside libc and ld.so)\n"
+    "      --skip-modules LIST  --by-function: the modules to look past, file name prefixes\n"
+    "                           (default libc.so,libc-,ld-linux,ld.so,ld-musl,[vdso]; '' none)\n"
     "  -o FILE.folded|FILE.pb.gz  --stacks: the profile as folded stacks (flamegraph.pl,\n"
     "                           speedscope) or gzip'd pprof; the report stays on stdout\n"
     "      --format folded|pprof  --stacks: the profile's format whatever -o's name\n"

@@ -33,9 +33,10 @@ util::Expected<void> write_profile(std::ostream& reports, std::ostream& profile_
                                    const core::StackProfile& profile, const ProfileOutput& where,
                                    const CommonOptions& o, bool timed) {
   const bool by_calls = !timed || (o.weight && *o.weight == "calls");
+  const auto& skipped = o.skip_modules ? *o.skip_modules : core::kDefaultSkippedModules;
   if (where.form == ProfileOutput::Form::Text) {
     exporter::write_stacks_text(reports, profile, o.top.value_or(10), by_calls);
-    if (o.by_function) exporter::write_by_function_text(reports, profile, o.top.value_or(0), by_calls);
+    if (o.by_function) exporter::write_by_function_text(reports, profile, o.top.value_or(0), by_calls, skipped);
     exporter::write_stack_notes(reports, profile);
     return {};
   }
@@ -44,7 +45,7 @@ util::Expected<void> write_profile(std::ostream& reports, std::ostream& profile_
     exporter::write_folded(profile_out, profile, by_calls ? exporter::StackWeight::Calls : exporter::StackWeight::Time);
   else
     written = exporter::write_pprof(profile, profile_out);
-  if (o.by_function) exporter::write_by_function_text(reports, profile, o.top.value_or(0), by_calls);
+  if (o.by_function) exporter::write_by_function_text(reports, profile, o.top.value_or(0), by_calls, skipped);
   exporter::write_stack_notes(std::cerr, profile);
   return written;
 }

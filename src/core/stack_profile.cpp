@@ -51,14 +51,14 @@ std::vector<std::string> frame_functions(const SymbolizedFrame& frame) {
   return names;
 }
 
-bool in_system_library(const SymbolizedFrame& frame) {
+bool in_skipped_module(const SymbolizedFrame& frame, const std::vector<std::string>& prefixes) {
   if (!frame.module) return false;
   const std::string_view name = base_name(frame.module->path);
-  return name.starts_with("libc.so") || name.starts_with("libc-") || name.starts_with("ld-linux") ||
-         name.starts_with("ld.so") || name.starts_with("ld-musl") || name == "[vdso]";
+  return std::any_of(prefixes.begin(), prefixes.end(), [name](const std::string& p) { return name.starts_with(p); });
 }
 
-std::vector<FunctionRow> by_function(const StackProfile& profile, bool by_calls) {
+std::vector<FunctionRow> by_function(const StackProfile& profile, bool by_calls,
+                                     const std::vector<std::string>& skipped) {
   std::map<std::pair<uint32_t, std::string>, FunctionRow> rows;
   std::map<uint32_t, std::pair<uint64_t, uint64_t>> process_totals;  // calls, ns
   std::map<std::pair<uint32_t, std::string>, std::map<std::string, uint64_t>> syscalls;
@@ -68,12 +68,12 @@ std::vector<FunctionRow> by_function(const StackProfile& profile, bool by_calls)
     ns += row.total_ns;
     std::string function = row.missing.empty() ? "[unknown]" : "[" + row.missing + "]";
     std::string location;
-    // Only the system libraries on the stack (the loader starting the
+    // Only skipped modules on the stack (the loader starting the
     // program, libc's own threads): named after the innermost one.
     if (!row.frames.empty() && row.frames.front().module)
       function = fmt::format("[{}]", base_name(row.frames.front().module->path));
     for (const SymbolizedFrame& frame : row.frames) {
-      if (in_system_library(frame)) continue;
+      if (in_skipped_module(frame, skipped)) continue;
       function = frame_functions(frame).front();
       if (!frame.lines.empty() && !frame.lines.front().file.empty())
         location = std::string(base_name(frame.lines.front().file));

@@ -113,13 +113,16 @@ std::vector<uint64_t> apportion(uint64_t total, const std::vector<uint64_t>& wei
 // one function add up.
 std::vector<std::string> frame_functions(const SymbolizedFrame& frame);
 
-// A frame in the C library or the dynamic loader (libc.so.*, ld-linux*,
-// ld.so, the vDSO): the wrappers every syscall passes through, not where the
-// program made it.
-bool in_system_library(const SymbolizedFrame& frame);
+// --by-function looks past frames in these modules (file name prefixes):
+// the C library, the dynamic loader and the vDSO, the wrappers every
+// syscall passes through, not where the program made it. --skip-modules
+// replaces the list (to look past an interpreter's runtime too, say).
+inline const std::vector<std::string> kDefaultSkippedModules = {"libc.so", "libc-",  "ld-linux",
+                                                                "ld.so",   "ld-musl", "[vdso]"};
+bool in_skipped_module(const SymbolizedFrame& frame, const std::vector<std::string>& prefixes);
 
 // --by-function: per process and function that made calls (the innermost
-// frame outside the system libraries; its innermost inlined function).
+// frame outside the skipped modules; its innermost inlined function).
 struct FunctionRow {
   uint32_t pid = 0;
   std::string comm;
@@ -133,6 +136,7 @@ struct FunctionRow {
   std::vector<std::pair<std::string, uint64_t>> syscalls;  // name, calls; most calls first
 };
 // Sorted by time (most first; by calls when `by_calls`).
-std::vector<FunctionRow> by_function(const StackProfile& profile, bool by_calls);
+std::vector<FunctionRow> by_function(const StackProfile& profile, bool by_calls,
+                                     const std::vector<std::string>& skipped = kDefaultSkippedModules);
 
 }  // namespace syslat::core

@@ -77,10 +77,17 @@ void write_stacks_text(std::ostream& out, const core::StackProfile& profile, siz
   }
 }
 
-void write_by_function_text(std::ostream& out, const core::StackProfile& profile, size_t top, bool by_calls) {
-  const auto rows = core::by_function(profile, by_calls);
+void write_by_function_text(std::ostream& out, const core::StackProfile& profile, size_t top, bool by_calls,
+                            const std::vector<std::string>& skipped) {
+  const auto rows = core::by_function(profile, by_calls, skipped);
   const size_t shown = top == 0 ? rows.size() : std::min(top, rows.size());
-  out << fmt::format("\nBY FUNCTION ({} of {}; the innermost frame outside libc and ld.so):\n", shown, rows.size());
+  std::string outside = "libc and ld.so";
+  if (skipped != core::kDefaultSkippedModules) {
+    outside.clear();
+    for (const auto& prefix : skipped) outside += (outside.empty() ? "" : ", ") + util::escaped(prefix) + "*";
+    if (outside.empty()) outside = "nothing: no module skipped";
+  }
+  out << fmt::format("\nBY FUNCTION ({} of {}; the innermost frame outside {}):\n", shown, rows.size(), outside);
   out << fmt::format("{:>7} {:<15} {:<32} {:>9} {:>10} {:>6}  {}\n", "PID", "COMM", "FUNCTION", "CALLS",
                      by_calls ? "" : "TIME", "SHARE", "SYSCALLS");
   for (size_t i = 0; i < shown; ++i) {

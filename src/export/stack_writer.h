@@ -25,7 +25,9 @@ void write_stacks_text(std::ostream& out, const core::StackProfile& profile, siz
 
 // --by-function: per process and function, its calls and time and the share
 // of the process's syscall time (of its calls when `by_calls`).
-void write_by_function_text(std::ostream& out, const core::StackProfile& profile, size_t top, bool by_calls);
+// `skipped`: the modules looked past (core::by_function).
+void write_by_function_text(std::ostream& out, const core::StackProfile& profile, size_t top, bool by_calls,
+                            const std::vector<std::string>& skipped = core::kDefaultSkippedModules);
 
 // What is not exact, never silent: "SAMPLED: ..." for a sampled profile,
 // "LOST: ..." lines for calls not in any row and stacks not named; nothing
