@@ -71,6 +71,7 @@ void write_stacks_text(std::ostream& out, const core::StackProfile& profile, siz
     if (!row.missing.empty()) out << "    [" << row.missing << "]\n";
     for (const auto& frame : row.frames)
       for (const auto& text : core::frame_texts(frame)) out << "    " << util::escaped(text) << '\n';
+    if (row.first_call_stack) out << "    [its first call's stack: calls from others may share this row]\n";
     const std::string share = by_calls ? percent_of(row.calls, all_calls) : percent_of(row.total_ns, all_ns);
     out << fmt::format("    -  {} ({})\n        {} ({}% of all)\n\n", util::escaped(row.comm), row.pid,
                        totals(row.calls, row.total_ns, by_calls), share);
@@ -109,6 +110,17 @@ void write_stack_notes(std::ostream& out, const core::StackProfile& profile) {
   uint64_t lost_stack_calls = 0;
   for (const auto& row : profile.rows)
     if (!row.missing.empty() && row.missing.starts_with("stack lost")) lost_stack_calls += row.calls;
+  uint64_t first_call_rows = 0, first_call_calls = 0;
+  for (const auto& row : profile.rows)
+    if (row.first_call_stack) {
+      ++first_call_rows;
+      first_call_calls += row.calls;
+    }
+  if (first_call_rows)
+    out << "APPROX: " << count_of(first_call_calls, "call", "calls") << " in "
+        << count_of(first_call_rows, "row", "rows")
+        << " show their first call's stack: in code without frame pointers the kernel's key cannot tell "
+           "stacks apart (docs/cli.md)\n";
   if (profile.rows_lost)
     out << "LOST: " << count_of(profile.rows_lost, profile.sample_every > 1 ? "sampled call" : "call",
                                 profile.sample_every > 1 ? "sampled calls" : "calls")

@@ -30,7 +30,7 @@ void write_by_function_text(std::ostream& out, const core::StackProfile& profile
                             const std::vector<std::string>& skipped = core::kDefaultSkippedModules);
 
 // What is not exact, never silent: "SAMPLED: ..." for a sampled profile,
-// "LOST: ..." lines for calls not in any row and stacks not named; nothing
+// "APPROX: ..." for rows that show their first call's stack, "LOST: ..." lines for calls not in any row and stacks not named; nothing
 // when every call is in its row.
 void write_stack_notes(std::ostream& out, const core::StackProfile& profile);
 
