@@ -329,6 +329,24 @@ static __always_inline void record_process(__u32 tgid, __u32 slot, __u64 err, en
 	record_group(&proc_stats, &key, tgid, &hot.counters.proc_map_full, err, timing, dur, split);
 }
 
+/* The top of a user stack: as much of `size` bytes from sp on as can be read
+ * (the stack may end closer to sp than that); the bytes copied. `size` is a
+ * constant once inlined, as bpf_probe_read_user needs. */
+static __always_inline __u32 copy_user_stack(void *dst, __u32 size, __u64 sp)
+{
+	const void *from = (const void *)sp;
+
+	if (!bpf_probe_read_user(dst, size, from))
+		return size;
+	if (!bpf_probe_read_user(dst, size / 4, from))
+		return size / 4;
+	if (!bpf_probe_read_user(dst, size / 16, from))
+		return size / 16;
+	if (!bpf_probe_read_user(dst, size / 64, from))
+		return size / 64;
+	return 0;
+}
+
 /* --stacks: a new entry, announced with its first call's user registers and
  * as much of the top of its user stack as can be read (the stack may end
  * closer to sp than the copy's size). A full buffer only delays the naming
@@ -336,7 +354,6 @@ static __always_inline void record_process(__u32 tgid, __u32 slot, __u64 err, en
 static __always_inline void announce_stack(const struct stack_key *key, struct pt_regs *regs)
 {
 	struct new_stack_event *e = bpf_ringbuf_reserve(&new_stacks, sizeof(*e), 0);
-	const void *sp;
 
 	if (!e)
 		return;
@@ -344,16 +361,7 @@ static __always_inline void announce_stack(const struct stack_key *key, struct p
 	e->ip = PT_REGS_IP_CORE(regs);
 	e->sp = PT_REGS_SP_CORE(regs);
 	e->bp = PT_REGS_FP_CORE(regs);
-	sp = (const void *)e->sp;
-	e->copied = 0;
-	if (!bpf_probe_read_user(e->stack, SYSLAT_STACK_COPY, sp))
-		e->copied = SYSLAT_STACK_COPY;
-	else if (!bpf_probe_read_user(e->stack, SYSLAT_STACK_COPY / 4, sp))
-		e->copied = SYSLAT_STACK_COPY / 4;
-	else if (!bpf_probe_read_user(e->stack, SYSLAT_STACK_COPY / 16, sp))
-		e->copied = SYSLAT_STACK_COPY / 16;
-	else if (!bpf_probe_read_user(e->stack, SYSLAT_STACK_COPY / 64, sp))
-		e->copied = SYSLAT_STACK_COPY / 64;
+	e->copied = copy_user_stack(e->stack, sizeof(e->stack), e->sp);
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -882,11 +890,25 @@ static __always_inline void longest_block(struct slow_event *e, struct task_stru
 	e->kstack_off_ns = bs->longest.off_ns;
 }
 
-static __always_inline void emit_slow(void *ctx, __u32 slot, __u32 abi, long ret, __u64 dur, __u64 now,
-				      __u64 ids, __u64 start, const struct call_split *split, bool from_parked)
+/* --stack: the frame-pointer walk, and the registers and stack top that
+ * userspace unwinds from .eh_frame (struct slow_stack_copy, after the event). */
+static __always_inline void user_stack_of(void *ctx, struct slow_event *e, struct pt_regs *regs)
+{
+	struct slow_stack_copy *copy = (void *)(e + 1);
+
+	e->ustack_bytes = bpf_get_stack(ctx, e->ustack, sizeof(e->ustack), BPF_F_USER_STACK);
+	copy->ip = PT_REGS_IP_CORE(regs);
+	copy->sp = PT_REGS_SP_CORE(regs);
+	copy->bp = PT_REGS_FP_CORE(regs);
+	copy->copied = copy_user_stack(copy->stack, sizeof(copy->stack), copy->sp);
+}
+
+static __always_inline void emit_slow(void *ctx, struct pt_regs *regs, __u32 slot, __u32 abi, long ret, __u64 dur,
+				      __u64 now, __u64 ids, __u64 start, const struct call_split *split, bool from_parked)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct slow_event *e = bpf_ringbuf_reserve(&slow_events, sizeof(*e), 0);
+	/* The size must be a constant: slow_ustack is one (frozen rodata). */
+	struct slow_event *e = bpf_ringbuf_reserve(&slow_events, sizeof(*e) + (slow_ustack ? sizeof(struct slow_stack_copy) : 0), 0);
 	struct entry_detail *d;
 
 	if (!e) {
@@ -915,7 +937,10 @@ static __always_inline void emit_slow(void *ctx, __u32 slot, __u32 abi, long ret
 		__builtin_memset(e->args, 0, sizeof(e->args));
 	}
 	resolve_fds(e, d ? slot : other_slot);
-	e->ustack_bytes = slow_ustack ? bpf_get_stack(ctx, e->ustack, sizeof(e->ustack), BPF_F_USER_STACK) : 0;
+	if (slow_ustack)
+		user_stack_of(ctx, e, regs);
+	else
+		e->ustack_bytes = 0;
 	if (slow_kstack)
 		longest_block(e, task, start);
 	else
@@ -1045,7 +1070,7 @@ static __always_inline int on_sys_exit(void *ctx, struct pt_regs *regs, long ret
 	if (stacks)
 		record_stack(ctx, regs, ids >> 32, slot, err, timing, dur, &split);
 	if (slow_mode && slow)
-		emit_slow(ctx, slot, abi, ret, dur, now, ids, start, &split, from_parked);
+		emit_slow(ctx, regs, slot, abi, ret, dur, now, ids, start, &split, from_parked);
 	return 0;
 }
 

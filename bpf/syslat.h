@@ -307,6 +307,20 @@ struct slow_event {
 	struct fd_detail fds[SYSLAT_EVENT_FDS];  /* kind NONE past the call's fd arguments */
 };
 
+/* sysslow --stack: follows its slow_event in the same ring buffer record
+ * (which is then this much longer): the call's user registers and the top of
+ * its user stack, for userspace to unwind from .eh_frame where the
+ * frame-pointer walk (ustack) stops at a frame without one (Debian builds
+ * its packages so: `dd` showed only libc's __write). perf's default copy. */
+#define SYSLAT_SLOW_STACK_COPY 8192
+
+struct slow_stack_copy {
+	__u64 ip, sp, bp;        /* user registers at the call */
+	__u32 copied;            /* bytes of stack[] read from sp on */
+	__u32 _pad;
+	__u8 stack[SYSLAT_SLOW_STACK_COPY];
+};
+
 
 /* Things that were not recorded normally; never silent. */
 struct syslat_counters {

@@ -2,6 +2,8 @@
 // decoded, path arguments read in the kernel, and the user stack.
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -183,6 +185,31 @@ TEST_CASE("sysslow --stack names the function the blocking call was made in", "[
   CHECK(stack[1].get<std::string>() ==
         "syslat_outer_frame (wl_slowread.c:" +
             std::to_string(source_line("wl_slowread.c", "long ret = syslat_blocking_read_here(fd, buf);")) + ")");
+}
+
+TEST_CASE("sysslow --stack: code without frame pointers (and libc's wrappers) unwound from .eh_frame, every frame named",
+          "[privileged]") {
+  // wl_stacks_nofp: -O2 -fomit-frame-pointer, as Debian builds packages. A
+  // frame-pointer walk gives libc's __libc_read and stops; the stack copied
+  // with each event and unwound in userspace goes down to _start.
+  const auto r = run_slow({"--threshold", "1ns", "-S", "read", "--stack"}, {slt::workload("wl_stacks_nofp"), "1"});
+  INFO(r.run.err << r.text);
+  REQUIRE(r.run.status == 0);
+  const auto at = [](const std::string& function, const std::string& marker) {
+    return fmt::format("{} (wl_stacks.c:{})", function, slt::workload_line("wl_stacks.c", marker));
+  };
+  const std::vector<std::string> expected = {at("read_one_file", "SITE: read"), at("load_config", "SITE: read_one_file"),
+                                             at("main", "SITE: load_config")};
+  size_t through = 0;
+  for (const auto& event : r.events) {
+    const auto stack = event.at("stack").get<std::vector<std::string>>();
+    if (stack.size() < 5 || stack[1] != expected[0]) continue;
+    CHECK(stack[2] == expected[1]);
+    CHECK(stack[3] == expected[2]);
+    CHECK(stack.back().find("_start") == 0);
+    ++through;
+  }
+  CHECK(through == 200);  // every read of load_config's 200 files
 }
 
 TEST_CASE("sysslow text output: time, call, duration and result, then who and the decoded call", "[privileged]") {

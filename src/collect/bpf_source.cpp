@@ -124,7 +124,8 @@ struct BpfSource::Impl {
   util::Expected<void> create_task_storage();
   void read_unknown(core::Sample& out);
   void read_health(core::Sample& out);
-  core::SlowEvent to_model(const slow_event& e) const;
+  // `copy`: --stack's registers and stack top (struct slow_stack_copy), or null.
+  core::SlowEvent to_model(const slow_event& e, const slow_stack_copy* copy) const;
 
   // libbpf's ring buffer callback for announced stacks; ctx is the Impl.
   static int on_new_stack(void* ctx, void* data, size_t size) {
@@ -137,7 +138,11 @@ struct BpfSource::Impl {
   static int on_slow_event(void* ctx, void* data, size_t size) {
     auto* impl = static_cast<Impl*>(ctx);
     if (size < sizeof(slow_event) || !impl->sink) return 0;
-    (*impl->sink)(impl->to_model(*static_cast<const slow_event*>(data)));
+    const auto* event = static_cast<const slow_event*>(data);
+    // --stack: the registers and stack top follow the event.
+    const auto* copy = size >= sizeof(slow_event) + sizeof(slow_stack_copy)
+                           ? reinterpret_cast<const slow_stack_copy*>(event + 1) : nullptr;
+    (*impl->sink)(impl->to_model(*event, copy));
     return 0;
   }
 };
@@ -431,7 +436,7 @@ size_t BpfSource::consume_events(const std::function<void(core::SlowEvent&&)>& s
   return n > 0 ? static_cast<size_t>(n) : 0;
 }
 
-core::SlowEvent BpfSource::Impl::to_model(const slow_event& e) const {
+core::SlowEvent BpfSource::Impl::to_model(const slow_event& e, const slow_stack_copy* copy) const {
   core::SlowEvent m;
   m.time_ns = wall_clock.realtime_of(e.ts_ns);
   m.pid = e.pid;
@@ -452,6 +457,15 @@ core::SlowEvent BpfSource::Impl::to_model(const slow_event& e) const {
     return std::vector<uint64_t>(ips, ips + n);
   };
   m.user_stack = frames(e.ustack, e.ustack_bytes);
+  // The frame-pointer walk stops at the first frame without one (every
+  // libc wrapper, all of a Debian binary): the copy, unwound from
+  // .eh_frame, is used where it goes at least as deep.
+  if (copy && options.stack_unwinder) {
+    std::vector<uint64_t> unwound = options.stack_unwinder(
+        e.pid, copy->ip, copy->sp, copy->bp,
+        std::span<const uint8_t>(copy->stack, std::min<size_t>(copy->copied, sizeof(copy->stack))));
+    if (unwound.size() > 1 && unwound.size() >= m.user_stack.size()) m.user_stack = std::move(unwound);
+  }
   m.kernel_stack = frames(e.kstack, e.kstack_bytes);
   if (options.states) {
     m.split = core::TimeSplit{e.off_ns[SYSLAT_STATE_RUNQ], e.off_ns[SYSLAT_STATE_IOWAIT], e.off_ns[SYSLAT_STATE_SLEEP],
