@@ -64,6 +64,7 @@ std::optional<std::string> not_for_func(const CommonOptions& o) {
   if (o.per_process) return "-P/--process";
   if (o.backend == Backend::Ptrace) return "--backend ptrace";
   if (o.user_stack) return "--stack";
+  if (!o.html_path.empty()) return "--html";
   if (o.batch) return "-b/--batch";
   if (o.listen || !o.bucket_bounds_ns.empty()) return "--listen and --buckets";
   if (o.max_processes) return "--max-processes";

@@ -77,6 +77,7 @@ std::optional<std::string> unsupported_option(const CommonOptions& o) {
   if (o.format == exporter::Format::Json) return "-j/--json";
   if (o.format == exporter::Format::Csv) return "--csv";
   if (!o.output_path.empty()) return "-o/--output";
+  if (!o.html_path.empty()) return "--html";
   if (o.top) return "-T/--top";
   if (o.sort) return "--sort";
   if (o.milliseconds) return "-m/--milliseconds";

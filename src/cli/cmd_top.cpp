@@ -369,6 +369,7 @@ int Dashboard::run() {
   if (o_.per_process) return fail(prog_, "-P/--process: not shown by syslat-top (use syscount -P)", 2);
   if (o_.format != exporter::Format::Text) return fail(prog_, "-j/--csv: syslat-top draws panels (use -b for text, syscount/syslat -j for JSON)", 2);
   if (!o_.output_path.empty()) return fail(prog_, "-o/--output: syslat-top writes to the terminal (use -b > FILE)", 2);
+  if (!o_.html_path.empty()) return fail(prog_, "--html: syslat-top draws on the terminal (use syslat --html FILE)", 2);
   if (o_.user_stack || o_.kernel_stack) return fail(prog_, "--stack/--kstack: only sysslow shows stacks", 2);
   if (o_.milliseconds) return fail(prog_, "-m/--milliseconds: syslat-top picks the unit of each latency itself (use syscount -L -m)", 2);
   if (!o_.command.empty()) return fail(prog_, "-- CMD: syslat-top watches running processes (use -p PID, or syslat -- CMD)", 2);

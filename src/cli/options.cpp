@@ -51,6 +51,7 @@ enum LongOnly {
   kMaxStacks,
   kStackSample,
   kSkipModules,
+  kHtml,
   kWeight,
   kFormat,
 };
@@ -98,6 +99,7 @@ const option kLongOptions[] = {
     {"max-stacks", required_argument, nullptr, kMaxStacks},
     {"stack-sample", required_argument, nullptr, kStackSample},
     {"skip-modules", required_argument, nullptr, kSkipModules},
+    {"html", required_argument, nullptr, kHtml},
     {"weight", required_argument, nullptr, kWeight},
     {"format", required_argument, nullptr, kFormat},
     {"verbose", no_argument, nullptr, 'v'},
@@ -359,6 +361,10 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
       o.stack_options = true;
       return {};
     }
+    case kHtml:
+      if (value.empty()) return bad("--html", "an empty file name (expected --html FILE)");
+      o.html_path = value;
+      return {};
     case kSkipModules: {
       std::vector<std::string> prefixes;
       for (std::string_view item : util::split(value, ',')) {
@@ -479,6 +485,7 @@ static util::Expected<CommonOptions> parse_argv(int argc, char** argv, bool posi
 util::Expected<CommonOptions> parse_common_options(int argc, char** argv, bool positional) {
   auto o = parse_argv(argc, argv, positional);
   if (!o) return util::make_error(util::escaped(o.error().message));  // values quoted in it may hold newlines, escapes
+  for (int i = 0; i < argc; ++i) o->invocation += (i ? " " : "") + util::shell_quoted(argv[i]);
   return o;
 }
 
@@ -533,6 +540,9 @@ std::string help_text(const std::string& prog, const CommandSpec& spec) {
       "                           (time: when a report's interval or a slow call ended,\n"
       "                           start: when it began; wall clock, UTC, RFC 3339)\n"
       "  -o, --output FILE        write reports to FILE\n"
+      "      --html FILE          also write the run as one self-contained HTML page: the\n"
+      "                           table, latency histograms and heatmaps over time, with\n"
+      "                           --stacks the flame graph (syscount, syslat)\n"
       "      --backend auto|bpf|ptrace  auto (default): BPF, or ptrace when BPF cannot load and\n"
       "                           there is -- CMD or -p (said on stderr); ptrace: always (slower)\n"
       "  -v, --verbose            show libbpf messages\n"

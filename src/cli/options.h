@@ -49,6 +49,8 @@ struct CommonOptions {
   bool by_function = false;                   // --by-function (implies --stacks)
   std::optional<uint32_t> max_stacks;         // --max-stacks N
   std::optional<uint32_t> stack_sample;       // --stack-sample N
+  std::string html_path;                      // --html FILE (syscount, syslat)
+  std::string invocation;                     // argv as given, for the HTML report
   std::optional<std::vector<std::string>> skip_modules;  // --skip-modules PREFIX,... (with --by-function)
   std::optional<std::string> weight;          // --weight time|calls (folded values)
   std::optional<std::string> profile_format;  // --format folded|pprof (else from -o's extension)

@@ -1,7 +1,10 @@
 #include "cli/stats_session.h"
 
+#include <sys/utsname.h>
+
 #include <signal.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include <fmt/format.h>
 
@@ -21,6 +24,8 @@
 #include "collect/stack_symbolizer.h"
 #include "collect/user_unwinder.h"
 #include "trace/ptrace_source.h"
+#include "core/timeline.h"
+#include "export/html_report.h"
 #include "export/report_writer.h"
 #include "util/files.h"
 #include "util/duration.h"
@@ -76,11 +81,18 @@ struct Output {
 
 // The reports of a run, from either backend: what the polls added up since
 // the last report, every -i interval and at the end (sysslow's stream ends
-// with its summary line instead).
+// with its summary line instead). With `keep_run`, also the whole run and
+// its timeline (--stacks scales to its totals; --html draws both).
 class Reporter {
  public:
-  Reporter(Output& out, core::ReportOptions options) : out_(out), options_(options) {}
-  void add(const core::Sample& sample) { pending_.merge(sample); }
+  Reporter(Output& out, core::ReportOptions options, bool keep_run)
+      : out_(out), options_(options), keep_run_(keep_run) {}
+  void add(const core::Sample& sample) {
+    pending_.merge(sample);
+    if (!keep_run_) return;
+    whole_run_.merge(sample);
+    timeline_.add(sample);
+  }
   void emit() {
     if (out_.reports) out_.reports->write(stamped_report(pending_, options_));
     pending_ = core::Sample{};
@@ -91,11 +103,17 @@ class Reporter {
     else
       emit();
   }
+  const core::Sample& whole_run() const { return whole_run_; }
+  const core::Timeline& timeline() const { return timeline_; }
+  const core::ReportOptions& options() const { return options_; }
 
  private:
   Output& out_;
   const core::ReportOptions options_;
+  const bool keep_run_;
   core::Sample pending_;
+  core::Sample whole_run_;
+  core::Timeline timeline_;
 };
 
 class Session {
@@ -108,7 +126,10 @@ class Session {
   int loop(collect::BpfSource& source, RunLoop& run, LaunchedCommand* command, Output& out);
   // --stacks: the profile, at the end of the run.
   // `totals`: the run's exact per-syscall totals, which a sampled profile is scaled to.
-  void write_stacks(const collect::BpfSource& source, std::ostream& reports, const core::SyscallMap& totals);
+  core::StackProfile write_stacks(const collect::BpfSource& source, std::ostream& reports,
+                                  const core::SyscallMap& totals);
+  // --html FILE: the whole run, at the end. `stacks`: --stacks' profile, or null.
+  void write_html(const Reporter& reporter, const char* backend, const core::StackProfile* stacks);
   // --backend ptrace, or auto when BPF cannot load and there is a command or -p.
   int run_ptrace(RunLoop& run, std::ostream& out);
   // The run starts: -o FILE is emptied, then the writers are made.
@@ -119,6 +140,8 @@ class Session {
   Tool tool_;
   const CommonOptions& o_;
   util::OutputFile* output_file_ = nullptr;  // -o FILE, not yet emptied
+  util::OutputFile* html_file_ = nullptr;     // --html FILE, not yet emptied
+  std::unique_ptr<std::ostream> html_out_;    // on it
   ProfileOutput profile_;                     // --stacks
   std::ostream* profile_out_ = nullptr;       // --stacks with -o FILE.folded|.pb.gz: that file
   std::ostream* reports_out_ = nullptr;       // where the reports go
@@ -162,6 +185,15 @@ int Session::run() {
     output_file.emplace(std::move(*opened));
     file = output_file->stream();
     output_file_ = &*output_file;
+  }
+  std::optional<util::OutputFile> html_file;
+  if (!o_.html_path.empty()) {
+    if (tool_ == Tool::Slow) return fail(prog_, "--html: syscount and syslat write it, not yet sysslow", 2);
+    auto opened = util::OutputFile::open(o_.html_path);
+    if (!opened) return fail(prog_, fmt::format("--html: cannot write '{}' (expected a writable FILE)", o_.html_path), 2);
+    html_file.emplace(std::move(*opened));
+    html_out_ = html_file->stream();
+    html_file_ = &*html_file;
   }
   if (o_.stacks) {
     auto where = profile_output(o_);
@@ -240,6 +272,7 @@ int Session::run_bpf(RunLoop& run, std::ostream& out, const std::function<int(co
 
 Output Session::make_output(std::ostream& out) const {
   if (output_file_) output_file_->begin();
+  if (html_file_) html_file_->begin();
   Output output;
   if (tool_ == Tool::Slow) {
     output.slow = std::make_unique<SlowPrinter>(exporter::make_slow_writer(out, o_.format));
@@ -283,7 +316,7 @@ int Session::run_ptrace(RunLoop& run, std::ostream& out) {
   Output output = make_output(out);
   if (o_.command.empty()) std::cerr << ready_line() << '\n';
 
-  Reporter reporter(output, report_options(report_kind(tool_), o_, po.timed, false));
+  Reporter reporter(output, report_options(report_kind(tool_), o_, po.timed, false), html_out_ != nullptr);
   const auto print = [&](core::SlowEvent&& e) { output.slow->print(std::move(e)); };
   if (const pid_t pid = source.launched_pid(); pid > 0)  // a second request ends the trace, which kills it
     run.set_command(RunLoop::announced(prog_, o_.command.at(0), pid, [pid](int sig) { kill(pid, sig); },
@@ -300,22 +333,24 @@ int Session::run_ptrace(RunLoop& run, std::ostream& out) {
       reporter.add(source.poll());
       reporter.emit();
     });
+  else if (html_out_)  // the HTML report's timeline
+    run.loop().every(reporter.timeline().column_ns(), [&] { reporter.add(source.poll()); });
   run.run();
   source.stop();  // detaches attached processes: they run on
   if (output.slow) source.consume_events(print);
   reporter.add(source.poll());
   reporter.finish();
+  if (html_out_) write_html(reporter, "ptrace", nullptr);
   return o_.command.empty() ? 0 : source.exit_status();
 }
 
 int Session::loop(collect::BpfSource& source, RunLoop& run, LaunchedCommand* command, Output& out) {
-  Reporter reporter(out, report_options(report_kind(tool_), o_, wants_timing(tool_, o_), wants_states(tool_, o_)));
+  Reporter reporter(out, report_options(report_kind(tool_), o_, wants_timing(tool_, o_), wants_states(tool_, o_)),
+                    o_.stacks || html_out_);
   // sysslow: events as they come; losses said when the poll sees them.
   const auto print = [&](core::SlowEvent&& e) { out.slow->print(std::move(e)); };
-  core::SyscallMap run_totals;  // --stacks
   auto poll_source = [&] {
     core::Sample s = source.poll();
-    if (o_.stacks) core::merge_into(run_totals, s.syscalls);
     if (!out.slow) return reporter.add(s);
     // sysslow reports events, not aggregates: only the losses matter here.
     source.consume_events(print);
@@ -338,17 +373,43 @@ int Session::loop(collect::BpfSource& source, RunLoop& run, LaunchedCommand* com
   if (o_.stacks) source.name_new_stacks();
   poll_source();
   reporter.finish();
-  if (o_.stacks) write_stacks(source, *reports_out_, run_totals);
+  std::optional<core::StackProfile> stacks;
+  if (o_.stacks) stacks = write_stacks(source, *reports_out_, reporter.whole_run().syscalls);
+  if (html_out_) write_html(reporter, "bpf", stacks ? &*stacks : nullptr);
   return outcome.why == RunLoop::End::CommandExited ? command->exit_status() : 0;  // like strace
 }
 
-void Session::write_stacks(const collect::BpfSource& source, std::ostream& reports, const core::SyscallMap& totals) {
+core::StackProfile Session::write_stacks(const collect::BpfSource& source, std::ostream& reports,
+                                         const core::SyscallMap& totals) {
   core::StackProfile profile = source.stack_profile();
   core::scale_to_totals(profile, totals);
   if (auto ok = write_profile(reports, profile_out_ ? *profile_out_ : std::cout, profile, profile_, o_,
                               wants_timing(tool_, o_));
       !ok)
     fail(prog_, ok.error().message, 1);
+  return profile;
+}
+
+void Session::write_html(const Reporter& reporter, const char* backend, const core::StackProfile* stacks) {
+  core::ReportOptions ro = reporter.options();
+  ro.top = 0;  // every syscall
+  ro.per_process = false;
+  const core::Report report = stamped_report(reporter.whole_run(), ro);
+  exporter::HtmlRun run;
+  run.tool = prog_;
+  run.what = o_.invocation;
+  run.start = report.start;
+  run.end = report.time;
+  run.seconds = reporter.whole_run().seconds();
+  run.backend = backend;
+  if (utsname u{}; uname(&u) == 0) {
+    run.host = u.nodename;
+    run.kernel = std::string(u.release) + " " + u.machine;
+  }
+  const bool by_calls = !wants_timing(tool_, o_) || (o_.weight && *o_.weight == "calls");
+  exporter::write_html_report(*html_out_, run, report, reporter.timeline(), stacks, by_calls);
+  html_out_->flush();
+  if (!*html_out_) fail(prog_, fmt::format("--html: writing '{}' failed", o_.html_path), 1);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@ namespace {
 constexpr unsigned kFirstDisplayPow = 10;  // [0, 2^10) is the first display bucket
 constexpr unsigned kLastDisplayPow = 30;   // [2^30, inf) is the last
 constexpr size_t kDisplayBuckets = kLastDisplayPow - kFirstDisplayPow + 2;
+static_assert(kDisplayBuckets == kLog2Buckets);
 
 // The display bucket holding fine bucket `idx`. Exact because every power of
 // two >= HIST_SUB is a fine-bucket boundary.
@@ -100,9 +101,16 @@ uint64_t Histogram::percentile_ns(double q) const {
   return 0;  // unreachable: rank <= total
 }
 
-std::vector<Log2Bucket> log2_buckets(const Histogram& histogram) {
-  std::array<uint64_t, kDisplayBuckets> folded{};
+Log2Counts log2_counts(const Histogram& histogram) {
+  Log2Counts folded{};
   for (uint32_t i = 0; i < histogram.counts.size(); ++i) folded[display_index(i)] += histogram.counts[i];
+  return folded;
+}
+
+Log2Bucket log2_bucket(size_t index, uint64_t count) { return {display_lo(index), display_hi(index), count}; }
+
+std::vector<Log2Bucket> log2_buckets(const Histogram& histogram) {
+  const Log2Counts folded = log2_counts(histogram);
 
   size_t first = 0;
   while (first < folded.size() && folded[first] == 0) ++first;

@@ -42,6 +42,13 @@ struct Log2Bucket {
 // last non-empty bucket (empty ones in between are kept); empty if no data.
 std::vector<Log2Bucket> log2_buckets(const Histogram& histogram);
 
+// The same display buckets, untrimmed (a heatmap's rows over time): counts
+// per display bucket, and bucket i's bounds.
+inline constexpr size_t kLog2Buckets = 22;  // [0,2^10), one per power of two, [2^30,inf)
+using Log2Counts = std::array<uint64_t, kLog2Buckets>;
+Log2Counts log2_counts(const Histogram& histogram);
+Log2Bucket log2_bucket(size_t index, uint64_t count = 0);
+
 // The largest fine-bucket boundary <= ns: a bound a cumulative count can be
 // exact at. Powers of two are boundaries; between 2^k and 2^(k+1) they are
 // 2^k/HIST_SUB apart; at most hist_bucket_lo(HIST_OVERFLOW) (~275 s).

@@ -67,4 +67,13 @@ std::optional<unsigned> max_cpu_in_list(std::string_view list) {
   return max;
 }
 
+std::string shell_quoted(std::string_view word) {
+  const bool safe = !word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                            "0123456789_@%+=:,./-") == std::string_view::npos;
+  if (safe) return std::string(word);
+  std::string out = "'";
+  for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 }  // namespace syslat::util

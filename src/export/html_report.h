@@ -1,0 +1,37 @@
+// --html FILE: the run as one self-contained HTML file (no network, no
+// script or style from elsewhere): what ran and what was lost, the sortable
+// per-syscall table, per syscall its latency histogram and its heatmap over
+// time, and with --stacks the flame graph of syscall time by user stack.
+// Charts are inline SVG drawn here; the only script sorts the table.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+#include "core/report.h"
+#include "core/stack_profile.h"
+#include "core/timeline.h"
+
+namespace syslat::exporter {
+
+struct HtmlRun {
+  std::string tool;     // "syslat"
+  std::string what;     // the command, or the filters ("-p 1234"), or "the whole machine"
+  std::string start;    // RFC 3339
+  std::string end;
+  double seconds = 0;
+  std::string host;
+  std::string kernel;
+  std::string backend;  // "bpf", "ptrace"
+};
+
+// `report`: the whole run, every syscall (top 0). `stacks`: null without
+// --stacks; `by_calls`: the flame graph weighs calls, not time.
+void write_html_report(std::ostream& out, const HtmlRun& run, const core::Report& report,
+                       const core::Timeline& timeline, const core::StackProfile* stacks, bool by_calls);
+
+// Text made safe for HTML: control bytes escaped as the terminal writers
+// escape them, then & < > " ' as entities.
+std::string html_text(std::string_view text);
+
+}  // namespace syslat::exporter
