@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <regex>
 #include <string>
 
 #include "test_support.h"
@@ -68,9 +69,28 @@ TEST_CASE("syscount --html: counts only, no latency charts, and what the traced 
   CHECK(checked.status == 0);
 }
 
+TEST_CASE("sysslow --html: the slowest calls decoded, with their stacks, beside the whole run's table",
+          "[privileged]") {
+  slt::TempDir dir;
+  const std::string html = dir.file("report.html");
+  // wl_stacks_nofp's 200 reads of /proc/self/stat are all "slow" at 1ns.
+  const auto r = slt::run({slt::sysslow_bin(), "--threshold", "1ns", "-S", "read", "--stack", "--html", html, "--",
+                           slt::workload("wl_stacks_nofp"), "1"},
+                          60);
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const std::string page = slt::read_file(html);
+  size_t rows = 0;
+  for (size_t at = 0; (at = page.find("<tr class=\"slow-call\">", at)) != std::string::npos; ++at) ++rows;
+  CHECK(rows == 50);  // the 50 slowest of the ~200
+  INFO(page.substr(page.find("<tr class=\"slow-call\">"), 1500));
+  CHECK(std::regex_search(page, std::regex(R"(read\(\d+&lt;/proc/\d+/stat&gt;, 0x)")));  // decoded, escaped
+  CHECK(page.find("read_one_file (wl_stacks.c:") != std::string::npos);  // unwound from .eh_frame
+  CHECK(page.find("<tr data-syscall=\"read\">") != std::string::npos);
+}
+
 TEST_CASE("syslat --html: refused with one line where there is nothing to write it from", "[privileged]") {
   for (const auto& [argv, names] : std::vector<std::pair<std::vector<std::string>, std::string>>{
-           {{slt::sysslow_bin(), "--html", "/tmp/x.html", "-d", "1"}, "--html"},
            {{kSyslat, "--html", "/proc/version", "-d", "1"}, "--html"},
            {{kSyslat, "--html", "", "-d", "1"}, "--html"}}) {
     const auto rejected = slt::check_rejected(argv, names);

@@ -542,7 +542,7 @@ std::string help_text(const std::string& prog, const CommandSpec& spec) {
       "  -o, --output FILE        write reports to FILE\n"
       "      --html FILE          also write the run as one self-contained HTML page: the\n"
       "                           table, latency histograms and heatmaps over time, with\n"
-      "                           --stacks the flame graph (syscount, syslat)\n"
+      "                           --stacks the flame graph, sysslow's slowest calls\n"
       "      --backend auto|bpf|ptrace  auto (default): BPF, or ptrace when BPF cannot load and\n"
       "                           there is -- CMD or -p (said on stderr); ptrace: always (slower)\n"
       "  -v, --verbose            show libbpf messages\n"

@@ -1,5 +1,7 @@
 #include "cli/slow_printer.h"
 
+#include <algorithm>
+
 #include "decode/format.h"
 #include "syslat.h"
 
@@ -25,6 +27,25 @@ void SlowPrinter::print(core::SlowEvent&& event) {
   r.event = std::move(event);
   writer_->event(r);
   ++printed_;
+  if (keep_ == 0) return;
+  const auto faster = [](const core::SlowRecord& a, const core::SlowRecord& b) {
+    return a.event.duration_ns > b.event.duration_ns;
+  };
+  if (slowest_.size() == keep_ && r.event.duration_ns <= slowest_.front().event.duration_ns) return;
+  slowest_.push_back(std::move(r));
+  std::push_heap(slowest_.begin(), slowest_.end(), faster);
+  if (slowest_.size() > keep_) {
+    std::pop_heap(slowest_.begin(), slowest_.end(), faster);
+    slowest_.pop_back();
+  }
+}
+
+std::vector<core::SlowRecord> SlowPrinter::slowest() const {
+  std::vector<core::SlowRecord> out = slowest_;
+  std::stable_sort(out.begin(), out.end(), [](const core::SlowRecord& a, const core::SlowRecord& b) {
+    return a.event.duration_ns > b.event.duration_ns;
+  });
+  return out;
 }
 
 void SlowPrinter::lost(uint64_t n) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "collect/stack_symbolizer.h"
 #include "core/slow_event.h"
@@ -18,17 +19,27 @@ std::string decoded_call(const core::SlowEvent& event);
 
 class SlowPrinter {
  public:
-  explicit SlowPrinter(std::unique_ptr<exporter::SlowWriter> writer) : writer_(std::move(writer)) {}
+  // `symbolizer`: the session's, which pins each process's modules as its
+  // first event arrives (collect::BpfOptions::stack_pinner), so that a
+  // process that exits at once still has its frames named.
+  SlowPrinter(std::unique_ptr<exporter::SlowWriter> writer, collect::StackSymbolizer& symbolizer)
+      : writer_(std::move(writer)), symbolizer_(symbolizer) {}
   void print(core::SlowEvent&& event);
   void lost(uint64_t n);
   void finish();
   uint64_t printed() const { return printed_; }
+  uint64_t lost_count() const { return lost_; }
+  // --html: keep the `n` slowest records (0: none), to be had at the end.
+  void keep_slowest(size_t n) { keep_ = n; }
+  std::vector<core::SlowRecord> slowest() const;  // slowest first
 
  private:
   std::unique_ptr<exporter::SlowWriter> writer_;
-  collect::StackSymbolizer symbolizer_;
+  collect::StackSymbolizer& symbolizer_;
   uint64_t printed_ = 0;
   uint64_t lost_ = 0;
+  size_t keep_ = 0;
+  std::vector<core::SlowRecord> slowest_;  // a min-heap by duration, at most keep_
 };
 
 }  // namespace syslat::cli

@@ -116,6 +116,9 @@ class Reporter {
   core::Timeline timeline_;
 };
 
+// --html: sysslow's slowest calls shown in full.
+constexpr size_t kHtmlSlowest = 50;
+
 class Session {
  public:
   Session(std::string prog, Tool tool, const CommonOptions& o) : prog_(std::move(prog)), tool_(tool), o_(o) {}
@@ -129,7 +132,8 @@ class Session {
   core::StackProfile write_stacks(const collect::BpfSource& source, std::ostream& reports,
                                   const core::SyscallMap& totals);
   // --html FILE: the whole run, at the end. `stacks`: --stacks' profile, or null.
-  void write_html(const Reporter& reporter, const char* backend, const core::StackProfile* stacks);
+  void write_html(const Reporter& reporter, const char* backend, const core::StackProfile* stacks,
+                  const SlowPrinter* slow);
   // --backend ptrace, or auto when BPF cannot load and there is a command or -p.
   int run_ptrace(RunLoop& run, std::ostream& out);
   // The run starts: -o FILE is emptied, then the writers are made.
@@ -145,7 +149,9 @@ class Session {
   ProfileOutput profile_;                     // --stacks
   std::ostream* profile_out_ = nullptr;       // --stacks with -o FILE.folded|.pb.gz: that file
   std::ostream* reports_out_ = nullptr;       // where the reports go
-  collect::StackSymbolizer symbolizer_;       // --stacks: names the stacks as they come
+  // --stacks, --stack: names the stacks as they come. Mutable: make_output
+  // (const) hands it to sysslow's printer.
+  mutable collect::StackSymbolizer symbolizer_;
   collect::UserUnwinder unwinder_;            // --stacks: each stack's first call, from .eh_frame
 };
 
@@ -188,7 +194,6 @@ int Session::run() {
   }
   std::optional<util::OutputFile> html_file;
   if (!o_.html_path.empty()) {
-    if (tool_ == Tool::Slow) return fail(prog_, "--html: syscount and syslat write it, not yet sysslow", 2);
     auto opened = util::OutputFile::open(o_.html_path);
     if (!opened) return fail(prog_, fmt::format("--html: cannot write '{}' (expected a writable FILE)", o_.html_path), 2);
     html_file.emplace(std::move(*opened));
@@ -275,7 +280,8 @@ Output Session::make_output(std::ostream& out) const {
   if (html_file_) html_file_->begin();
   Output output;
   if (tool_ == Tool::Slow) {
-    output.slow = std::make_unique<SlowPrinter>(exporter::make_slow_writer(out, o_.format));
+    output.slow = std::make_unique<SlowPrinter>(exporter::make_slow_writer(out, o_.format), symbolizer_);
+    if (html_file_) output.slow->keep_slowest(kHtmlSlowest);
   } else if (!profile_.replaces_report) {  // --format folded on stdout: the profile is the output
     exporter::WriterOptions wo;
     wo.format = o_.format;
@@ -340,7 +346,7 @@ int Session::run_ptrace(RunLoop& run, std::ostream& out) {
   if (output.slow) source.consume_events(print);
   reporter.add(source.poll());
   reporter.finish();
-  if (html_out_) write_html(reporter, "ptrace", nullptr);
+  if (html_out_) write_html(reporter, "ptrace", nullptr, output.slow.get());
   return o_.command.empty() ? 0 : source.exit_status();
 }
 
@@ -351,7 +357,8 @@ int Session::loop(collect::BpfSource& source, RunLoop& run, LaunchedCommand* com
   const auto print = [&](core::SlowEvent&& e) { out.slow->print(std::move(e)); };
   auto poll_source = [&] {
     core::Sample s = source.poll();
-    if (!out.slow) return reporter.add(s);
+    reporter.add(s);  // sysslow's reports are never written: kept for --html
+    if (!out.slow) return;
     // sysslow reports events, not aggregates: only the losses matter here.
     source.consume_events(print);
     out.slow->lost(s.health.events_lost);
@@ -375,7 +382,7 @@ int Session::loop(collect::BpfSource& source, RunLoop& run, LaunchedCommand* com
   reporter.finish();
   std::optional<core::StackProfile> stacks;
   if (o_.stacks) stacks = write_stacks(source, *reports_out_, reporter.whole_run().syscalls);
-  if (html_out_) write_html(reporter, "bpf", stacks ? &*stacks : nullptr);
+  if (html_out_) write_html(reporter, "bpf", stacks ? &*stacks : nullptr, out.slow.get());
   return outcome.why == RunLoop::End::CommandExited ? command->exit_status() : 0;  // like strace
 }
 
@@ -390,7 +397,8 @@ core::StackProfile Session::write_stacks(const collect::BpfSource& source, std::
   return profile;
 }
 
-void Session::write_html(const Reporter& reporter, const char* backend, const core::StackProfile* stacks) {
+void Session::write_html(const Reporter& reporter, const char* backend, const core::StackProfile* stacks,
+                         const SlowPrinter* slow) {
   core::ReportOptions ro = reporter.options();
   ro.top = 0;  // every syscall
   ro.per_process = false;
@@ -407,7 +415,10 @@ void Session::write_html(const Reporter& reporter, const char* backend, const co
     run.kernel = std::string(u.release) + " " + u.machine;
   }
   const bool by_calls = !wants_timing(tool_, o_) || (o_.weight && *o_.weight == "calls");
-  exporter::write_html_report(*html_out_, run, report, reporter.timeline(), stacks, by_calls);
+  std::optional<exporter::HtmlSlowCalls> slowest;
+  if (slow) slowest = exporter::HtmlSlowCalls{slow->slowest(), slow->printed(), slow->lost_count()};
+  exporter::write_html_report(*html_out_, run, report, reporter.timeline(), stacks, by_calls,
+                              slowest ? &*slowest : nullptr);
   html_out_->flush();
   if (!*html_out_) fail(prog_, fmt::format("--html: writing '{}' failed", o_.html_path), 1);
 }

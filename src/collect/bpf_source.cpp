@@ -9,12 +9,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdarg>
-#include <algorithm>
 #include <cstring>
 #include <map>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "collect/mapped_array.h"
@@ -125,7 +126,8 @@ struct BpfSource::Impl {
   void read_unknown(core::Sample& out);
   void read_health(core::Sample& out);
   // `copy`: --stack's registers and stack top (struct slow_stack_copy), or null.
-  core::SlowEvent to_model(const slow_event& e, const slow_stack_copy* copy) const;
+  core::SlowEvent to_model(const slow_event& e, const slow_stack_copy* copy);
+  std::unordered_set<uint32_t> pinned;  // processes whose slow events' modules are pinned
 
   // libbpf's ring buffer callback for announced stacks; ctx is the Impl.
   static int on_new_stack(void* ctx, void* data, size_t size) {
@@ -436,7 +438,7 @@ size_t BpfSource::consume_events(const std::function<void(core::SlowEvent&&)>& s
   return n > 0 ? static_cast<size_t>(n) : 0;
 }
 
-core::SlowEvent BpfSource::Impl::to_model(const slow_event& e, const slow_stack_copy* copy) const {
+core::SlowEvent BpfSource::Impl::to_model(const slow_event& e, const slow_stack_copy* copy) {
   core::SlowEvent m;
   m.time_ns = wall_clock.realtime_of(e.ts_ns);
   m.pid = e.pid;
@@ -460,6 +462,12 @@ core::SlowEvent BpfSource::Impl::to_model(const slow_event& e, const slow_stack_
   // The frame-pointer walk stops at the first frame without one (every
   // libc wrapper, all of a Debian binary): the copy, unwound from
   // .eh_frame, is used where it goes at least as deep.
+  // Its modules' files opened now, at its first event: it may exit before
+  // the event is named.
+  if (copy && options.stack_pinner && pinned.insert(e.pid).second) {
+    if (pinned.size() > 4096) pinned = {e.pid};
+    options.stack_pinner(e.pid);
+  }
   if (copy && options.stack_unwinder) {
     std::vector<uint64_t> unwound = options.stack_unwinder(
         e.pid, copy->ip, copy->sp, copy->bp,

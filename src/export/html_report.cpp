@@ -12,6 +12,7 @@
 #include "export/text_report.h"
 #include "util/duration.h"
 #include "util/escape.h"
+#include "util/time.h"
 
 namespace syslat::exporter {
 
@@ -303,15 +304,49 @@ void write_flamegraph(std::ostream& out, const core::StackProfile& profile, bool
   out << "</svg></section>\n";
 }
 
+void write_slowest(std::ostream& out, const HtmlSlowCalls& slow) {
+  out << fmt::format("<section id=\"slowest\"><h2>Slowest calls</h2>\n<p class=\"note\">The {} slowest of {} calls "
+                     "over their threshold{}.</p>\n",
+                     slow.slowest.size(), slow.shown,
+                     slow.lost ? fmt::format(" (and {} the ring buffer lost)", slow.lost) : "");
+  out << "<table id=\"slow-table\" class=\"sortable\"><thead><tr><th>took</th><th class=\"name\">when</th>"
+         "<th class=\"name\">call</th><th class=\"name\">process</th><th class=\"name\">where the time went</th>"
+         "<th class=\"name\">stack</th></tr></thead><tbody>\n";
+  for (const core::SlowRecord& r : slow.slowest) {
+    const core::SlowEvent& e = r.event;
+    std::string split;
+    if (e.split) {
+      const uint64_t off = e.split->off_ns();
+      split = fmt::format("on CPU {}, runqueue {}, I/O {}, sleep {}",
+                          duration(e.duration_ns > off ? e.duration_ns - off : 0), duration(e.split->runq_ns),
+                          duration(e.split->iowait_ns), duration(e.split->sleep_ns));
+    }
+    std::string stack;
+    for (const auto& frame : r.user_stack) stack += "<div>" + html_text(frame) + "</div>";
+    if (!r.kernel_stack.empty()) {
+      stack += "<div class=\"note\">kernel, where it blocked longest:</div>";
+      for (const auto& frame : r.kernel_stack) stack += "<div>" + html_text(frame) + "</div>";
+    }
+    out << "<tr class=\"slow-call\">" << num_cell(e.duration_ns, duration(e.duration_ns)) << "<td class=\"name\">"
+        << html_text(util::rfc3339_utc(static_cast<int64_t>(e.time_ns))) << "</td><td class=\"name\">"
+        << html_text(r.call) << " " << html_text(r.result) << "</td><td class=\"name\">"
+        << fmt::format("{} {}/{}", html_text(e.comm), e.pid, e.tid) << "</td><td class=\"name\">" << split
+        << "</td><td class=\"name\">" << stack << "</td></tr>\n";
+  }
+  out << "</tbody></table></section>\n";
+}
+
 }  // namespace
 
 void write_html_report(std::ostream& out, const HtmlRun& run, const core::Report& report,
-                       const core::Timeline& timeline, const core::StackProfile* stacks, bool by_calls) {
+                       const core::Timeline& timeline, const core::StackProfile* stacks, bool by_calls,
+                       const HtmlSlowCalls* slow) {
   out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
       << "<title>" << html_text(run.tool) << ": " << html_text(run.what) << "</title>\n<style>" << kStyle
       << "</style></head>\n<body>\n<h1>" << html_text(run.tool) << " report: " << html_text(run.what) << "</h1>\n";
   write_run(out, run, report);
   write_table(out, report);
+  if (slow) write_slowest(out, *slow);
   write_latency(out, report, timeline);
   if (stacks) write_flamegraph(out, *stacks, by_calls);
   out << "<script>" << kScript << "</script>\n</body></html>\n";

@@ -1,14 +1,17 @@
 // --html FILE: the run as one self-contained HTML file (no network, no
 // script or style from elsewhere): what ran and what was lost, the sortable
 // per-syscall table, per syscall its latency histogram and its heatmap over
-// time, and with --stacks the flame graph of syscall time by user stack.
+// time, with --stacks the flame graph of syscall time by user stack, and
+// sysslow's slowest calls, decoded, with their stacks.
 // Charts are inline SVG drawn here; the only script sorts the table.
 #pragma once
 
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "core/report.h"
+#include "core/slow_event.h"
 #include "core/stack_profile.h"
 #include "core/timeline.h"
 
@@ -26,9 +29,16 @@ struct HtmlRun {
 };
 
 // `report`: the whole run, every syscall (top 0). `stacks`: null without
-// --stacks; `by_calls`: the flame graph weighs calls, not time.
+// --stacks; `by_calls`: the flame graph weighs calls, not time. `slowest`:
+// sysslow's slowest calls (slowest first) of `slow_calls` shown, or null.
+struct HtmlSlowCalls {
+  std::vector<core::SlowRecord> slowest;
+  uint64_t shown = 0;  // slow calls in all
+  uint64_t lost = 0;
+};
 void write_html_report(std::ostream& out, const HtmlRun& run, const core::Report& report,
-                       const core::Timeline& timeline, const core::StackProfile* stacks, bool by_calls);
+                       const core::Timeline& timeline, const core::StackProfile* stacks, bool by_calls,
+                       const HtmlSlowCalls* slow = nullptr);
 
 // Text made safe for HTML: control bytes escaped as the terminal writers
 // escape them, then & < > " ' as entities.
