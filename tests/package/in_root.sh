@@ -94,7 +94,7 @@ run complete_words syscount -S read,fut | tee /tmp/c2; grep -qx read,futex /tmp/
 run complete_words sysslow -S %ne | tee /tmp/c3; grep -qx %net /tmp/c3 || fail "no %net"
 run complete_words syscount -p 1 | head -n 3 | tee /tmp/c4; grep -qx 1 /tmp/c4 || fail "no PID 1"
 sleep 30 & spid=$!
-complete_words syslat -n slee | tee /tmp/c5; grep -qx sleep /tmp/c5 || fail "no comm sleep"
+run complete_words syslat -n slee | tee /tmp/c5; grep -qx sleep /tmp/c5 || fail "no comm sleep"
 kill $spid
 
 echo "=== libbpf-tools installed after syslat"
@@ -103,11 +103,11 @@ divert_in_place
 ours
 
 echo "=== purge syslat"
-run apt-get purge -y -qq -o Dpkg::Use-Pty=0 syslat 2>&1 | tail -n 2
+run apt-get purge -y -qq -o Dpkg::Use-Pty=0 syslat 2>&1 | grep -v "^(Reading" || true
 restored
 
 echo "=== syslat installed after libbpf-tools"
-run apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends "$SYSLAT_DEB" 2>&1 | tail -n 2
+run apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends "$SYSLAT_DEB" 2>&1 | grep -v -e "^(Reading" -e "^Selecting" -e "^Preparing" || true
 divert_in_place
 ours
 echo "=== libbpf-tools removed and installed again while syslat is"
@@ -117,5 +117,5 @@ run dpkg --purge libbpf-tools | tail -n 1
 run dpkg -i /root/libbpf-tools_*.deb 2>&1 | tail -n 1
 divert_in_place
 echo "=== purge syslat"
-run apt-get purge -y -qq -o Dpkg::Use-Pty=0 syslat 2>&1 | tail -n 2
+run apt-get purge -y -qq -o Dpkg::Use-Pty=0 syslat 2>&1 | grep -v "^(Reading" || true
 restored
