@@ -20,6 +20,7 @@ apt-get install -y -qq --no-install-recommends \
   gcc-multilib strace libbpf-tools linux-perf python3 procps util-linux dash xz-utils tmux stress-ng \
   redis-server redis-tools qemu-system-x86 busybox-static cpio bpftrace \
   libprotobuf-dev protobuf-compiler golang-github-google-pprof-dev chromium \
+  dpkg-dev debhelper fakeroot help2man lintian mmdebstrap man-db bash-completion systemd-container \
   >/dev/null
 # speedscope (tests/speedscope_check.py opens our stack profiles in it) is an
 # npm package: node and npm from Debian (a machine whose nodejs comes with its
