@@ -50,6 +50,9 @@ fi
 if [ ! -d /sys/kernel/tracing/events ]; then
   mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
 fi
+# tests/package/test_package.sh installs our .deb into a fresh Debian 12 root,
+# made here from Debian's archive (cached a day), never at test time.
+"$(dirname "$0")/make-test-root.sh"
 # scripts/qemu-lane.sh boots Debian's stock amd64 kernel under qemu (TCG),
 # for the tests this machine's kernel cannot run (ctest -L qemu). The .deb of
 # the kernel linux-image-amd64 depends on now is downloaded here, never by the

@@ -15,8 +15,7 @@
 # Every command and its output is printed (the transcript). Exit 77 (skipped)
 # when not root or without mmdebstrap.
 #   tests/package/test_package.sh BUILD_DIR
-# The root is cached as a tarball, one per day, in $SYSLAT_ROOT_CACHE
-# (default /var/cache/syslat/debian12-root); without it, it is made (~2 min).
+# The root is a tarball scripts/setup.sh made (scripts/make-test-root.sh).
 set -eu
 build=$(cd "${1:?usage: test_package.sh BUILD_DIR}" && pwd)
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -33,23 +32,12 @@ t0=$(date +%s)
 t1=$(date +%s)
 deb=$(ls "$build"/deb/syslat_*_"$(dpkg --print-architecture)".deb)
 
-# 2. A fresh Debian 12 root: minbase, apt, systemd, curl, man-db, bash-completion and the
-# libraries syslat needs (so apt need not download them), and libbpf-tools'
-# .deb in /root, to be installed later. Kept: apt's lists.
+# 2. A fresh Debian 12 root, made by scripts/make-test-root.sh (setup.sh
+# runs it: nothing is downloaded at test time).
 cache=${SYSLAT_ROOT_CACHE:-/var/cache/syslat/debian12-root}
-tarball=$cache/bookworm-systemd-$(date -u +%Y%m%d).tar
-if [ ! -s "$tarball" ]; then
-  mkdir -p "$cache"
-  rm -f "$cache"/bookworm*.tar "$cache"/*.tmp
-  mmdebstrap --quiet --format=tar --variant=minbase --skip=cleanup/apt/lists \
-    --include=systemd,systemd-sysv,dbus,curl,man-db,bash-completion,procps,libbpf1,libdw1,libelf1,libfmt9,libncurses6,libncursesw6,libprotobuf32,zlib1g \
-    --customize-hook='chroot "$1" sh -c "cd /root && apt-get download -qq -o APT::Sandbox::User=root libbpf-tools"' \
-    bookworm "$tarball.tmp" \
-    "deb http://deb.debian.org/debian bookworm main" \
-    "deb http://deb.debian.org/debian-security bookworm-security main" ||
-    fail "mmdebstrap could not make a Debian 12 root from Debian's archive"
-  mv "$tarball.tmp" "$tarball"
-fi
+tarball=$(ls -t "$cache"/bookworm-systemd-*.tar 2>/dev/null | head -n 1 || true)
+[ -n "$tarball" ] && [ -s "$tarball" ] ||
+  fail "no Debian 12 root in $cache: run scripts/setup.sh (it makes one with scripts/make-test-root.sh)"
 work=$(mktemp -d /var/tmp/syslat-pkg.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 root=$work/root
