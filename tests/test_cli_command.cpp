@@ -240,3 +240,35 @@ TEST_CASE("systrace -- CMD: a stop signal is passed on and the trace goes on unt
     CHECK_FALSE(waiter.running());
   }
 }
+
+TEST_CASE("syscount --run-as USER -- CMD runs CMD as USER (uid, groups, HOME), as sudo -u does, and counts it",
+          "[privileged]") {
+  slt::TempDir dir;
+  const std::string json = dir.file("report.json");
+  const auto r = slt::run({kSyscount, "--run-as", "nobody", "-j", "-o", json, "--", "/bin/sh", "-c",
+                           "id -u; id -G; echo \"$HOME $USER $LOGNAME\"; exit 3"});
+  INFO(r.err);
+  CHECK(r.status == 3);  // CMD's
+  CHECK(r.out == "65534\n65534\n/nonexistent nobody nobody\n");
+  // Counted from its execve on, like any command: the shell's forks and execs.
+  const std::string report = slt::read_file(json);
+  CHECK(report.find("\"name\":\"execve\"") != std::string::npos);
+  CHECK(report.find("\"name\":\"wait4\"") != std::string::npos);
+}
+
+TEST_CASE("systrace -u USER runs the command as USER, and --run-as is refused with one line where it has no command",
+          "[privileged]") {
+  const auto r = slt::run({slt::systrace_bin(), "-u", "nobody", "-e", "trace=getuid,geteuid", "--", "/usr/bin/id", "-u"});
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(r.out == "65534\n");
+  CHECK(r.err.find("= 65534") != std::string::npos);
+  for (const auto& [argv, names] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{kSyscount, "--run-as", "nobody", "-d", "1"}, "--run-as"},
+           {{kSyscount, "--run-as", "no-such-user-here", "--", "/bin/true"}, "--run-as"},
+           {{slt::systrace_bin(), "-u", "no-such-user-here", "/bin/true"}, "-u"}}) {
+    const auto rejected = slt::check_rejected(argv, names);
+    INFO(rejected.describe());
+    CHECK(rejected.problem.empty());
+  }
+}

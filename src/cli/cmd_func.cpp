@@ -142,7 +142,7 @@ int FuncSession::run() {
   fo.verbose = o_.verbose;
   std::optional<LaunchedCommand> command;
   if (!o_.command.empty()) {
-    auto spawned = LaunchedCommand::spawn(o_.command);
+    auto spawned = LaunchedCommand::spawn(o_.command, o_.run_as ? &*o_.run_as : nullptr);
     if (!spawned) return fail(prog_, spawned.error().message, 2);
     command.emplace(std::move(*spawned));
   }

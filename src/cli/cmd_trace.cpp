@@ -85,6 +85,7 @@ int run_trace(const std::string& prog, int argc, char** argv) {
   // calls would fail with ENOSYS (strace's --seccomp-bpf implies -f likewise).
   to.follow_forks = o.follow_forks || o.seccomp;
   if (o.seccomp && o.expr.trace) to.seccomp = *o.expr.trace;
+  to.run_as = o.run_as;
   std::vector<pid_t> pids(o.pids.begin(), o.pids.end());
   auto tracer = o.command.empty() ? trace::Tracer::attach(pids, to) : trace::Tracer::launch(path, o.command, to);
   if (!tracer) return fail(prog, tracer.error().message, o.command.empty() ? 2 : 1);  // -o FILE left as it was

@@ -41,12 +41,13 @@ util::Expected<std::string> resolve_command(const std::string& name) {
 }
 
 
-util::Expected<LaunchedCommand> LaunchedCommand::spawn(const std::vector<std::string>& argv) {
+util::Expected<LaunchedCommand> LaunchedCommand::spawn(const std::vector<std::string>& argv, const util::RunAs* who) {
   auto path = resolve_command(argv.at(0));
   if (!path) return path.error();
   std::vector<char*> cargv;
   for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);
+  std::vector<char*> envp = who ? util::env_pointers(*who) : std::vector<char*>{};
 
   int gate[2];
   if (pipe2(gate, O_CLOEXEC) != 0) return util::make_error(std::string("pipe: ") + std::strerror(errno));
@@ -67,7 +68,11 @@ util::Expected<LaunchedCommand> LaunchedCommand::spawn(const std::vector<std::st
     do n = read(gate[0], &go, 1);
     while (n < 0 && errno == EINTR);
     if (n != 1) _exit(127);  // the tracer gave up before attaching
-    execv(path->c_str(), cargv.data());
+    if (who && !util::become(*who)) {
+      dprintf(STDERR_FILENO, "cannot run as %s: %s\n", who->name.c_str(), std::strerror(errno));
+      _exit(126);
+    }
+    execve(path->c_str(), cargv.data(), who ? envp.data() : environ);
     const int err = errno;
     dprintf(STDERR_FILENO, "cannot execute '%s': %s\n", path->c_str(), std::strerror(err));
     _exit(err == ENOENT ? 127 : 126);

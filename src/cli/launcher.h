@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "util/expected.h"
+#include "util/run_as.h"
 #include "util/fd.h"
 
 namespace syslat::cli {
@@ -21,7 +22,9 @@ class LaunchedCommand {
  public:
   // Resolves argv[0] on PATH (errors: command not found / not executable) and
   // forks a child that waits at the gate.
-  static util::Expected<LaunchedCommand> spawn(const std::vector<std::string>& argv);
+  // `who`: --run-as, the user it runs as (nullptr: as we run).
+  static util::Expected<LaunchedCommand> spawn(const std::vector<std::string>& argv,
+                                               const util::RunAs* who = nullptr);
 
   LaunchedCommand(LaunchedCommand&&) noexcept;
   LaunchedCommand& operator=(LaunchedCommand&&) = delete;

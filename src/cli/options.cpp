@@ -52,6 +52,7 @@ enum LongOnly {
   kStackSample,
   kSkipModules,
   kHtml,
+  kRunAs,
   kWeight,
   kFormat,
 };
@@ -100,6 +101,7 @@ const option kLongOptions[] = {
     {"stack-sample", required_argument, nullptr, kStackSample},
     {"skip-modules", required_argument, nullptr, kSkipModules},
     {"html", required_argument, nullptr, kHtml},
+    {"run-as", required_argument, nullptr, kRunAs},
     {"weight", required_argument, nullptr, kWeight},
     {"format", required_argument, nullptr, kFormat},
     {"verbose", no_argument, nullptr, 'v'},
@@ -361,6 +363,12 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
       o.stack_options = true;
       return {};
     }
+    case kRunAs: {
+      auto who = util::lookup_user(value);
+      if (!who) return who.error();
+      o.run_as = std::move(*who);
+      return {};
+    }
     case kHtml:
       if (value.empty()) return bad("--html", "an empty file name (expected --html FILE)");
       o.html_path = value;
@@ -473,6 +481,8 @@ static util::Expected<CommonOptions> parse_argv(int argc, char** argv, bool posi
   }
   if (!o.command.empty() && (!o.filter.pids.empty() || !o.filter.tids.empty()))
     return util::make_error("-- CMD: cannot be combined with -p/-t (expected either a command or PIDs)");
+  if (o.run_as && o.command.empty())
+    return util::make_error("--run-as: only for a command it launches (expected --run-as USER -- CMD)");
   if (o.skip_modules && !o.by_function)
     return util::make_error("--skip-modules: only with --by-function (expected --by-function --skip-modules LIST)");
   if (o.stack_options && !o.stacks)
@@ -547,6 +557,7 @@ std::string help_text(const std::string& prog, const CommandSpec& spec) {
       "                           there is -- CMD or -p (said on stderr); ptrace: always (slower)\n"
       "  -v, --verbose            show libbpf messages\n"
       "  -h, --help               this text\n"
+      "      --run-as USER        -- CMD runs as USER (uid, groups, HOME), as sudo -u does\n"
       "  -- CMD ARGS...           run CMD and trace it and its children from its execve on;\n"
       "                           the exit status is CMD's; a stop signal or -d is passed\n"
       "                           on to CMD (-d as SIGTERM), a second one kills it\n"

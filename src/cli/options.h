@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "util/run_as.h"
 #include "core/filter_spec.h"
 #include "core/report.h"
 #include "core/threshold_spec.h"
@@ -49,7 +50,8 @@ struct CommonOptions {
   bool by_function = false;                   // --by-function (implies --stacks)
   std::optional<uint32_t> max_stacks;         // --max-stacks N
   std::optional<uint32_t> stack_sample;       // --stack-sample N
-  std::string html_path;                      // --html FILE (syscount, syslat)
+  std::string html_path;                      // --html FILE (syscount, syslat, sysslow)
+  std::optional<util::RunAs> run_as;          // --run-as USER: -- CMD runs as that user
   std::string invocation;                     // argv as given, for the HTML report
   std::optional<std::vector<std::string>> skip_modules;  // --skip-modules PREFIX,... (with --by-function)
   std::optional<std::string> weight;          // --weight time|calls (folded values)

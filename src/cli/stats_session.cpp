@@ -229,7 +229,7 @@ int Session::run_bpf(RunLoop& run, std::ostream& out, const std::function<int(co
   if (!kernel) return fall_back(kernel.error().message);
   std::optional<LaunchedCommand> command;
   if (!o_.command.empty()) {
-    auto spawned = LaunchedCommand::spawn(o_.command);
+    auto spawned = LaunchedCommand::spawn(o_.command, o_.run_as ? &*o_.run_as : nullptr);
     if (!spawned) return fail(prog_, spawned.error().message, 2);
     command.emplace(std::move(*spawned));
   }
@@ -314,6 +314,7 @@ int Session::run_ptrace(RunLoop& run, std::ostream& out) {
     if (!path) return fail(prog_, path.error().message, 2);
     po.path = *path;
     po.argv = o_.command;
+    po.run_as = o_.run_as;
   }
   po.pids.assign(f.pids.begin(), f.pids.end());
   auto started = trace::PtraceSource::start(po);

@@ -64,8 +64,8 @@ static util::Expected<TraceOptions> parse_argv(int argc, char** argv) {
         case 'j': o.json = true; continue;
         case 'h': o.help = true; continue;
         case 'V': o.version = true; continue;
-        case 'p': case 'e': case 's': case 'o': break;
-        default: return bad(opt, "unknown option (expected -f -p -e -T -t -s -y -o -c -C -j, see --help)");
+        case 'p': case 'e': case 's': case 'o': case 'u': break;
+        default: return bad(opt, "unknown option (expected -f -p -e -T -t -s -y -o -u -c -C -j, see --help)");
       }
       auto value = value_of(word, at, i, argc, argv);
       if (!value) return bad(opt, "missing value (see --help)");
@@ -78,6 +78,10 @@ static util::Expected<TraceOptions> parse_argv(int argc, char** argv) {
           return bad("-e", ok.error().message);
         const std::string_view v = *value;
         if (v.find('=') == std::string_view::npos || v.starts_with("trace=") || v.starts_with("t=")) trace_given = true;
+      } else if (letter == 'u') {
+        auto who = util::lookup_user(*value, "-u");
+        if (!who) return who.error();
+        o.run_as = std::move(*who);
       } else if (letter == 's') {
         auto n = util::parse_u64(*value);
         if (!n || *n > kMaxStringLimit)
@@ -102,6 +106,7 @@ static util::Expected<TraceOptions> parse_argv(int argc, char** argv) {
   // be added to a running process), and -f is implied (the filter is inherited).
   if (trace_given && !o.command.empty() && o.expr.trace) o.seccomp = true;
   if (o.seccomp && o.command.empty()) o.seccomp = false;
+  if (o.run_as && o.command.empty()) return bad("-u", "only for a command it launches (expected -u USER CMD)");
   return o;
 }
 
@@ -114,7 +119,7 @@ util::Expected<TraceOptions> parse_trace_options(int argc, char** argv) {
 std::string trace_help(const std::string& prog) {
   return fmt::format(
       "Usage: {0} [-f] [-p PID[,PID]] [-e trace=LIST] [-e status=failed] [-T] [-t|-tt|-ttt] [-s N] [-y]\n"
-      "       {1:{2}} [-o FILE] [-c|-C] [-j] [--seccomp-bpf] [--] CMD [ARGS...]\n"
+      "       {1:{2}} [-o FILE] [-u USER] [-c|-C] [-j] [--seccomp-bpf] [--] CMD [ARGS...]\n"
       "\n"
       "Trace the system calls of a command (or of running processes with -p) with ptrace,\n"
       "like strace, whose options and output it follows. No BPF and no privilege beyond\n"
@@ -133,6 +138,7 @@ std::string trace_help(const std::string& prog) {
       "  -s N             show at most N bytes of strings and buffers (default 32)\n"
       "  -y               fds with their paths: 3</etc/passwd>\n"
       "  -o FILE          write the trace (or summary) to FILE\n"
+      "  -u USER          run the command as USER (uid, groups, HOME), as strace -u\n"
       "  -c               only a summary table at the end, like strace -c. Time is wall time\n"
       "                   from entry to exit of each call measured by the tracer (strace -c\n"
       "                   shows system CPU time unless -w). exit and exit_group are counted\n"

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "util/run_as.h"
 #include "trace/trace_expr.h"
 #include "util/expected.h"
 
@@ -27,6 +28,7 @@ struct TraceOptions {
   bool json = false;                   // -j: NDJSON per call (docs/cli.md)
   bool seccomp = false;                // --seccomp-bpf, implied by -e trace= with a command
   std::vector<std::string> command;    // after the options (or after --)
+  std::optional<util::RunAs> run_as;   // -u USER: the command runs as USER
   bool help = false;
   bool version = false;
 };

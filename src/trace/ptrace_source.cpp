@@ -88,6 +88,7 @@ util::Expected<std::unique_ptr<PtraceSource>> PtraceSource::start(const PtraceSo
   // thread (new ones too) and none of its child processes.
   to.follow_forks = !options.argv.empty();
   to.follow_threads = true;
+  to.run_as = options.run_as;
   auto tracer = options.argv.empty() ? Tracer::attach(options.pids, to) : Tracer::launch(options.path, options.argv, to);
   if (!tracer) return tracer.error();
   source->tracer_ = std::move(*tracer);

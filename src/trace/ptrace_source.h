@@ -31,6 +31,7 @@ struct PtraceSourceOptions {
   std::string path;
   std::vector<std::string> argv;
   std::vector<pid_t> pids;
+  std::optional<util::RunAs> run_as;  // --run-as: the command runs as this user
 };
 
 class PtraceSource final : public collect::Source {

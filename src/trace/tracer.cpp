@@ -56,7 +56,8 @@ int shell_status(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 
 
 // The child: stop until seized, install the filter, exec. Only
 // async-signal-safe calls after fork.
-[[noreturn]] void child(const char* path, char* const* argv, const sock_fprog* filter, pid_t parent) {
+[[noreturn]] void child(const char* path, char* const* argv, const sock_fprog* filter, pid_t parent,
+                        const util::RunAs* who, char* const* envp) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -70,7 +71,11 @@ int shell_status(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 
       _exit(126);
     }
   }
-  execv(path, argv);
+  if (who && !util::become(*who)) {
+    dprintf(STDERR_FILENO, "systrace: cannot run as %s: %s\n", who->name.c_str(), strerror(errno));
+    _exit(126);
+  }
+  execve(path, argv, envp);
   const int err = errno;
   dprintf(STDERR_FILENO, "systrace: cannot execute '%s': %s\n", path, strerror(err));
   _exit(err == ENOENT ? 127 : 126);
@@ -126,10 +131,13 @@ util::Expected<std::unique_ptr<Tracer>> Tracer::launch(const std::string& path, 
     fprog.len = static_cast<unsigned short>(program.size());
     fprog.filter = program.data();
   }
+  const util::RunAs* who = options.run_as ? &*options.run_as : nullptr;
+  std::vector<char*> envp = who ? util::env_pointers(*who) : std::vector<char*>{};
   const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid < 0) return util::make_error(std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) child(path.c_str(), cargv.data(), options.seccomp ? &fprog : nullptr, parent);
+  if (pid == 0) child(path.c_str(), cargv.data(), options.seccomp ? &fprog : nullptr, parent, who,
+                      who ? envp.data() : environ);
   int status = 0;
   if (waitpid(pid, &status, WSTOPPED) != pid || !WIFSTOPPED(status)) {
     kill(pid, SIGKILL);

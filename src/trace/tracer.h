@@ -20,6 +20,7 @@
 #include "core/syscall_set.h"
 #include "core/syscall_table.h"
 #include "util/expected.h"
+#include "util/run_as.h"
 
 namespace syslat::trace {
 
@@ -32,6 +33,8 @@ struct TracerOptions {
   // installed before its execve); nullopt: all stop. Attached processes
   // always stop at every call (the handler filters).
   std::optional<core::SyscallSet> seccomp;
+  // A launched command runs as this user (systrace -u, --run-as).
+  std::optional<util::RunAs> run_as;
 };
 
 // One syscall as the tracer saw it.
