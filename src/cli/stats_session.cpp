@@ -21,6 +21,8 @@
 #include "collect/stack_symbolizer.h"
 #include "collect/user_unwinder.h"
 #include "trace/ptrace_source.h"
+#include "core/auto_threshold.h"
+#include "export/anomaly_writer.h"
 #include "export/report_writer.h"
 #include "util/files.h"
 #include "util/duration.h"
@@ -55,6 +57,12 @@ core::ReportOptions report_options(core::ReportKind kind, const CommonOptions& o
   return r;
 }
 
+// -i: anomalies of each interval against the past ones, unless turned off.
+std::optional<core::AnomalyConfig> interval_anomalies(const CommonOptions& o) {
+  if (o.interval_s <= 0 || o.anomaly_score <= 0) return std::nullopt;
+  return anomaly_config(o);
+}
+
 // A report of `span` stamped with the wall-clock times it ends ("time") and
 // begins ("start"), the monotonic poll times converted with the clocks'
 // offset as it is now (a clock step during the run is followed).
@@ -72,6 +80,8 @@ core::Report stamped_report(const core::Sample& span, const core::ReportOptions&
 struct Output {
   std::unique_ptr<exporter::ReportWriter> reports;
   std::unique_ptr<SlowPrinter> slow;
+  // -i: the anomalies an interval started, after its report (when the format has them).
+  std::function<void(std::span<const core::Anomaly>, const std::string& time)> anomalies;
 };
 
 // The reports of a run, from either backend: what the polls added up since
@@ -79,10 +89,19 @@ struct Output {
 // with its summary line instead).
 class Reporter {
  public:
-  Reporter(Output& out, core::ReportOptions options) : out_(out), options_(options) {}
+  Reporter(Output& out, core::ReportOptions options, std::optional<core::AnomalyConfig> anomalies)
+      : out_(out), options_(options) {
+    if (anomalies) detector_.emplace(*anomalies);
+  }
   void add(const core::Sample& sample) { pending_.merge(sample); }
   void emit() {
-    if (out_.reports) out_.reports->write(stamped_report(pending_, options_));
+    const core::Report report = stamped_report(pending_, options_);
+    if (out_.reports) out_.reports->write(report);
+    // Judged after its report is out, against the intervals before it only.
+    if (detector_) {
+      const std::vector<core::Anomaly> found = detector_->observe(pending_);
+      if (!found.empty() && out_.anomalies) out_.anomalies(found, report.time);
+    }
     pending_ = core::Sample{};
   }
   void finish() {
@@ -96,6 +115,7 @@ class Reporter {
   Output& out_;
   const core::ReportOptions options_;
   core::Sample pending_;
+  std::optional<core::AnomalyDetector> detector_;  // -i, unless --anomaly-score off
 };
 
 class Session {
@@ -133,7 +153,7 @@ std::string Session::ready_line() const {
 
 // sysslow streams slow calls as they happen: no periodic reports, no table.
 std::optional<std::string> not_for_slow(const CommonOptions& o) {
-  if (o.interval_s > 0) return "-i/--interval";
+  if (o.interval_s > 0 && !o.thresholds.any_auto()) return "-i/--interval";  // with auto: how often it learns
   if (o.top) return "-T/--top";
   if (o.sort) return "--sort";
   if (o.per_process) return "-P/--process";
@@ -247,6 +267,14 @@ Output Session::make_output(std::ostream& out) const {
     wo.milliseconds = o_.milliseconds;
     wo.timestamps = o_.interval_s > 0;
     output.reports = exporter::make_writer(out, wo);
+    if (o_.format == exporter::Format::Text)
+      output.anomalies = [&out](std::span<const core::Anomaly> found, const std::string&) {
+        exporter::write_anomalies_text(out, found);
+      };
+    else if (o_.format == exporter::Format::Json)
+      output.anomalies = [&out](std::span<const core::Anomaly> found, const std::string& time) {
+        exporter::write_anomalies_json(out, found, time);
+      };
   }
   return output;
 }
@@ -259,6 +287,8 @@ int Session::run_ptrace(RunLoop& run, std::ostream& out) {
     return fail(prog_, "--backend ptrace: needs -- CMD or -p PID (ptrace cannot trace the whole system)", 2);
   if (o_.user_stack || o_.kernel_stack) return fail(prog_, "--stack, --kstack: need the BPF backend (expected --backend bpf)", 2);
   if (o_.stacks) return fail(prog_, "--stacks, --by-function: need the BPF backend (expected --backend bpf)", 2);
+  if (o_.thresholds.any_auto())
+    return fail(prog_, "--threshold auto: needs the BPF backend (expected --backend bpf, or a DUR)", 2);
   // Asked for by name, a split the ptrace backend cannot make is refused,
   // not left out (syslat and sysslow, splitting by default, just go without).
   if (o_.states || (o_.sort && *o_.sort == core::SortKey::OffCpu))
@@ -281,7 +311,7 @@ int Session::run_ptrace(RunLoop& run, std::ostream& out) {
   Output output = make_output(out);
   if (o_.command.empty()) std::cerr << ready_line() << '\n';
 
-  Reporter reporter(output, report_options(report_kind(tool_), o_, po.timed, false));
+  Reporter reporter(output, report_options(report_kind(tool_), o_, po.timed, false), interval_anomalies(o_));
   const auto print = [&](core::SlowEvent&& e) { output.slow->print(std::move(e)); };
   if (const pid_t pid = source.launched_pid(); pid > 0)  // a second request ends the trace, which kills it
     run.set_command(RunLoop::announced(prog_, o_.command.at(0), pid, [pid](int sig) { kill(pid, sig); },
@@ -307,15 +337,32 @@ int Session::run_ptrace(RunLoop& run, std::ostream& out) {
 }
 
 int Session::loop(collect::BpfSource& source, RunLoop& run, LaunchedCommand* command, Output& out) {
-  Reporter reporter(out, report_options(report_kind(tool_), o_, wants_timing(tool_, o_), wants_states(tool_, o_)));
+  Reporter reporter(out, report_options(report_kind(tool_), o_, wants_timing(tool_, o_), wants_states(tool_, o_)),
+                    interval_anomalies(o_));
   // sysslow: events as they come; losses said when the poll sees them.
   const auto print = [&](core::SlowEvent&& e) { out.slow->print(std::move(e)); };
+  // sysslow --threshold auto: every poll feeds the baseline; each learning
+  // interval (-i, default 1 s) the auto thresholds move to what it says.
+  const bool learning = out.slow && o_.thresholds.any_auto();
+  core::AnomalyDetector learner(anomaly_config(o_));
+  core::Sample learn_pending;
+  core::LearnedThresholds thresholds{o_.thresholds, {}};
   auto poll_source = [&] {
     core::Sample s = source.poll();
     if (!out.slow) return reporter.add(s);
+    if (learning) learn_pending.merge(s);
     // sysslow reports events, not aggregates: only the losses matter here.
     source.consume_events(print);
     out.slow->lost(s.health.events_lost);
+  };
+  auto relearn = [&] {
+    learner.observe(learn_pending);
+    learn_pending = core::Sample{};
+    core::AutoThresholdConfig config;
+    if (o_.auto_floor_ns) config.floor_ns = *o_.auto_floor_ns;
+    core::LearnedThresholds next = core::learned_thresholds(o_.thresholds, learner, config);
+    if (next.spec.by_name != thresholds.spec.by_name) source.set_thresholds(next.spec);
+    thresholds = std::move(next);
   };
   util::EventLoop& loop = run.loop();
   if (out.slow)
@@ -327,13 +374,21 @@ int Session::loop(collect::BpfSource& source, RunLoop& run, LaunchedCommand* com
       return fail(prog_, ok.error().message, 1);
   if (command) follow_command(run, *command, prog_, o_.command.at(0));
   run.set_duration(o_.duration_s);
-  run.poll_and_report(collect::kPollPeriodNs, static_cast<uint64_t>(o_.interval_s * 1e9), poll_source,
-                      [&] { reporter.emit(); });
+  const double report_s = learning ? (o_.interval_s > 0 ? o_.interval_s : 1.0) : o_.interval_s;
+  run.poll_and_report(collect::kPollPeriodNs, static_cast<uint64_t>(report_s * 1e9), poll_source, [&] {
+    if (learning)
+      relearn();
+    else
+      reporter.emit();
+  });
   const RunLoop::Outcome outcome = run.run();
   source.detach();
   if (o_.stacks) source.name_new_stacks();
   poll_source();
   reporter.finish();
+  if (learning)
+    exporter::write_thresholds(*reports_out_, o_.format, thresholds.learned, learner.intervals_seen(),
+                               util::rfc3339_utc(static_cast<int64_t>(util::realtime_ns())));
   if (o_.stacks) write_stacks(source, *reports_out_);
   return outcome.why == RunLoop::End::CommandExited ? command->exit_status() : 0;  // like strace
 }

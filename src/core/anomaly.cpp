@@ -119,13 +119,20 @@ std::vector<Anomaly> AnomalyDetector::observe(const Sample& interval) {
   return found;
 }
 
-std::optional<uint64_t> AnomalyDetector::baseline_ns(SyscallId id, double q) const {
+std::vector<SyscallId> AnomalyDetector::syscalls() const {
+  std::vector<SyscallId> ids;
+  for (const auto& entry : history_) ids.push_back(entry.first);
+  return ids;
+}
+
+std::optional<uint64_t> AnomalyDetector::baseline_ns(SyscallId id, double q, double robust_units) const {
   const auto it = history_.find(id);
   if (it == history_.end()) return std::nullopt;
   const History& h = it->second;
   const Series& series = q <= 0.5 ? h.log_p50 : q <= 0.99 ? h.log_p99 : h.log_p999;
   if (series.values.size() < std::max<size_t>(config_.learn_intervals, 1)) return std::nullopt;
-  return static_cast<uint64_t>(std::llround(std::exp2(robust_of(series.values, 0).center)));
+  const Robust base = robust_of(series.values, kLatencySpreadFloor);
+  return static_cast<uint64_t>(std::llround(std::exp2(base.center + robust_units * base.spread)));
 }
 
 }  // namespace syslat::core

@@ -69,9 +69,12 @@ class AnomalyDetector {
 
   // The baseline of a syscall's p50, p99 or p99.9 (q = 0.5, 0.99, 0.999):
   // the median of the past intervals' values, once there are
-  // learn_intervals of them.
-  std::optional<uint64_t> baseline_ns(SyscallId id, double q) const;
+  // learn_intervals of them; with robust_units, that many robust spreads
+  // above it (the value of an unusually bad interval).
+  std::optional<uint64_t> baseline_ns(SyscallId id, double q, double robust_units = 0) const;
 
+  // Every syscall seen so far.
+  std::vector<SyscallId> syscalls() const;
   size_t intervals_seen() const { return intervals_; }
   const AnomalyConfig& config() const { return config_; }
 
