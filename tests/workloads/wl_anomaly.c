@@ -1,8 +1,8 @@
 /* The anomaly tests' workload (tests/test_cli_anomaly.cpp).
  *
- * wl_anomaly shift STEADY_S SLOW_S: the main thread sleeps 1 ms +- 20 %
- * (raw nanosleep, uniform jitter) for STEADY_S seconds, then 20 ms +- 20 %
- * for SLOW_S seconds; a second thread, all along, makes bursts of 200
+ * wl_anomaly shift STEADY_S SLOW_S [SLOW_MS]: the main thread sleeps 1 ms
+ * +- 20 % (raw nanosleep, uniform jitter) for STEADY_S seconds, then SLOW_MS
+ * (default 20) ms +- 20 % for SLOW_S seconds; a second thread, all along, makes bursts of 200
  * getppid calls, each burst followed by poll(NULL, 0, 1). At the switch it
  * writes "switch REALTIME_NS\n" to stderr (the only write before the end).
  *
@@ -85,14 +85,14 @@ int main(int argc, char **argv)
 	unsigned seed = 1;
 	pthread_t threads[4];
 
-	if (argc != 4)
+	if (argc != 4 && !(argc == 5 && strcmp(argv[1], "shift") == 0))
 		return 2;
 	double first_s = atof(argv[2]), second_s = atof(argv[3]);
 	if (strcmp(argv[1], "shift") == 0) {
 		pthread_create(&threads[0], NULL, cheap_calls, NULL);
 		sleep_for(first_s, 1000000, &seed);
 		say("switch");
-		sleep_for(second_s, 20000000, &seed);
+		sleep_for(second_s, (argc == 5 ? atoll(argv[4]) : 20) * 1000000, &seed);
 		stop = 1;
 		pthread_join(threads[0], NULL);
 		return 0;
