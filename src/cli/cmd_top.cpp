@@ -273,6 +273,7 @@ void Dashboard::submit(ui::Command command) {
     core::ThresholdSpec t;
     if (text.empty()) return say("threshold unchanged: " + thresholds_.describe(), false);
     if (auto ok = t.add(text); !ok) return say("threshold: " + ok.error().message, true);
+    if (t.any_auto()) return say("threshold: auto is sysslow's (expected DUR or NAME=DUR,...)", true);
     thresholds_ = t;
     source_->set_thresholds(thresholds_);
     return say("slow calls: at least " + thresholds_.describe(), false);
@@ -374,6 +375,7 @@ int Dashboard::run() {
   if (!o_.command.empty()) return fail(prog_, "-- CMD: syslat-top watches running processes (use -p PID, or syslat -- CMD)", 2);
   if (o_.listen || !o_.bucket_bounds_ns.empty()) return fail(prog_, "--listen/--buckets: only syslatd serves metrics", 2);
   if (o_.backend == Backend::Ptrace) return fail(prog_, "--backend: syslat-top needs BPF (expected auto or bpf)", 2);
+  if (o_.thresholds.any_auto()) return fail(prog_, "--threshold auto: only sysslow learns thresholds (expected DUR or NAME=DUR,...)", 2);
   if (o_.interval_s && (o_.interval_s < 0.1 || o_.interval_s > 5))
     return fail(prog_, fmt::format("-i/--interval: {}s is out of range (expected 0.1 to 5 seconds)", o_.interval_s), 2);
   if (o_.sort) {
