@@ -119,6 +119,13 @@ std::vector<Anomaly> AnomalyDetector::observe(const Sample& interval) {
   return found;
 }
 
+std::vector<SyscallId> AnomalyDetector::active() const {
+  std::vector<SyscallId> ids;
+  for (const auto& [id, h] : history_)
+    if (std::any_of(h.active.begin(), h.active.end(), [](const auto& kind_on) { return kind_on.second; })) ids.push_back(id);
+  return ids;
+}
+
 std::vector<SyscallId> AnomalyDetector::syscalls() const {
   std::vector<SyscallId> ids;
   for (const auto& entry : history_) ids.push_back(entry.first);

@@ -73,6 +73,8 @@ class AnomalyDetector {
   // above it (the value of an unusually bad interval).
   std::optional<uint64_t> baseline_ns(SyscallId id, double q, double robust_units = 0) const;
 
+  // The syscalls with an anomaly going on (started and not over).
+  std::vector<SyscallId> active() const;
   // Every syscall seen so far.
   std::vector<SyscallId> syscalls() const;
   size_t intervals_seen() const { return intervals_; }

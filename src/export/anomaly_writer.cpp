@@ -41,11 +41,14 @@ nlohmann::ordered_json anomaly_json(const core::Anomaly& a, const std::string& t
   return j;
 }
 
+std::string anomaly_text(const core::Anomaly& a) {
+  return fmt::format("{} {} {} -> {} (+{:.1f} robust units)", core::display_name(a.id),
+                     is_rate(a) ? "calls/s" : core::anomaly_kind_key(a.kind), value_text(a, a.baseline),
+                     value_text(a, a.now), a.score);
+}
+
 void write_anomalies_text(std::ostream& out, std::span<const core::Anomaly> anomalies) {
-  for (const core::Anomaly& a : anomalies)
-    out << fmt::format("ANOMALY {} {} {} -> {} (+{:.1f} robust units)\n", core::display_name(a.id),
-                       is_rate(a) ? "calls/s" : core::anomaly_kind_key(a.kind), value_text(a, a.baseline),
-                       value_text(a, a.now), a.score);
+  for (const core::Anomaly& a : anomalies) out << "ANOMALY " << anomaly_text(a) << '\n';
   out.flush();
 }
 

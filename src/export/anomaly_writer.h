@@ -19,6 +19,10 @@ namespace syslat::exporter {
 // interval judged ended.
 nlohmann::ordered_json anomaly_json(const core::Anomaly& anomaly, const std::string& time);
 
+// "read p99 1.05ms -> 21.0ms (+37.2 robust units)",
+// "futex calls/s 0 -> 50000 (+61.6 robust units)".
+std::string anomaly_text(const core::Anomaly& anomaly);
+
 // "ANOMALY read p99 1.05ms -> 21.0ms (+37.2 robust units)" per anomaly,
 // "ANOMALY futex calls/s 0 -> 50000 (+61.6 robust units)".
 void write_anomalies_text(std::ostream& out, std::span<const core::Anomaly> anomalies);
