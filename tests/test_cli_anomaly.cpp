@@ -46,9 +46,13 @@ std::string dump(const std::vector<nlohmann::json>& objects) {
 
 }  // namespace
 
+// --anomaly-score 20, not the default 5: this project's 2-core VM runs
+// other builds and tests beside this one, and their bursts move the p99 of
+// 1 ms sleeps to 2-7 ms for an interval now and then (score 6 to 17, about
+// one interval in 40 at 5). The 20x shift scores over 30.
 TEST_CASE("syslat -i: steady sleeps raise no anomaly, 20 ms sleeps raise one on nanosleep within 2 intervals",
           "[privileged]") {
-  const auto r = slt::run_json(slt::syslat_bin(), {"-i", "0.5", "--learn", "6"},
+  const auto r = slt::run_json(slt::syslat_bin(), {"-i", "0.5", "--learn", "6", "--anomaly-score", "20"},
                                {slt::workload("wl_anomaly"), "shift", "6", "2"});
   INFO(r.describe());
   REQUIRE(r.run.status == 0);
@@ -69,13 +73,13 @@ TEST_CASE("syslat -i: steady sleeps raise no anomaly, 20 ms sleeps raise one on 
     CHECK(a.at("unit") == "ns");
     CHECK(a.at("now").get<double>() >= 10e6);
     CHECK(a.at("baseline").get<double>() < 3e6);
-    CHECK(a.at("score").get<double>() >= 5);
+    CHECK(a.at("score").get<double>() >= 20);
   }
   CHECK(on_nanosleep >= 1);
 }
 
 TEST_CASE("syscount -i: a futex storm after a quiet period is a rate anomaly on futex", "[privileged]") {
-  const auto r = slt::run_json(slt::syscount_bin(), {"-i", "0.5", "--learn", "6"},
+  const auto r = slt::run_json(slt::syscount_bin(), {"-i", "0.5", "--learn", "6", "--anomaly-score", "20"},
                                {slt::workload("wl_anomaly"), "storm", "5", "1.5"});
   INFO(r.describe());
   REQUIRE(r.run.status == 0);

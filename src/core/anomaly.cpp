@@ -63,7 +63,11 @@ void AnomalyDetector::judge(SyscallId id, History& h, AnomalyKind kind, const Se
   const double score = rise / base.spread;
   double& gauge = scores_[id];
   gauge = std::max({gauge, score, 0.0});
-  const bool anomalous = config_.min_score > 0 && score >= config_.min_score && rise >= std::log2(min_ratio);
+  const bool over = config_.min_score > 0 && score >= config_.min_score && rise >= std::log2(min_ratio);
+  size_t& run = h.run[kind];
+  run = over ? run + 1 : 0;
+  const size_t needed = kind == AnomalyKind::P99 ? std::max<size_t>(config_.tail_sustain_intervals, 1) : 1;
+  const bool anomalous = run >= needed;
   if (anomalous && !h.active[kind]) {
     // Rates are kept as log2(1 + calls/s): a syscall absent so far has a baseline of 0/s.
     const double offset = kind == AnomalyKind::Rate ? 1 : 0;
@@ -110,7 +114,7 @@ std::vector<Anomaly> AnomalyDetector::observe(const Sample& interval) {
     if (stats.calls >= config_.min_rate_calls)
       judge(id, h, AnomalyKind::Rate, h.log_rate, log_rate, kRateSpreadFloor, config_.min_rate_ratio, found);
     else
-      h.active[AnomalyKind::Rate] = false;
+      h.active[AnomalyKind::Rate] = false, h.run[AnomalyKind::Rate] = 0;
     learn_latency(h, stats);
     h.log_rate.push(log_rate, window);
   }

@@ -44,6 +44,10 @@ struct AnomalyConfig {
   uint64_t min_rate_calls = 50;    // a rate anomaly needs this many calls in the interval
   size_t learn_intervals = 10;     // past intervals a baseline needs before it judges
   size_t window_intervals = 60;    // how far back the baseline remembers
+  // A p99 (1 % of the calls: a few calls a scheduler burst delays) must
+  // stay up this many intervals running before it is an anomaly; a p50 or
+  // rate move counts at once.
+  size_t tail_sustain_intervals = 2;
 };
 
 struct Anomaly {
@@ -88,7 +92,8 @@ class AnomalyDetector {
   };
   struct History {
     Series log_p50, log_p99, log_p999, log_rate;
-    std::map<AnomalyKind, bool> active;  // anomalous in the last interval judged
+    std::map<AnomalyKind, size_t> run;   // intervals in a row over the bar, up to the last one judged
+    std::map<AnomalyKind, bool> active;  // reported and not over
   };
 
   void judge(SyscallId id, History& h, AnomalyKind kind, const Series& past, double log_now, double spread_floor,
