@@ -6,6 +6,7 @@
 #include <random>
 
 #include "core/anomaly.h"
+#include "core/auto_threshold.h"
 
 using namespace syslat::core;
 
@@ -202,4 +203,32 @@ TEST_CASE("anomaly: a lasting shift is learned: no alarm once it is the new norm
   CHECK(events == 2);  // p50 and p99, when the shift started
   CHECK(detector.scores().at(SyscallId(kRead)) < 5);
   CHECK(*detector.baseline_ns(SyscallId(kRead), 0.5) == Approx(8e6).epsilon(0.2));
+}
+
+TEST_CASE("auto thresholds: 1.5 x a bad interval's p99.9 of auto syscalls once learned, never below the floor", "[anomaly]") {
+  std::mt19937 rng(9);
+  AnomalyConfig config;
+  config.learn_intervals = 5;
+  AnomalyDetector detector(config);
+  ThresholdSpec given;
+  REQUIRE(given.add("auto,futex=3ms"));
+  for (uint64_t i = 0; i < 4; ++i)
+    detector.observe(IntervalBuilder(i).calls(kRead, jittered(rng, 1000, 2e6, 0.05)).calls(39, jittered(rng, 1000, 300, 0.05)).sample);
+  CHECK(learned_thresholds(given, detector).learned.empty());  // 4 intervals: still the fixed default
+  for (uint64_t i = 4; i < 20; ++i)
+    detector.observe(IntervalBuilder(i)
+                         .calls(kRead, jittered(rng, 1000, 2e6, 0.05))
+                         .calls(39, jittered(rng, 1000, 300, 0.05))
+                         .calls(kFutex, jittered(rng, 1000, 2e6, 0.05))
+                         .sample);
+  const LearnedThresholds t = learned_thresholds(given, detector);
+  REQUIRE(t.learned.contains("read"));
+  const uint64_t read_p999 = t.learned.at("read").baseline_p999_ns;
+  CHECK(read_p999 == Approx(2e6 * std::exp2(3.09 * 0.05)).epsilon(0.1));
+  CHECK(t.learned.at("read").threshold_ns >= 1.5 * read_p999);
+  CHECK(t.learned.at("read").threshold_ns <= 2.0 * read_p999);
+  CHECK(t.spec.for_name("read") == t.learned.at("read").threshold_ns);
+  CHECK(t.learned.at("getpid").threshold_ns == 1'000'000);  // 300 ns calls: the floor
+  CHECK_FALSE(t.learned.contains("futex"));                 // futex=3ms is fixed
+  CHECK(t.spec.for_name("futex") == 3'000'000);
 }
