@@ -107,7 +107,7 @@ TEST_CASE("syslatd: Prometheus scrapes it: counts, a 2 ms sleep's median, dashbo
         CHECK(r.value("health", "") == "ok");
         CHECK(prom.query(r.at("query").get<std::string>()).value("status", "") == "success");
       }
-    CHECK(rules == 4);
+    CHECK(rules == 5);
   }
 
   {  // promtool: the scrape is clean, the rules check and their unit tests pass

@@ -25,16 +25,7 @@ namespace {
 constexpr int64_t kMs = 1'000'000;
 constexpr int64_t kStepNs = 3600LL * 1'000'000'000;  // the clock step the preloaded library makes
 
-// "2026-11-22T03:06:15.123Z" -> ns since the epoch (the ms the text has).
-int64_t rfc3339_ns(const std::string& text) {
-  tm t{};
-  int ms = 0;
-  REQUIRE(sscanf(text.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &t.tm_year, &t.tm_mon, &t.tm_mday, &t.tm_hour, &t.tm_min,
-                 &t.tm_sec, &ms) == 7);
-  t.tm_year -= 1900;
-  t.tm_mon -= 1;
-  return static_cast<int64_t>(timegm(&t)) * 1'000'000'000 + ms * kMs;
-}
+using slt::rfc3339_ns;
 
 int64_t realtime_ns() {
   timespec ts{};

@@ -34,3 +34,19 @@ TEST_CASE("thresholds: bad items are errors that name them and change nothing", 
   CHECK_FALSE(t.add("read=1ms,,write=2ms"));
   CHECK(t.for_name("read") == 1'000'000);
 }
+
+TEST_CASE("thresholds: auto as the default or per name, later values win", "[threshold][anomaly]") {
+  ThresholdSpec t;
+  REQUIRE(t.add("auto,futex=1ms"));
+  CHECK(t.is_auto("read"));
+  CHECK_FALSE(t.is_auto("futex"));
+  CHECK(t.for_name("read") == 10'000'000);  // until learned: the fixed default
+  CHECK(t.describe() == "auto, futex 1.00ms");
+  REQUIRE(t.add("5ms,read=auto"));
+  CHECK_FALSE(t.is_auto("write"));
+  CHECK(t.is_auto("read"));
+  CHECK(t.for_name("read") == 5'000'000);
+  REQUIRE(t.add("read=2ms"));
+  CHECK_FALSE(t.any_auto());
+  CHECK(t.add("raed=auto").error().message == "unknown syscall 'raed' (did you mean 'read'?)");
+}

@@ -264,3 +264,23 @@ TEST_CASE("histogram: bounds between kernel buckets round down to a boundary, wh
   const uint64_t bounds[] = {2'883'584, 3'145'728};
   CHECK(core::cumulative_counts(h, bounds) == std::vector<uint64_t>{1, 5});
 }
+
+TEST_CASE("prometheus: anomaly score and counter per syscall seen, 0 until judged", "[anomaly]") {
+  core::CumulativeStats stats(10);
+  stats.add(poll_with("read", 3, 0, {1500}), kAlive);
+  stats.add(poll_with("futex", 50000, 0, {}), kAlive);
+  exporter::AnomalyMetrics anomalies;
+  const core::SyscallId futex = *core::syscall_number("futex");
+  anomalies.scores[futex] = 61.64;
+  anomalies.started[{futex, core::AnomalyKind::Rate}] = 2;
+  const std::string text = exporter::render_prometheus(stats, meta(), &anomalies);
+  CHECK(text.find("# TYPE syscall_anomaly_score gauge\n") != std::string::npos);
+  CHECK(text.find("# TYPE syscall_anomalies_total counter\n") != std::string::npos);
+  CHECK(value_of(text, R"(syscall_anomaly_score{syscall="futex"})") == Approx(61.64));
+  CHECK(value_of(text, R"(syscall_anomaly_score{syscall="read"})") == 0);
+  CHECK(value_of(text, R"(syscall_anomalies_total{syscall="futex",what="rate"})") == 2);
+  CHECK(value_of(text, R"(syscall_anomalies_total{syscall="futex",what="p99"})") == 0);
+  CHECK(value_of(text, R"(syscall_anomalies_total{syscall="read",what="p50"})") == 0);
+  // Without a detector (--anomaly-score off) neither family is served.
+  CHECK(exporter::render_prometheus(stats, meta()).find("syscall_anomaly") == std::string::npos);
+}

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -142,6 +143,17 @@ TempDir::~TempDir() {
 }
 
 void skip(const std::string& reason) { std::cout << "SLT_SKIPPED: " << reason << std::endl; }
+
+int64_t rfc3339_ns(const std::string& text) {
+  tm t{};
+  int ms = 0;
+  if (sscanf(text.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &t.tm_year, &t.tm_mon, &t.tm_mday, &t.tm_hour, &t.tm_min,
+             &t.tm_sec, &ms) != 7)
+    throw std::runtime_error("not an RFC 3339 time: " + text);
+  t.tm_year -= 1900;
+  t.tm_mon -= 1;
+  return static_cast<int64_t>(timegm(&t)) * 1'000'000'000 + int64_t{ms} * 1'000'000;
+}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

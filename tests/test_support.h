@@ -52,6 +52,10 @@ class TempDir {
 void skip(const std::string& reason);
 
 std::string read_file(const std::string& path);
+
+// "2026-11-22T03:06:15.123Z" (our JSON's "time") -> ns since the epoch (the
+// ms the text has); throws on another form.
+int64_t rfc3339_ns(const std::string& text);
 // The state letter of /proc/PID/stat (R, S, t, T, Z, ...); '\0' if it is gone.
 char proc_state(pid_t pid);
 // A process's voluntary context switches so far (-1 if it is gone). Each

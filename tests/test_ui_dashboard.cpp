@@ -426,3 +426,29 @@ TEST_CASE("dashboard view: K puts the selected syscall's kernel functions where 
   CHECK_FALSE(st.kernel_view);
   CHECK(ui::plain_text(ui::render_screen(d, st, 80, 24)).find("KERNEL FUNCTIONS") == std::string::npos);
 }
+
+TEST_CASE("dashboard view: a syscall with an anomaly going on is marked, and the anomaly is an event in the slow panel",
+          "[anomaly]") {
+  ui::DashboardData d = data(core::SortKey::Rate);
+  d.anomalous.insert(core::SyscallId(202));  // futex
+  ui::SlowLine anomaly;
+  anomaly.time_ns = 0;
+  anomaly.call = "futex calls/s 0 -> 50000 (+61.6 robust units)";
+  anomaly.anomaly = true;
+  d.slow.insert(d.slow.begin(), anomaly);
+  ui::UiState st;
+  st.selected = core::SyscallId(0);  // read: the marked row is not the selected one
+  const auto ls = lines(ui::render_screen(d, st, 100, 30));
+  bool futex_marked = false, read_selected = false, event = false;
+  for (const auto& l : ls) {
+    if (l.rfind("!futex ", 0) == 0) futex_marked = true;
+    if (l.rfind(">read ", 0) == 0) read_selected = true;
+    if (l.find("ANOMALY") != std::string::npos && l.find("futex calls/s 0 -> 50000 (+61.6 robust units)") != std::string::npos)
+      event = true;
+    CHECK(l.rfind("!read", 0) == std::string::npos);
+  }
+  INFO(ui::plain_text(ui::render_screen(d, st, 100, 30)));
+  CHECK(futex_marked);
+  CHECK(read_selected);
+  CHECK(event);
+}

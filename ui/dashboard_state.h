@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,8 @@ struct SlowLine {
   uint32_t pid = 0;
   std::string comm;     // as the kernel gave it: the view escapes it
   uint64_t duration_ns = 0;
-  std::string call;     // "read(3</tmp/x>, 0x7ffd..., 8192) = 8192"
+  std::string call;     // "read(3</tmp/x>, 0x7ffd..., 8192) = 8192"; an anomaly's text
+  bool anomaly = false; // not a call: an anomaly that started (no pid, comm, duration)
 };
 
 struct DashboardData {
@@ -33,6 +35,7 @@ struct DashboardData {
   uint64_t lost_total = 0;              // every loss since start (Health::lost + ring drops)
   std::string filters;                  // "pid 123, comm nginx" or empty
   std::string thresholds;               // "10ms" or "10ms, read 5ms"
+  std::set<core::SyscallId> anomalous;  // an anomaly going on: the row is marked '!'
   std::string clock;                    // HH:MM:SS
   // K: the selected syscall's time by the kernel functions beneath it
   // (sysfunc --by-syscall on the default set), since the view was opened.

@@ -118,11 +118,12 @@ Line top_header(const UiState& s, size_t bar_width) {
 
 Line top_row(const core::Row& r, const DashboardData& d, const UiState& s, double max, size_t bar_width, bool selected) {
   const double share = d.report.total.total_ns ? 100.0 * r.stats.total_ns / d.report.total.total_ns : 0;
-  std::string text = pad((selected ? ">" : " ") + core::display_name(r.id), kNameWidth) + cell(human_number(r.rate), kRateWidth) +
+  const bool anomalous = d.anomalous.contains(r.id);
+  std::string text = pad((selected ? ">" : anomalous ? "!" : " ") + core::display_name(r.id), kNameWidth) + cell(human_number(r.rate), kRateWidth) +
                      cell(duration(r.stats.avg_ns()), kTimeWidth) + cell(duration(r.p99_ns), kTimeWidth) +
                      cell(duration(r.stats.max_ns), kTimeWidth) + cell(fmt::format("{:.1f}", share), kShareWidth) + " ";
   Line l;
-  l.add(std::move(text), selected ? Style::Selected : Style::Normal);
+  l.add(std::move(text), selected ? Style::Selected : anomalous ? Style::Alert : Style::Normal);
   l.add(bar(sort_value(r, s.sort), max, bar_width), Style::Bar);
   return l;
 }
@@ -291,6 +292,12 @@ void slow_panel(Frame& f, const DashboardData& d, size_t rows, bool fill) {
   }
   for (const SlowLine& e : d.slow) {
     if (rows && shown >= rows) break;
+    if (e.anomaly) {
+      f.push_back(Line::of(fmt::format(" {} {:>7} {} {:>9}  {}", util::clock_hms_ms(e.time_ns), "-", pad("ANOMALY", 16), "-",
+                                       util::escaped(e.call)), Style::Alert));
+      ++shown;
+      continue;
+    }
     f.push_back(Line::of(fmt::format(" {} {:>7} {} {:>9}  {}", util::clock_hms_ms(e.time_ns), e.pid,
                                      pad(util::escaped(e.comm), 16), util::format_duration_ns(e.duration_ns),
                                      util::escaped(e.call))));

@@ -63,7 +63,10 @@ const CommandSpec kSpec{
     "                           two); a bound between the kernel's buckets (1/8 of a power\n"
     "                           of two apart) is rounded down to one, and said so\n"
     "      --threshold SPEC     what syscall_slow_total counts: DUR for every syscall (default\n"
-    "                           10ms), or NAME=DUR[,NAME=DUR...]; repeatable\n",
+    "                           10ms), or NAME=DUR[,NAME=DUR...]; repeatable\n"
+    "      --anomaly-score X|off  syscall_anomaly_score, syscall_anomalies_total: each second's\n"
+    "                           p50, p99 and calls/s against the seconds before (default 5)\n"
+    "      --learn N            seconds a syscall's baseline needs before it judges (default 10)\n",
     "  -P, --process            pid and comm labels on syscall_total and syscall_errors_total\n"
     "      --max-processes N    -P: processes with series of their own (default 100); the\n"
     "                           rest (and exited ones, when room is needed) are pid=\"other\".\n"
@@ -85,6 +88,7 @@ std::optional<std::string> unsupported_option(const CommonOptions& o) {
   if (o.kernel_stack) return "--kstack";
   if (!o.command.empty()) return "-- CMD";
   if (o.batch) return "-b/--batch";
+  if (o.thresholds.any_auto()) return "--threshold auto";
   return std::nullopt;
 }
 
@@ -112,10 +116,18 @@ std::vector<uint64_t> effective_bounds(const std::string& prog, const std::vecto
 // scrapes read it.
 class Exported {
  public:
-  Exported(size_t max_processes, exporter::PrometheusMeta meta) : stats_(max_processes), meta_(std::move(meta)) {}
+  Exported(size_t max_processes, exporter::PrometheusMeta meta, std::optional<core::AnomalyConfig> anomalies)
+      : stats_(max_processes), meta_(std::move(meta)) {
+    if (anomalies) detector_.emplace(*anomalies);
+  }
 
+  // Each poll (1 s) is also an interval the anomaly detector judges.
   void add(const core::Sample& poll) {
     stats_.add(poll, [](uint32_t pid) { return util::process_alive(static_cast<pid_t>(pid)); });
+    if (detector_) {
+      for (const core::Anomaly& a : detector_->observe(poll)) ++anomalies_.started[{a.id, a.kind}];
+      anomalies_.scores = detector_->scores();
+    }
     ++generation_;
   }
 
@@ -131,7 +143,8 @@ class Exported {
 
   std::shared_ptr<const std::string> metrics() {
     if (!rendered_ || rendered_generation_ != generation_) {
-      rendered_ = std::make_shared<const std::string>(exporter::render_prometheus(stats_, meta_));
+      rendered_ = std::make_shared<const std::string>(
+          exporter::render_prometheus(stats_, meta_, detector_ ? &anomalies_ : nullptr));
       rendered_generation_ = generation_;
     }
     return rendered_;
@@ -143,6 +156,8 @@ class Exported {
   uint64_t generation_ = 0;
   uint64_t rendered_generation_ = 0;
   std::shared_ptr<const std::string> rendered_;
+  std::optional<core::AnomalyDetector> detector_;  // unless --anomaly-score off
+  exporter::AnomalyMetrics anomalies_;
 };
 
 // -c/--unit: the cgroup filtered on, or none.
@@ -217,7 +232,14 @@ int Daemon::run() {
   meta.per_process = o_.per_process;
   meta.states = bo.states;
   meta.bucket_bounds_ns = bounds;
-  exported = std::make_shared<Exported>(max_processes, std::move(meta));
+  std::optional<core::AnomalyConfig> anomalies;
+  if (o_.anomaly_score > 0) {
+    anomalies = anomaly_config(o_);
+    // Polls are 1 s: five minutes of them, so that a shift holds the score
+    // up for minutes (deploy/prometheus/alerts.yml), not half a minute.
+    anomalies->window_intervals = 300;
+  }
+  exported = std::make_shared<Exported>(max_processes, std::move(meta), anomalies);
   if (auto ok = (*server)->serve_on((*run)->loop()); !ok) return fail(prog_, ok.error().message, 1);
   std::cerr << fmt::format("{}: serving {}", prog_, (*server)->url()) << std::endl;
   loop(**source, **run, *exported);

@@ -29,6 +29,7 @@
 #include "core/func_report.h"
 #include "core/window.h"
 #include "decode/format.h"
+#include "export/anomaly_writer.h"
 #include "syslat.h"
 #include "ui/dashboard_view.h"
 #include "ui/keys.h"
@@ -85,7 +86,8 @@ bool terminal_usable(bool batch_asked) {
 
 class Dashboard {
  public:
-  Dashboard(std::string prog, const CommonOptions& o) : prog_(std::move(prog)), o_(o), filter_(o.filter), thresholds_(o.thresholds) {
+  Dashboard(std::string prog, const CommonOptions& o)
+      : prog_(std::move(prog)), o_(o), filter_(o.filter), thresholds_(o.thresholds), detector_(anomaly_config(o)) {
     // Its own polls would be the slowest calls on an idle machine.
     filter_.skip_pid = static_cast<uint32_t>(getpid());
   }
@@ -98,6 +100,8 @@ class Dashboard {
   uint64_t poll_period_ns() const { return std::min(ns_of(state_.refresh_s), collect::kPollPeriodNs); }
   void poll_source();
   void take_events();
+  // Each second of polls judged against the seconds before (core/anomaly.h).
+  void judge_anomalies(const core::Sample& poll);
   void refresh_data();
   void draw();
   bool on_key(int key);  // false: quit
@@ -116,6 +120,9 @@ class Dashboard {
   core::SampleWindow window_;
   collect::CpuHistory cpu_;
   std::deque<ui::SlowLine> slow_;  // newest first
+  core::AnomalyDetector detector_;
+  core::Sample anomaly_pending_;  // the polls of the second being filled
+  std::vector<core::SyscallId> anomalous_;  // anomalies going on
   ui::UiState state_;
   ui::DashboardData data_;  // what the screen shows; frozen while paused
   uint64_t next_cpu_read_ns_ = 0;
@@ -151,6 +158,7 @@ void Dashboard::poll_source() {
   if (func_source_) kernel_sample_.merge(func_source_->poll());
   core::Sample s = source_->poll();
   window_.add(s);
+  judge_anomalies(s);
   // /proc/stat is costly to produce (every CPU, every interrupt line): once
   // a second is enough for a share over a window of a second or more.
   if (s.end_ns >= next_cpu_read_ns_) {
@@ -178,6 +186,23 @@ void Dashboard::take_events() {
   while (slow_.size() > kSlowKept) slow_.pop_back();
 }
 
+void Dashboard::judge_anomalies(const core::Sample& poll) {
+  if (o_.anomaly_score <= 0) return;
+  anomaly_pending_.merge(poll);
+  if (anomaly_pending_.seconds() < 1.0) return;
+  const uint64_t now = util::realtime_ns();
+  for (const core::Anomaly& a : detector_.observe(anomaly_pending_)) {
+    ui::SlowLine line;
+    line.time_ns = now;
+    line.call = exporter::anomaly_text(a);
+    line.anomaly = true;
+    slow_.push_front(std::move(line));
+  }
+  while (slow_.size() > kSlowKept) slow_.pop_back();
+  anomalous_ = detector_.active();
+  anomaly_pending_ = core::Sample{};
+}
+
 void Dashboard::refresh_data() {
   const core::Sample view = window_.view(state_.window);
   core::ReportOptions ro;
@@ -196,6 +221,7 @@ void Dashboard::refresh_data() {
   data_.lost_total = since_start.health.lost();
   data_.filters = describe_filter(filter_);
   data_.thresholds = thresholds_.describe();
+  data_.anomalous = {anomalous_.begin(), anomalous_.end()};
   data_.clock = util::clock_hms();
   refresh_kernel_data();
 }
@@ -273,6 +299,7 @@ void Dashboard::submit(ui::Command command) {
     core::ThresholdSpec t;
     if (text.empty()) return say("threshold unchanged: " + thresholds_.describe(), false);
     if (auto ok = t.add(text); !ok) return say("threshold: " + ok.error().message, true);
+    if (t.any_auto()) return say("threshold: auto is sysslow's (expected DUR or NAME=DUR,...)", true);
     thresholds_ = t;
     source_->set_thresholds(thresholds_);
     return say("slow calls: at least " + thresholds_.describe(), false);
@@ -375,6 +402,7 @@ int Dashboard::run() {
   if (!o_.command.empty()) return fail(prog_, "-- CMD: syslat-top watches running processes (use -p PID, or syslat -- CMD)", 2);
   if (o_.listen || !o_.bucket_bounds_ns.empty()) return fail(prog_, "--listen/--buckets: only syslatd serves metrics", 2);
   if (o_.backend == Backend::Ptrace) return fail(prog_, "--backend: syslat-top needs BPF (expected auto or bpf)", 2);
+  if (o_.thresholds.any_auto()) return fail(prog_, "--threshold auto: only sysslow learns thresholds (expected DUR or NAME=DUR,...)", 2);
   if (o_.interval_s && (o_.interval_s < 0.1 || o_.interval_s > 5))
     return fail(prog_, fmt::format("-i/--interval: {}s is out of range (expected 0.1 to 5 seconds)", o_.interval_s), 2);
   if (o_.sort) {

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <fmt/format.h>
 #include <string>
 
@@ -55,6 +56,9 @@ enum LongOnly {
   kRunAs,
   kWeight,
   kFormat,
+  kAnomalyScore,
+  kLearn,
+  kAutoFloor,
 };
 
 const option kLongOptions[] = {
@@ -104,6 +108,9 @@ const option kLongOptions[] = {
     {"run-as", required_argument, nullptr, kRunAs},
     {"weight", required_argument, nullptr, kWeight},
     {"format", required_argument, nullptr, kFormat},
+    {"anomaly-score", required_argument, nullptr, kAnomalyScore},
+    {"learn", required_argument, nullptr, kLearn},
+    {"auto-floor", required_argument, nullptr, kAutoFloor},
     {"verbose", no_argument, nullptr, 'v'},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
@@ -345,6 +352,32 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
         o.kernel_functions.emplace_back(util::trim(item));
       }
       return {};
+    case kAnomalyScore: {
+      if (value == "off") {
+        o.anomaly_score = 0;
+        return {};
+      }
+      char* end = nullptr;
+      const double score = std::strtod(value.c_str(), &end);
+      if (value.empty() || *end != '\0' || !(score > 0) || score > 1000)
+        return bad("--anomaly-score", fmt::format("'{}' is not a score (expected robust units, e.g. 5, or off)", value));
+      o.anomaly_score = score;
+      return {};
+    }
+    case kLearn: {
+      auto n = util::parse_u64(value);
+      if (!n || *n < 2 || *n > 10000)
+        return bad("--learn", fmt::format("'{}' is out of range (expected a number of intervals, 2..10000)", value));
+      o.learn_intervals = static_cast<size_t>(*n);
+      return {};
+    }
+    case kAutoFloor: {
+      auto d = with_option("--auto-floor", util::parse_duration_ns(value));
+      if (!d) return d.error();
+      o.auto_floor_ns = *d;
+      o.slow_options = true;
+      return {};
+    }
     case kStacks: o.stacks = true; return {};
     case kByFunction: o.by_function = o.stacks = true; return {};
     case kMaxStacks: {
@@ -487,6 +520,8 @@ static util::Expected<CommonOptions> parse_argv(int argc, char** argv, bool posi
     return util::make_error("--skip-modules: only with --by-function (expected --by-function --skip-modules LIST)");
   if (o.stack_options && !o.stacks)
     return util::make_error("--max-stacks, --stack-sample, --weight and --format: only with --stacks (expected --stacks -o FILE.folded)");
+  if (o.auto_floor_ns && !o.thresholds.any_auto())
+    return util::make_error("--auto-floor: only with --threshold auto (expected --threshold auto --auto-floor DUR)");
   if (o.max_processes && !o.per_process)
     return util::make_error("--max-processes: only counts with -P/--process (expected -P --max-processes N)");
   return o;
@@ -501,6 +536,13 @@ util::Expected<CommonOptions> parse_common_options(int argc, char** argv, bool p
 
 uint32_t process_map_entries(uint32_t processes) {
   return static_cast<uint32_t>(std::min<uint64_t>(uint64_t{processes} * kSyscallsPerProcess, kMaxMaxProcesses * kSyscallsPerProcess));
+}
+
+core::AnomalyConfig anomaly_config(const CommonOptions& o) {
+  core::AnomalyConfig config;
+  config.min_score = o.anomaly_score;
+  if (o.learn_intervals) config.learn_intervals = *o.learn_intervals;
+  return config;
 }
 
 // -P and --max-processes as the report tools take them.
@@ -535,6 +577,10 @@ std::string help_text(const std::string& prog, const CommandSpec& spec) {
       "      --min-duration DUR   ignore calls faster than DUR (500ns, 20us, 10ms, 1.5s)\n"
       "Reporting:\n"
       "  -i, --interval SEC       print every SEC (default: once, at the end)\n"
+      "      --anomaly-score X|off  -i: flag a syscall whose p50, p99 or calls/s rises X robust\n"
+      "                           units (default 5) and x2 (x4 for calls/s) over its baseline\n"
+      "                           (median and MAD of past intervals, log scale); off: none\n"
+      "      --learn N            intervals a baseline needs before it judges (default 10)\n"
       "  -d, --duration SEC       stop after SEC\n"
       "  -T, --top N              rows to show (default 10 for tables, all for -j/--csv; 0 = all)\n"
       "      --sort KEY           count, rate, time, avg, max, errors or offcpu\n"

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/anomaly.h"
 #include "util/run_as.h"
 #include "core/filter_spec.h"
 #include "core/report.h"
@@ -34,6 +35,10 @@ struct CommonOptions {
   double duration_s = 0;  // 0: until interrupted / target exits
   std::optional<size_t> top;  // default: 10 for text, all for JSON/CSV
   std::optional<core::SortKey> sort;
+  // Anomalies of -i intervals against past ones (core/anomaly.h); sysslow
+  // --threshold auto learns from the same baseline.
+  double anomaly_score = 5;                // --anomaly-score X|off (0: none)
+  std::optional<size_t> learn_intervals;   // --learn N: intervals before a baseline judges
   bool sort_self = false;  // --sort self: sysfunc only (syscalls have no self time)
   bool latency = false;   // -L
   bool states = false;    // --states: split each timed call's time (syscount; the other tools always do)
@@ -59,6 +64,7 @@ struct CommonOptions {
   bool stack_options = false;                 // one of the last three was given
   // sysslow only
   core::ThresholdSpec thresholds;
+  std::optional<uint64_t> auto_floor_ns;  // --auto-floor DUR: --threshold auto never goes below it
   bool user_stack = false;    // --stack
   bool kernel_stack = false;  // --kstack
   bool slow_options = false;  // one of them was given
@@ -143,5 +149,8 @@ util::Expected<std::vector<uint32_t>> parse_ids(const std::string& option, std::
 util::Expected<std::string> parse_comm(const std::string& option, std::string_view text);
 
 std::string help_text(const std::string& prog, const CommandSpec& spec);
+
+// --anomaly-score and --learn as the detector takes them.
+core::AnomalyConfig anomaly_config(const CommonOptions& o);
 
 }  // namespace syslat::cli

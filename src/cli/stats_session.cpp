@@ -24,7 +24,9 @@
 #include "collect/stack_symbolizer.h"
 #include "collect/user_unwinder.h"
 #include "trace/ptrace_source.h"
+#include "core/auto_threshold.h"
 #include "core/timeline.h"
+#include "export/anomaly_writer.h"
 #include "export/html_report.h"
 #include "export/report_writer.h"
 #include "util/files.h"
@@ -60,6 +62,12 @@ core::ReportOptions report_options(core::ReportKind kind, const CommonOptions& o
   return r;
 }
 
+// -i: anomalies of each interval against the past ones, unless turned off.
+std::optional<core::AnomalyConfig> interval_anomalies(const CommonOptions& o) {
+  if (o.interval_s <= 0 || o.anomaly_score <= 0) return std::nullopt;
+  return anomaly_config(o);
+}
+
 // A report of `span` stamped with the wall-clock times it ends ("time") and
 // begins ("start"), the monotonic poll times converted with the clocks'
 // offset as it is now (a clock step during the run is followed).
@@ -77,6 +85,8 @@ core::Report stamped_report(const core::Sample& span, const core::ReportOptions&
 struct Output {
   std::unique_ptr<exporter::ReportWriter> reports;
   std::unique_ptr<SlowPrinter> slow;
+  // -i: the anomalies an interval started, after its report (when the format has them).
+  std::function<void(std::span<const core::Anomaly>, const std::string& time)> anomalies;
 };
 
 // The reports of a run, from either backend: what the polls added up since
@@ -85,8 +95,10 @@ struct Output {
 // its timeline (--stacks scales to its totals; --html draws both).
 class Reporter {
  public:
-  Reporter(Output& out, core::ReportOptions options, bool keep_run)
-      : out_(out), options_(options), keep_run_(keep_run) {}
+  Reporter(Output& out, core::ReportOptions options, bool keep_run, std::optional<core::AnomalyConfig> anomalies)
+      : out_(out), options_(options), keep_run_(keep_run) {
+    if (anomalies) detector_.emplace(*anomalies);
+  }
   void add(const core::Sample& sample) {
     pending_.merge(sample);
     if (!keep_run_) return;
@@ -94,7 +106,15 @@ class Reporter {
     timeline_.add(sample);
   }
   void emit() {
-    if (out_.reports) out_.reports->write(stamped_report(pending_, options_));
+    const core::Report report = stamped_report(pending_, options_);
+    if (out_.reports) out_.reports->write(report);
+    // Judged after its report is out, against the intervals before it only.
+    if (detector_) {
+      const std::vector<core::Anomaly> found = detector_->observe(pending_);
+      if (!found.empty() && out_.anomalies) out_.anomalies(found, report.time);
+      if (keep_run_)
+        for (const core::Anomaly& a : found) anomalies_.push_back({report.time, a});
+    }
     pending_ = core::Sample{};
   }
   void finish() {
@@ -106,6 +126,9 @@ class Reporter {
   const core::Sample& whole_run() const { return whole_run_; }
   const core::Timeline& timeline() const { return timeline_; }
   const core::ReportOptions& options() const { return options_; }
+  // The anomalies of the run (-i), with the end of the interval each started in.
+  const std::vector<exporter::HtmlAnomaly>& anomalies() const { return anomalies_; }
+  bool judging() const { return detector_.has_value(); }
 
  private:
   Output& out_;
@@ -114,6 +137,8 @@ class Reporter {
   core::Sample pending_;
   core::Sample whole_run_;
   core::Timeline timeline_;
+  std::optional<core::AnomalyDetector> detector_;  // -i, unless --anomaly-score off
+  std::vector<exporter::HtmlAnomaly> anomalies_;   // all of the run's, for --html
 };
 
 // --html: sysslow's slowest calls shown in full.
@@ -163,7 +188,7 @@ std::string Session::ready_line() const {
 
 // sysslow streams slow calls as they happen: no periodic reports, no table.
 std::optional<std::string> not_for_slow(const CommonOptions& o) {
-  if (o.interval_s > 0) return "-i/--interval";
+  if (o.interval_s > 0 && !o.thresholds.any_auto()) return "-i/--interval";  // with auto: how often it learns
   if (o.top) return "-T/--top";
   if (o.sort) return "--sort";
   if (o.per_process) return "-P/--process";
@@ -288,6 +313,14 @@ Output Session::make_output(std::ostream& out) const {
     wo.milliseconds = o_.milliseconds;
     wo.timestamps = o_.interval_s > 0;
     output.reports = exporter::make_writer(out, wo);
+    if (o_.format == exporter::Format::Text)
+      output.anomalies = [&out](std::span<const core::Anomaly> found, const std::string&) {
+        exporter::write_anomalies_text(out, found);
+      };
+    else if (o_.format == exporter::Format::Json)
+      output.anomalies = [&out](std::span<const core::Anomaly> found, const std::string& time) {
+        exporter::write_anomalies_json(out, found, time);
+      };
   }
   return output;
 }
@@ -300,6 +333,8 @@ int Session::run_ptrace(RunLoop& run, std::ostream& out) {
     return fail(prog_, "--backend ptrace: needs -- CMD or -p PID (ptrace cannot trace the whole system)", 2);
   if (o_.user_stack || o_.kernel_stack) return fail(prog_, "--stack, --kstack: need the BPF backend (expected --backend bpf)", 2);
   if (o_.stacks) return fail(prog_, "--stacks, --by-function: need the BPF backend (expected --backend bpf)", 2);
+  if (o_.thresholds.any_auto())
+    return fail(prog_, "--threshold auto: needs the BPF backend (expected --backend bpf, or a DUR)", 2);
   // Asked for by name, a split the ptrace backend cannot make is refused,
   // not left out (syslat and sysslow, splitting by default, just go without).
   if (o_.states || (o_.sort && *o_.sort == core::SortKey::OffCpu))
@@ -323,7 +358,8 @@ int Session::run_ptrace(RunLoop& run, std::ostream& out) {
   Output output = make_output(out);
   if (o_.command.empty()) std::cerr << ready_line() << '\n';
 
-  Reporter reporter(output, report_options(report_kind(tool_), o_, po.timed, false), html_out_ != nullptr);
+  Reporter reporter(output, report_options(report_kind(tool_), o_, po.timed, false), html_out_ != nullptr,
+                    interval_anomalies(o_));
   const auto print = [&](core::SlowEvent&& e) { output.slow->print(std::move(e)); };
   if (const pid_t pid = source.launched_pid(); pid > 0)  // a second request ends the trace, which kills it
     run.set_command(RunLoop::announced(prog_, o_.command.at(0), pid, [pid](int sig) { kill(pid, sig); },
@@ -353,16 +389,32 @@ int Session::run_ptrace(RunLoop& run, std::ostream& out) {
 
 int Session::loop(collect::BpfSource& source, RunLoop& run, LaunchedCommand* command, Output& out) {
   Reporter reporter(out, report_options(report_kind(tool_), o_, wants_timing(tool_, o_), wants_states(tool_, o_)),
-                    o_.stacks || html_out_);
+                    o_.stacks || html_out_, interval_anomalies(o_));
   // sysslow: events as they come; losses said when the poll sees them.
   const auto print = [&](core::SlowEvent&& e) { out.slow->print(std::move(e)); };
+  // sysslow --threshold auto: every poll feeds the baseline; each learning
+  // interval (-i, default 1 s) the auto thresholds move to what it says.
+  const bool learning = out.slow && o_.thresholds.any_auto();
+  core::AnomalyDetector learner(anomaly_config(o_));
+  core::Sample learn_pending;
+  core::LearnedThresholds thresholds{o_.thresholds, {}};
   auto poll_source = [&] {
     core::Sample s = source.poll();
     reporter.add(s);  // sysslow's reports are never written: kept for --html
     if (!out.slow) return;
+    if (learning) learn_pending.merge(s);
     // sysslow reports events, not aggregates: only the losses matter here.
     source.consume_events(print);
     out.slow->lost(s.health.events_lost);
+  };
+  auto relearn = [&] {
+    learner.observe(learn_pending);
+    learn_pending = core::Sample{};
+    core::AutoThresholdConfig config;
+    if (o_.auto_floor_ns) config.floor_ns = *o_.auto_floor_ns;
+    core::LearnedThresholds next = core::learned_thresholds(o_.thresholds, learner, config);
+    if (next.spec.by_name != thresholds.spec.by_name) source.set_thresholds(next.spec);
+    thresholds = std::move(next);
   };
   util::EventLoop& loop = run.loop();
   if (out.slow)
@@ -374,13 +426,21 @@ int Session::loop(collect::BpfSource& source, RunLoop& run, LaunchedCommand* com
       return fail(prog_, ok.error().message, 1);
   if (command) follow_command(run, *command, prog_, o_.command.at(0));
   run.set_duration(o_.duration_s);
-  run.poll_and_report(collect::kPollPeriodNs, static_cast<uint64_t>(o_.interval_s * 1e9), poll_source,
-                      [&] { reporter.emit(); });
+  const double report_s = learning ? (o_.interval_s > 0 ? o_.interval_s : 1.0) : o_.interval_s;
+  run.poll_and_report(collect::kPollPeriodNs, static_cast<uint64_t>(report_s * 1e9), poll_source, [&] {
+    if (learning)
+      relearn();
+    else
+      reporter.emit();
+  });
   const RunLoop::Outcome outcome = run.run();
   source.detach();
   if (o_.stacks) source.name_new_stacks();
   poll_source();
   reporter.finish();
+  if (learning)
+    exporter::write_thresholds(*reports_out_, o_.format, thresholds.learned, learner.intervals_seen(),
+                               util::rfc3339_utc(static_cast<int64_t>(util::realtime_ns())));
   std::optional<core::StackProfile> stacks;
   if (o_.stacks) stacks = write_stacks(source, *reports_out_, reporter.whole_run().syscalls);
   if (html_out_) write_html(reporter, "bpf", stacks ? &*stacks : nullptr, out.slow.get());
@@ -415,6 +475,8 @@ void Session::write_html(const Reporter& reporter, const char* backend, const co
     run.host = u.nodename;
     run.kernel = std::string(u.release) + " " + u.machine;
   }
+  run.anomalies_judged = reporter.judging();
+  run.anomalies = reporter.anomalies();
   const bool by_calls = !wants_timing(tool_, o_) || (o_.weight && *o_.weight == "calls");
   std::optional<exporter::HtmlSlowCalls> slowest;
   if (slow) slowest = exporter::HtmlSlowCalls{slow->slowest(), slow->printed(), slow->lost_count()};

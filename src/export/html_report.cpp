@@ -9,6 +9,7 @@
 #include <sstream>
 #include <vector>
 
+#include "export/anomaly_writer.h"
 #include "export/text_report.h"
 #include "util/duration.h"
 #include "util/escape.h"
@@ -304,6 +305,26 @@ void write_flamegraph(std::ostream& out, const core::StackProfile& profile, bool
   out << "</svg></section>\n";
 }
 
+void write_anomalies(std::ostream& out, const HtmlRun& run) {
+  out << "<section id=\"anomalies\"><h2>Anomalies</h2>\n";
+  if (!run.anomalies_judged) {
+    out << "<p class=\"note\">Not judged: anomalies are found per interval (-i SEC), each against the ones "
+           "before it.</p></section>\n";
+    return;
+  }
+  if (run.anomalies.empty()) {
+    out << "<p>None: no syscall's latency or rate moved far from its baseline.</p></section>\n";
+    return;
+  }
+  out << "<table id=\"anomaly-table\"><thead><tr><th class=\"name\">interval ending</th>"
+         "<th class=\"name\">what moved</th><th>robust units</th></tr></thead><tbody>\n";
+  for (const auto& [time, a] : run.anomalies)
+    out << "<tr class=\"anomaly\" data-syscall=\"" << html_text(core::display_name(a.id)) << "\"><td class=\"name\">"
+        << html_text(time) << "</td><td class=\"name\">" << html_text(anomaly_text(a)) << "</td>"
+        << num_cell(static_cast<uint64_t>(a.score * 10), fmt::format("{:.1f}", a.score)) << "</tr>\n";
+  out << "</tbody></table></section>\n";
+}
+
 void write_slowest(std::ostream& out, const HtmlSlowCalls& slow) {
   out << fmt::format("<section id=\"slowest\"><h2>Slowest calls</h2>\n<p class=\"note\">The {} slowest of {} calls "
                      "over their threshold{}.</p>\n",
@@ -346,6 +367,7 @@ void write_html_report(std::ostream& out, const HtmlRun& run, const core::Report
       << "</style></head>\n<body>\n<h1>" << html_text(run.tool) << " report: " << html_text(run.what) << "</h1>\n";
   write_run(out, run, report);
   write_table(out, report);
+  write_anomalies(out, run);
   if (slow) write_slowest(out, *slow);
   write_latency(out, report, timeline);
   if (stacks) write_flamegraph(out, *stacks, by_calls);

@@ -10,12 +10,19 @@
 #include <string>
 #include <vector>
 
+#include "core/anomaly.h"
 #include "core/report.h"
 #include "core/slow_event.h"
 #include "core/stack_profile.h"
 #include "core/timeline.h"
 
 namespace syslat::exporter {
+
+// An anomaly and the end of the interval it started in (RFC 3339).
+struct HtmlAnomaly {
+  std::string time;
+  core::Anomaly anomaly;
+};
 
 struct HtmlRun {
   std::string tool;     // "syslat"
@@ -26,6 +33,8 @@ struct HtmlRun {
   std::string host;
   std::string kernel;
   std::string backend;  // "bpf", "ptrace"
+  bool anomalies_judged = false;  // -i: each interval judged against the past ones
+  std::vector<HtmlAnomaly> anomalies;
 };
 
 // `report`: the whole run, every syscall (top 0). `stacks`: null without

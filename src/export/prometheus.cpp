@@ -56,6 +56,27 @@ void slow_counter(Out& out, const core::CumulativeStats& stats) {
     fmt::format_to(std::back_inserter(out), "syscall_slow_total{{{}}} {}\n", syscall_labels(id), st.slow);
 }
 
+void anomaly_metrics(Out& out, const core::CumulativeStats& stats, const AnomalyMetrics& anomalies) {
+  family(out, "syscall_anomaly_score", "gauge",
+         "How far the last second's p50, p99 or calls/s of a syscall rose over its baseline (median of past "
+         "seconds, log scale), in robust units (MAD); the highest of the three, 0 when not judged.");
+  for (const auto& [id, st] : stats.syscalls()) {
+    const auto it = anomalies.scores.find(id);
+    fmt::format_to(std::back_inserter(out), "syscall_anomaly_score{{{}}} {:.2f}\n", syscall_labels(id),
+                   it == anomalies.scores.end() ? 0.0 : it->second);
+  }
+  family(out, "syscall_anomalies_total", "counter",
+         "Anomalies started since syslatd started (a rise of --anomaly-score robust units and x2, x4 for rate), "
+         "per syscall and what moved (p50, p99, rate).");
+  constexpr core::AnomalyKind kKinds[] = {core::AnomalyKind::P50, core::AnomalyKind::P99, core::AnomalyKind::Rate};
+  for (const auto& [id, st] : stats.syscalls())
+    for (const core::AnomalyKind kind : kKinds) {
+      const auto it = anomalies.started.find({id, kind});
+      fmt::format_to(std::back_inserter(out), "syscall_anomalies_total{{{},what=\"{}\"}} {}\n", syscall_labels(id),
+                     core::anomaly_kind_key(kind), it == anomalies.started.end() ? 0 : it->second);
+    }
+}
+
 void duration_histogram(Out& out, const core::CumulativeStats& stats, const PrometheusMeta& meta) {
   family(out, "syscall_duration_seconds", "histogram",
          "Time from entry to return of the timed system calls, per syscall (bounds at the kernel's bucket boundaries).");
@@ -139,10 +160,12 @@ std::string escape_label_value(std::string_view value) {
   return out;
 }
 
-std::string render_prometheus(const core::CumulativeStats& stats, const PrometheusMeta& meta) {
+std::string render_prometheus(const core::CumulativeStats& stats, const PrometheusMeta& meta,
+                              const AnomalyMetrics* anomalies) {
   Out out;
   call_counters(out, stats, meta);
   slow_counter(out, stats);
+  if (anomalies) anomaly_metrics(out, stats, *anomalies);
   duration_histogram(out, stats, meta);
   if (meta.states) state_counter(out, stats);
   health(out, stats, meta);

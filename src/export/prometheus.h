@@ -10,14 +10,19 @@
 // pid and comm instead of being system-wide; pids beyond the cap are one
 // pid="other" series per syscall. Then the tool's health:
 // syslat_events_lost_total{reason}, syslat_bpf_attached,
-// syslat_target_present, syslat_build_info.
+// syslat_target_present, syslat_build_info. And the anomalies of the 1 s
+// polls (core/anomaly.h): syscall_anomaly_score (gauge, robust units) and
+// syscall_anomalies_total{what="p50|p99|rate"} (counter).
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
+#include "core/anomaly.h"
 #include "core/cumulative.h"
 
 namespace syslat::exporter {
@@ -51,6 +56,15 @@ std::vector<uint64_t> default_bucket_bounds_ns();
 // terminal raw), then \ and " get their backslash: ESC is \\33 in the text.
 std::string escape_label_value(std::string_view value);
 
-std::string render_prometheus(const core::CumulativeStats& stats, const PrometheusMeta& meta);
+// What the anomaly detector said of syslatd's polls.
+struct AnomalyMetrics {
+  std::map<core::SyscallId, double> scores;  // of the last poll (core::AnomalyDetector::scores)
+  std::map<std::pair<core::SyscallId, core::AnomalyKind>, uint64_t> started;  // anomalies since start
+};
+
+// With `anomalies`, every syscall seen has a syscall_anomaly_score (0 when
+// not judged or below its baseline) and a syscall_anomalies_total per what.
+std::string render_prometheus(const core::CumulativeStats& stats, const PrometheusMeta& meta,
+                              const AnomalyMetrics* anomalies = nullptr);
 
 }  // namespace syslat::exporter
