@@ -125,6 +125,16 @@ util::Error bad(const std::string& option, const std::string& what) {
   return util::make_error(option + ": " + what);
 }
 
+// A count option's value: an integer in lo..hi ("'0' is out of range
+// (expected a number of stacks, 1..131072)").
+util::Expected<uint32_t> count_in(const std::string& option, const std::string& value, uint64_t lo, uint64_t hi,
+                                  std::string_view what) {
+  auto n = util::parse_u64(value);
+  if (!n || *n < lo || *n > hi)
+    return bad(option, fmt::format("'{}' is out of range (expected {}, {}..{})", value, what, lo, hi));
+  return static_cast<uint32_t>(*n);
+}
+
 bool thread_exists(uint32_t tid) {
   struct stat st {};
   return stat(("/proc/" + std::to_string(tid)).c_str(), &st) == 0;
@@ -297,11 +307,9 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
       o.output_path = value;
       return {};
     case kMaxProcesses: {
-      auto n = util::parse_u64(value);
-      if (!n || *n == 0 || *n > kMaxMaxProcesses)
-        return bad("--max-processes", fmt::format("'{}' is out of range (expected a number of processes, 1..{})", value,
-                                                  kMaxMaxProcesses));
-      o.max_processes = static_cast<uint32_t>(*n);
+      auto n = count_in("--max-processes", value, 1, kMaxMaxProcesses, "a number of processes");
+      if (!n) return n.error();
+      o.max_processes = *n;
       return {};
     }
     case kThreadComm: o.filter.thread_comm = true; return {};
@@ -338,10 +346,9 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
     }
     case kBySyscall: o.by_syscall = o.func_options = true; return {};
     case kMaxFunctions: {
-      auto n = util::parse_u64(value);
-      if (!n || *n == 0 || *n > 100000)
-        return bad("--max-functions", fmt::format("'{}' is out of range (expected a number of functions, 1..100000)", value));
-      o.max_functions = static_cast<uint32_t>(*n);
+      auto n = count_in("--max-functions", value, 1, 100000, "a number of functions");
+      if (!n) return n.error();
+      o.max_functions = *n;
       o.func_options = true;
       return {};
     }
@@ -365,10 +372,9 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
       return {};
     }
     case kLearn: {
-      auto n = util::parse_u64(value);
-      if (!n || *n < 2 || *n > 10000)
-        return bad("--learn", fmt::format("'{}' is out of range (expected a number of intervals, 2..10000)", value));
-      o.learn_intervals = static_cast<size_t>(*n);
+      auto n = count_in("--learn", value, 2, 10000, "a number of intervals");
+      if (!n) return n.error();
+      o.learn_intervals = *n;
       return {};
     }
     case kAutoFloor: {
@@ -381,18 +387,16 @@ util::Expected<void> apply_option(int c, const char* arg, CommonOptions& o) {
     case kStacks: o.stacks = true; return {};
     case kByFunction: o.by_function = o.stacks = true; return {};
     case kMaxStacks: {
-      auto n = util::parse_u64(value);
-      if (!n || *n == 0 || *n > kMaxMaxStacks)
-        return bad("--max-stacks", fmt::format("'{}' is out of range (expected a number of stacks, 1..{})", value, kMaxMaxStacks));
-      o.max_stacks = static_cast<uint32_t>(*n);
+      auto n = count_in("--max-stacks", value, 1, kMaxMaxStacks, "a number of stacks");
+      if (!n) return n.error();
+      o.max_stacks = *n;
       o.stack_options = true;
       return {};
     }
     case kStackSample: {
-      auto n = util::parse_u64(value);
-      if (!n || *n == 0 || *n > kMaxStackSample)
-        return bad("--stack-sample", fmt::format("'{}' is out of range (expected 1 call in N, N in 1..{})", value, kMaxStackSample));
-      o.stack_sample = static_cast<uint32_t>(*n);
+      auto n = count_in("--stack-sample", value, 1, kMaxStackSample, "N of 1 call in N");
+      if (!n) return n.error();
+      o.stack_sample = *n;
       o.stack_options = true;
       return {};
     }
