@@ -147,8 +147,10 @@ void scale_to_totals(StackProfile& profile, const SyscallMap& totals) {
     pooled[find_syscall(id.nr, id.abi) ? id : unknown].merge(stats);
   std::map<SyscallId, std::vector<StackRow*>> by_syscall;
   for (StackRow& row : profile.rows) by_syscall[row.id].push_back(&row);
-  for (auto& [id, rows] : by_syscall) {
-    const auto it = pooled.find(id);
+  for (auto& entry : by_syscall) {
+    // Not a structured binding: a lambda cannot capture one before C++20's clang 16.
+    std::vector<StackRow*>& rows = entry.second;
+    const auto it = pooled.find(entry.first);
     const auto split = [&rows](uint64_t StackRow::*field, uint64_t total) {
       std::vector<uint64_t> weights;
       for (const StackRow* row : rows) weights.push_back(row->*field);

@@ -5,7 +5,8 @@
 //  * a good value names only known syscalls, and what describe() shows (the
 //    "at least ..." of sysslow and syslat-top) reads back as a spec with the
 //    same names and the same thresholds to describe()'s 3 significant digits,
-//    which then describes itself the same way (a fixed point).
+//    which then describes itself the same way (a fixed point); `auto`, the
+//    default's or a name's, reads back as auto.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -20,7 +21,10 @@ using syslat::core::ThresholdSpec;
 
 namespace {
 
-bool same(const ThresholdSpec& a, const ThresholdSpec& b) { return a.default_ns == b.default_ns && a.by_name == b.by_name; }
+bool same(const ThresholdSpec& a, const ThresholdSpec& b) {
+  return a.default_ns == b.default_ns && a.by_name == b.by_name && a.default_auto == b.default_auto &&
+         a.auto_names == b.auto_names;
+}
 
 // describe()'s "5ms, read 10ms, futex 1ms" as --threshold text: "5ms,read=10ms,futex=1ms".
 std::string as_spec(const std::string& described) {
@@ -54,8 +58,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   for (const auto& [name, ns] : spec.by_name) {
-    if (!syslat::core::parse_syscall_name(name) || spec.for_name(name) != ns) __builtin_trap();
+    if (!syslat::core::parse_syscall_name(name) || spec.for_name(name) != ns || spec.auto_names.contains(name))
+      __builtin_trap();
   }
+  for (const auto& name : spec.auto_names)
+    if (!syslat::core::parse_syscall_name(name) || !spec.is_auto(name)) __builtin_trap();
   if (spec.for_name("[unknown: 999]") != spec.default_ns.value_or(ThresholdSpec::kDefaultNs)) __builtin_trap();
 
   // Near UINT64_MAX ns (584 years) rounding up to 3 digits leaves the range:
@@ -69,7 +76,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string described = spec.describe();
   ThresholdSpec again;
   if (!again.add(as_spec(described))) __builtin_trap();
-  if (!again.default_ns || !close(*again.default_ns, spec.for_name("[unknown: 999]"))) __builtin_trap();
+  // `auto` reads back as auto (the fixed value it starts from until learned
+  // is not in describe()'s text); a duration as that duration.
+  if (again.default_auto != spec.default_auto || again.auto_names != spec.auto_names) __builtin_trap();
+  if (!spec.default_auto && (!again.default_ns || !close(*again.default_ns, spec.for_name("[unknown: 999]"))))
+    __builtin_trap();
   if (again.by_name.size() != spec.by_name.size()) __builtin_trap();
   for (const auto& [name, ns] : spec.by_name) {
     auto it = again.by_name.find(name);
