@@ -29,10 +29,12 @@ util::Expected<ProfileOutput> profile_output(const CommonOptions& o) {
   return p;
 }
 
+bool profile_by_calls(const CommonOptions& o, bool timed) { return !timed || (o.weight && *o.weight == "calls"); }
+
 util::Expected<void> write_profile(std::ostream& reports, std::ostream& profile_out,
                                    const core::StackProfile& profile, const ProfileOutput& where,
                                    const CommonOptions& o, bool timed) {
-  const bool by_calls = !timed || (o.weight && *o.weight == "calls");
+  const bool by_calls = profile_by_calls(o, timed);
   const auto& skipped = o.skip_modules ? *o.skip_modules : core::kDefaultSkippedModules;
   if (where.form == ProfileOutput::Form::Text) {
     exporter::write_stacks_text(reports, profile, o.top.value_or(10), by_calls);

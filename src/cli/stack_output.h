@@ -21,6 +21,10 @@ struct ProfileOutput {
 // for what cannot work (pprof, a binary, on stdout).
 util::Expected<ProfileOutput> profile_output(const CommonOptions& o);
 
+// Whether a profile weighs calls, not syscall time: --weight calls, or a
+// run that did not time its calls (syscount).
+bool profile_by_calls(const CommonOptions& o, bool timed);
+
 // The profile at the end of the run: in text after the reports, on
 // `reports`; else the folded or pprof profile on `profile_out` (-o FILE,
 // or stdout), --by-function's table on `reports` and the losses on stderr.

@@ -1,7 +1,5 @@
 #include "cli/stats_session.h"
 
-#include <sys/utsname.h>
-
 #include <signal.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -477,7 +475,7 @@ void Session::write_html(const Reporter& reporter, const char* backend, const co
   }
   run.anomalies_judged = reporter.judging();
   run.anomalies = reporter.anomalies();
-  const bool by_calls = !wants_timing(tool_, o_) || (o_.weight && *o_.weight == "calls");
+  const bool by_calls = profile_by_calls(o_, wants_timing(tool_, o_));
   std::optional<exporter::HtmlSlowCalls> slowest;
   if (slow) slowest = exporter::HtmlSlowCalls{slow->slowest(), slow->printed(), slow->lost_count()};
   exporter::write_html_report(*html_out_, run, report, reporter.timeline(), stacks, by_calls,

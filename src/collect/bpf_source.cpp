@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "collect/mapped_array.h"
+#include "collect/user_unwinder.h"
 #include "collect/pid_namespace.h"
 #include "collect/process_reader.h"
 #include "collect/stats_reader.h"
@@ -459,20 +460,16 @@ core::SlowEvent BpfSource::Impl::to_model(const slow_event& e, const slow_stack_
     return std::vector<uint64_t>(ips, ips + n);
   };
   m.user_stack = frames(e.ustack, e.ustack_bytes);
-  // The frame-pointer walk stops at the first frame without one (every
-  // libc wrapper, all of a Debian binary): the copy, unwound from
-  // .eh_frame, is used where it goes at least as deep.
   // Its modules' files opened now, at its first event: it may exit before
   // the event is named.
   if (copy && options.stack_pinner && pinned.insert(e.pid).second) {
     if (pinned.size() > 4096) pinned = {e.pid};
     options.stack_pinner(e.pid);
   }
+  // The copy unwound from .eh_frame, where the frame-pointer walk stopped short.
   if (copy && options.stack_unwinder) {
-    std::vector<uint64_t> unwound = options.stack_unwinder(
-        e.pid, copy->ip, copy->sp, copy->bp,
-        std::span<const uint8_t>(copy->stack, std::min<size_t>(copy->copied, sizeof(copy->stack))));
-    if (unwound.size() > 1 && unwound.size() >= m.user_stack.size()) m.user_stack = std::move(unwound);
+    std::vector<uint64_t> unwound = options.stack_unwinder(e.pid, copy->ip, copy->sp, copy->bp, copied_stack(*copy));
+    if (prefer_unwound(unwound.size(), m.user_stack.size())) m.user_stack = std::move(unwound);
   }
   m.kernel_stack = frames(e.kstack, e.kstack_bytes);
   if (options.states) {

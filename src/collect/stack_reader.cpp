@@ -7,6 +7,7 @@
 #include <string>
 
 #include "collect/row_hash.h"
+#include "collect/user_unwinder.h"
 #include "core/syscall_table.h"
 #include "util/proc.h"
 
@@ -75,9 +76,8 @@ void StackReader::capture(uint32_t tgid, int32_t stack_id, const new_stack_event
   if (pinner_) pinner_(tgid);
   std::vector<uint64_t> unwound;
   if (copy && unwinder_)
-    unwound = unwinder_(tgid, copy->ip, copy->sp, copy->bp,
-                        std::span<const uint8_t>(copy->stack, std::min<size_t>(copy->copied, sizeof(copy->stack))));
-  if (unwound.size() > 1 && unwound.size() >= depth) {
+    unwound = unwinder_(tgid, copy->ip, copy->sp, copy->bp, copied_stack(*copy));
+  if (prefer_unwound(unwound.size(), depth)) {
     named.first_call = !chain_within(chain, unwound);
     named.ips = std::move(unwound);
   } else {

@@ -16,6 +16,7 @@
 // Not thread-safe: one unwinder per thread that reads events.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -34,6 +35,21 @@ namespace syslat::collect {
 struct UserRegs {
   uint64_t ip = 0, sp = 0, bp = 0;
 };
+
+// Whether a stack unwound from .eh_frame replaces the kernel's
+// frame-pointer walk of the same call: where it goes at least as deep (the
+// walk loses every frame past one without a frame pointer: libc's wrappers,
+// Debian's binaries) and found more than the first frame.
+inline bool prefer_unwound(size_t unwound_frames, size_t chain_frames) {
+  return unwound_frames > 1 && unwound_frames >= chain_frames;
+}
+
+// The bytes of a kernel-made stack copy (new_stack_event, slow_stack_copy)
+// that hold stack: `copied` of them, never past the buffer.
+template <class Copy>
+std::span<const uint8_t> copied_stack(const Copy& copy) {
+  return std::span<const uint8_t>(copy.stack, std::min<size_t>(copy.copied, sizeof(copy.stack)));
+}
 
 class UserUnwinder {
  public:

@@ -51,6 +51,17 @@ std::vector<std::string> frame_functions(const SymbolizedFrame& frame) {
   return names;
 }
 
+std::vector<std::string> flame_path(const StackRow& row) {
+  std::vector<std::string> path{row.comm};
+  if (!row.missing.empty()) path.push_back("[" + row.missing + "]");
+  for (auto frame = row.frames.rbegin(); frame != row.frames.rend(); ++frame) {
+    const auto names = frame_functions(*frame);
+    path.insert(path.end(), names.rbegin(), names.rend());
+  }
+  path.push_back(row.syscall);
+  return path;
+}
+
 bool in_skipped_module(const SymbolizedFrame& frame, const std::vector<std::string>& prefixes) {
   if (!frame.module) return false;
   const std::string_view name = base_name(frame.module->path);

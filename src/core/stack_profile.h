@@ -113,6 +113,11 @@ std::vector<uint64_t> apportion(uint64_t total, const std::vector<uint64_t>& wei
 // one function add up.
 std::vector<std::string> frame_functions(const SymbolizedFrame& frame);
 
+// A row as a flame graph's path, root first: the process's name, why the
+// stack is missing ("[stack lost: ...]") if it is, each frame's functions
+// (outer first), the syscall. What folded stacks and the HTML flame graph draw.
+std::vector<std::string> flame_path(const StackRow& row);
+
 // --by-function looks past frames in these modules (file name prefixes):
 // the C library, the dynamic loader and the vDSO, the wrappers every
 // syscall passes through, not where the program made it. --skip-modules

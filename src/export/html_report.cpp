@@ -275,21 +275,11 @@ void write_flamegraph(std::ostream& out, const core::StackProfile& profile, bool
     const uint64_t v = by_calls ? row.calls : row.total_ns;
     if (!v) continue;
     root.value += v;
-    FlameNode* at = root.child(row.comm);
-    at->value += v;
-    if (!row.missing.empty()) {
-      at = at->child("[" + row.missing + "]");
+    FlameNode* at = &root;
+    for (const std::string& name : core::flame_path(row)) {
+      at = at->child(name);
       at->value += v;
     }
-    for (auto frame = row.frames.rbegin(); frame != row.frames.rend(); ++frame) {
-      const auto names = core::frame_functions(*frame);
-      for (auto n = names.rbegin(); n != names.rend(); ++n) {
-        at = at->child(*n);
-        at->value += v;
-      }
-    }
-    at = at->child(row.syscall);
-    at->value += v;
   }
   out << "<section id=\"stacks\"><h2>Syscall " << (by_calls ? "calls" : "time") << " by user stack</h2>\n";
   if (const std::string note = core::sampling_note(profile); !note.empty())

@@ -45,13 +45,9 @@ void write_folded(std::ostream& out, const core::StackProfile& profile, StackWei
   for (const core::StackRow& row : profile.rows) {
     const uint64_t value = weight == StackWeight::Calls ? row.calls : (row.total_ns + 500) / 1000;
     if (value == 0) continue;
-    std::string line = folded_frame(row.comm);
-    if (!row.missing.empty()) line += ";" + folded_frame("[" + row.missing + "]");
-    for (auto frame = row.frames.rbegin(); frame != row.frames.rend(); ++frame) {
-      const auto names = core::frame_functions(*frame);
-      for (auto name = names.rbegin(); name != names.rend(); ++name) line += ";" + folded_frame(*name);
-    }
-    line += ";" + folded_frame(row.syscall);
+    const std::vector<std::string> path = core::flame_path(row);
+    std::string line = folded_frame(path.front());
+    for (size_t i = 1; i < path.size(); ++i) line += ";" + folded_frame(path[i]);
     out << line << ' ' << value << '\n';
   }
 }
