@@ -120,8 +120,8 @@ int FuncSession::run() {
   std::optional<util::OutputFile> output_file;
   std::unique_ptr<std::ostream> file;
   if (!o_.output_path.empty()) {
-    auto opened = util::OutputFile::open(o_.output_path);
-    if (!opened) return fail(prog_, fmt::format("-o/--output: cannot write '{}' (expected a writable FILE)", o_.output_path), 2);
+    auto opened = open_output("-o/--output", o_.output_path);
+    if (!opened) return fail(prog_, opened.error().message, 2);
     output_file.emplace(std::move(*opened));
     file = output_file->stream();
   }

@@ -69,8 +69,8 @@ int run_trace(const std::string& prog, int argc, char** argv) {
   int out_fd = STDERR_FILENO;
   std::optional<util::OutputFile> output_file;  // close-on-exec: the traced command must not inherit it
   if (!o.output_path.empty()) {
-    auto opened = util::OutputFile::open(o.output_path);
-    if (!opened) return fail(prog, "-o: cannot write '" + o.output_path + "' (expected a writable FILE)", 2);
+    auto opened = open_output("-o", o.output_path);
+    if (!opened) return fail(prog, opened.error().message, 2);
     output_file.emplace(std::move(*opened));
     out_fd = output_file->fd();
   }

@@ -209,16 +209,16 @@ int Session::run() {
   std::optional<util::OutputFile> output_file;
   std::unique_ptr<std::ostream> file;
   if (!o_.output_path.empty()) {
-    auto opened = util::OutputFile::open(o_.output_path);
-    if (!opened) return fail(prog_, fmt::format("-o/--output: cannot write '{}' (expected a writable FILE)", o_.output_path), 2);
+    auto opened = open_output("-o/--output", o_.output_path);
+    if (!opened) return fail(prog_, opened.error().message, 2);
     output_file.emplace(std::move(*opened));
     file = output_file->stream();
     output_file_ = &*output_file;
   }
   std::optional<util::OutputFile> html_file;
   if (!o_.html_path.empty()) {
-    auto opened = util::OutputFile::open(o_.html_path);
-    if (!opened) return fail(prog_, fmt::format("--html: cannot write '{}' (expected a writable FILE)", o_.html_path), 2);
+    auto opened = open_output("--html", o_.html_path);
+    if (!opened) return fail(prog_, opened.error().message, 2);
     html_file.emplace(std::move(*opened));
     html_out_ = html_file->stream();
     html_file_ = &*html_file;
@@ -485,6 +485,12 @@ void Session::write_html(const Reporter& reporter, const char* backend, const co
 }
 
 }  // namespace
+
+util::Expected<util::OutputFile> open_output(const std::string& option, const std::string& path) {
+  auto opened = util::OutputFile::open(path);
+  if (!opened) return util::make_error(fmt::format("{}: cannot write '{}' (expected a writable FILE)", option, path));
+  return opened;
+}
 
 int fail(const std::string& prog, const std::string& message, int status) {
   // A message may quote what a process or a file name holds: escaped, it

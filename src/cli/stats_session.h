@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 
+#include "util/files.h"
 #include "cli/options.h"
 #include "core/report.h"
 
@@ -31,5 +32,9 @@ int run_with_common_options(const std::string& prog, const CommandSpec& spec, in
 
 // Prints "prog: message" on stderr and returns status.
 int fail(const std::string& prog, const std::string& message, int status);
+
+// An output file an option names (-o, --html), opened before the run so that
+// a bad path fails at once: "OPTION: cannot write 'PATH' (expected a writable FILE)".
+util::Expected<util::OutputFile> open_output(const std::string& option, const std::string& path);
 
 }  // namespace syslat::cli
